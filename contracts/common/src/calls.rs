@@ -1,0 +1,59 @@
+//! Cross-contract calls every contract makes the same way, with failures as values.
+//!
+//! `try_invoke` keeps a failing callee (wrong address, trap, error result) from trapping
+//! the caller: each outcome maps to an error variant the caller can return, and the
+//! caller's `Err` then reverts its own state changes.
+
+use crate::identity::{IdentityCheck, Party};
+use ink::codegen::TraitCallBuilder;
+use ink::env::DefaultEnvironment;
+use ink::prelude::vec::Vec;
+use ink::primitives::AccountId;
+use psp22::{PSP22Error, PSP22};
+
+/// How a call to another contract failed.
+#[derive(Debug, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum CallError {
+    /// The callee could not be called or trapped (wrong address, out of gas, bad selector).
+    CallFailed,
+    /// The PSP22 token refused, with its error.
+    Token(PSP22Error),
+}
+
+fn flatten<T>(result: Result<ink::MessageResult<T>, ink::env::Error>) -> Result<T, CallError> {
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        _ => Err(CallError::CallFailed),
+    }
+}
+
+/// `PSP22::transfer(to, value)` on `token`, from the calling contract's balance.
+pub fn psp22_transfer(token: AccountId, to: AccountId, value: u128) -> Result<(), CallError> {
+    let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
+    flatten(token.call_mut().transfer(to, value, Vec::new()).try_invoke())?.map_err(CallError::Token)
+}
+
+/// `PSP22::transfer_from(from, to, value)` on `token`, spending the caller contract's allowance.
+pub fn psp22_transfer_from(token: AccountId, from: AccountId, to: AccountId, value: u128) -> Result<(), CallError> {
+    let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
+    flatten(token.call_mut().transfer_from(from, to, value, Vec::new()).try_invoke())?.map_err(CallError::Token)
+}
+
+/// `PSP22::balance_of(owner)` on `token`.
+pub fn psp22_balance_of(token: AccountId, owner: AccountId) -> Result<u128, CallError> {
+    let token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
+    flatten(token.call().balance_of(owner).try_invoke())
+}
+
+/// Both parties of a transfer from the identity registry, in one call.
+pub fn transfer_parties(registry: AccountId, from: AccountId, to: AccountId) -> Result<(Party, Party), CallError> {
+    let registry: ink::contract_ref!(IdentityCheck, DefaultEnvironment) = registry.into();
+    flatten(registry.call().transfer_parties(from, to).try_invoke())
+}
+
+/// One party from the identity registry.
+pub fn party(registry: AccountId, account: AccountId) -> Result<Party, CallError> {
+    let registry: ink::contract_ref!(IdentityCheck, DefaultEnvironment) = registry.into();
+    flatten(registry.call().party(account).try_invoke())
+}

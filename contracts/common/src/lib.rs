@@ -1,0 +1,17 @@
+//! Building blocks shared by every compute-rwa contract.
+//!
+//! Kept free of `#[ink::contract]` so it can be unit- and property-tested on the host.
+#![cfg_attr(not(feature = "std"), no_std)]
+// clippy 1.85 reports `cast_possible_truncation` inside `#[ink::scale_derive]` on documented enums
+// (a false positive in the derive); cargo-contract always denies that lint. Our own casts use try_from.
+#![allow(clippy::cast_possible_truncation)]
+
+pub mod access;
+pub mod calls;
+pub mod identity;
+pub mod math;
+
+pub use access::{AccessError, AgentUpdated, Agents, Ownable, OwnershipProposed, OwnershipTransferred};
+pub use calls::CallError;
+pub use identity::{IdentityCheck, Party};
+pub use math::{bps_of, mul_div_floor, BPS_DENOMINATOR};

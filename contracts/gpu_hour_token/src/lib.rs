@@ -1,0 +1,715 @@
+//! GPU-hour token: one PSP22 per compute pool, one unit = one micro-GPU-hour of the
+//! pool's attested capacity, permissioned like ERC-3643, paying the pool's rent to
+//! holders pro rata.
+//!
+//! The rules live in `token` (balances, compliance, freezes, redemptions), `rewards`
+//! (yield accounting) and `pool` (pool data); this module is the thin ink! layer:
+//! access checks, registry and stablecoin calls, events.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+// See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
+#![allow(clippy::cast_possible_truncation)]
+
+pub mod pool;
+pub mod rewards;
+pub mod token;
+
+#[ink::contract]
+mod gpu_hour_token {
+    use crate::pool::{PoolError, PoolInfo};
+    use crate::rewards::{Distribution, RewardTotals};
+    use crate::token::{Attestation, ComplianceRules, Redemption, TokenData, TokenError, TokenEvent, UNITS_PER_GPU_HOUR};
+    use compute_rwa_common::calls::{self, CallError};
+    use compute_rwa_common::{AccessError, Agents, Ownable, Party};
+    use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::Mapping;
+    use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
+
+    /// Token decimals: one unit is a micro-GPU-hour.
+    pub const DECIMALS: u8 = 6;
+    /// Most items one batch call may carry (bounded weight per call).
+    pub const MAX_BATCH: u32 = 50;
+
+    /// Errors of every non-PSP22 message. (PSP22 messages return `PSP22Error`, carrying
+    /// these variants' names in `Custom`, so wallets keep working.)
+    #[derive(Debug, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum Error {
+        /// Caller lacks the required role.
+        Access(AccessError),
+        /// A token rule refused the operation.
+        Token(TokenError),
+        /// Pool data is invalid.
+        Pool(PoolError),
+        /// The identity registry or the stablecoin call failed.
+        Call(CallError),
+        /// The caller is not a yield distributor.
+        NotDistributor,
+        /// More than `MAX_BATCH` items.
+        BatchTooLarge,
+    }
+
+    impl From<AccessError> for Error {
+        fn from(error: AccessError) -> Self {
+            Error::Access(error)
+        }
+    }
+
+    impl From<TokenError> for Error {
+        fn from(error: TokenError) -> Self {
+            Error::Token(error)
+        }
+    }
+
+    impl From<CallError> for Error {
+        fn from(error: CallError) -> Self {
+            Error::Call(error)
+        }
+    }
+
+    /// An agent recorded a new attested capacity.
+    #[ink(event)]
+    pub struct CapacityAttested {
+        #[ink(topic)]
+        pub agent: AccountId,
+        pub index: u32,
+        pub capacity: u128,
+        pub document_hash: [u8; 32],
+    }
+
+    /// Transfers were paused or resumed.
+    #[ink(event)]
+    pub struct PauseChanged {
+        #[ink(topic)]
+        pub agent: AccountId,
+        pub paused: bool,
+    }
+
+    /// An address was frozen or unfrozen.
+    #[ink(event)]
+    pub struct AddressFrozen {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub frozen: bool,
+        #[ink(topic)]
+        pub agent: AccountId,
+    }
+
+    /// Part of a balance was frozen; `total` is the new frozen amount.
+    #[ink(event)]
+    pub struct TokensFrozen {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub amount: u128,
+        pub total: u128,
+    }
+
+    /// Part of a balance was unfrozen (by an agent, or as far as a forced transfer or burn needed).
+    #[ink(event)]
+    pub struct TokensUnfrozen {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub amount: u128,
+    }
+
+    /// A lost wallet's tokens moved to a new one.
+    #[ink(event)]
+    pub struct RecoverySuccess {
+        #[ink(topic)]
+        pub lost: AccountId,
+        #[ink(topic)]
+        pub new: AccountId,
+        pub amount: u128,
+        pub frozen: u128,
+    }
+
+    /// Transfer rules changed.
+    #[ink(event)]
+    pub struct ComplianceUpdated {
+        pub rules: ComplianceRules,
+    }
+
+    /// A holder burnt tokens to redeem GPU-hours.
+    #[ink(event)]
+    pub struct RedemptionRequested {
+        pub id: u64,
+        #[ink(topic)]
+        pub holder: AccountId,
+        pub amount: u128,
+    }
+
+    /// The issuer delivered a redemption's GPU-hours.
+    #[ink(event)]
+    pub struct RedemptionFulfilled {
+        pub id: u64,
+        #[ink(topic)]
+        pub agent: AccountId,
+    }
+
+    /// Stablecoin yield was spread over holders.
+    #[ink(event)]
+    pub struct RewardsDistributed {
+        pub id: u32,
+        #[ink(topic)]
+        pub distributor: AccountId,
+        pub amount: u128,
+        pub supply: u128,
+    }
+
+    /// A holder claimed yield.
+    #[ink(event)]
+    pub struct RewardsClaimed {
+        #[ink(topic)]
+        pub account: AccountId,
+        #[ink(topic)]
+        pub receiver: AccountId,
+        pub amount: u128,
+    }
+
+    /// A yield distributor was added or removed.
+    #[ink(event)]
+    pub struct DistributorUpdated {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub enabled: bool,
+    }
+
+    #[ink(storage)]
+    pub struct GpuHourToken {
+        data: TokenData,
+        name: Option<String>,
+        symbol: Option<String>,
+        pool: PoolInfo,
+        registry: AccountId,
+        stablecoin: AccountId,
+        ownership: Ownable,
+        agents: Agents,
+        distributors: Mapping<AccountId, ()>,
+    }
+
+    impl GpuHourToken {
+        /// A pool token with no capacity yet, owned by the caller, checking investors in
+        /// `registry` and paying yield in `stablecoin`.
+        #[ink(constructor)]
+        pub fn new(
+            name: Option<String>,
+            symbol: Option<String>,
+            pool: PoolInfo,
+            registry: AccountId,
+            stablecoin: AccountId,
+        ) -> Result<Self, Error> {
+            pool.validate().map_err(Error::Pool)?;
+            Ok(Self {
+                data: TokenData::default(),
+                name,
+                symbol,
+                pool,
+                registry,
+                stablecoin,
+                ownership: Ownable::new(Self::env().caller()),
+                agents: Agents::default(),
+                distributors: Mapping::default(),
+            })
+        }
+
+        // ---- pool and capacity -------------------------------------------------------
+
+        /// Pool description (GPU model, count, region, tier, period, latest attestation).
+        #[ink(message)]
+        pub fn pool(&self) -> PoolInfo {
+            self.pool.clone()
+        }
+
+        /// Identity registry and stablecoin addresses.
+        #[ink(message)]
+        pub fn links(&self) -> (AccountId, AccountId) {
+            (self.registry, self.stablecoin)
+        }
+
+        /// Records the attested capacity in whole GPU-hours with its document. Agents only.
+        /// Fails below what was already issued or above GPU count × period hours.
+        #[ink(message)]
+        pub fn attest_capacity(&mut self, gpu_hours: u64, document_hash: [u8; 32], document_uri: String) -> Result<(), Error> {
+            let agent = self.ensure_agent()?;
+            let capacity = u128::from(gpu_hours).checked_mul(UNITS_PER_GPU_HOUR).ok_or(TokenError::Overflow)?;
+            let attestation =
+                self.data.attest(capacity, self.pool.capacity_limit(), document_hash, self.env().block_timestamp(), agent)?;
+            self.pool.attestation_hash = document_hash;
+            self.pool.attestation_uri = document_uri;
+            let index = self.data.attestation_count().saturating_sub(1);
+            self.env().emit_event(CapacityAttested { agent, index, capacity, document_hash: attestation.document_hash });
+            Ok(())
+        }
+
+        /// Attested capacity, in token units.
+        #[ink(message)]
+        pub fn capacity(&self) -> u128 {
+            self.data.capacity()
+        }
+
+        /// Units burnt by redemptions; supply + redeemed never exceeds capacity.
+        #[ink(message)]
+        pub fn redeemed(&self) -> u128 {
+            self.data.redeemed()
+        }
+
+        /// Attestation number `index`, oldest first.
+        #[ink(message)]
+        pub fn attestation(&self, index: u32) -> Option<Attestation> {
+            self.data.attestation(index)
+        }
+
+        /// Number of attestations.
+        #[ink(message)]
+        pub fn attestation_count(&self) -> u32 {
+            self.data.attestation_count()
+        }
+
+        // ---- issuance and agent powers -----------------------------------------------
+
+        /// Mints `amount` to a verified, compliant `to`, within attested capacity. Agents only.
+        #[ink(message)]
+        pub fn mint(&mut self, to: AccountId, amount: u128) -> Result<(), Error> {
+            self.ensure_agent()?;
+            self.mint_one(to, amount)
+        }
+
+        /// `mint` for up to `MAX_BATCH` recipients; all or nothing. Agents only.
+        #[ink(message)]
+        pub fn batch_mint(&mut self, mints: Vec<(AccountId, u128)>) -> Result<(), Error> {
+            self.ensure_agent()?;
+            ensure_batch(mints.len())?;
+            mints.into_iter().try_for_each(|(to, amount)| self.mint_one(to, amount))
+        }
+
+        /// Burns `amount` of `account`'s balance, unfreezing only what it must. Agents only.
+        #[ink(message)]
+        pub fn burn_from(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
+            self.ensure_agent()?;
+            let events = self.data.burn_from(account, amount)?;
+            self.emit_token_events(events);
+            Ok(())
+        }
+
+        /// Moves `amount` from `from` to a verified, compliant `to`, even if paused or frozen;
+        /// unfreezes only what it must. Agents only.
+        #[ink(message)]
+        pub fn forced_transfer(&mut self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
+            self.ensure_agent()?;
+            self.forced_transfer_one(from, to, amount)
+        }
+
+        /// `forced_transfer` for up to `MAX_BATCH` (from, to, amount); all or nothing. Agents only.
+        #[ink(message)]
+        pub fn batch_forced_transfer(&mut self, transfers: Vec<(AccountId, AccountId, u128)>) -> Result<(), Error> {
+            self.ensure_agent()?;
+            ensure_batch(transfers.len())?;
+            transfers.into_iter().try_for_each(|(from, to, amount)| self.forced_transfer_one(from, to, amount))
+        }
+
+        /// Moves everything of a lost wallet (balance, frozen part, address freeze, unclaimed
+        /// yield) to a new verified wallet. Agents only.
+        #[ink(message)]
+        pub fn recover(&mut self, lost: AccountId, new: AccountId) -> Result<(), Error> {
+            self.ensure_agent()?;
+            let new_party = calls::party(self.registry, new)?;
+            let (amount, frozen, events) = self.data.recover(lost, new, new_party)?;
+            self.emit_token_events(events);
+            self.env().emit_event(RecoverySuccess { lost, new, amount, frozen });
+            Ok(())
+        }
+
+        /// Freezes (`true`) or unfreezes an address: it can neither send nor receive. Agents only.
+        #[ink(message)]
+        pub fn set_frozen(&mut self, account: AccountId, frozen: bool) -> Result<(), Error> {
+            let agent = self.ensure_agent()?;
+            self.set_frozen_one(agent, account, frozen);
+            Ok(())
+        }
+
+        /// `set_frozen` for up to `MAX_BATCH` accounts. Agents only.
+        #[ink(message)]
+        pub fn batch_set_frozen(&mut self, accounts: Vec<(AccountId, bool)>) -> Result<(), Error> {
+            let agent = self.ensure_agent()?;
+            ensure_batch(accounts.len())?;
+            for (account, frozen) in accounts {
+                self.set_frozen_one(agent, account, frozen);
+            }
+            Ok(())
+        }
+
+        /// Freezes `amount` more of `account`'s tokens (at most its balance). Agents only.
+        #[ink(message)]
+        pub fn freeze_partial(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
+            self.ensure_agent()?;
+            self.freeze_partial_one(account, amount)
+        }
+
+        /// `freeze_partial` for up to `MAX_BATCH` accounts; all or nothing. Agents only.
+        #[ink(message)]
+        pub fn batch_freeze_partial(&mut self, freezes: Vec<(AccountId, u128)>) -> Result<(), Error> {
+            self.ensure_agent()?;
+            ensure_batch(freezes.len())?;
+            freezes.into_iter().try_for_each(|(account, amount)| self.freeze_partial_one(account, amount))
+        }
+
+        /// Unfreezes `amount` of `account`'s frozen tokens. Agents only.
+        #[ink(message)]
+        pub fn unfreeze_partial(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
+            self.ensure_agent()?;
+            self.data.unfreeze_partial(account, amount)?;
+            self.env().emit_event(TokensUnfrozen { account, amount });
+            Ok(())
+        }
+
+        /// Stops holder transfers and redemptions (agent powers keep working). Agents only.
+        #[ink(message)]
+        pub fn pause(&mut self) -> Result<(), Error> {
+            self.set_paused(true)
+        }
+
+        /// Resumes holder transfers. Agents only.
+        #[ink(message)]
+        pub fn unpause(&mut self) -> Result<(), Error> {
+            self.set_paused(false)
+        }
+
+        /// Replaces the transfer rules (max holders, max balance, blocked countries). Owner only.
+        #[ink(message)]
+        pub fn set_compliance(&mut self, rules: ComplianceRules) -> Result<(), Error> {
+            self.ownership.ensure_owner(self.env().caller())?;
+            self.data.set_rules(rules.clone())?;
+            self.env().emit_event(ComplianceUpdated { rules });
+            Ok(())
+        }
+
+        /// Marks redemption `id` as delivered. Agents only.
+        #[ink(message)]
+        pub fn fulfill_redemption(&mut self, id: u64) -> Result<(), Error> {
+            let agent = self.ensure_agent()?;
+            self.data.fulfill_redemption(id, self.env().block_timestamp())?;
+            self.env().emit_event(RedemptionFulfilled { id, agent });
+            Ok(())
+        }
+
+        // ---- holders -----------------------------------------------------------------
+
+        /// Burns `amount` of the caller's free tokens to redeem GPU-hours; returns the
+        /// redemption id. Works for unverified holders (an exit), not while paused or frozen.
+        #[ink(message)]
+        pub fn redeem(&mut self, amount: u128) -> Result<u64, Error> {
+            let holder = self.env().caller();
+            let (redemption, events) = self.data.redeem(holder, amount, self.env().block_timestamp())?;
+            self.emit_token_events(events);
+            self.env().emit_event(RedemptionRequested { id: redemption.id, holder, amount });
+            Ok(redemption.id)
+        }
+
+        /// Why a transfer of `amount` from `from` to `to` would fail now, if it would.
+        #[ink(message)]
+        pub fn check_transfer(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
+            let parties = calls::transfer_parties(self.registry, from, to)?;
+            Ok(self.data.check_voluntary(from, to, amount, parties)?)
+        }
+
+        // ---- yield -------------------------------------------------------------------
+
+        /// Pulls `amount` of stablecoin from the caller (who approved it) and spreads it over
+        /// holders pro rata. Distributors (the escrow) and agents only.
+        #[ink(message)]
+        pub fn distribute(&mut self, amount: u128) -> Result<(), Error> {
+            let distributor = self.env().caller();
+            if !self.distributors.contains(distributor) && self.agents.ensure(&self.ownership, distributor).is_err() {
+                return Err(Error::NotDistributor);
+            }
+            let entry: Distribution = self.data.distribute(amount, self.env().block_number(), self.env().block_timestamp())?;
+            calls::psp22_transfer_from(self.stablecoin, distributor, self.env().account_id(), amount)?;
+            self.env().emit_event(RewardsDistributed { id: entry.id, distributor, amount, supply: entry.supply });
+            Ok(())
+        }
+
+        /// Pays the caller's whole units of yield to the caller; returns the amount.
+        #[ink(message)]
+        pub fn claim(&mut self) -> Result<u128, Error> {
+            self.claim_to(self.env().caller())
+        }
+
+        /// Pays the caller's whole units of yield to `receiver`; returns the amount. The caller
+        /// must be verified and not frozen (yield keeps accruing meanwhile).
+        #[ink(message)]
+        pub fn claim_to(&mut self, receiver: AccountId) -> Result<u128, Error> {
+            let account = self.env().caller();
+            if !calls::party(self.registry, account)?.verified {
+                return Err(TokenError::SenderNotVerified.into());
+            }
+            let amount = self.data.claim(account)?;
+            calls::psp22_transfer(self.stablecoin, receiver, amount)?;
+            self.env().emit_event(RewardsClaimed { account, receiver, amount });
+            Ok(amount)
+        }
+
+        /// Whole stablecoin units `account` could claim now.
+        #[ink(message)]
+        pub fn claimable(&self, account: AccountId) -> Result<u128, Error> {
+            Ok(self.data.claimable(account)?)
+        }
+
+        /// Yield totals for auditors: distributed, claimed, undistributed, carried remainder.
+        #[ink(message)]
+        pub fn reward_totals(&self) -> RewardTotals {
+            self.data.rewards().totals()
+        }
+
+        /// Up to `count` (max `MAX_BATCH`) distributions from id `from`, oldest first.
+        #[ink(message)]
+        pub fn distributions(&self, from: u32, count: u32) -> Vec<Distribution> {
+            self.data.rewards().distributions(from, count.min(MAX_BATCH))
+        }
+
+        /// Number of distributions.
+        #[ink(message)]
+        pub fn distribution_count(&self) -> u32 {
+            self.data.rewards().distribution_count()
+        }
+
+        /// Adds (`enabled`) or removes a yield distributor. Owner only.
+        #[ink(message)]
+        pub fn set_distributor(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
+            self.ownership.ensure_owner(self.env().caller())?;
+            if enabled {
+                self.distributors.insert(account, &());
+            } else {
+                self.distributors.remove(account);
+            }
+            self.env().emit_event(DistributorUpdated { account, enabled });
+            Ok(())
+        }
+
+        /// Whether `account` may distribute.
+        #[ink(message)]
+        pub fn is_distributor(&self, account: AccountId) -> bool {
+            self.distributors.contains(account)
+        }
+
+        // ---- reads -------------------------------------------------------------------
+
+        /// Accounts with a non-zero balance.
+        #[ink(message)]
+        pub fn holder_count(&self) -> u32 {
+            self.data.holders()
+        }
+
+        /// Whether holder transfers are paused.
+        #[ink(message)]
+        pub fn is_paused(&self) -> bool {
+            self.data.is_paused()
+        }
+
+        /// Whether `account`'s address is frozen.
+        #[ink(message)]
+        pub fn is_frozen(&self, account: AccountId) -> bool {
+            self.data.is_frozen(account)
+        }
+
+        /// Frozen part of `account`'s balance.
+        #[ink(message)]
+        pub fn frozen_amount(&self, account: AccountId) -> u128 {
+            self.data.frozen_amount(account)
+        }
+
+        /// Current transfer rules.
+        #[ink(message)]
+        pub fn compliance(&self) -> ComplianceRules {
+            self.data.rules()
+        }
+
+        /// Redemption `id`.
+        #[ink(message)]
+        pub fn redemption(&self, id: u64) -> Option<Redemption> {
+            self.data.redemption(id)
+        }
+
+        /// Number of redemptions.
+        #[ink(message)]
+        pub fn redemption_count(&self) -> u64 {
+            self.data.redemption_count()
+        }
+
+        // ---- roles -------------------------------------------------------------------
+
+        /// Adds (`enabled`) or removes an agent. Owner only.
+        #[ink(message)]
+        pub fn set_agent(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
+            let event = self.agents.set(&self.ownership, self.env().caller(), account, enabled)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Whether `account` is an agent.
+        #[ink(message)]
+        pub fn is_agent(&self, account: AccountId) -> bool {
+            self.agents.contains(account)
+        }
+
+        /// The current owner.
+        #[ink(message)]
+        pub fn owner(&self) -> AccountId {
+            self.ownership.owner()
+        }
+
+        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
+        #[ink(message)]
+        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
+            let event = self.ownership.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Completes a two-step ownership transfer. Proposed owner only.
+        #[ink(message)]
+        pub fn accept_ownership(&mut self) -> Result<(), Error> {
+            let event = self.ownership.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        // ---- internals ---------------------------------------------------------------
+
+        fn ensure_agent(&self) -> Result<AccountId, Error> {
+            let caller = self.env().caller();
+            self.agents.ensure(&self.ownership, caller)?;
+            Ok(caller)
+        }
+
+        fn set_paused(&mut self, paused: bool) -> Result<(), Error> {
+            let agent = self.ensure_agent()?;
+            self.data.set_paused(paused);
+            self.env().emit_event(PauseChanged { agent, paused });
+            Ok(())
+        }
+
+        fn mint_one(&mut self, to: AccountId, amount: u128) -> Result<(), Error> {
+            let party: Party = calls::party(self.registry, to)?;
+            let events = self.data.mint(to, amount, party)?;
+            self.emit_token_events(events);
+            Ok(())
+        }
+
+        fn forced_transfer_one(&mut self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
+            let party = calls::party(self.registry, to)?;
+            let events = self.data.forced_transfer(from, to, amount, party)?;
+            self.emit_token_events(events);
+            Ok(())
+        }
+
+        fn set_frozen_one(&mut self, agent: AccountId, account: AccountId, frozen: bool) {
+            self.data.set_frozen(account, frozen);
+            self.env().emit_event(AddressFrozen { account, frozen, agent });
+        }
+
+        fn freeze_partial_one(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
+            let total = self.data.freeze_partial(account, amount)?;
+            self.env().emit_event(TokensFrozen { account, amount, total });
+            Ok(())
+        }
+
+        fn emit_token_events(&self, events: Vec<TokenEvent>) {
+            for event in events {
+                match event {
+                    TokenEvent::Psp22(PSP22Event::Transfer(e)) => self.env().emit_event(e),
+                    TokenEvent::Psp22(PSP22Event::Approval(e)) => self.env().emit_event(e),
+                    TokenEvent::TokensUnfrozen { account, amount } => self.env().emit_event(TokensUnfrozen { account, amount }),
+                }
+            }
+        }
+
+        fn psp22_result(&self, result: Result<Vec<TokenEvent>, TokenError>) -> Result<(), PSP22Error> {
+            self.emit_token_events(result?);
+            Ok(())
+        }
+    }
+
+    fn ensure_batch(len: usize) -> Result<(), Error> {
+        if len > MAX_BATCH as usize {
+            Err(Error::BatchTooLarge)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn call_error(error: CallError) -> PSP22Error {
+        match error {
+            CallError::CallFailed => PSP22Error::Custom("RegistryCallFailed".into()),
+            CallError::Token(error) => error,
+        }
+    }
+
+    impl PSP22 for GpuHourToken {
+        #[ink(message)]
+        fn total_supply(&self) -> u128 {
+            self.data.total_supply()
+        }
+
+        #[ink(message)]
+        fn balance_of(&self, owner: AccountId) -> u128 {
+            self.data.balance_of(owner)
+        }
+
+        #[ink(message)]
+        fn allowance(&self, owner: AccountId, spender: AccountId) -> u128 {
+            self.data.allowance(owner, spender)
+        }
+
+        /// Transfers under compliance: both parties verified, neither frozen, free balance,
+        /// not paused, recipient rules. Errors name the rule in `Custom`.
+        #[ink(message)]
+        fn transfer(&mut self, to: AccountId, value: u128, _data: Vec<u8>) -> Result<(), PSP22Error> {
+            let caller = self.env().caller();
+            let parties = calls::transfer_parties(self.registry, caller, to).map_err(call_error)?;
+            let result = self.data.transfer(caller, to, value, parties);
+            self.psp22_result(result)
+        }
+
+        /// `transfer` on behalf of `from`, spending the caller's allowance.
+        #[ink(message)]
+        fn transfer_from(&mut self, from: AccountId, to: AccountId, value: u128, _data: Vec<u8>) -> Result<(), PSP22Error> {
+            let parties = calls::transfer_parties(self.registry, from, to).map_err(call_error)?;
+            let result = self.data.transfer_from(self.env().caller(), from, to, value, parties);
+            self.psp22_result(result)
+        }
+
+        #[ink(message)]
+        fn approve(&mut self, spender: AccountId, value: u128) -> Result<(), PSP22Error> {
+            let result = self.data.approve(self.env().caller(), spender, value);
+            self.psp22_result(result)
+        }
+
+        #[ink(message)]
+        fn increase_allowance(&mut self, spender: AccountId, delta_value: u128) -> Result<(), PSP22Error> {
+            let result = self.data.increase_allowance(self.env().caller(), spender, delta_value);
+            self.psp22_result(result)
+        }
+
+        #[ink(message)]
+        fn decrease_allowance(&mut self, spender: AccountId, delta_value: u128) -> Result<(), PSP22Error> {
+            let result = self.data.decrease_allowance(self.env().caller(), spender, delta_value);
+            self.psp22_result(result)
+        }
+    }
+
+    impl PSP22Metadata for GpuHourToken {
+        #[ink(message)]
+        fn token_name(&self) -> Option<String> {
+            self.name.clone()
+        }
+
+        #[ink(message)]
+        fn token_symbol(&self) -> Option<String> {
+            self.symbol.clone()
+        }
+
+        #[ink(message)]
+        fn token_decimals(&self) -> u8 {
+            DECIMALS
+        }
+    }
+}

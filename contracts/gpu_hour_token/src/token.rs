@@ -1,0 +1,637 @@
+//! The GPU-hour token's state machine: PSP22 balances (Cardinal's `PSP22Data`) wrapped
+//! in ERC-3643 style compliance, a capacity cap, freezes, agent powers, redemptions and
+//! yield settlement. No ink! environment here: callers pass in who, when, and what the
+//! identity registry said, so every rule is testable on the host.
+
+use crate::rewards::{RewardData, RewardError};
+use compute_rwa_common::Party;
+use ink::prelude::{vec, vec::Vec};
+use ink::primitives::AccountId;
+use ink::storage::Mapping;
+use psp22::{PSP22Data, PSP22Error, PSP22Event};
+
+/// Token units per GPU-hour (6 decimals: one unit is a micro-GPU-hour).
+pub const UNITS_PER_GPU_HOUR: u128 = 1_000_000;
+/// Most countries one rule set may block.
+pub const MAX_BLOCKED_COUNTRIES: usize = 32;
+
+/// Why a token operation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum TokenError {
+    /// Balance too low.
+    InsufficientBalance,
+    /// Allowance too low.
+    InsufficientAllowance,
+    /// Transfers are paused.
+    Paused,
+    /// The sender's address is frozen.
+    SenderFrozen,
+    /// The recipient's address is frozen.
+    RecipientFrozen,
+    /// The amount would touch frozen tokens.
+    FrozenTokens,
+    /// The sender is not verified in the identity registry.
+    SenderNotVerified,
+    /// The recipient is not verified in the identity registry.
+    RecipientNotVerified,
+    /// The recipient's country is blocked.
+    CountryBlocked,
+    /// The transfer would exceed the maximum number of holders.
+    MaxHoldersReached,
+    /// The recipient's balance would exceed the per-investor maximum.
+    MaxBalanceExceeded,
+    /// Minting would exceed attested capacity.
+    CapacityExceeded,
+    /// Attested capacity cannot go below what was issued (supply + redeemed).
+    CapacityBelowIssued,
+    /// Attested capacity exceeds GPU count × tokenization period.
+    CapacityExceedsPool,
+    /// Source and destination are the same account.
+    SameAccount,
+    /// Zero amount where a change is required.
+    ZeroAmount,
+    /// Freezing more than the balance.
+    FreezeExceedsBalance,
+    /// Unfreezing more than is frozen.
+    UnfreezeExceedsFrozen,
+    /// Too many blocked countries.
+    TooManyBlockedCountries,
+    /// No redemption with this id.
+    UnknownRedemption,
+    /// The redemption was already fulfilled.
+    RedemptionNotPending,
+    /// Arithmetic would overflow.
+    Overflow,
+    /// Yield accounting refused.
+    Reward(RewardError),
+}
+
+impl From<RewardError> for TokenError {
+    fn from(error: RewardError) -> Self {
+        TokenError::Reward(error)
+    }
+}
+
+impl From<PSP22Error> for TokenError {
+    fn from(error: PSP22Error) -> Self {
+        match error {
+            PSP22Error::InsufficientAllowance => TokenError::InsufficientAllowance,
+            PSP22Error::InsufficientBalance => TokenError::InsufficientBalance,
+            _ => TokenError::Overflow,
+        }
+    }
+}
+
+impl TokenError {
+    /// The variant's name, for `PSP22Error::Custom` (PSP22 messages must return `PSP22Error`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            TokenError::InsufficientBalance => "InsufficientBalance",
+            TokenError::InsufficientAllowance => "InsufficientAllowance",
+            TokenError::Paused => "Paused",
+            TokenError::SenderFrozen => "SenderFrozen",
+            TokenError::RecipientFrozen => "RecipientFrozen",
+            TokenError::FrozenTokens => "FrozenTokens",
+            TokenError::SenderNotVerified => "SenderNotVerified",
+            TokenError::RecipientNotVerified => "RecipientNotVerified",
+            TokenError::CountryBlocked => "CountryBlocked",
+            TokenError::MaxHoldersReached => "MaxHoldersReached",
+            TokenError::MaxBalanceExceeded => "MaxBalanceExceeded",
+            TokenError::CapacityExceeded => "CapacityExceeded",
+            TokenError::CapacityBelowIssued => "CapacityBelowIssued",
+            TokenError::CapacityExceedsPool => "CapacityExceedsPool",
+            TokenError::SameAccount => "SameAccount",
+            TokenError::ZeroAmount => "ZeroAmount",
+            TokenError::FreezeExceedsBalance => "FreezeExceedsBalance",
+            TokenError::UnfreezeExceedsFrozen => "UnfreezeExceedsFrozen",
+            TokenError::TooManyBlockedCountries => "TooManyBlockedCountries",
+            TokenError::UnknownRedemption => "UnknownRedemption",
+            TokenError::RedemptionNotPending => "RedemptionNotPending",
+            TokenError::Overflow => "Overflow",
+            TokenError::Reward(RewardError::ZeroAmount) => "RewardZeroAmount",
+            TokenError::Reward(RewardError::Overflow) => "RewardOverflow",
+            TokenError::Reward(RewardError::NothingToClaim) => "NothingToClaim",
+        }
+    }
+}
+
+impl From<TokenError> for PSP22Error {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::InsufficientBalance => PSP22Error::InsufficientBalance,
+            TokenError::InsufficientAllowance => PSP22Error::InsufficientAllowance,
+            other => PSP22Error::Custom(other.name().into()),
+        }
+    }
+}
+
+/// Configurable transfer rules (ERC-3643 "modular compliance", the common modules).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct ComplianceRules {
+    /// Most accounts with a non-zero balance; 0 = unlimited.
+    pub max_holders: u32,
+    /// Most units one investor may hold; 0 = unlimited.
+    pub max_balance: u128,
+    /// ISO 3166-1 numeric codes whose residents may not receive tokens.
+    pub blocked_countries: Vec<u16>,
+}
+
+/// Status of a redemption request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum RedemptionStatus {
+    /// Tokens burnt; the issuer owes the GPU-hours.
+    Pending,
+    /// The issuer delivered the GPU-hours at this time (ms).
+    Fulfilled(u64),
+}
+
+/// A holder's request to consume GPU-hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Redemption {
+    /// Sequence number, from 0.
+    pub id: u64,
+    /// Who redeemed.
+    pub holder: AccountId,
+    /// Units burnt.
+    pub amount: u128,
+    /// When (ms).
+    pub requested_at: u64,
+    /// Pending or fulfilled.
+    pub status: RedemptionStatus,
+}
+
+/// One capacity attestation, kept forever for auditors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Attestation {
+    /// Attested capacity in token units (micro-GPU-hours).
+    pub capacity: u128,
+    /// Hash of the attestation document.
+    pub document_hash: [u8; 32],
+    /// When (ms).
+    pub timestamp: u64,
+    /// Agent who recorded it.
+    pub agent: AccountId,
+}
+
+/// State changes beyond PSP22's own `Transfer`/`Approval`, for the contract to emit.
+pub enum TokenEvent {
+    /// PSP22 `Transfer` or `Approval`.
+    Psp22(PSP22Event),
+    /// Part of a balance was unfrozen to complete a forced transfer or burn.
+    TokensUnfrozen { account: AccountId, amount: u128 },
+}
+
+/// The token's whole state except metadata and roles.
+#[ink::storage_item]
+#[derive(Debug, Default)]
+pub struct TokenData {
+    psp22: PSP22Data,
+    rewards: RewardData,
+    holders: u32,
+    paused: bool,
+    frozen_accounts: Mapping<AccountId, ()>,
+    frozen_amounts: Mapping<AccountId, u128>,
+    rules: ComplianceRules,
+    capacity: u128,
+    redeemed: u128,
+    attestations: Mapping<u32, Attestation>,
+    attestation_count: u32,
+    redemptions: Mapping<u64, Redemption>,
+    redemption_count: u64,
+}
+
+type Events = Result<Vec<TokenEvent>, TokenError>;
+
+fn psp22_events(events: Vec<PSP22Event>) -> Vec<TokenEvent> {
+    events.into_iter().map(TokenEvent::Psp22).collect()
+}
+
+impl TokenData {
+    // ---- reads -------------------------------------------------------------------------
+
+    /// Units in circulation.
+    pub fn total_supply(&self) -> u128 {
+        self.psp22.total_supply()
+    }
+
+    /// Units held by `account`.
+    pub fn balance_of(&self, account: AccountId) -> u128 {
+        self.psp22.balance_of(account)
+    }
+
+    /// Units `spender` may move for `owner`.
+    pub fn allowance(&self, owner: AccountId, spender: AccountId) -> u128 {
+        self.psp22.allowance(owner, spender)
+    }
+
+    /// Accounts with a non-zero balance.
+    pub fn holders(&self) -> u32 {
+        self.holders
+    }
+
+    /// Whether transfers are paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Whether `account`'s address is frozen.
+    pub fn is_frozen(&self, account: AccountId) -> bool {
+        self.frozen_accounts.contains(account)
+    }
+
+    /// Units of `account` that cannot move.
+    pub fn frozen_amount(&self, account: AccountId) -> u128 {
+        self.frozen_amounts.get(account).unwrap_or_default()
+    }
+
+    /// Units of `account` that can move.
+    pub fn free_balance(&self, account: AccountId) -> u128 {
+        self.balance_of(account).saturating_sub(self.frozen_amount(account))
+    }
+
+    /// Current transfer rules.
+    pub fn rules(&self) -> ComplianceRules {
+        self.rules.clone()
+    }
+
+    /// Attested capacity in units.
+    pub fn capacity(&self) -> u128 {
+        self.capacity
+    }
+
+    /// Units burnt by redemptions (consumed capacity).
+    pub fn redeemed(&self) -> u128 {
+        self.redeemed
+    }
+
+    /// Attestation number `index` (0 = first).
+    pub fn attestation(&self, index: u32) -> Option<Attestation> {
+        self.attestations.get(index)
+    }
+
+    /// Number of attestations so far.
+    pub fn attestation_count(&self) -> u32 {
+        self.attestation_count
+    }
+
+    /// Redemption `id`.
+    pub fn redemption(&self, id: u64) -> Option<Redemption> {
+        self.redemptions.get(id)
+    }
+
+    /// Number of redemptions so far.
+    pub fn redemption_count(&self) -> u64 {
+        self.redemption_count
+    }
+
+    /// Yield state.
+    pub fn rewards(&self) -> &RewardData {
+        &self.rewards
+    }
+
+    /// Whole stablecoin units `account` could claim now.
+    pub fn claimable(&self, account: AccountId) -> Result<u128, TokenError> {
+        Ok(self.rewards.claimable(account, self.balance_of(account))?)
+    }
+
+    // ---- holder operations -------------------------------------------------------------
+
+    /// PSP22 `transfer` under compliance; `parties` is the registry's view of (caller, to).
+    pub fn transfer(&mut self, caller: AccountId, to: AccountId, amount: u128, parties: (Party, Party)) -> Events {
+        if caller == to || amount == 0 {
+            return Ok(Vec::new());
+        }
+        self.check_voluntary(caller, to, amount, parties)?;
+        self.move_units(Some(caller), Some(to), amount, |psp22| psp22.transfer(caller, to, amount))
+    }
+
+    /// PSP22 `transfer_from` under compliance; `parties` is the registry's view of (from, to).
+    pub fn transfer_from(&mut self, caller: AccountId, from: AccountId, to: AccountId, amount: u128, parties: (Party, Party)) -> Events {
+        if from == to || amount == 0 {
+            return Ok(Vec::new());
+        }
+        if caller != from && self.allowance(from, caller) < amount {
+            return Err(TokenError::InsufficientAllowance);
+        }
+        self.check_voluntary(from, to, amount, parties)?;
+        self.move_units(Some(from), Some(to), amount, |psp22| psp22.transfer_from(caller, from, to, amount))
+    }
+
+    /// PSP22 `approve` (no compliance: an allowance moves nothing by itself).
+    pub fn approve(&mut self, owner: AccountId, spender: AccountId, amount: u128) -> Events {
+        Ok(psp22_events(self.psp22.approve(owner, spender, amount)?))
+    }
+
+    /// PSP22 `increase_allowance`.
+    pub fn increase_allowance(&mut self, owner: AccountId, spender: AccountId, delta: u128) -> Events {
+        Ok(psp22_events(self.psp22.increase_allowance(owner, spender, delta)?))
+    }
+
+    /// PSP22 `decrease_allowance`.
+    pub fn decrease_allowance(&mut self, owner: AccountId, spender: AccountId, delta: u128) -> Events {
+        Ok(psp22_events(self.psp22.decrease_allowance(owner, spender, delta)?))
+    }
+
+    /// Burns `amount` of the holder's free balance and records a pending redemption.
+    /// The holder need not be verified: redemption is an exit (ERC-3643 burn exemption).
+    pub fn redeem(&mut self, holder: AccountId, amount: u128, now: u64) -> Result<(Redemption, Vec<TokenEvent>), TokenError> {
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        self.ensure_not_paused()?;
+        if self.is_frozen(holder) {
+            return Err(TokenError::SenderFrozen);
+        }
+        self.ensure_free(holder, amount)?;
+        let events = self.move_units(Some(holder), None, amount, |psp22| psp22.burn(holder, amount))?;
+        self.redeemed = self.redeemed.checked_add(amount).ok_or(TokenError::Overflow)?;
+        let redemption = Redemption { id: self.redemption_count, holder, amount, requested_at: now, status: RedemptionStatus::Pending };
+        self.redemptions.insert(redemption.id, &redemption);
+        self.redemption_count = self.redemption_count.checked_add(1).ok_or(TokenError::Overflow)?;
+        Ok((redemption, events))
+    }
+
+    /// Pays out `account`'s whole units of yield; returns the amount to transfer.
+    pub fn claim(&mut self, account: AccountId) -> Result<u128, TokenError> {
+        if self.is_frozen(account) {
+            return Err(TokenError::SenderFrozen);
+        }
+        Ok(self.rewards.claim(account, self.balance_of(account))?)
+    }
+
+    // ---- issuer / agent operations -----------------------------------------------------
+
+    /// Mints to a verified, compliant recipient within attested capacity.
+    pub fn mint(&mut self, to: AccountId, amount: u128, to_party: Party) -> Events {
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        let issued = self.total_supply().checked_add(self.redeemed).and_then(|v| v.checked_add(amount));
+        if issued.map_or(true, |issued| issued > self.capacity) {
+            return Err(TokenError::CapacityExceeded);
+        }
+        if self.is_frozen(to) {
+            return Err(TokenError::RecipientFrozen);
+        }
+        self.check_recipient(None, to, amount, to_party)?;
+        self.move_units(None, Some(to), amount, |psp22| psp22.mint(to, amount))
+    }
+
+    /// Agent transfer (ERC-3643 forcedTransfer): ignores pause and the sender's freezes,
+    /// but the recipient must still be verified and pass compliance (T-REX issue 240).
+    /// Frozen tokens are unfrozen only as far as needed, with an event.
+    pub fn forced_transfer(&mut self, from: AccountId, to: AccountId, amount: u128, to_party: Party) -> Events {
+        if from == to {
+            return Err(TokenError::SameAccount);
+        }
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        if self.balance_of(from) < amount {
+            return Err(TokenError::InsufficientBalance);
+        }
+        if self.is_frozen(to) {
+            return Err(TokenError::RecipientFrozen);
+        }
+        self.check_recipient(Some(from), to, amount, to_party)?;
+        let mut events = self.unfreeze_shortfall(from, amount)?;
+        events.extend(self.move_units(Some(from), Some(to), amount, |psp22| psp22.transfer(from, to, amount))?);
+        Ok(events)
+    }
+
+    /// Agent burn, unfreezing only what it must.
+    pub fn burn_from(&mut self, account: AccountId, amount: u128) -> Events {
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        if self.balance_of(account) < amount {
+            return Err(TokenError::InsufficientBalance);
+        }
+        let mut events = self.unfreeze_shortfall(account, amount)?;
+        events.extend(self.move_units(Some(account), None, amount, |psp22| psp22.burn(account, amount))?);
+        Ok(events)
+    }
+
+    /// Wallet recovery: moves the whole balance, frozen amount, address freeze and unclaimed
+    /// yield from a lost address to a new verified one. Returns (amount, frozen) moved.
+    pub fn recover(&mut self, lost: AccountId, new: AccountId, new_party: Party) -> Result<(u128, u128, Vec<TokenEvent>), TokenError> {
+        if lost == new {
+            return Err(TokenError::SameAccount);
+        }
+        let amount = self.balance_of(lost);
+        if amount == 0 {
+            return Err(TokenError::InsufficientBalance);
+        }
+        self.check_recipient(Some(lost), new, amount, new_party)?;
+        let frozen = self.frozen_amounts.take(lost).unwrap_or_default();
+        let events = self.move_units(Some(lost), Some(new), amount, |psp22| psp22.transfer(lost, new, amount))?;
+        self.rewards.move_accrued(lost, new)?;
+        if frozen > 0 {
+            let total = self.frozen_amount(new).checked_add(frozen).ok_or(TokenError::Overflow)?;
+            self.frozen_amounts.insert(new, &total);
+        }
+        if self.frozen_accounts.take(lost).is_some() {
+            self.frozen_accounts.insert(new, &());
+        }
+        Ok((amount, frozen, events))
+    }
+
+    /// Freezes or unfreezes `account`'s address.
+    pub fn set_frozen(&mut self, account: AccountId, frozen: bool) {
+        if frozen {
+            self.frozen_accounts.insert(account, &());
+        } else {
+            self.frozen_accounts.remove(account);
+        }
+    }
+
+    /// Freezes `amount` more of `account`'s balance; returns the new frozen total.
+    pub fn freeze_partial(&mut self, account: AccountId, amount: u128) -> Result<u128, TokenError> {
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        let total = self.frozen_amount(account).checked_add(amount).ok_or(TokenError::Overflow)?;
+        if total > self.balance_of(account) {
+            return Err(TokenError::FreezeExceedsBalance);
+        }
+        self.frozen_amounts.insert(account, &total);
+        Ok(total)
+    }
+
+    /// Unfreezes `amount` of `account`'s frozen tokens; returns the new frozen total.
+    pub fn unfreeze_partial(&mut self, account: AccountId, amount: u128) -> Result<u128, TokenError> {
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        let total = self.frozen_amount(account).checked_sub(amount).ok_or(TokenError::UnfreezeExceedsFrozen)?;
+        self.store_frozen(account, total);
+        Ok(total)
+    }
+
+    /// Pauses or resumes holder transfers, mints' recipients still checked.
+    pub fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+    }
+
+    /// Replaces the transfer rules.
+    pub fn set_rules(&mut self, rules: ComplianceRules) -> Result<(), TokenError> {
+        if rules.blocked_countries.len() > MAX_BLOCKED_COUNTRIES {
+            return Err(TokenError::TooManyBlockedCountries);
+        }
+        self.rules = rules;
+        Ok(())
+    }
+
+    /// Records a new attested capacity (units), never below what was already issued and
+    /// never above `pool_limit` (GPU count × tokenization period).
+    pub fn attest(&mut self, capacity: u128, pool_limit: u128, document_hash: [u8; 32], now: u64, agent: AccountId) -> Result<Attestation, TokenError> {
+        if capacity > pool_limit {
+            return Err(TokenError::CapacityExceedsPool);
+        }
+        let issued = self.total_supply().checked_add(self.redeemed).ok_or(TokenError::Overflow)?;
+        if capacity < issued {
+            return Err(TokenError::CapacityBelowIssued);
+        }
+        let attestation = Attestation { capacity, document_hash, timestamp: now, agent };
+        self.attestations.insert(self.attestation_count, &attestation);
+        self.attestation_count = self.attestation_count.checked_add(1).ok_or(TokenError::Overflow)?;
+        self.capacity = capacity;
+        Ok(attestation)
+    }
+
+    /// Marks a pending redemption as delivered.
+    pub fn fulfill_redemption(&mut self, id: u64, now: u64) -> Result<Redemption, TokenError> {
+        let mut redemption = self.redemptions.get(id).ok_or(TokenError::UnknownRedemption)?;
+        if redemption.status != RedemptionStatus::Pending {
+            return Err(TokenError::RedemptionNotPending);
+        }
+        redemption.status = RedemptionStatus::Fulfilled(now);
+        self.redemptions.insert(id, &redemption);
+        Ok(redemption)
+    }
+
+    /// Spreads `amount` of received stablecoin over current holders.
+    pub fn distribute(&mut self, amount: u128, block: u32, now: u64) -> Result<crate::rewards::Distribution, TokenError> {
+        Ok(self.rewards.distribute(amount, self.total_supply(), block, now)?)
+    }
+
+    // ---- rules ---------------------------------------------------------------------------
+
+    fn ensure_not_paused(&self) -> Result<(), TokenError> {
+        if self.paused {
+            Err(TokenError::Paused)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn ensure_free(&self, account: AccountId, amount: u128) -> Result<(), TokenError> {
+        if self.balance_of(account) < amount {
+            Err(TokenError::InsufficientBalance)
+        } else if self.free_balance(account) < amount {
+            Err(TokenError::FrozenTokens)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Everything a holder-initiated transfer must satisfy (also the UI pre-check).
+    pub fn check_voluntary(&self, from: AccountId, to: AccountId, amount: u128, (from_party, to_party): (Party, Party)) -> Result<(), TokenError> {
+        self.ensure_not_paused()?;
+        if self.is_frozen(from) {
+            return Err(TokenError::SenderFrozen);
+        }
+        if self.is_frozen(to) {
+            return Err(TokenError::RecipientFrozen);
+        }
+        self.ensure_free(from, amount)?;
+        if !from_party.verified {
+            return Err(TokenError::SenderNotVerified);
+        }
+        self.check_recipient(Some(from), to, amount, to_party)
+    }
+
+    /// Rules on the receiving side, shared by every way units arrive.
+    fn check_recipient(&self, from: Option<AccountId>, to: AccountId, amount: u128, to_party: Party) -> Result<(), TokenError> {
+        if !to_party.verified {
+            return Err(TokenError::RecipientNotVerified);
+        }
+        if self.rules.blocked_countries.contains(&to_party.country) {
+            return Err(TokenError::CountryBlocked);
+        }
+        let to_after = self.balance_of(to).checked_add(amount).ok_or(TokenError::Overflow)?;
+        if self.rules.max_balance != 0 && to_after > self.rules.max_balance {
+            return Err(TokenError::MaxBalanceExceeded);
+        }
+        let holders_after = self.holders_after(from, to, amount)?;
+        if self.rules.max_holders != 0 && holders_after > self.rules.max_holders && holders_after > self.holders {
+            return Err(TokenError::MaxHoldersReached);
+        }
+        Ok(())
+    }
+
+    fn holders_after(&self, from: Option<AccountId>, to: AccountId, amount: u128) -> Result<u32, TokenError> {
+        let gains = u32::from(self.balance_of(to) == 0 && amount > 0);
+        let loses = u32::from(from.is_some_and(|from| self.balance_of(from) == amount && amount > 0));
+        self.holders.checked_add(gains).and_then(|h| h.checked_sub(loses)).ok_or(TokenError::Overflow)
+    }
+
+    // ---- bookkeeping ---------------------------------------------------------------------
+
+    /// Runs a PSP22 balance change with the bookkeeping every change needs: yield
+    /// settled for both sides first, holder count kept exact.
+    fn move_units<F>(&mut self, from: Option<AccountId>, to: Option<AccountId>, amount: u128, change: F) -> Events
+    where
+        F: FnOnce(&mut PSP22Data) -> Result<Vec<PSP22Event>, PSP22Error>,
+    {
+        let holders = match to {
+            Some(to) => self.holders_after(from, to, amount)?,
+            None => {
+                let loses = from.is_some_and(|from| self.balance_of(from) == amount);
+                self.holders.checked_sub(u32::from(loses)).ok_or(TokenError::Overflow)?
+            }
+        };
+        if let Some(from) = from {
+            let before = self.balance_of(from);
+            let after = before.checked_sub(amount).ok_or(TokenError::InsufficientBalance)?;
+            self.rewards.settle(from, before, after)?;
+        }
+        if let Some(to) = to {
+            let before = self.balance_of(to);
+            let after = before.checked_add(amount).ok_or(TokenError::Overflow)?;
+            self.rewards.settle(to, before, after)?;
+        }
+        let events = change(&mut self.psp22)?;
+        self.holders = holders;
+        Ok(psp22_events(events))
+    }
+
+    /// Unfreezes just enough of `account`'s frozen tokens for `amount` to move.
+    fn unfreeze_shortfall(&mut self, account: AccountId, amount: u128) -> Events {
+        let free = self.free_balance(account);
+        if amount <= free {
+            return Ok(Vec::new());
+        }
+        let shortfall = amount.checked_sub(free).ok_or(TokenError::Overflow)?;
+        let remaining = self.frozen_amount(account).checked_sub(shortfall).ok_or(TokenError::Overflow)?;
+        self.store_frozen(account, remaining);
+        Ok(vec![TokenEvent::TokensUnfrozen { account, amount: shortfall }])
+    }
+
+    fn store_frozen(&mut self, account: AccountId, amount: u128) {
+        if amount == 0 {
+            self.frozen_amounts.remove(account);
+        } else {
+            self.frozen_amounts.insert(account, &amount);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Identity registry: who may hold GPU-hour tokens.
+//!
+//! Agents record each investor's KYC status, country, expiry and class; tokens ask
+//! `transfer_parties` once per transfer. Modelled on ERC-3643's identity registry,
+//! with the claim itself kept off chain (only its hash is stored).
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+// See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
+#![allow(clippy::cast_possible_truncation)]
+
+pub mod registry;
+
+#[ink::contract]
+mod identity_registry {
+    use crate::registry::{Identity, RegistryData, RegistryError};
+    use compute_rwa_common::{AccessError, Agents, IdentityCheck, Ownable, Party};
+    use ink::prelude::vec::Vec;
+
+    /// Most records one batch call may register.
+    pub const MAX_BATCH: u32 = 50;
+
+    /// Errors of every registry message.
+    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum Error {
+        /// Caller lacks the required role.
+        Access(AccessError),
+        /// A record was refused.
+        Registry(RegistryError),
+        /// More than `MAX_BATCH` records in one call.
+        BatchTooLarge,
+    }
+
+    impl From<AccessError> for Error {
+        fn from(error: AccessError) -> Self {
+            Error::Access(error)
+        }
+    }
+
+    impl From<RegistryError> for Error {
+        fn from(error: RegistryError) -> Self {
+            Error::Registry(error)
+        }
+    }
+
+    /// A new identity was recorded.
+    #[ink(event)]
+    pub struct IdentityRegistered {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub identity: Identity,
+    }
+
+    /// An identity record changed (including suspension and KYC renewal).
+    #[ink(event)]
+    pub struct IdentityUpdated {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub identity: Identity,
+    }
+
+    /// An identity record was deleted.
+    #[ink(event)]
+    pub struct IdentityRemoved {
+        #[ink(topic)]
+        pub account: AccountId,
+    }
+
+    #[ink(storage)]
+    pub struct IdentityRegistry {
+        data: RegistryData,
+        ownership: Ownable,
+        agents: Agents,
+    }
+
+    impl IdentityRegistry {
+        /// An empty registry owned by the caller (who is implicitly an agent).
+        #[ink(constructor)]
+        pub fn new() -> Self {
+            Self { data: RegistryData::default(), ownership: Ownable::new(Self::env().caller()), agents: Agents::default() }
+        }
+
+        /// Records the identity of a new investor. Agents only.
+        #[ink(message)]
+        pub fn register(&mut self, account: AccountId, identity: Identity) -> Result<(), Error> {
+            self.ensure_agent()?;
+            self.data.register(account, &identity, self.env().block_timestamp())?;
+            self.env().emit_event(IdentityRegistered { account, identity });
+            Ok(())
+        }
+
+        /// Records up to `MAX_BATCH` identities; all or none (the call reverts on the first bad record). Agents only.
+        #[ink(message)]
+        pub fn register_batch(&mut self, records: Vec<(AccountId, Identity)>) -> Result<(), Error> {
+            self.ensure_agent()?;
+            if records.len() > MAX_BATCH as usize {
+                return Err(Error::BatchTooLarge);
+            }
+            let now = self.env().block_timestamp();
+            for (account, identity) in records {
+                self.data.register(account, &identity, now)?;
+                self.env().emit_event(IdentityRegistered { account, identity });
+            }
+            Ok(())
+        }
+
+        /// Replaces an investor's record (renew KYC, change class, suspend with `verified = false`). Agents only.
+        #[ink(message)]
+        pub fn update(&mut self, account: AccountId, identity: Identity) -> Result<(), Error> {
+            self.ensure_agent()?;
+            self.data.update(account, &identity, self.env().block_timestamp())?;
+            self.env().emit_event(IdentityUpdated { account, identity });
+            Ok(())
+        }
+
+        /// Deletes an investor's record. Agents only.
+        #[ink(message)]
+        pub fn remove(&mut self, account: AccountId) -> Result<(), Error> {
+            self.ensure_agent()?;
+            self.data.remove(account)?;
+            self.env().emit_event(IdentityRemoved { account });
+            Ok(())
+        }
+
+        /// The record of `account`, if any.
+        #[ink(message)]
+        pub fn identity(&self, account: AccountId) -> Option<Identity> {
+            self.data.identity(account)
+        }
+
+        /// Number of registered accounts.
+        #[ink(message)]
+        pub fn identity_count(&self) -> u32 {
+            self.data.count()
+        }
+
+        /// Adds (`enabled`) or removes an agent. Owner only.
+        #[ink(message)]
+        pub fn set_agent(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
+            let event = self.agents.set(&self.ownership, self.env().caller(), account, enabled)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Whether `account` is an agent.
+        #[ink(message)]
+        pub fn is_agent(&self, account: AccountId) -> bool {
+            self.agents.contains(account)
+        }
+
+        /// The current owner.
+        #[ink(message)]
+        pub fn owner(&self) -> AccountId {
+            self.ownership.owner()
+        }
+
+        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
+        #[ink(message)]
+        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
+            let event = self.ownership.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Completes a two-step ownership transfer. Proposed owner only.
+        #[ink(message)]
+        pub fn accept_ownership(&mut self) -> Result<(), Error> {
+            let event = self.ownership.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        fn ensure_agent(&self) -> Result<(), Error> {
+            Ok(self.agents.ensure(&self.ownership, self.env().caller())?)
+        }
+    }
+
+    impl Default for IdentityRegistry {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl IdentityCheck for IdentityRegistry {
+        #[ink(message)]
+        fn is_verified(&self, account: AccountId) -> bool {
+            self.data.party(account, self.env().block_timestamp()).verified
+        }
+
+        #[ink(message)]
+        fn transfer_parties(&self, from: AccountId, to: AccountId) -> (Party, Party) {
+            let now = self.env().block_timestamp();
+            (self.data.party(from, now), self.data.party(to, now))
+        }
+
+        #[ink(message)]
+        fn party(&self, account: AccountId) -> Party {
+            self.data.party(account, self.env().block_timestamp())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::registry::InvestorClass;
+        use ink::env::test::{default_accounts, recorded_events, set_block_timestamp, set_caller, DefaultAccounts};
+        use ink::env::DefaultEnvironment;
+
+        fn accounts() -> DefaultAccounts<DefaultEnvironment> {
+            default_accounts::<DefaultEnvironment>()
+        }
+
+        fn kyc(country: u16) -> Identity {
+            Identity { verified: true, country, kyc_expiry: 10_000, class: InvestorClass::Retail, claim_hash: Some([7; 32]) }
+        }
+
+        fn registry() -> IdentityRegistry {
+            set_caller::<DefaultEnvironment>(accounts().alice);
+            set_block_timestamp::<DefaultEnvironment>(1_000);
+            IdentityRegistry::new()
+        }
+
+        #[ink::test]
+        fn agent_registers_and_tokens_see_parties() {
+            let mut registry = registry();
+            let (alice, bob, charlie) = (accounts().alice, accounts().bob, accounts().charlie);
+            registry.set_agent(bob, true).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            let events_before = recorded_events().count();
+            registry.register(charlie, kyc(276)).unwrap();
+            assert_eq!(recorded_events().count(), events_before + 1);
+            assert!(registry.is_verified(charlie));
+            assert!(!registry.is_verified(alice));
+            let (from, to) = registry.transfer_parties(alice, charlie);
+            assert_eq!(from, Party::default());
+            assert_eq!(to, Party { verified: true, country: 276 });
+
+            set_block_timestamp::<DefaultEnvironment>(10_000);
+            assert!(!registry.is_verified(charlie), "KYC expired");
+        }
+
+        #[ink::test]
+        fn batch_is_bounded_and_counts() {
+            let mut registry = registry();
+            let too_many: Vec<_> = (0..=MAX_BATCH).map(|i| (AccountId::from([i as u8; 32]), kyc(276))).collect();
+            assert_eq!(registry.register_batch(too_many), Err(Error::BatchTooLarge));
+            let records: Vec<_> = (1..=3u8).map(|i| (AccountId::from([i; 32]), kyc(250))).collect();
+            registry.register_batch(records).unwrap();
+            assert_eq!(registry.identity_count(), 3);
+        }
+
+        #[ink::test]
+        fn update_and_remove() {
+            let mut registry = registry();
+            let bob = accounts().bob;
+            registry.register(bob, kyc(276)).unwrap();
+            let mut suspended = kyc(276);
+            suspended.verified = false;
+            registry.update(bob, suspended.clone()).unwrap();
+            assert_eq!(registry.identity(bob), Some(suspended));
+            assert!(!registry.is_verified(bob));
+            registry.remove(bob).unwrap();
+            assert_eq!(registry.remove(bob), Err(Error::Registry(RegistryError::NotRegistered)));
+            assert_eq!(registry.identity_count(), 0);
+        }
+
+        #[ink::test]
+        fn every_privileged_message_rejects_outsiders() {
+            let mut registry = registry();
+            let (bob, eve) = (accounts().bob, accounts().eve);
+            registry.register(bob, kyc(276)).unwrap();
+            set_caller::<DefaultEnvironment>(eve);
+            let not_agent = Err(Error::Access(AccessError::NotAgent));
+            let not_owner = Err(Error::Access(AccessError::NotOwner));
+            assert_eq!(registry.register(eve, kyc(276)), not_agent);
+            assert_eq!(registry.register_batch(Vec::new()), not_agent);
+            assert_eq!(registry.update(bob, kyc(250)), not_agent);
+            assert_eq!(registry.remove(bob), not_agent);
+            assert_eq!(registry.set_agent(eve, true), not_owner);
+            assert_eq!(registry.transfer_ownership(Some(eve)), not_owner);
+            assert_eq!(registry.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            assert_eq!(registry.identity_count(), 1, "nothing changed");
+        }
+
+        #[ink::test]
+        fn ownership_moves_in_two_steps() {
+            let mut registry = registry();
+            let bob = accounts().bob;
+            registry.transfer_ownership(Some(bob)).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            registry.accept_ownership().unwrap();
+            assert_eq!(registry.owner(), bob);
+            registry.set_agent(accounts().charlie, true).unwrap();
+            assert!(registry.is_agent(accounts().charlie));
+        }
+    }
+}

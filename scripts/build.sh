@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds every contract in release mode and collects .contract/.wasm/.json into target/ink/<name>/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+mkdir -p "$ARTIFACTS"
+printf '%-22s %12s %12s\n' contract "wasm bytes" "contract KB"
+for name in "${CONTRACTS[@]}"; do
+  cargo contract build --quiet --release --manifest-path "$ROOT/contracts/$name/Cargo.toml" >/dev/null \
+    || { echo "[build] $name failed; rerun without --quiet:" >&2
+         echo "  cargo contract build --release --manifest-path contracts/$name/Cargo.toml" >&2; exit 1; }
+  mkdir -p "$ARTIFACTS/$name"
+  cp "$CARGO_TARGET_DIR/ink/$name/$name".{contract,wasm,json} "$ARTIFACTS/$name/"
+  printf '%-22s %12d %12d\n' "$name" "$(stat -c %s "$ARTIFACTS/$name/$name.wasm")" \
+    "$(( $(stat -c %s "$ARTIFACTS/$name/$name.contract") / 1024 ))"
+done

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's test command: setup, then unit/property, drink and ink_e2e tests.
+# Exits non-zero on any failure and ends with one total line over all levels.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+LOG_DIR="$ROOT/target/test-logs"
+mkdir -p "$LOG_DIR"
+status=0
+
+bash scripts/setup.sh || exit 1
+trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
+
+# Runs one level, echoes cargo's own summary lines, and remembers a failure.
+level() {
+  local name="$1"; shift
+  local started=$SECONDS
+  echo "== $name: $*"
+  if "$@" >"$LOG_DIR/$name.log" 2>&1; then
+    echo "   ok in $((SECONDS - started)) s"
+  else
+    echo "   FAILED in $((SECONDS - started)) s; last lines of $LOG_DIR/$name.log:"; tail -40 "$LOG_DIR/$name.log"
+    status=1
+  fi
+  grep -E '^test result:' "$LOG_DIR/$name.log" | sed 's/^/   /'
+}
+
+level unit cargo test --workspace --exclude e2e-tests
+level drink cargo test -p e2e-tests --test 'sandbox_*'
+if bash scripts/node.sh start; then
+  CONTRACTS_NODE_URL="$NODE_URL" level e2e \
+    cargo test -p e2e-tests --features node --test 'node_*' -- --test-threads=1
+else
+  echo "== e2e: node did not start"; status=1
+fi
+bash scripts/node.sh stop
+
+passed=0; failed=0
+while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  grep -hE '^test result:' "$LOG_DIR"/{unit,drink,e2e}.log 2>/dev/null |
+    sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
+[ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+echo "total: $passed passed, $failed failed"
+exit "$status"
