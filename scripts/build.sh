@@ -3,12 +3,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-mkdir -p "$ARTIFACTS"
+mkdir -p "$ARTIFACTS" "$ROOT/target"
 printf '%-22s %12s %12s\n' contract "wasm bytes" "contract KB"
 for name in "${CONTRACTS[@]}"; do
-  cargo contract build --quiet --release --manifest-path "$ROOT/contracts/$name/Cargo.toml" >/dev/null \
-    || { echo "[build] $name failed; rerun without --quiet:" >&2
-         echo "  cargo contract build --release --manifest-path contracts/$name/Cargo.toml" >&2; exit 1; }
+  log="$ROOT/target/build-$name.log"
+  cargo contract build --release --manifest-path "$ROOT/contracts/$name/Cargo.toml" >"$log" 2>&1 \
+    || { echo "[build] $name failed; last lines of $log:" >&2; tail -40 "$log" >&2; exit 1; }
   mkdir -p "$ARTIFACTS/$name"
   cp "$CARGO_TARGET_DIR/ink/$name/$name".{contract,wasm,json} "$ARTIFACTS/$name/"
   printf '%-22s %12d %12d\n' "$name" "$(stat -c %s "$ARTIFACTS/$name/$name.wasm")" \

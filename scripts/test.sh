@@ -23,14 +23,16 @@ level() {
     echo "   FAILED in $((SECONDS - started)) s; last lines of $LOG_DIR/$name.log:"; tail -40 "$LOG_DIR/$name.log"
     status=1
   fi
-  grep -E '^test result:' "$LOG_DIR/$name.log" | sed 's/^/   /'
+  grep -aE '^test result:' "$LOG_DIR/$name.log" | sed 's/^/   /'
 }
 
+level build bash scripts/build.sh
 level unit cargo test --workspace --exclude e2e-tests
 level drink cargo test -p e2e-tests --test 'sandbox_*'
+export CONTRACTS_NODE_URL="$NODE_URL"
 if bash scripts/node.sh start; then
-  CONTRACTS_NODE_URL="$NODE_URL" level e2e \
-    cargo test -p e2e-tests --features node --test 'node_*' -- --test-threads=1
+  # One node for all e2e tests; one thread so signers' nonces never race.
+  level e2e cargo test -p e2e-tests --features node --test 'node_*' -- --test-threads=1
 else
   echo "== e2e: node did not start"; status=1
 fi
@@ -38,7 +40,7 @@ bash scripts/node.sh stop
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  grep -hE '^test result:' "$LOG_DIR"/{unit,drink,e2e}.log 2>/dev/null |
+  grep -ahE '^test result:' "$LOG_DIR"/{unit,drink,e2e}.log 2>/dev/null |
     sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "total: $passed passed, $failed failed"

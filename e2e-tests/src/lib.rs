@@ -28,9 +28,14 @@ pub mod sandbox {
     use drink::minimal::MinimalSandbox;
     use drink::session::{ContractBundle, Session, NO_ENDOWMENT, NO_SALT};
     use drink::AccountId32;
+    use ink::scale::Decode;
+    use std::fmt::Debug;
+
+    /// A drink session on the minimal runtime.
+    pub type Sandbox = Session<MinimalSandbox>;
 
     /// A fresh in-process chain.
-    pub fn session() -> Session<MinimalSandbox> {
+    pub fn session() -> Sandbox {
         Session::default()
     }
 
@@ -40,8 +45,32 @@ pub mod sandbox {
     }
 
     /// Deploys `name` with `constructor(args)` from the session's current actor.
-    pub fn deploy(session: &mut Session<MinimalSandbox>, name: &str, constructor: &str, args: &[String]) -> TestResult<AccountId32> {
+    pub fn deploy(session: &mut Sandbox, name: &str, constructor: &str, args: &[String]) -> TestResult<AccountId32> {
         Ok(session.deploy_bundle(bundle(name)?, constructor, args, NO_SALT, NO_ENDOWMENT)?)
+    }
+
+    /// Calls `message` on `contract` and decodes its return value; a revert is an error.
+    pub fn call<T: Decode>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<T> {
+        Ok(session.call_with_address(contract.clone(), message, args, NO_ENDOWMENT)??)
+    }
+
+    /// Calls a message returning `Result<T, E>` and fails the test unless it is `Ok`.
+    pub fn call_ok<T: Decode, E: Decode + Debug>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<T> {
+        call::<Result<T, E>>(session, contract, message, args)?.map_err(|e| format!("{message} returned {e:?}").into())
+    }
+
+    /// Calls a message returning `Result<T, E>` that must revert; returns its error.
+    pub fn call_err<T: Decode + Debug, E: Decode + Debug>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<E> {
+        match session.call_with_address::<_, Result<T, E>>(contract.clone(), message, args, NO_ENDOWMENT) {
+            Err(drink::session::error::SessionError::CallReverted(data)) => {
+                let decoded = ink::MessageResult::<Result<T, E>>::decode(&mut &data[..])?;
+                match decoded {
+                    Ok(Err(error)) => Ok(error),
+                    other => Err(format!("{message}: expected an error, got {other:?}").into()),
+                }
+            }
+            other => Err(format!("{message}: expected a revert, got {other:?}").into()),
+        }
     }
 
     /// A deterministic test account.
@@ -67,6 +96,11 @@ pub mod node {
             .map_err(|e| format!("cannot reach a node at {url} (scripts/node.sh start): {e}"))?;
         let wasm: Vec<_> = contracts.iter().map(|name| artifact(name, "wasm")).collect();
         Ok(Client::new(rpc, wasm).await?)
+    }
+
+    /// The ink! account id of a signer.
+    pub fn id(signer: &ink_e2e::Keypair) -> ink::primitives::AccountId {
+        ink::primitives::AccountId::from(signer.public_key().0)
     }
 
     /// Runs an async test body on a single-threaded runtime.

@@ -1,6 +1,6 @@
 //! Stablecoin against a real substrate-contracts-node (ink_e2e).
 #![cfg(feature = "node")]
-use e2e_tests::node::{client, run};
+use e2e_tests::node::{client, id, run};
 use e2e_tests::TestResult;
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use psp22::{PSP22Error, PSP22};
@@ -12,8 +12,8 @@ fn mint_and_transfer_on_node() -> TestResult {
         let mut client = client(&["stablecoin"]).await?;
         let issuer = alice();
         let holder = client.create_and_fund_account(&issuer, 10_000_000_000_000).await;
-        let holder_id = ink_e2e::account_id_from_keypair(&holder);
-        let issuer_id = ink_e2e::account_id_from_keypair(&issuer);
+        let holder_id = id(&holder);
+        let issuer_id = id(&issuer);
 
         let mut constructor = StablecoinRef::new(Some("USD Coin".into()), Some("USDC".into()));
         let coin = client.instantiate("stablecoin", &issuer, &mut constructor).submit().await?;

@@ -14,7 +14,7 @@ pub mod rewards;
 pub mod token;
 
 #[ink::contract]
-mod gpu_hour_token {
+pub mod gpu_hour_token {
     use crate::pool::{PoolError, PoolInfo};
     use crate::rewards::{Distribution, RewardTotals};
     use crate::token::{Attestation, ComplianceRules, Redemption, TokenData, TokenError, TokenEvent, UNITS_PER_GPU_HOUR};

@@ -376,7 +376,7 @@ impl TokenData {
             return Err(TokenError::ZeroAmount);
         }
         let issued = self.total_supply().checked_add(self.redeemed).and_then(|v| v.checked_add(amount));
-        if issued.map_or(true, |issued| issued > self.capacity) {
+        if issued.is_none_or(|issued| issued > self.capacity) {
             return Err(TokenError::CapacityExceeded);
         }
         if self.is_frozen(to) {

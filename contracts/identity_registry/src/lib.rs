@@ -10,7 +10,7 @@
 pub mod registry;
 
 #[ink::contract]
-mod identity_registry {
+pub mod identity_registry {
     use crate::registry::{Identity, RegistryData, RegistryError};
     use compute_rwa_common::{AccessError, Agents, IdentityCheck, Ownable, Party};
     use ink::prelude::vec::Vec;

@@ -9,7 +9,7 @@
 #![allow(clippy::cast_possible_truncation)]
 
 #[ink::contract]
-mod stablecoin {
+pub mod stablecoin {
     use compute_rwa_common::{AccessError, Ownable};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
