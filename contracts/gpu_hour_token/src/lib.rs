@@ -13,6 +13,11 @@ pub mod pool;
 pub mod rewards;
 pub mod token;
 
+#[cfg(test)]
+mod token_tests;
+#[cfg(test)]
+mod token_props;
+
 #[ink::contract]
 pub mod gpu_hour_token {
     use crate::pool::{PoolError, PoolInfo};
@@ -710,6 +715,132 @@ pub mod gpu_hour_token {
         #[ink(message)]
         fn token_decimals(&self) -> u8 {
             DECIMALS
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use ink::env::test::{default_accounts, set_caller, DefaultAccounts};
+        use ink::env::DefaultEnvironment;
+
+        fn accounts() -> DefaultAccounts<DefaultEnvironment> {
+            default_accounts::<DefaultEnvironment>()
+        }
+
+        fn pool() -> PoolInfo {
+            PoolInfo {
+                gpu_model: "NVIDIA H100 SXM".into(),
+                gpu_count: 8,
+                region: "eu-central".into(),
+                datacenter_tier: 3,
+                period_start: 0,
+                period_end: 720 * 3_600_000,
+                attestation_hash: [0; 32],
+                attestation_uri: String::new(),
+            }
+        }
+
+        /// Deployed by Alice; registry and stablecoin addresses are placeholders (no calls made).
+        fn token() -> GpuHourToken {
+            set_caller::<DefaultEnvironment>(accounts().alice);
+            GpuHourToken::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool(), accounts().django, accounts().frank)
+                .unwrap()
+        }
+
+        #[ink::test]
+        fn constructor_validates_the_pool() {
+            set_caller::<DefaultEnvironment>(accounts().alice);
+            let mut empty = pool();
+            empty.gpu_count = 0;
+            let result = GpuHourToken::new(None, None, empty, accounts().django, accounts().frank);
+            assert_eq!(result.err(), Some(Error::Pool(PoolError::NoGpus)));
+        }
+
+        #[ink::test]
+        fn metadata_pool_and_links() {
+            let token = token();
+            assert_eq!(token.token_decimals(), 6);
+            assert_eq!(token.token_symbol().as_deref(), Some("GPUH"));
+            assert_eq!(token.pool(), pool());
+            assert_eq!(token.links(), (accounts().django, accounts().frank));
+            assert_eq!(token.owner(), accounts().alice);
+        }
+
+        #[ink::test]
+        fn agent_attests_capacity_within_the_pool() {
+            let mut token = token();
+            token.set_agent(accounts().bob, true).unwrap();
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            token.attest_capacity(5_760, [9; 32], "ipfs://attestation".into()).unwrap();
+            assert_eq!(token.capacity(), 5_760 * 1_000_000);
+            assert_eq!(token.pool().attestation_hash, [9; 32]);
+            assert_eq!(token.attestation(0).map(|a| a.agent), Some(accounts().bob));
+            assert_eq!(token.attest_capacity(5_761, [9; 32], String::new()), Err(Error::Token(TokenError::CapacityExceedsPool)));
+            assert_eq!(token.attestation_count(), 1);
+        }
+
+        #[ink::test]
+        fn agent_controls_pause_and_freezes() {
+            let mut token = token();
+            token.pause().unwrap();
+            assert!(token.is_paused());
+            token.unpause().unwrap();
+            token.batch_set_frozen(vec![(accounts().bob, true), (accounts().charlie, true)]).unwrap();
+            assert!(token.is_frozen(accounts().bob) && token.is_frozen(accounts().charlie));
+            let too_many = vec![(accounts().bob, true); MAX_BATCH as usize + 1];
+            assert_eq!(token.batch_set_frozen(too_many), Err(Error::BatchTooLarge));
+            assert_eq!(token.freeze_partial(accounts().bob, 1), Err(Error::Token(TokenError::FreezeExceedsBalance)));
+        }
+
+        #[ink::test]
+        fn owner_sets_compliance_and_distributors() {
+            let mut token = token();
+            let rules = ComplianceRules { max_holders: 10, max_balance: 5, blocked_countries: vec![408] };
+            token.set_compliance(rules.clone()).unwrap();
+            assert_eq!(token.compliance(), rules);
+            token.set_distributor(accounts().charlie, true).unwrap();
+            assert!(token.is_distributor(accounts().charlie));
+        }
+
+        #[ink::test]
+        fn every_privileged_message_rejects_outsiders() {
+            let mut token = token();
+            let (bob, eve) = (accounts().bob, accounts().eve);
+            set_caller::<DefaultEnvironment>(eve);
+            let not_agent = Err(Error::Access(AccessError::NotAgent));
+            let not_owner = Err(Error::Access(AccessError::NotOwner));
+            assert_eq!(token.attest_capacity(1, [0; 32], String::new()), not_agent);
+            assert_eq!(token.mint(eve, 1), not_agent);
+            assert_eq!(token.batch_mint(vec![(eve, 1)]), not_agent);
+            assert_eq!(token.burn_from(bob, 1), not_agent);
+            assert_eq!(token.forced_transfer(bob, eve, 1), not_agent);
+            assert_eq!(token.batch_forced_transfer(vec![(bob, eve, 1)]), not_agent);
+            assert_eq!(token.recover(bob, eve), not_agent);
+            assert_eq!(token.set_frozen(bob, true), not_agent);
+            assert_eq!(token.batch_set_frozen(vec![(bob, true)]), not_agent);
+            assert_eq!(token.freeze_partial(bob, 1), not_agent);
+            assert_eq!(token.batch_freeze_partial(vec![(bob, 1)]), not_agent);
+            assert_eq!(token.unfreeze_partial(bob, 1), not_agent);
+            assert_eq!(token.pause(), not_agent);
+            assert_eq!(token.unpause(), not_agent);
+            assert_eq!(token.fulfill_redemption(0), not_agent);
+            assert_eq!(token.distribute(1), Err(Error::NotDistributor));
+            assert_eq!(token.set_compliance(ComplianceRules::default()), not_owner);
+            assert_eq!(token.set_distributor(eve, true), not_owner);
+            assert_eq!(token.set_agent(eve, true), not_owner);
+            assert_eq!(token.transfer_ownership(Some(eve)), not_owner);
+            assert_eq!(token.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            assert!(!token.is_paused() && !token.is_frozen(bob) && token.capacity() == 0, "nothing changed");
+        }
+
+        #[ink::test]
+        fn ownership_moves_in_two_steps() {
+            let mut token = token();
+            token.transfer_ownership(Some(accounts().bob)).unwrap();
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            token.accept_ownership().unwrap();
+            assert_eq!(token.owner(), accounts().bob);
         }
     }
 }

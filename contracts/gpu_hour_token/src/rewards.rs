@@ -16,10 +16,14 @@ use ink::storage::Mapping;
 
 /// Fixed-point scale of the accumulator (1e18).
 ///
-/// Overflow bound: every scaled product is at most `SCALE * total distributed`, so the
-/// cumulative distribution may reach `u128::MAX / SCALE` ≈ 3.4e20 units (3.4e14 of a
-/// 6-decimal stablecoin) before `distribute` refuses with `Overflow` — never a wrap.
+/// Overflow bound: an account's scaled entitlement is at most `SCALE * total distributed`
+/// (its balance never exceeds the supply it was spread over), so capping the cumulative
+/// distribution at `MAX_CUMULATIVE_DISTRIBUTION` keeps every product in range: transfers
+/// and claims can never fail on overflow; only `distribute` refuses, past the cap.
 pub const REWARD_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// `u128::MAX / REWARD_SCALE` ≈ 3.4e20 units: 3.4e14 of a 6-decimal stablecoin.
+pub const MAX_CUMULATIVE_DISTRIBUTION: u128 = u128::MAX / REWARD_SCALE;
 
 /// Why a yield operation was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +128,11 @@ impl RewardData {
             return Err(RewardError::ZeroAmount);
         }
         let mut totals = self.totals;
-        totals.distributed = totals.distributed.checked_add(amount).ok_or(RewardError::Overflow)?;
+        totals.distributed = totals
+            .distributed
+            .checked_add(amount)
+            .filter(|total| *total <= MAX_CUMULATIVE_DISTRIBUTION)
+            .ok_or(RewardError::Overflow)?;
         if supply == 0 {
             totals.undistributed = totals.undistributed.checked_add(amount).ok_or(RewardError::Overflow)?;
         } else {
@@ -186,5 +194,55 @@ impl RewardData {
         } else {
             self.accrued.insert(account, &value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(byte: u8) -> AccountId {
+        AccountId::from([byte; 32])
+    }
+
+    const MAX_DISTRIBUTABLE: u128 = MAX_CUMULATIVE_DISTRIBUTION;
+
+    #[ink::test]
+    fn distributes_and_claims_at_the_documented_bound() {
+        let mut rewards = RewardData::default();
+        // Largest supply a pool could reach: 10^6 GPUs × 10 years × 10^6 units.
+        let supply: u128 = 1_000_000 * 87_600 * 1_000_000;
+        rewards.settle(account(1), 0, supply).unwrap();
+        rewards.distribute(MAX_DISTRIBUTABLE, supply, 1, 1).unwrap();
+        assert_eq!(rewards.distribute(1, supply, 2, 2), Err(RewardError::Overflow), "refused, not wrapped");
+        // A transfer at the bound settles without overflow, then the claim pays it all.
+        rewards.settle(account(1), supply, supply - 1).unwrap();
+        let paid = rewards.claim(account(1), supply - 1).unwrap();
+        assert!(paid <= MAX_DISTRIBUTABLE && MAX_DISTRIBUTABLE - paid <= 1, "paid {paid}");
+    }
+
+    #[ink::test]
+    fn a_single_unit_over_a_huge_supply_is_carried() {
+        let mut rewards = RewardData::default();
+        let supply = 10u128.pow(30); // far above REWARD_SCALE: the increment rounds to zero
+        rewards.settle(account(1), 0, supply).unwrap();
+        rewards.distribute(1, supply, 1, 1).unwrap();
+        let totals = rewards.totals();
+        assert_eq!(totals.reward_per_token, 0);
+        assert_eq!(totals.carried_remainder, REWARD_SCALE, "the unit waits in the remainder");
+        assert_eq!(rewards.totals().distributed, 1);
+    }
+
+    #[ink::test]
+    fn distribution_log_is_paged() {
+        let mut rewards = RewardData::default();
+        for amount in 1..=5 {
+            rewards.distribute(amount, 10, amount as u32, amount as u64).unwrap();
+        }
+        let page: Vec<u128> = rewards.distributions(1, 3).iter().map(|d| d.amount).collect();
+        assert_eq!(page, vec![2, 3, 4]);
+        assert_eq!(rewards.distributions(4, 10).len(), 1);
+        assert!(rewards.distributions(9, 10).is_empty());
+        assert_eq!(rewards.distribution_count(), 5);
     }
 }

@@ -1,0 +1,331 @@
+//! Rules of `TokenData`, one at a time, with exact balances and events.
+use crate::rewards::RewardError;
+use crate::token::*;
+use compute_rwa_common::Party;
+use ink::primitives::AccountId;
+
+pub(crate) const CAPACITY: u128 = 1_000_000;
+pub(crate) const POOL_LIMIT: u128 = 10_000_000;
+pub(crate) const GERMANY: u16 = 276;
+pub(crate) const BLOCKED: u16 = 408;
+
+pub(crate) fn account(byte: u8) -> AccountId {
+    AccountId::from([byte; 32])
+}
+
+pub(crate) fn verified() -> Party {
+    Party { verified: true, country: GERMANY }
+}
+
+pub(crate) fn unverified() -> Party {
+    Party { verified: false, country: GERMANY }
+}
+
+const OK: (Party, Party) = (Party { verified: true, country: GERMANY }, Party { verified: true, country: GERMANY });
+
+/// A token with `CAPACITY` attested and 600 minted to account 1.
+fn token() -> TokenData {
+    let mut data = TokenData::default();
+    data.attest(CAPACITY, POOL_LIMIT, [1; 32], 0, account(0)).unwrap();
+    data.mint(account(1), 600, verified()).unwrap();
+    data
+}
+
+fn unfrozen_amounts(events: &[TokenEvent]) -> Vec<u128> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            TokenEvent::TokensUnfrozen { amount, .. } => Some(*amount),
+            TokenEvent::Psp22(_) => None,
+        })
+        .collect()
+}
+
+#[ink::test]
+fn mint_is_capped_by_attested_capacity() {
+    let mut data = token();
+    assert_eq!(data.mint(account(2), CAPACITY - 599, verified()).err(), Some(TokenError::CapacityExceeded));
+    data.mint(account(2), CAPACITY - 600, verified()).unwrap();
+    assert_eq!(data.total_supply(), CAPACITY);
+    assert_eq!(data.mint(account(2), 1, verified()).err(), Some(TokenError::CapacityExceeded));
+    assert_eq!(data.mint(account(2), u128::MAX, verified()).err(), Some(TokenError::CapacityExceeded), "no overflow trap");
+}
+
+#[ink::test]
+fn mint_requires_a_verified_unfrozen_compliant_recipient() {
+    let mut data = token();
+    assert_eq!(data.mint(account(2), 1, unverified()).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.mint(account(2), 0, verified()).err(), Some(TokenError::ZeroAmount));
+    data.set_frozen(account(2), true);
+    assert_eq!(data.mint(account(2), 1, verified()).err(), Some(TokenError::RecipientFrozen));
+    data.set_rules(ComplianceRules { blocked_countries: vec![BLOCKED], ..Default::default() }).unwrap();
+    let blocked = Party { verified: true, country: BLOCKED };
+    assert_eq!(data.mint(account(3), 1, blocked).err(), Some(TokenError::CountryBlocked));
+    assert_eq!(data.total_supply(), 600);
+}
+
+#[ink::test]
+fn attestation_cannot_go_below_issued_or_above_the_pool() {
+    let mut data = token();
+    assert_eq!(data.attest(599, POOL_LIMIT, [2; 32], 5, account(0)).err(), Some(TokenError::CapacityBelowIssued));
+    assert_eq!(data.attest(POOL_LIMIT + 1, POOL_LIMIT, [2; 32], 5, account(0)).err(), Some(TokenError::CapacityExceedsPool));
+    data.attest(600, POOL_LIMIT, [2; 32], 5, account(9)).unwrap();
+    assert_eq!(data.capacity(), 600);
+    assert_eq!(data.attestation_count(), 2);
+    let latest = data.attestation(1).unwrap();
+    assert_eq!((latest.capacity, latest.document_hash, latest.timestamp, latest.agent), (600, [2; 32], 5, account(9)));
+    assert_eq!(data.attestation(0).unwrap().capacity, CAPACITY, "history is kept");
+}
+
+#[ink::test]
+fn transfer_checks_every_rule_in_order() {
+    let mut data = token();
+    let (a, b) = (account(1), account(2));
+    assert_eq!(data.transfer(a, b, 10, (unverified(), verified())).err(), Some(TokenError::SenderNotVerified));
+    assert_eq!(data.transfer(a, b, 10, (verified(), unverified())).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.transfer(a, b, 601, OK).err(), Some(TokenError::InsufficientBalance));
+    data.freeze_partial(a, 500).unwrap();
+    assert_eq!(data.transfer(a, b, 101, OK).err(), Some(TokenError::FrozenTokens));
+    data.transfer(a, b, 100, OK).unwrap();
+    data.set_frozen(b, true);
+    assert_eq!(data.transfer(a, b, 0, OK).map(|e| e.len()), Ok(0), "zero amount is a PSP22 no-op");
+    data.set_frozen(b, false);
+    data.set_frozen(a, true);
+    data.unfreeze_partial(a, 500).unwrap();
+    assert_eq!(data.transfer(a, b, 1, OK).err(), Some(TokenError::SenderFrozen));
+    data.set_frozen(a, false);
+    data.set_frozen(b, true);
+    assert_eq!(data.transfer(a, b, 1, OK).err(), Some(TokenError::RecipientFrozen));
+    data.set_frozen(b, false);
+    data.set_paused(true);
+    assert_eq!(data.transfer(a, b, 1, OK).err(), Some(TokenError::Paused));
+    data.set_paused(false);
+    assert_eq!((data.balance_of(a), data.balance_of(b)), (500, 100));
+}
+
+#[ink::test]
+fn transfer_from_needs_allowance_and_compliance() {
+    let mut data = token();
+    let (owner, spender, to) = (account(1), account(5), account(2));
+    data.approve(owner, spender, 50).unwrap();
+    assert_eq!(data.transfer_from(spender, owner, to, 51, OK).err(), Some(TokenError::InsufficientAllowance));
+    assert_eq!(data.transfer_from(spender, owner, to, 50, (verified(), unverified())).err(), Some(TokenError::RecipientNotVerified));
+    data.transfer_from(spender, owner, to, 50, OK).unwrap();
+    assert_eq!(data.allowance(owner, spender), 0);
+    assert_eq!(data.balance_of(to), 50);
+}
+
+#[ink::test]
+fn recipient_rules_limit_balance_and_holders() {
+    let mut data = token();
+    data.set_rules(ComplianceRules { max_holders: 2, max_balance: 300, blocked_countries: vec![] }).unwrap();
+    assert_eq!(data.transfer(account(1), account(2), 301, OK).err(), Some(TokenError::MaxBalanceExceeded));
+    data.transfer(account(1), account(2), 300, OK).unwrap();
+    assert_eq!(data.holders(), 2);
+    assert_eq!(data.transfer(account(1), account(3), 1, OK).err(), Some(TokenError::MaxHoldersReached));
+    // Moving a whole balance to a new holder keeps the count, so it is allowed at the limit.
+    data.transfer(account(2), account(3), 300, OK).unwrap();
+    assert_eq!(data.holders(), 2);
+    let too_many = ComplianceRules { blocked_countries: vec![1; MAX_BLOCKED_COUNTRIES + 1], ..Default::default() };
+    assert_eq!(data.set_rules(too_many).err(), Some(TokenError::TooManyBlockedCountries));
+}
+
+#[ink::test]
+fn holder_count_follows_non_zero_balances() {
+    let mut data = token();
+    assert_eq!(data.holders(), 1);
+    data.transfer(account(1), account(2), 100, OK).unwrap();
+    assert_eq!(data.holders(), 2);
+    data.transfer(account(2), account(1), 100, OK).unwrap();
+    assert_eq!(data.holders(), 1);
+    data.burn_from(account(1), 600).unwrap();
+    assert_eq!(data.holders(), 0);
+}
+
+#[ink::test]
+fn forced_transfer_unfreezes_only_the_shortfall() {
+    let mut data = token();
+    let (a, b) = (account(1), account(2));
+    data.freeze_partial(a, 500).unwrap();
+    data.set_frozen(a, true);
+    data.set_paused(true);
+    let events = data.forced_transfer(a, b, 150, verified()).unwrap();
+    assert_eq!(unfrozen_amounts(&events), vec![50], "free was 100, so 50 had to be unfrozen");
+    assert_eq!(data.frozen_amount(a), 450);
+    assert_eq!((data.balance_of(a), data.balance_of(b)), (450, 150));
+    let events = data.forced_transfer(a, b, 50, verified()).unwrap();
+    assert_eq!(unfrozen_amounts(&events), vec![50]);
+}
+
+#[ink::test]
+fn forced_transfer_still_requires_a_compliant_receiver() {
+    let mut data = token();
+    let (a, b) = (account(1), account(2));
+    assert_eq!(data.forced_transfer(a, b, 1, unverified()).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.forced_transfer(a, a, 1, verified()).err(), Some(TokenError::SameAccount));
+    assert_eq!(data.forced_transfer(a, b, 0, verified()).err(), Some(TokenError::ZeroAmount));
+    assert_eq!(data.forced_transfer(a, b, 601, verified()).err(), Some(TokenError::InsufficientBalance));
+    data.set_frozen(b, true);
+    assert_eq!(data.forced_transfer(a, b, 1, verified()).err(), Some(TokenError::RecipientFrozen));
+    assert_eq!(data.balance_of(a), 600);
+}
+
+#[ink::test]
+fn recovery_moves_balance_freezes_and_yield() {
+    let mut data = token();
+    let (lost, new) = (account(1), account(7));
+    data.distribute(600, 1, 1).unwrap();
+    data.freeze_partial(lost, 200).unwrap();
+    data.set_frozen(lost, true);
+    assert_eq!(data.recover(lost, new, unverified()).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.recover(lost, lost, verified()).err(), Some(TokenError::SameAccount));
+    let (amount, frozen, _) = data.recover(lost, new, verified()).unwrap();
+    assert_eq!((amount, frozen), (600, 200));
+    assert_eq!((data.balance_of(lost), data.balance_of(new)), (0, 600));
+    assert_eq!((data.frozen_amount(lost), data.frozen_amount(new)), (0, 200));
+    assert!(!data.is_frozen(lost) && data.is_frozen(new));
+    assert_eq!(data.claimable(lost), Ok(0));
+    assert_eq!(data.claimable(new), Ok(600), "unclaimed yield follows the investor");
+    assert_eq!(data.recover(lost, new, verified()).err(), Some(TokenError::InsufficientBalance));
+}
+
+#[ink::test]
+fn partial_freezes_are_bounded() {
+    let mut data = token();
+    assert_eq!(data.freeze_partial(account(1), 601).err(), Some(TokenError::FreezeExceedsBalance));
+    assert_eq!(data.freeze_partial(account(1), 600), Ok(600));
+    assert_eq!(data.unfreeze_partial(account(1), 601).err(), Some(TokenError::UnfreezeExceedsFrozen));
+    assert_eq!(data.unfreeze_partial(account(1), 600), Ok(0));
+    assert_eq!(data.freeze_partial(account(1), 0).err(), Some(TokenError::ZeroAmount));
+}
+
+#[ink::test]
+fn redemption_burns_consumes_capacity_and_is_fulfilled_once() {
+    let mut data = token();
+    let holder = account(1);
+    let (redemption, _) = data.redeem(holder, 100, 42).unwrap();
+    assert_eq!((redemption.id, redemption.amount, redemption.requested_at), (0, 100, 42));
+    assert_eq!(redemption.status, RedemptionStatus::Pending);
+    assert_eq!((data.total_supply(), data.redeemed()), (500, 100));
+    // Redeemed hours were used: they cannot be minted again.
+    assert_eq!(data.mint(account(2), CAPACITY - 500, verified()).err(), Some(TokenError::CapacityExceeded));
+    data.mint(account(2), CAPACITY - 600, verified()).unwrap();
+    assert_eq!(data.fulfill_redemption(0, 50).unwrap().status, RedemptionStatus::Fulfilled(50));
+    assert_eq!(data.fulfill_redemption(0, 51).err(), Some(TokenError::RedemptionNotPending));
+    assert_eq!(data.fulfill_redemption(9, 51).err(), Some(TokenError::UnknownRedemption));
+}
+
+#[ink::test]
+fn redemption_respects_pause_freeze_and_frozen_tokens() {
+    let mut data = token();
+    let holder = account(1);
+    assert_eq!(data.redeem(holder, 0, 1).err(), Some(TokenError::ZeroAmount));
+    data.freeze_partial(holder, 550).unwrap();
+    assert_eq!(data.redeem(holder, 51, 1).err(), Some(TokenError::FrozenTokens));
+    data.set_paused(true);
+    assert_eq!(data.redeem(holder, 1, 1).err(), Some(TokenError::Paused));
+    data.set_paused(false);
+    data.set_frozen(holder, true);
+    assert_eq!(data.redeem(holder, 1, 1).err(), Some(TokenError::SenderFrozen));
+    assert_eq!(data.redemption_count(), 0);
+}
+
+#[ink::test]
+fn burn_from_unfreezes_what_it_must() {
+    let mut data = token();
+    data.freeze_partial(account(1), 600).unwrap();
+    let events = data.burn_from(account(1), 10).unwrap();
+    assert_eq!(unfrozen_amounts(&events), vec![10]);
+    assert_eq!((data.balance_of(account(1)), data.frozen_amount(account(1))), (590, 590));
+    assert_eq!(data.burn_from(account(1), 591).err(), Some(TokenError::InsufficientBalance));
+}
+
+// ---- yield ----------------------------------------------------------------------------
+
+/// Holders 1, 2, 3 with balances 100, 200, 300.
+fn three_holders() -> TokenData {
+    let mut data = TokenData::default();
+    data.attest(CAPACITY, POOL_LIMIT, [1; 32], 0, account(0)).unwrap();
+    for (byte, amount) in [(1, 100), (2, 200), (3, 300)] {
+        data.mint(account(byte), amount, verified()).unwrap();
+    }
+    data
+}
+
+fn claimables(data: &TokenData) -> [u128; 3] {
+    [1, 2, 3].map(|byte| data.claimable(account(byte)).unwrap())
+}
+
+#[ink::test]
+fn yield_is_pro_rata() {
+    let mut data = three_holders();
+    data.distribute(600, 1, 1).unwrap();
+    assert_eq!(claimables(&data), [100, 200, 300]);
+    assert_eq!(data.claim(account(3)), Ok(300));
+    assert_eq!(data.claim(account(3)).err(), Some(TokenError::Reward(RewardError::NothingToClaim)));
+    assert_eq!(data.rewards().totals().claimed, 300);
+}
+
+#[ink::test]
+fn yield_earned_before_a_transfer_stays_with_the_sender() {
+    let mut data = three_holders();
+    data.distribute(600, 1, 1).unwrap();
+    data.transfer(account(1), account(2), 100, OK).unwrap();
+    data.distribute(600, 2, 2).unwrap();
+    // Second round: balances 0, 300, 300.
+    assert_eq!(claimables(&data), [100, 200 + 300, 300 + 300]);
+}
+
+#[ink::test]
+fn minting_after_a_distribution_earns_nothing_of_it() {
+    let mut data = three_holders();
+    data.distribute(600, 1, 1).unwrap();
+    data.mint(account(4), 600, verified()).unwrap();
+    assert_eq!(data.claimable(account(4)), Ok(0));
+    data.distribute(1_200, 2, 2).unwrap();
+    assert_eq!(data.claimable(account(4)), Ok(600));
+    assert_eq!(claimables(&data), [200, 400, 600]);
+}
+
+#[ink::test]
+fn burning_keeps_what_was_earned() {
+    let mut data = three_holders();
+    data.distribute(600, 1, 1).unwrap();
+    data.burn_from(account(3), 300).unwrap();
+    data.distribute(300, 2, 2).unwrap();
+    assert_eq!(claimables(&data), [200, 400, 300]);
+}
+
+#[ink::test]
+fn yield_received_at_zero_supply_waits_for_holders() {
+    let mut data = TokenData::default();
+    data.attest(CAPACITY, POOL_LIMIT, [1; 32], 0, account(0)).unwrap();
+    data.distribute(500, 1, 1).unwrap();
+    assert_eq!(data.rewards().totals().undistributed, 500);
+    data.mint(account(1), 10, verified()).unwrap();
+    data.distribute(100, 2, 2).unwrap();
+    assert_eq!(data.claimable(account(1)), Ok(600), "held yield goes out with the next distribution");
+    assert_eq!(data.rewards().totals().undistributed, 0);
+    assert_eq!(data.distribute(0, 3, 3).err(), Some(TokenError::Reward(RewardError::ZeroAmount)));
+}
+
+#[ink::test]
+fn rounding_dust_is_carried_not_lost() {
+    let mut data = three_holders();
+    // 1 unit over 600 tokens rounds to zero for everyone, but is carried.
+    for round in 0..600 {
+        data.distribute(1, round, round.into()).unwrap();
+    }
+    assert_eq!(claimables(&data), [100, 200, 300], "600 single units add up exactly");
+}
+
+#[ink::test]
+fn frozen_accounts_accrue_but_cannot_claim() {
+    let mut data = three_holders();
+    data.set_frozen(account(1), true);
+    data.distribute(600, 1, 1).unwrap();
+    assert_eq!(data.claimable(account(1)), Ok(100));
+    assert_eq!(data.claim(account(1)).err(), Some(TokenError::SenderFrozen));
+    data.set_frozen(account(1), false);
+    assert_eq!(data.claim(account(1)), Ok(100));
+}
