@@ -1,0 +1,156 @@
+//! drink helpers: a session, contract calls that decode results, and the deployed suite.
+use super::{artifact, TestResult};
+use drink::minimal::MinimalSandbox;
+use drink::session::{ContractBundle, Session, NO_ENDOWMENT, NO_SALT};
+use drink::sandbox_api::prelude::*;
+use drink::AccountId32;
+use ink::scale::Decode;
+use std::fmt::Debug;
+
+/// A drink session on the minimal runtime.
+pub type Sandbox = Session<MinimalSandbox>;
+
+/// A fresh in-process chain.
+pub fn session() -> Sandbox {
+    Session::default()
+}
+
+/// The bundle `scripts/build.sh` collected for `name`.
+pub fn bundle(name: &str) -> TestResult<ContractBundle> {
+    Ok(ContractBundle::load(artifact(name, "contract"))?)
+}
+
+/// Deploys `name` with `constructor(args)` from the session's current actor.
+pub fn deploy(session: &mut Sandbox, name: &str, constructor: &str, args: &[String]) -> TestResult<AccountId32> {
+    Ok(session.deploy_bundle(bundle(name)?, constructor, args, NO_SALT, NO_ENDOWMENT)?)
+}
+
+/// Calls `message` on `contract` and decodes its return value; a revert is an error.
+pub fn call<T: Decode>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<T> {
+    Ok(session.call_with_address(contract.clone(), message, args, NO_ENDOWMENT)??)
+}
+
+/// Calls a message returning `Result<T, E>` and fails the test unless it is `Ok`.
+pub fn call_ok<T: Decode, E: Decode + Debug>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<T> {
+    call::<Result<T, E>>(session, contract, message, args)?.map_err(|e| format!("{message} returned {e:?}").into())
+}
+
+/// Calls a message returning `Result<T, E>` that must revert; returns its error.
+pub fn call_err<T: Decode + Debug, E: Decode + Debug>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<E> {
+    match session.call_with_address::<_, Result<T, E>>(contract.clone(), message, args, NO_ENDOWMENT) {
+        Err(drink::session::error::SessionError::CallReverted(data)) => {
+            let decoded = ink::MessageResult::<Result<T, E>>::decode(&mut &data[..])?;
+            match decoded {
+                Ok(Err(error)) => Ok(error),
+                other => Err(format!("{message}: expected an error, got {other:?}").into()),
+            }
+        }
+        other => Err(format!("{message}: expected a revert, got {other:?}").into()),
+    }
+}
+
+/// A deterministic test account.
+pub fn account(byte: u8) -> AccountId32 {
+    AccountId32::new([byte; 32])
+}
+
+/// The artifacts' pool used by the tests: 8 GPUs for 30 days.
+pub const POOL: &str = "PoolInfo { gpu_model: \"NVIDIA H100 SXM 80GB\", gpu_count: 8, region: \"eu-central\", \
+    datacenter_tier: 3, period_start: 0, period_end: 2592000000, \
+    attestation_hash: 0x0000000000000000000000000000000000000000000000000000000000000000, attestation_uri: \"\" }";
+
+/// GPU-hours of that pool: 8 × 720.
+pub const POOL_GPU_HOURS: u128 = 5_760;
+
+/// A KYC record valid far into the future, as a transcoder argument.
+pub fn identity(country: u16) -> String {
+    format!("Identity {{ verified: true, country: {country}, kyc_expiry: 4102444800000, class: Accredited, claim_hash: None }}")
+}
+
+/// Stablecoin, identity registry and GPU-hour token deployed by the session's actor (the issuer),
+/// with the pool's full capacity attested and 10^12 stablecoin units minted to the issuer.
+pub struct Suite {
+    pub session: Sandbox,
+    pub issuer: AccountId32,
+    pub coin: AccountId32,
+    pub registry: AccountId32,
+    pub token: AccountId32,
+}
+
+impl Suite {
+    pub fn deploy() -> TestResult<Self> {
+        // Room for full batches (the node allows 1.5e12 ref_time per extrinsic; drink's default is 1e11).
+        let mut session = session().with_gas_limit(drink::Weight::from_parts(1_000_000_000_000, 10 * 1024 * 1024));
+        let issuer = session.get_actor();
+        let coin = deploy(&mut session, "stablecoin", "new", &["Some(\"USD Coin\")".into(), "Some(\"USDC\")".into()])?;
+        let registry = deploy(&mut session, "identity_registry", "new", &[])?;
+        let token = deploy(
+            &mut session,
+            "gpu_hour_token",
+            "new",
+            &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string()],
+        )?;
+        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token };
+        suite.token_ok("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
+        call_ok::<(), psp22::PSP22Error>(&mut suite.session, &suite.coin.clone(), "mint", &[issuer.to_string(), "1000000000000".into()])?;
+        Ok(suite)
+    }
+
+    /// Registers `investors` (country 276) in batches of the registry's maximum, and funds them for deposits.
+    pub fn register(&mut self, investors: &[AccountId32]) -> TestResult {
+        for chunk in investors.chunks(50) {
+            let records: Vec<String> = chunk.iter().map(|who| format!("({who}, {})", identity(276))).collect();
+            let registry = self.registry.clone();
+            call_ok::<(), identity_registry::identity_registry::Error>(&mut self.session, &registry, "register_batch", &[format!("[{}]", records.join(", "))])?;
+        }
+        investors.iter().try_for_each(|who| self.fund(who))
+    }
+
+    /// Gives `who` native balance for storage deposits.
+    pub fn fund(&mut self, who: &AccountId32) -> TestResult {
+        self.session.sandbox().mint_into(who, 1_000_000_000_000_000).map_err(|e| format!("{e:?}"))?;
+        Ok(())
+    }
+
+    /// Mints `amount` token units to each of `holders`, in batches.
+    pub fn mint(&mut self, holders: &[AccountId32], amount: u128) -> TestResult {
+        for chunk in holders.chunks(50) {
+            let mints: Vec<String> = chunk.iter().map(|who| format!("({who}, {amount})")).collect();
+            self.token_ok("batch_mint", &[format!("[{}]", mints.join(", "))])?;
+            let (ref_time, proof_size) = self.last_weight();
+            println!("batch_mint of {}: ref_time {ref_time}, proof_size {proof_size}", chunk.len());
+        }
+        Ok(())
+    }
+
+    /// Calls a token message as the current actor; fails the test unless it returns `Ok`.
+    pub fn token_ok<T: Decode>(&mut self, message: &str, args: &[String]) -> TestResult<T> {
+        let token = self.token.clone();
+        call_ok::<T, gpu_hour_token::gpu_hour_token::Error>(&mut self.session, &token, message, args)
+    }
+
+    /// Calls a token message that must revert; returns its error.
+    pub fn token_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<gpu_hour_token::gpu_hour_token::Error> {
+        let token = self.token.clone();
+        call_err::<T, gpu_hour_token::gpu_hour_token::Error>(&mut self.session, &token, message, args)
+    }
+
+    /// A PSP22 balance on `contract`.
+    pub fn balance(&mut self, contract: &AccountId32, who: &AccountId32) -> TestResult<u128> {
+        call(&mut self.session, contract, "PSP22::balance_of", &[who.to_string()])
+    }
+
+    /// Runs `f` with `actor` as the caller, then restores the issuer.
+    pub fn as_actor<T>(&mut self, actor: &AccountId32, f: impl FnOnce(&mut Self) -> TestResult<T>) -> TestResult<T> {
+        self.session.set_actor(actor.clone());
+        let result = f(self);
+        self.session.set_actor(self.issuer.clone());
+        result
+    }
+
+    /// ref_time and proof_size of the last call.
+    pub fn last_weight(&self) -> (u64, u64) {
+        let weight = self.session.record().last_call_result().gas_consumed;
+        (weight.ref_time(), weight.proof_size())
+    }
+}

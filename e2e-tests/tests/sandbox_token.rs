@@ -1,0 +1,125 @@
+//! Registry + GPU-hour token + stablecoin on a real pallet-contracts runtime (drink):
+//! compliance through the real cross-contract call, and O(1) yield.
+use e2e_tests::sandbox::{account, Suite, POOL_GPU_HOURS};
+use e2e_tests::TestResult;
+use gpu_hour_token::gpu_hour_token::Error;
+use gpu_hour_token::token::TokenError;
+use psp22::PSP22Error;
+
+fn transfer_args(to: &drink::AccountId32, amount: u128) -> Vec<String> {
+    vec![to.to_string(), amount.to_string(), "[]".into()]
+}
+
+#[test]
+fn compliant_and_non_compliant_transfers() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie, dave) = (account(2), account(3), account(4));
+    suite.register(&[bob.clone(), charlie.clone()])?;
+    suite.fund(&dave)?;
+
+    // Minting to an unverified account fails in the registry check.
+    assert_eq!(suite.token_err::<()>("mint", &[dave.to_string(), "1".into()])?, Error::Token(TokenError::RecipientNotVerified));
+    suite.token_ok::<()>("mint", &[bob.to_string(), "1000000".into()])?;
+
+    let token = suite.token.clone();
+    suite.as_actor(&bob, |s| {
+        e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&charlie, 400_000))
+    })?;
+    let (ref_time, proof_size) = suite.last_weight();
+    println!("weight of a compliant transfer: ref_time {ref_time}, proof_size {proof_size}");
+    assert!(ref_time > 0 && proof_size > 0);
+
+    let refused = suite.as_actor(&bob, |s| {
+        e2e_tests::sandbox::call_err::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&dave, 1))
+    })?;
+    assert_eq!(refused, PSP22Error::Custom("RecipientNotVerified".into()));
+
+    suite.token_ok::<()>("pause", &[])?;
+    let paused = suite.as_actor(&bob, |s| {
+        e2e_tests::sandbox::call_err::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&charlie, 1))
+    })?;
+    assert_eq!(paused, PSP22Error::Custom("Paused".into()));
+    suite.token_ok::<()>("unpause", &[])?;
+
+    assert_eq!(suite.balance(&token, &bob)?, 600_000);
+    assert_eq!(suite.balance(&token, &charlie)?, 400_000);
+    assert_eq!(suite.balance(&token, &dave)?, 0);
+    assert_eq!(e2e_tests::sandbox::call::<u32>(&mut suite.session, &token, "holder_count", &[])?, 2);
+    Ok(())
+}
+
+#[test]
+fn supply_is_capped_by_attested_capacity() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let bob = account(2);
+    suite.register(&[bob.clone()])?;
+    let capacity = POOL_GPU_HOURS * 1_000_000;
+    suite.token_ok::<()>("mint", &[bob.to_string(), capacity.to_string()])?;
+    assert_eq!(suite.token_err::<()>("mint", &[bob.to_string(), "1".into()])?, Error::Token(TokenError::CapacityExceeded));
+    assert_eq!(
+        suite.token_err::<()>("attest_capacity", &[(POOL_GPU_HOURS - 1).to_string(), format!("0x{}", "00".repeat(32)), "\"\"".into()])?,
+        Error::Token(TokenError::CapacityBelowIssued)
+    );
+    Ok(())
+}
+
+#[test]
+fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let holders = [account(2), account(3), account(4)];
+    suite.register(&holders)?;
+    for (holder, amount) in holders.iter().zip([100_000u128, 200_000, 300_000]) {
+        suite.token_ok::<()>("mint", &[holder.to_string(), amount.to_string()])?;
+    }
+    let (coin, token) = (suite.coin.clone(), suite.token.clone());
+    e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut suite.session, &coin, "PSP22::approve", &[token.to_string(), "600".into()])?;
+    suite.token_ok::<()>("distribute", &["600".into()])?;
+    assert_eq!(suite.balance(&coin, &token)?, 600, "distribute pulled the stablecoin in");
+
+    for (holder, expected) in holders.iter().zip([100u128, 200, 300]) {
+        let claimed = suite.as_actor(holder, |s| s.token_ok::<u128>("claim", &[]))?;
+        assert_eq!(claimed, expected);
+        assert_eq!(suite.balance(&coin, holder)?, expected);
+    }
+    assert_eq!(suite.balance(&coin, &token)?, 0, "every unit paid out");
+    let nothing = suite.as_actor(&holders[0], |s| s.token_err::<u128>("claim", &[]))?;
+    assert_eq!(nothing, Error::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
+    Ok(())
+}
+
+/// Weight of `claim` and `transfer` with `holders` holders (each holding the same amount).
+fn costs_with_holders(holders: usize) -> TestResult<[(u64, u64); 2]> {
+    let mut suite = Suite::deploy()?;
+    let accounts: Vec<_> = (0..holders).map(|i| drink::AccountId32::new(index_key(i))).collect();
+    suite.register(&accounts)?;
+    suite.mint(&accounts, 100_000)?;
+    let (coin, token) = (suite.coin.clone(), suite.token.clone());
+    e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut suite.session, &coin, "PSP22::approve", &[token.to_string(), "1000000".into()])?;
+    suite.token_ok::<()>("distribute", &["1000000".into()])?;
+    let (first, second) = (accounts[0].clone(), accounts[1].clone());
+    suite.as_actor(&first, |s| s.token_ok::<u128>("claim", &[]))?;
+    let claim = suite.last_weight();
+    suite.as_actor(&first, |s| {
+        e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&second, 1_000))
+    })?;
+    Ok([claim, suite.last_weight()])
+}
+
+fn index_key(i: usize) -> [u8; 32] {
+    let mut key = [7u8; 32];
+    key[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    key
+}
+
+#[test]
+fn claim_and_transfer_cost_the_same_with_10_or_1000_holders() -> TestResult {
+    let small = costs_with_holders(10)?;
+    let large = costs_with_holders(1_000)?;
+    for ((name, few), many) in ["claim", "transfer"].iter().zip(small).zip(large) {
+        let ratio = many.0 as f64 / few.0 as f64;
+        println!("flatness {name}: ref_time {} (10 holders) vs {} (1000 holders), ratio {ratio:.4}; proof_size {} vs {}", few.0, many.0, few.1, many.1);
+        assert!(ratio <= 1.05, "{name} grew with holders: {ratio}");
+        assert!(many.1 as f64 / few.1 as f64 <= 1.05, "{name} proof size grew with holders");
+    }
+    Ok(())
+}
