@@ -1,0 +1,92 @@
+//! Issuer and investors on a real substrate-contracts-node (ink_e2e): attest, mint,
+//! compliant and refused transfers, yield distributed and claimed.
+#![cfg(feature = "node")]
+use compute_rwa_common::{IdentityCheck, Party};
+use e2e_tests::node::{client, id, run, NodeClient};
+use e2e_tests::TestResult;
+use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
+use gpu_hour_token::pool::PoolInfo;
+use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
+use identity_registry::registry::{Identity, InvestorClass};
+use ink::primitives::AccountId;
+use ink_e2e::{alice, ChainBackend, ContractsBackend, Keypair};
+use psp22::{PSP22Error, PSP22};
+use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
+
+const FUNDS: u128 = 1_000_000_000_000_000;
+
+fn kyc() -> Identity {
+    Identity { verified: true, country: 276, kyc_expiry: 4_102_444_800_000, class: InvestorClass::Accredited, claim_hash: None }
+}
+
+fn pool() -> PoolInfo {
+    PoolInfo {
+        gpu_model: "NVIDIA H100 SXM 80GB".into(),
+        gpu_count: 8,
+        region: "eu-central".into(),
+        datacenter_tier: 3,
+        period_start: 0,
+        period_end: 720 * 3_600_000,
+        attestation_hash: [0; 32],
+        attestation_uri: String::new(),
+    }
+}
+
+struct Deployed {
+    coin: AccountId,
+    registry: AccountId,
+    token: AccountId,
+}
+
+async fn deploy(client: &mut NodeClient, issuer: &Keypair) -> TestResult<Deployed> {
+    let coin = client.instantiate("stablecoin", issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
+    let registry = client.instantiate("identity_registry", issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
+    let mut constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool(), registry, coin);
+    let token = client.instantiate("gpu_hour_token", issuer, &mut constructor).submit().await?.account_id;
+    Ok(Deployed { coin, registry, token })
+}
+
+#[test]
+fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
+    run(async {
+        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token"]).await?;
+        let issuer = alice();
+        let investor_a = client.create_and_fund_account(&issuer, FUNDS).await;
+        let investor_b = client.create_and_fund_account(&issuer, FUNDS).await;
+        let outsider = client.create_and_fund_account(&issuer, FUNDS).await;
+        let (a, b, stranger) = (id(&investor_a), id(&investor_b), id(&outsider));
+        let suite = deploy(&mut client, &issuer).await?;
+        let mut registry = ink_e2e::create_call_builder::<IdentityRegistry>(suite.registry);
+        let mut token = ink_e2e::create_call_builder::<GpuHourToken>(suite.token);
+        let mut coin = ink_e2e::create_call_builder::<Stablecoin>(suite.coin);
+
+        client.call(&issuer, &registry.register_batch(vec![(a, kyc()), (b, kyc())])).submit().await?;
+        let parties = client.call(&issuer, &registry.transfer_parties(a, stranger)).dry_run().await?.return_value();
+        assert_eq!(parties, (Party { verified: true, country: 276 }, Party::default()));
+
+        client.call(&issuer, &token.attest_capacity(5_760, [0xab; 32], "ipfs://attestation".into())).submit().await?;
+        client.call(&issuer, &token.mint(a, 3_000_000)).submit().await?;
+        client.call(&issuer, &token.mint(b, 1_000_000)).submit().await?;
+        client.call(&investor_a, &token.transfer(b, 1_000_000, Vec::new())).submit().await?;
+
+        let refused = client.call(&investor_a, &token.transfer(stranger, 1, Vec::new())).dry_run().await?;
+        assert_eq!(refused.return_value(), Err(PSP22Error::Custom("RecipientNotVerified".into())));
+
+        for (who, expected) in [(a, 2_000_000), (b, 2_000_000), (stranger, 0)] {
+            let balance = client.call(&issuer, &token.balance_of(who)).dry_run().await?.return_value();
+            assert_eq!(balance, expected);
+        }
+
+        // Rent of 1,000 stablecoin units goes to the two equal holders, 500 each.
+        client.call(&issuer, &coin.mint(id(&issuer), 1_000)).submit().await?;
+        client.call(&issuer, &coin.approve(suite.token, 1_000)).submit().await?;
+        client.call(&issuer, &token.distribute(1_000)).submit().await?;
+        for investor in [&investor_a, &investor_b] {
+            let claimed = client.call(investor, &token.claim()).submit().await?.return_value();
+            assert_eq!(claimed, Ok(500));
+            let paid = client.call(investor, &coin.balance_of(id(investor))).dry_run().await?.return_value();
+            assert_eq!(paid, 500);
+        }
+        Ok(())
+    })
+}
