@@ -1,0 +1,375 @@
+//! Utilization oracle: authorized reporters submit per-epoch GPU-hours delivered,
+//! utilization, uptime and energy for a compute pool; the quorum-th report finalizes the
+//! epoch with the median of each field. Escrows settle on finalized epochs; auditors read
+//! the history. Modelled on Chainlink's aggregator (rounds, quorum, staleness), measured
+//! by block time rather than round ids.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+// See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
+#![allow(clippy::cast_possible_truncation)]
+
+pub mod oracle;
+
+#[cfg(test)]
+mod oracle_tests;
+
+#[ink::contract]
+pub mod utilization_oracle {
+    use crate::oracle::{Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, OracleError, Report, ReporterWindow, Submitted};
+    use compute_rwa_common::{AccessError, Ownable};
+    use ink::prelude::vec::Vec;
+
+    /// Most epochs one `history` call returns.
+    pub const MAX_PAGE: u32 = 100;
+
+    /// Errors of every oracle message.
+    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum Error {
+        /// Caller lacks the required role.
+        Access(AccessError),
+        /// An oracle rule refused the operation.
+        Oracle(OracleError),
+    }
+
+    impl From<AccessError> for Error {
+        fn from(error: AccessError) -> Self {
+            Error::Access(error)
+        }
+    }
+
+    impl From<OracleError> for Error {
+        fn from(error: OracleError) -> Self {
+            Error::Oracle(error)
+        }
+    }
+
+    /// A feed was created.
+    #[ink(event)]
+    pub struct FeedCreated {
+        #[ink(topic)]
+        pub feed: FeedId,
+        pub config: FeedConfig,
+        pub reporters: Vec<AccountId>,
+        pub quorum: u32,
+    }
+
+    /// A reporter was added; it may report from `from_epoch`.
+    #[ink(event)]
+    pub struct ReporterAdded {
+        #[ink(topic)]
+        pub feed: FeedId,
+        #[ink(topic)]
+        pub reporter: AccountId,
+        pub from_epoch: Epoch,
+    }
+
+    /// A reporter was removed; it may not report from `from_epoch`.
+    #[ink(event)]
+    pub struct ReporterRemoved {
+        #[ink(topic)]
+        pub feed: FeedId,
+        #[ink(topic)]
+        pub reporter: AccountId,
+        pub from_epoch: Epoch,
+    }
+
+    /// The quorum changes from `from_epoch`.
+    #[ink(event)]
+    pub struct QuorumChanged {
+        #[ink(topic)]
+        pub feed: FeedId,
+        pub quorum: u32,
+        pub from_epoch: Epoch,
+    }
+
+    /// A report was accepted.
+    #[ink(event)]
+    pub struct ReportSubmitted {
+        #[ink(topic)]
+        pub feed: FeedId,
+        pub epoch: Epoch,
+        #[ink(topic)]
+        pub reporter: AccountId,
+        pub report: Report,
+    }
+
+    /// An epoch reached its quorum and is final.
+    #[ink(event)]
+    pub struct EpochFinalized {
+        #[ink(topic)]
+        pub feed: FeedId,
+        pub epoch: Epoch,
+        pub values: Report,
+        pub reports: u32,
+    }
+
+    /// A report was farther from the median than the feed's tolerance.
+    #[ink(event)]
+    pub struct ReporterFlagged {
+        #[ink(topic)]
+        pub feed: FeedId,
+        pub epoch: Epoch,
+        #[ink(topic)]
+        pub reporter: AccountId,
+        pub report: Report,
+    }
+
+    #[ink(storage)]
+    pub struct UtilizationOracle {
+        data: OracleData,
+        ownership: Ownable,
+    }
+
+    impl UtilizationOracle {
+        /// An oracle with no feeds, owned by the caller.
+        #[ink(constructor)]
+        pub fn new() -> Self {
+            Self { data: OracleData::default(), ownership: Ownable::new(Self::env().caller()) }
+        }
+
+        /// Creates a feed whose reporters may report from the current epoch on; returns its id. Owner only.
+        #[ink(message)]
+        pub fn create_feed(&mut self, config: FeedConfig, reporters: Vec<AccountId>, quorum: u32) -> Result<FeedId, Error> {
+            self.ensure_owner()?;
+            let feed = self.data.create_feed(config.clone(), &reporters, quorum, self.now())?;
+            self.env().emit_event(FeedCreated { feed, config, reporters, quorum });
+            Ok(feed)
+        }
+
+        /// Adds a reporter from the next epoch on. Owner only.
+        #[ink(message)]
+        pub fn add_reporter(&mut self, feed: FeedId, reporter: AccountId) -> Result<(), Error> {
+            self.ensure_owner()?;
+            let from_epoch = self.data.add_reporter(feed, reporter, self.now())?;
+            self.env().emit_event(ReporterAdded { feed, reporter, from_epoch });
+            Ok(())
+        }
+
+        /// Removes a reporter from the next epoch on (never below the quorum). Owner only.
+        #[ink(message)]
+        pub fn remove_reporter(&mut self, feed: FeedId, reporter: AccountId) -> Result<(), Error> {
+            self.ensure_owner()?;
+            let from_epoch = self.data.remove_reporter(feed, reporter, self.now())?;
+            self.env().emit_event(ReporterRemoved { feed, reporter, from_epoch });
+            Ok(())
+        }
+
+        /// Sets the quorum (1 ≤ quorum ≤ reporters) from the next epoch on. Owner only.
+        #[ink(message)]
+        pub fn set_quorum(&mut self, feed: FeedId, quorum: u32) -> Result<(), Error> {
+            self.ensure_owner()?;
+            let from_epoch = self.data.set_quorum(feed, quorum, self.now())?;
+            self.env().emit_event(QuorumChanged { feed, quorum, from_epoch });
+            Ok(())
+        }
+
+        /// Submits the caller's report for a completed `epoch`; the quorum-th report finalizes
+        /// it. Returns whether this call finalized the epoch. Reporters of the feed only.
+        #[ink(message)]
+        pub fn submit(&mut self, feed: FeedId, epoch: Epoch, report: Report) -> Result<bool, Error> {
+            let reporter = self.env().caller();
+            let outcome = self.data.submit(feed, epoch, reporter, report, self.now())?;
+            self.env().emit_event(ReportSubmitted { feed, epoch, reporter, report });
+            let Submitted::Finalized { finalized, flagged } = outcome else {
+                return Ok(false);
+            };
+            self.env().emit_event(EpochFinalized { feed, epoch, values: finalized.values, reports: finalized.reports });
+            for flagged_reporter in flagged {
+                let report = self.data.submission(feed, epoch, flagged_reporter).unwrap_or_default();
+                self.env().emit_event(ReporterFlagged { feed, epoch, reporter: flagged_reporter, report });
+            }
+            Ok(true)
+        }
+
+        /// Feed parameters and state.
+        #[ink(message)]
+        pub fn feed(&self, feed: FeedId) -> Result<Feed, Error> {
+            Ok(self.data.feed(feed)?)
+        }
+
+        /// Number of feeds.
+        #[ink(message)]
+        pub fn feed_count(&self) -> u32 {
+            self.data.feed_count()
+        }
+
+        /// The epoch running now.
+        #[ink(message)]
+        pub fn current_epoch(&self, feed: FeedId) -> Result<Epoch, Error> {
+            Ok(self.data.feed(feed)?.config.epoch_at(self.now()))
+        }
+
+        /// Finalized `epoch`, or `NotFinalized`.
+        #[ink(message)]
+        pub fn epoch(&self, feed: FeedId, epoch: Epoch) -> Result<Finalized, Error> {
+            Ok(self.data.epoch(feed, epoch)?)
+        }
+
+        /// The latest finalized epoch; `Stale` once its end is more than the feed's `max_age` ago.
+        #[ink(message)]
+        pub fn latest(&self, feed: FeedId) -> Result<Finalized, Error> {
+            Ok(self.data.latest(feed, self.now())?)
+        }
+
+        /// The latest finalized epoch however old; callers must judge staleness themselves.
+        #[ink(message)]
+        pub fn latest_unchecked(&self, feed: FeedId) -> Result<Finalized, Error> {
+            Ok(self.data.latest_unchecked(feed)?)
+        }
+
+        /// Finalized epochs among `[from, from + count)` (count capped at `MAX_PAGE`).
+        #[ink(message)]
+        pub fn history(&self, feed: FeedId, from: Epoch, count: u32) -> Result<Vec<Finalized>, Error> {
+            Ok(self.data.history(feed, from, count.min(MAX_PAGE))?)
+        }
+
+        /// What `reporter` submitted for `epoch`.
+        #[ink(message)]
+        pub fn submission(&self, feed: FeedId, epoch: Epoch, reporter: AccountId) -> Option<Report> {
+            self.data.submission(feed, epoch, reporter)
+        }
+
+        /// Reports waiting for the quorum of a not-yet-final epoch.
+        #[ink(message)]
+        pub fn pending_reports(&self, feed: FeedId, epoch: Epoch) -> u32 {
+            self.data.pending_reports(feed, epoch)
+        }
+
+        /// Epochs `reporter` may report on.
+        #[ink(message)]
+        pub fn reporter_window(&self, feed: FeedId, reporter: AccountId) -> Option<ReporterWindow> {
+            self.data.reporter_window(feed, reporter)
+        }
+
+        /// Energy per GPU-hour (Wh) of a finalized epoch.
+        #[ink(message)]
+        pub fn efficiency(&self, feed: FeedId, epoch: Epoch) -> Result<u64, Error> {
+            Ok(self.data.efficiency(feed, epoch)?)
+        }
+
+        /// The current owner.
+        #[ink(message)]
+        pub fn owner(&self) -> AccountId {
+            self.ownership.owner()
+        }
+
+        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
+        #[ink(message)]
+        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
+            let event = self.ownership.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Completes a two-step ownership transfer. Proposed owner only.
+        #[ink(message)]
+        pub fn accept_ownership(&mut self) -> Result<(), Error> {
+            let event = self.ownership.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        fn ensure_owner(&self) -> Result<(), Error> {
+            Ok(self.ownership.ensure_owner(self.env().caller())?)
+        }
+
+        fn now(&self) -> u64 {
+            self.env().block_timestamp()
+        }
+    }
+
+    impl Default for UtilizationOracle {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use ink::env::test::{default_accounts, recorded_events, set_block_timestamp, set_caller, DefaultAccounts};
+        use ink::env::DefaultEnvironment;
+
+        const HOUR: u64 = 3_600_000;
+
+        fn accounts() -> DefaultAccounts<DefaultEnvironment> {
+            default_accounts::<DefaultEnvironment>()
+        }
+
+        fn config() -> FeedConfig {
+            FeedConfig {
+                pool_token: accounts().frank,
+                gpu_count: 8,
+                genesis: 0,
+                epoch_length: HOUR,
+                report_window: HOUR,
+                max_age: 2 * HOUR,
+                max_wh_per_gpu_hour: 1_000,
+                tolerance_bps: 1_000,
+            }
+        }
+
+        fn report(milli_hours: u64) -> Report {
+            Report { gpu_milli_hours: milli_hours, utilization_bps: 9_000, uptime_bps: 9_900, energy_wh: 4_000, avg_power_w: 700 }
+        }
+
+        /// Alice owns an oracle with feed 0 (reporters Bob, Charlie, Django; quorum 2).
+        fn oracle() -> UtilizationOracle {
+            set_caller::<DefaultEnvironment>(accounts().alice);
+            set_block_timestamp::<DefaultEnvironment>(0);
+            let mut oracle = UtilizationOracle::new();
+            let reporters = vec![accounts().bob, accounts().charlie, accounts().django];
+            assert_eq!(oracle.create_feed(config(), reporters, 2), Ok(0));
+            oracle
+        }
+
+        #[ink::test]
+        fn reporters_finalize_an_epoch_with_events() {
+            let mut oracle = oracle();
+            set_block_timestamp::<DefaultEnvironment>(HOUR + 1);
+            let before = recorded_events().count();
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            assert_eq!(oracle.submit(0, 0, report(8_000)), Ok(false));
+            set_caller::<DefaultEnvironment>(accounts().charlie);
+            assert_eq!(oracle.submit(0, 0, report(6_000)), Ok(true));
+            // 2 × ReportSubmitted, EpochFinalized, and 2 × ReporterFlagged (each report is 14% from the median 7,000).
+            assert_eq!(recorded_events().count(), before + 5);
+            assert_eq!(oracle.epoch(0, 0).map(|f| f.values.gpu_milli_hours), Ok(7_000));
+            assert_eq!(oracle.latest(0).map(|f| f.epoch), Ok(0));
+            assert_eq!(oracle.current_epoch(0), Ok(1));
+            assert_eq!(oracle.history(0, 0, 1_000).map(|h| h.len()), Ok(1));
+        }
+
+        #[ink::test]
+        fn every_governance_message_rejects_outsiders() {
+            let mut oracle = oracle();
+            set_caller::<DefaultEnvironment>(accounts().eve);
+            let not_owner = Err(Error::Access(AccessError::NotOwner));
+            assert_eq!(oracle.create_feed(config(), vec![accounts().eve], 1), not_owner.map(|()| 0));
+            assert_eq!(oracle.add_reporter(0, accounts().eve), not_owner);
+            assert_eq!(oracle.remove_reporter(0, accounts().bob), not_owner);
+            assert_eq!(oracle.set_quorum(0, 1), not_owner);
+            assert_eq!(oracle.transfer_ownership(Some(accounts().eve)), not_owner);
+            assert_eq!(oracle.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            set_block_timestamp::<DefaultEnvironment>(HOUR + 1);
+            assert_eq!(oracle.submit(0, 0, report(1)), Err(Error::Oracle(OracleError::NotReporter)));
+            assert_eq!(oracle.feed_count(), 1);
+            assert_eq!(oracle.feed(0).map(|f| f.quorum), Ok(2));
+        }
+
+        #[ink::test]
+        fn owner_governs_reporters_and_quorum() {
+            let mut oracle = oracle();
+            oracle.add_reporter(0, accounts().eve).unwrap();
+            oracle.set_quorum(0, 3).unwrap();
+            oracle.remove_reporter(0, accounts().bob).unwrap();
+            assert_eq!(oracle.reporter_window(0, accounts().eve).map(|w| w.from), Some(1));
+            assert_eq!(oracle.reporter_window(0, accounts().bob).and_then(|w| w.until), Some(1));
+            assert_eq!(oracle.feed(0).map(|f| (f.reporters, f.next_quorum)), Ok((3, Some((3, 1)))));
+            oracle.transfer_ownership(Some(accounts().bob)).unwrap();
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            oracle.accept_ownership().unwrap();
+            assert_eq!(oracle.owner(), accounts().bob);
+        }
+    }
+}
