@@ -8,6 +8,11 @@ use std::path::PathBuf;
 /// Boxed error for `?` in tests.
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
+/// A contract's `Result` as a test result (contract errors are not `std::error::Error`).
+pub fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> TestResult<T> {
+    result.map_err(|error| format!("contract returned {error:?}").into())
+}
+
 /// Directory holding `<name>/<name>.{contract,wasm,json}` (override: `COMPUTE_RWA_ARTIFACTS`).
 pub fn artifacts_dir() -> PathBuf {
     std::env::var_os("COMPUTE_RWA_ARTIFACTS")

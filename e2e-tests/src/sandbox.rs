@@ -62,6 +62,31 @@ pub const POOL: &str = "PoolInfo { gpu_model: \"NVIDIA H100 SXM 80GB\", gpu_coun
 /// GPU-hours of that pool: 8 × 720.
 pub const POOL_GPU_HOURS: u128 = 5_760;
 
+/// One hour in ms: the test feed's epoch length and report window.
+pub const HOUR: u64 = 3_600_000;
+
+/// The oracle feed used by the tests: the pool's 8 GPUs, hourly epochs from time 0.
+pub fn feed_config(pool_token: &AccountId32) -> String {
+    format!(
+        "FeedConfig {{ pool_token: {pool_token}, gpu_count: 8, genesis: 0, epoch_length: {HOUR}, report_window: {HOUR}, \
+         max_age: {}, max_wh_per_gpu_hour: 1000, tolerance_bps: 1000 }}",
+        2 * HOUR
+    )
+}
+
+/// A report of `milli_hours` delivered at `uptime_bps`, as a transcoder argument.
+pub fn report(milli_hours: u64, uptime_bps: u16) -> String {
+    format!(
+        "Report {{ gpu_milli_hours: {milli_hours}, utilization_bps: 9000, uptime_bps: {uptime_bps}, energy_wh: {}, avg_power_w: 700 }}",
+        milli_hours / 2
+    )
+}
+
+/// The three oracle reporters of the suite's feed (quorum 2).
+pub fn reporters() -> [AccountId32; 3] {
+    [account(31), account(32), account(33)]
+}
+
 /// A KYC record valid far into the future, as a transcoder argument.
 pub fn identity(country: u16) -> String {
     format!("Identity {{ verified: true, country: {country}, kyc_expiry: 4102444800000, class: Accredited, claim_hash: None }}")
@@ -75,6 +100,7 @@ pub struct Suite {
     pub coin: AccountId32,
     pub registry: AccountId32,
     pub token: AccountId32,
+    pub oracle: AccountId32,
 }
 
 impl Suite {
@@ -90,7 +116,14 @@ impl Suite {
             "new",
             &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string()],
         )?;
-        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token };
+        let oracle = deploy(&mut session, "utilization_oracle", "new", &[])?;
+        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, oracle };
+        // The story starts at time 0: epoch 0 of the feed, before any rental.
+        suite.set_time(0);
+        let reporter_list: Vec<String> = reporters().iter().map(|r| r.to_string()).collect();
+        let feed_args = [feed_config(&suite.token), format!("[{}]", reporter_list.join(", ")), "2".into()];
+        suite.oracle_ok::<u32>("create_feed", &feed_args)?;
+        reporters().iter().try_for_each(|r| suite.fund(r))?;
         suite.token_ok("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
         call_ok::<(), psp22::PSP22Error>(&mut suite.session, &suite.coin.clone(), "mint", &[issuer.to_string(), "1000000000000".into()])?;
         Ok(suite)
@@ -133,6 +166,29 @@ impl Suite {
     pub fn token_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<gpu_hour_token::gpu_hour_token::Error> {
         let token = self.token.clone();
         call_err::<T, gpu_hour_token::gpu_hour_token::Error>(&mut self.session, &token, message, args)
+    }
+
+    /// Calls an oracle message as the current actor; fails the test unless it returns `Ok`.
+    pub fn oracle_ok<T: Decode>(&mut self, message: &str, args: &[String]) -> TestResult<T> {
+        let oracle = self.oracle.clone();
+        call_ok::<T, utilization_oracle::utilization_oracle::Error>(&mut self.session, &oracle, message, args)
+    }
+
+    /// Sets the block time (ms).
+    pub fn set_time(&mut self, now: u64) {
+        self.session.sandbox().set_timestamp(now);
+    }
+
+    /// The suite's reporters report `epoch` of feed 0 just after it ends, with the given figures;
+    /// returns the weight of each submit.
+    pub fn report_epoch(&mut self, epoch: u64, reports: &[String]) -> TestResult<Vec<(u64, u64)>> {
+        self.set_time((epoch + 1) * HOUR + 1);
+        let mut weights = Vec::new();
+        for (reporter, report) in reporters().iter().zip(reports) {
+            self.as_actor(reporter, |s| s.oracle_ok::<bool>("submit", &["0".into(), epoch.to_string(), report.clone()]))?;
+            weights.push(self.last_weight());
+        }
+        Ok(weights)
     }
 
     /// A PSP22 balance on `contract`.

@@ -127,11 +127,11 @@ pub mod utilization_oracle {
             Self { data: OracleData::default(), ownership: Ownable::new(Self::env().caller()) }
         }
 
-        /// Creates a feed whose reporters may report from the current epoch on; returns its id. Owner only.
+        /// Creates a feed whose first reporters may report every epoch since genesis; returns its id. Owner only.
         #[ink(message)]
         pub fn create_feed(&mut self, config: FeedConfig, reporters: Vec<AccountId>, quorum: u32) -> Result<FeedId, Error> {
             self.ensure_owner()?;
-            let feed = self.data.create_feed(config.clone(), &reporters, quorum, self.now())?;
+            let feed = self.data.create_feed(config.clone(), &reporters, quorum)?;
             self.env().emit_event(FeedCreated { feed, config, reporters, quorum });
             Ok(feed)
         }

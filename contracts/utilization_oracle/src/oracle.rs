@@ -15,6 +15,8 @@ pub const MAX_REPORTERS: u32 = 16;
 pub const BPS: u16 = 10_000;
 /// Milliseconds per hour.
 const MS_PER_HOUR: u64 = 3_600_000;
+/// Shortest epoch (ms). Production feeds use hours; a local demo can use seconds.
+pub const MIN_EPOCH_LENGTH: u64 = 1_000;
 
 /// Feed identifier.
 pub type FeedId = u32;
@@ -49,7 +51,7 @@ pub struct FeedConfig {
     pub gpu_count: u32,
     /// Start of epoch 0 (ms since the Unix epoch, block time).
     pub genesis: u64,
-    /// Epoch length in ms (at least one hour).
+    /// Epoch length in ms (at least `MIN_EPOCH_LENGTH`).
     pub epoch_length: u64,
     /// How long after an epoch ends reports are accepted (ms).
     pub report_window: u64,
@@ -150,7 +152,7 @@ impl ReporterWindow {
 pub enum OracleError {
     /// No feed with this id.
     UnknownFeed,
-    /// Invalid feed parameters (zero GPUs, epoch under an hour, tolerance over 100%).
+    /// Invalid feed parameters (zero GPUs, epoch under `MIN_EPOCH_LENGTH`, no report window, tolerance over 100%).
     InvalidConfig,
     /// Quorum must be between 1 and the number of reporters.
     InvalidQuorum,
@@ -206,8 +208,9 @@ pub struct OracleData {
 }
 
 impl OracleData {
-    /// Creates a feed reporting from the epoch after `now`.
-    pub fn create_feed(&mut self, config: FeedConfig, reporters: &[AccountId], quorum: u32, now: u64) -> Result<FeedId, OracleError> {
+    /// Creates a feed. Its first reporters may report every epoch since genesis; later
+    /// changes to the set or the quorum apply from the next epoch.
+    pub fn create_feed(&mut self, config: FeedConfig, reporters: &[AccountId], quorum: u32) -> Result<FeedId, OracleError> {
         validate_config(&config)?;
         let count = u32::try_from(reporters.len()).map_err(|_| OracleError::InvalidReporterSet)?;
         if count > MAX_REPORTERS {
@@ -217,9 +220,8 @@ impl OracleData {
             return Err(OracleError::InvalidQuorum);
         }
         let id = self.feed_count;
-        let from = config.epoch_at(now);
         for reporter in reporters {
-            if self.windows.insert((id, *reporter), &ReporterWindow { from, until: None }).is_some() {
+            if self.windows.insert((id, *reporter), &ReporterWindow { from: 0, until: None }).is_some() {
                 return Err(OracleError::InvalidReporterSet);
             }
         }
@@ -388,7 +390,7 @@ fn next_epoch(feed: &Feed, now: u64) -> Result<Epoch, OracleError> {
 }
 
 fn validate_config(config: &FeedConfig) -> Result<(), OracleError> {
-    if config.gpu_count == 0 || config.epoch_length < MS_PER_HOUR || config.tolerance_bps > BPS || config.report_window == 0 {
+    if config.gpu_count == 0 || config.epoch_length < MIN_EPOCH_LENGTH || config.tolerance_bps > BPS || config.report_window == 0 {
         return Err(OracleError::InvalidConfig);
     }
     Ok(())

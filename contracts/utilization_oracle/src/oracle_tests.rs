@@ -35,7 +35,7 @@ fn report(milli_hours: u64) -> Report {
 /// Feed 0 with reporters 1, 2, 3 and quorum 2, created before genesis.
 fn feed() -> OracleData {
     let mut data = OracleData::default();
-    data.create_feed(config(), &[account(1), account(2), account(3)], 2, 0).unwrap();
+    data.create_feed(config(), &[account(1), account(2), account(3)], 2).unwrap();
     data
 }
 
@@ -151,12 +151,12 @@ fn reporter_rotation_mid_epoch() {
 fn feed_creation_is_validated() {
     let mut data = OracleData::default();
     let mut bad = config();
-    bad.epoch_length = HOUR - 1;
-    assert_eq!(data.create_feed(bad, &[account(1)], 1, 0), Err(OracleError::InvalidConfig));
-    assert_eq!(data.create_feed(config(), &[account(1)], 2, 0), Err(OracleError::InvalidQuorum));
-    assert_eq!(data.create_feed(config(), &[account(1), account(1)], 1, 0), Err(OracleError::InvalidReporterSet));
+    bad.epoch_length = MIN_EPOCH_LENGTH - 1;
+    assert_eq!(data.create_feed(bad, &[account(1)], 1), Err(OracleError::InvalidConfig));
+    assert_eq!(data.create_feed(config(), &[account(1)], 2), Err(OracleError::InvalidQuorum));
+    assert_eq!(data.create_feed(config(), &[account(1), account(1)], 1), Err(OracleError::InvalidReporterSet));
     let many: Vec<_> = (0..=MAX_REPORTERS as u8).map(account).collect();
-    assert_eq!(data.create_feed(config(), &many, 1, 0), Err(OracleError::InvalidReporterSet));
+    assert_eq!(data.create_feed(config(), &many, 1), Err(OracleError::InvalidReporterSet));
 }
 
 #[ink::test]
@@ -191,7 +191,7 @@ proptest! {
                 let reporters: Vec<_> = (0..reports.len() as u8).map(|i| account(i + 1)).collect();
                 let quorum = quorum_seed % reports.len() as u32 + 1;
                 let mut data = OracleData::default();
-                data.create_feed(config(), &reporters, quorum, 0).unwrap();
+                data.create_feed(config(), &reporters, quorum).unwrap();
                 let mut finalized = None;
                 for (i, (who, report)) in reporters.iter().zip(&reports).enumerate() {
                     match data.submit(0, 0, *who, *report, after(0)) {
