@@ -72,7 +72,7 @@ say "dry run says: $(call "$TOKEN" gpu_hour_token PSP22::transfer --args "$DAVE"
 step "Issuer pays 3,000 USDC of rent to holders (pro rata 2:1)"
 tx //Alice "$COIN" stablecoin mint --args "$ALICE" 3000000000
 tx //Alice "$COIN" stablecoin PSP22::approve --args "$TOKEN" 3000000000
-tx //Alice "$TOKEN" gpu_hour_token distribute --args 3000000000
+tx //Alice "$TOKEN" gpu_hour_token YieldDistributor::distribute --args 3000000000
 say "Bob can claim $(read_value "$TOKEN" gpu_hour_token claimable --args "$BOB"), Charlie $(read_value "$TOKEN" gpu_hour_token claimable --args "$CHARLIE") (USDC units)"
 
 step "Investors claim their yield"

@@ -1,7 +1,7 @@
 //! Issuer and investors on a real substrate-contracts-node (ink_e2e): attest, mint,
 //! compliant and refused transfers, yield distributed and claimed.
 #![cfg(feature = "node")]
-use compute_rwa_common::{IdentityCheck, Party};
+use compute_rwa_common::{IdentityCheck, Party, YieldDistributor};
 use e2e_tests::node::{client, id, run, NodeClient};
 use e2e_tests::TestResult;
 use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};

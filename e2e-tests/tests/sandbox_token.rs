@@ -73,7 +73,7 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     }
     let (coin, token) = (suite.coin.clone(), suite.token.clone());
     e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut suite.session, &coin, "PSP22::approve", &[token.to_string(), "600".into()])?;
-    suite.token_ok::<()>("distribute", &["600".into()])?;
+    suite.token_ok::<()>("YieldDistributor::distribute", &["600".into()])?;
     assert_eq!(suite.balance(&coin, &token)?, 600, "distribute pulled the stablecoin in");
 
     for (holder, expected) in holders.iter().zip([100u128, 200, 300]) {
@@ -95,7 +95,7 @@ fn costs_with_holders(holders: usize) -> TestResult<[(u64, u64); 2]> {
     suite.mint(&accounts, 100_000)?;
     let (coin, token) = (suite.coin.clone(), suite.token.clone());
     e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut suite.session, &coin, "PSP22::approve", &[token.to_string(), "1000000".into()])?;
-    suite.token_ok::<()>("distribute", &["1000000".into()])?;
+    suite.token_ok::<()>("YieldDistributor::distribute", &["1000000".into()])?;
     let (first, second) = (accounts[0].clone(), accounts[1].clone());
     suite.as_actor(&first, |s| s.token_ok::<u128>("claim", &[]))?;
     let claim = suite.last_weight();

@@ -4,6 +4,7 @@
 //! the caller: each outcome maps to an error variant the caller can return, and the
 //! caller's `Err` then reverts its own state changes.
 
+use crate::feed::{DistributeError, Finalized, UtilizationFeed, YieldDistributor};
 use crate::identity::{IdentityCheck, Party};
 use ink::codegen::TraitCallBuilder;
 use ink::env::DefaultEnvironment;
@@ -19,6 +20,8 @@ pub enum CallError {
     CallFailed,
     /// The PSP22 token refused, with its error.
     Token(PSP22Error),
+    /// The GPU-hour token refused the yield.
+    Distribution(DistributeError),
 }
 
 fn flatten<T>(result: Result<ink::MessageResult<T>, ink::env::Error>) -> Result<T, CallError> {
@@ -40,6 +43,18 @@ pub fn psp22_transfer_from(token: AccountId, from: AccountId, to: AccountId, val
     flatten(token.call_mut().transfer_from(from, to, value, Vec::new()).try_invoke())?.map_err(CallError::Token)
 }
 
+/// `PSP22::approve(spender, value)` on `token`, from the calling contract.
+pub fn psp22_approve(token: AccountId, spender: AccountId, value: u128) -> Result<(), CallError> {
+    let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
+    flatten(token.call_mut().approve(spender, value).try_invoke())?.map_err(CallError::Token)
+}
+
+/// Hands `amount` (already approved to `token`) to the GPU-hour token's holders.
+pub fn distribute_yield(token: AccountId, amount: u128) -> Result<(), CallError> {
+    let mut token: ink::contract_ref!(YieldDistributor, DefaultEnvironment) = token.into();
+    flatten(token.call_mut().distribute(amount).try_invoke())?.map_err(CallError::Distribution)
+}
+
 /// `PSP22::balance_of(owner)` on `token`.
 pub fn psp22_balance_of(token: AccountId, owner: AccountId) -> Result<u128, CallError> {
     let token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
@@ -56,4 +71,10 @@ pub fn transfer_parties(registry: AccountId, from: AccountId, to: AccountId) -> 
 pub fn party(registry: AccountId, account: AccountId) -> Result<Party, CallError> {
     let registry: ink::contract_ref!(IdentityCheck, DefaultEnvironment) = registry.into();
     flatten(registry.call().party(account).try_invoke())
+}
+
+/// Finalized `epoch` of `feed` from the utilization oracle (`None` while not final).
+pub fn finalized_epoch(oracle: AccountId, feed: u32, epoch: u64) -> Result<Option<Finalized>, CallError> {
+    let oracle: ink::contract_ref!(UtilizationFeed, DefaultEnvironment) = oracle.into();
+    flatten(oracle.call().finalized_epoch(feed, epoch).try_invoke())
 }

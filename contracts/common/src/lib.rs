@@ -8,10 +8,12 @@
 
 pub mod access;
 pub mod calls;
+pub mod feed;
 pub mod identity;
 pub mod math;
 
 pub use access::{AccessError, AgentUpdated, Agents, Ownable, OwnershipProposed, OwnershipTransferred};
 pub use calls::CallError;
+pub use feed::{DistributeError, Finalized, Report, UtilizationFeed, YieldDistributor};
 pub use identity::{IdentityCheck, Party};
 pub use math::{bps_of, mul_div_floor, BPS_DENOMINATOR};

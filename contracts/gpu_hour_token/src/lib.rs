@@ -24,7 +24,7 @@ pub mod gpu_hour_token {
     use crate::rewards::{Distribution, RewardTotals};
     use crate::token::{Attestation, ComplianceRules, Redemption, TokenData, TokenError, TokenEvent, UNITS_PER_GPU_HOUR};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{AccessError, Agents, Ownable, Party};
+    use compute_rwa_common::{AccessError, Agents, DistributeError, Ownable, Party, YieldDistributor};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
@@ -47,8 +47,6 @@ pub mod gpu_hour_token {
         Pool(PoolError),
         /// The identity registry or the stablecoin call failed.
         Call(CallError),
-        /// The caller is not a yield distributor.
-        NotDistributor,
         /// More than `MAX_BATCH` items.
         BatchTooLarge,
     }
@@ -418,20 +416,6 @@ pub mod gpu_hour_token {
 
         // ---- yield -------------------------------------------------------------------
 
-        /// Pulls `amount` of stablecoin from the caller (who approved it) and spreads it over
-        /// holders pro rata. Distributors (the escrow) and agents only.
-        #[ink(message)]
-        pub fn distribute(&mut self, amount: u128) -> Result<(), Error> {
-            let distributor = self.env().caller();
-            if !self.distributors.contains(distributor) && self.agents.ensure(&self.ownership, distributor).is_err() {
-                return Err(Error::NotDistributor);
-            }
-            let entry: Distribution = self.data.distribute(amount, self.env().block_number(), self.env().block_timestamp())?;
-            calls::psp22_transfer_from(self.stablecoin, distributor, self.env().account_id(), amount)?;
-            self.env().emit_event(RewardsDistributed { id: entry.id, distributor, amount, supply: entry.supply });
-            Ok(())
-        }
-
         /// Pays the caller's whole units of yield to the caller; returns the amount.
         #[ink(message)]
         pub fn claim(&mut self) -> Result<u128, Error> {
@@ -643,8 +627,8 @@ pub mod gpu_hour_token {
 
     fn call_error(error: CallError) -> PSP22Error {
         match error {
-            CallError::CallFailed => PSP22Error::Custom("RegistryCallFailed".into()),
             CallError::Token(error) => error,
+            _ => PSP22Error::Custom("RegistryCallFailed".into()),
         }
     }
 
@@ -698,6 +682,26 @@ pub mod gpu_hour_token {
         fn decrease_allowance(&mut self, spender: AccountId, delta_value: u128) -> Result<(), PSP22Error> {
             let result = self.data.decrease_allowance(self.env().caller(), spender, delta_value);
             self.psp22_result(result)
+        }
+    }
+
+    impl YieldDistributor for GpuHourToken {
+        /// Pulls `amount` of stablecoin from the caller (who approved it) and spreads it over
+        /// holders pro rata (held while supply is zero). Distributors (the escrow) and agents only.
+        #[ink(message)]
+        fn distribute(&mut self, amount: u128) -> Result<(), DistributeError> {
+            let distributor = self.env().caller();
+            if !self.distributors.contains(distributor) && self.agents.ensure(&self.ownership, distributor).is_err() {
+                return Err(DistributeError::NotDistributor);
+            }
+            let entry: Distribution = self
+                .data
+                .distribute(amount, self.env().block_number(), self.env().block_timestamp())
+                .map_err(|_| DistributeError::InvalidAmount)?;
+            calls::psp22_transfer_from(self.stablecoin, distributor, self.env().account_id(), amount)
+                .map_err(|_| DistributeError::PaymentFailed)?;
+            self.env().emit_event(RewardsDistributed { id: entry.id, distributor, amount, supply: entry.supply });
+            Ok(())
         }
     }
 
@@ -825,7 +829,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.pause(), not_agent);
             assert_eq!(token.unpause(), not_agent);
             assert_eq!(token.fulfill_redemption(0), not_agent);
-            assert_eq!(token.distribute(1), Err(Error::NotDistributor));
+            assert_eq!(token.distribute(1), Err(DistributeError::NotDistributor));
             assert_eq!(token.set_compliance(ComplianceRules::default()), not_owner);
             assert_eq!(token.set_distributor(eve, true), not_owner);
             assert_eq!(token.set_agent(eve, true), not_owner);

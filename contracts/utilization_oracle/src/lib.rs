@@ -15,7 +15,7 @@ mod oracle_tests;
 #[ink::contract]
 pub mod utilization_oracle {
     use crate::oracle::{Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, OracleError, Report, ReporterWindow, Submitted};
-    use compute_rwa_common::{AccessError, Ownable};
+    use compute_rwa_common::{AccessError, Ownable, UtilizationFeed};
     use ink::prelude::vec::Vec;
 
     /// Most epochs one `history` call returns.
@@ -275,6 +275,14 @@ pub mod utilization_oracle {
 
         fn now(&self) -> u64 {
             self.env().block_timestamp()
+        }
+    }
+
+    impl UtilizationFeed for UtilizationOracle {
+        /// Finalized `epoch` of `feed`, or `None` (for escrows; no error to decode).
+        #[ink(message)]
+        fn finalized_epoch(&self, feed: FeedId, epoch: Epoch) -> Option<Finalized> {
+            self.data.epoch(feed, epoch).ok()
         }
     }
 

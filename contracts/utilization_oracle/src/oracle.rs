@@ -5,6 +5,7 @@
 //! accepted once it has ended and until `report_window` after that; the `quorum`-th report
 //! finalizes it with the median of every field. Finalized epochs never change.
 
+pub use compute_rwa_common::feed::{Finalized, Report};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -22,23 +23,6 @@ pub const MIN_EPOCH_LENGTH: u64 = 1_000;
 pub type FeedId = u32;
 /// Epoch number, from 0.
 pub type Epoch = u64;
-
-/// One reporter's figures for one epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub struct Report {
-    /// GPU time delivered, in milli-GPU-hours.
-    pub gpu_milli_hours: u64,
-    /// Average utilization of the GPUs, in basis points.
-    pub utilization_bps: u16,
-    /// Share of the epoch the GPUs were available, in basis points.
-    pub uptime_bps: u16,
-    /// Energy drawn, in watt-hours.
-    pub energy_wh: u64,
-    /// Average power, in watts (0 when not measured).
-    pub avg_power_w: u32,
-}
 
 /// Static parameters of a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,21 +67,6 @@ impl FeedConfig {
     pub fn max_gpu_milli_hours(&self) -> u64 {
         u64::from(self.gpu_count).saturating_mul(self.epoch_length).checked_div(MS_PER_HOUR / 1_000).unwrap_or_default()
     }
-}
-
-/// A finalized epoch: the median of its reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub struct Finalized {
-    /// Which epoch.
-    pub epoch: Epoch,
-    /// Median of each field over the reports.
-    pub values: Report,
-    /// Number of reports it was computed from (the quorum at the time).
-    pub reports: u32,
-    /// Block time of finalization (ms).
-    pub finalized_at: u64,
 }
 
 /// A feed's changing state.

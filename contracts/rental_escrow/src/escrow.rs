@@ -1,0 +1,626 @@
+//! The escrow's state machine: offers, rentals, per-epoch settlement, refunds, SLA
+//! credits, timeouts, cancellations, disputes and withdrawals. No ink! environment here:
+//! callers pass in who, when and what the oracle finalized.
+//!
+//! Money only moves between named buckets, so the books always balance:
+//! every rental's `deposited == released + fees + refunded + held`, and the escrow's
+//! stablecoin balance equals Σ held + Σ refundable (renters) + unwithdrawn operator fees.
+
+use compute_rwa_common::{bps_of, mul_div_floor, Finalized, BPS_DENOMINATOR};
+use ink::prelude::vec::Vec;
+use ink::primitives::AccountId;
+use ink::storage::Mapping;
+
+/// Epoch number of the oracle feed the escrow settles on.
+pub type Epoch = u64;
+/// Rental identifier, from 0.
+pub type RentalId = u64;
+
+/// Longest rental in epochs (bounds the capacity loop of `open`/`extend`/`cancel`).
+pub const MAX_RENTAL_EPOCHS: u32 = 256;
+/// Most SLA credit tiers.
+pub const MAX_SLA_TIERS: usize = 4;
+const MS_PER_HOUR: u128 = 3_600_000;
+
+/// Fixed parameters, set at deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct EscrowConfig {
+    /// The oracle feed settled on.
+    pub feed: u32,
+    /// GPUs the feed reports on (a rental's share of delivery is its GPUs over these).
+    pub pool_gpus: u32,
+    /// Start of the feed's epoch 0 (ms); must equal the feed's.
+    pub genesis: u64,
+    /// The feed's epoch length (ms); must equal the feed's.
+    pub epoch_length: u64,
+    /// Operator's cut of released rent (bps).
+    pub operator_fee_bps: u16,
+    /// After an epoch ends, how long the oracle has to finalize it before it can be refunded (ms).
+    pub grace_period: u64,
+    /// After an epoch ends, how long renter or operator may dispute it (ms).
+    pub dispute_window: u64,
+}
+
+impl EscrowConfig {
+    /// The epoch running at `now`.
+    pub fn epoch_at(&self, now: u64) -> Epoch {
+        now.saturating_sub(self.genesis).checked_div(self.epoch_length).unwrap_or_default()
+    }
+
+    /// End of `epoch` (ms, exclusive).
+    pub fn epoch_end(&self, epoch: Epoch) -> u64 {
+        epoch.saturating_add(1).saturating_mul(self.epoch_length).saturating_add(self.genesis)
+    }
+}
+
+/// One SLA credit tier: uptime below `below_bps` earns `credit_bps` of the epoch's payment back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct SlaTier {
+    /// Uptime threshold (bps).
+    pub below_bps: u16,
+    /// Credit (bps of the payment).
+    pub credit_bps: u16,
+}
+
+/// The operator's terms for new rentals.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Offer {
+    /// Stablecoin units per GPU-hour.
+    pub price_per_gpu_hour: u128,
+    /// Shortest rental (epochs).
+    pub min_epochs: u32,
+    /// Longest rental (epochs, at most `MAX_RENTAL_EPOCHS`).
+    pub max_epochs: u32,
+    /// GPUs rentable per epoch.
+    pub available_gpus: u32,
+    /// Credit tiers; the lowest matching threshold applies.
+    pub sla: Vec<SlaTier>,
+    /// Share of refunded future epochs kept for the operator on cancellation after start (bps).
+    pub cancellation_fee_bps: u16,
+}
+
+/// Credit (bps) for an epoch delivered at `uptime_bps`: the largest tier it falls under.
+pub fn credit_bps(sla: &[SlaTier], uptime_bps: u16) -> u16 {
+    sla.iter().filter(|tier| uptime_bps < tier.below_bps).map(|tier| tier.credit_bps).max().unwrap_or(0)
+}
+
+/// Where a rental stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum RentalStatus {
+    /// Booked; epochs settle as they end.
+    Active,
+    /// Cancelled before it started: fully refunded.
+    Cancelled,
+}
+
+/// Where the money of one rental went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Ledger {
+    /// Pulled from the renter.
+    pub deposited: u128,
+    /// Sent to token holders as yield.
+    pub released: u128,
+    /// Operator fees (including cancellation fees).
+    pub fees: u128,
+    /// SLA credits (part of `refunded`).
+    pub credits: u128,
+    /// Made withdrawable for the renter (undelivered hours, credits, timeouts, cancellations, disputes).
+    pub refunded: u128,
+    /// Still held for unsettled epochs.
+    pub held: u128,
+}
+
+/// A booking of `gpus` GPUs for epochs `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Rental {
+    /// Identifier.
+    pub id: RentalId,
+    /// Who pays and gets refunds.
+    pub renter: AccountId,
+    /// GPUs booked per epoch.
+    pub gpus: u32,
+    /// First epoch.
+    pub start: Epoch,
+    /// First epoch after the rental.
+    pub end: Epoch,
+    /// Price locked at opening (stablecoin units per GPU-hour).
+    pub price_per_gpu_hour: u128,
+    /// Cost of one epoch (`gpus` × epoch hours × price, rounded down).
+    pub epoch_cost: u128,
+    /// SLA tiers locked at opening: later offers cannot change a booked rental's terms.
+    pub sla: Vec<SlaTier>,
+    /// Cancellation fee locked at opening (bps).
+    pub cancellation_fee_bps: u16,
+    /// Active or cancelled.
+    pub status: RentalStatus,
+    /// Money flows.
+    pub ledger: Ledger,
+}
+
+/// State of one epoch of one rental.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum EpochState {
+    /// Paid out per the oracle.
+    Settled,
+    /// Refunded: the oracle missed the grace period.
+    TimedOut,
+    /// Locked until the arbiter resolves it.
+    Disputed,
+    /// Split by the arbiter.
+    Resolved,
+    /// Refunded by a cancellation.
+    Cancelled,
+}
+
+/// How one epoch's cost was split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Split {
+    /// To token holders.
+    pub to_holders: u128,
+    /// To the operator.
+    pub fee: u128,
+    /// To the renter (includes `credit`).
+    pub refund: u128,
+    /// SLA credit part of the refund.
+    pub credit: u128,
+    /// Milli-GPU-hours paid for.
+    pub delivered_milli_hours: u128,
+}
+
+/// Escrow-wide totals for auditors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Totals {
+    /// Σ rental ledgers.
+    pub ledger: Ledger,
+    /// Refunds withdrawn by renters.
+    pub withdrawn: u128,
+    /// Fees withdrawn by the operator.
+    pub fees_withdrawn: u128,
+}
+
+impl Totals {
+    /// Stablecoin the escrow must hold: held + unwithdrawn refunds + unwithdrawn fees.
+    pub fn obligations(&self) -> Option<u128> {
+        let refunds_owed = self.ledger.refunded.checked_sub(self.withdrawn)?;
+        let fees_owed = self.ledger.fees.checked_sub(self.fees_withdrawn)?;
+        self.ledger.held.checked_add(refunds_owed)?.checked_add(fees_owed)
+    }
+}
+
+/// Why an escrow operation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum EscrowError {
+    /// No offer yet, or the price is zero.
+    NoOffer,
+    /// Invalid offer (lengths, SLA tiers, fee over 100%).
+    InvalidOffer,
+    /// GPUs or epochs outside the offer.
+    OutsideOffer,
+    /// The start epoch has already begun.
+    StartInPast,
+    /// Not enough free GPUs in some epoch.
+    CapacityUnavailable,
+    /// No rental with this id.
+    UnknownRental,
+    /// The caller is not the renter.
+    NotRenter,
+    /// The caller is neither renter nor operator.
+    NotParty,
+    /// The epoch is not part of the rental (or was cancelled).
+    EpochNotInRental,
+    /// The epoch has not ended.
+    EpochNotEnded,
+    /// The epoch was settled, refunded or resolved already.
+    AlreadySettled,
+    /// The epoch is disputed: only the arbiter can release it.
+    Disputed,
+    /// The epoch is not disputed.
+    NotDisputed,
+    /// The oracle has not finalized the epoch and the grace period is running.
+    AwaitingOracle,
+    /// The dispute window has closed.
+    DisputeWindowClosed,
+    /// The arbiter's refund exceeds the epoch's cost.
+    RefundExceedsCost,
+    /// The rental is cancelled or ended.
+    NotActive,
+    /// Nothing to withdraw.
+    NothingToWithdraw,
+    /// Zero amount or zero GPUs.
+    ZeroAmount,
+    /// Arithmetic would overflow.
+    Overflow,
+}
+
+type R<T> = Result<T, EscrowError>;
+
+fn add(a: u128, b: u128) -> R<u128> {
+    a.checked_add(b).ok_or(EscrowError::Overflow)
+}
+
+fn sub(a: u128, b: u128) -> R<u128> {
+    a.checked_sub(b).ok_or(EscrowError::Overflow)
+}
+
+/// All escrow state.
+#[ink::storage_item]
+#[derive(Debug)]
+pub struct EscrowData {
+    config: EscrowConfig,
+    offer: Offer,
+    rentals: Mapping<RentalId, Rental>,
+    rental_count: u64,
+    by_renter: Mapping<(AccountId, u32), RentalId>,
+    renter_rental_count: Mapping<AccountId, u32>,
+    booked_gpus: Mapping<Epoch, u32>,
+    epochs: Mapping<(RentalId, Epoch), EpochState>,
+    refundable: Mapping<AccountId, u128>,
+    totals: Totals,
+}
+
+impl EscrowData {
+    /// Empty books with `config`.
+    pub fn new(config: EscrowConfig) -> R<Self> {
+        if config.pool_gpus == 0 || config.epoch_length == 0 || u128::from(config.operator_fee_bps) > BPS_DENOMINATOR {
+            return Err(EscrowError::InvalidOffer);
+        }
+        Ok(Self {
+            config,
+            offer: Offer::default(),
+            rentals: Mapping::default(),
+            rental_count: 0,
+            by_renter: Mapping::default(),
+            renter_rental_count: Mapping::default(),
+            booked_gpus: Mapping::default(),
+            epochs: Mapping::default(),
+            refundable: Mapping::default(),
+            totals: Totals::default(),
+        })
+    }
+
+    // ---- reads ---------------------------------------------------------------------------
+
+    /// Fixed parameters.
+    pub fn config(&self) -> &EscrowConfig {
+        &self.config
+    }
+
+    /// Current offer.
+    pub fn offer(&self) -> &Offer {
+        &self.offer
+    }
+
+    /// Rental `id`.
+    pub fn rental(&self, id: RentalId) -> R<Rental> {
+        self.rentals.get(id).ok_or(EscrowError::UnknownRental)
+    }
+
+    /// Number of rentals.
+    pub fn rental_count(&self) -> u64 {
+        self.rental_count
+    }
+
+    /// Up to `count` of `renter`'s rental ids from index `from`; cost O(count).
+    pub fn rentals_of(&self, renter: AccountId, from: u32, count: u32) -> Vec<RentalId> {
+        let end = from.saturating_add(count).min(self.renter_rental_count.get(renter).unwrap_or(0));
+        (from..end).filter_map(|i| self.by_renter.get((renter, i))).collect()
+    }
+
+    /// State of an epoch of a rental (None: not settled yet).
+    pub fn epoch_state(&self, id: RentalId, epoch: Epoch) -> Option<EpochState> {
+        self.epochs.get((id, epoch))
+    }
+
+    /// GPUs booked in `epoch`.
+    pub fn booked_gpus(&self, epoch: Epoch) -> u32 {
+        self.booked_gpus.get(epoch).unwrap_or(0)
+    }
+
+    /// What `account` can withdraw.
+    pub fn refundable(&self, account: AccountId) -> u128 {
+        self.refundable.get(account).unwrap_or(0)
+    }
+
+    /// Escrow-wide totals.
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    // ---- operator --------------------------------------------------------------------------
+
+    /// Replaces the offer for new rentals (existing ones keep their price).
+    pub fn set_offer(&mut self, offer: Offer) -> R<()> {
+        let bps_ok = |bps: u16| u128::from(bps) <= BPS_DENOMINATOR;
+        let valid = offer.price_per_gpu_hour > 0
+            && offer.min_epochs > 0
+            && offer.min_epochs <= offer.max_epochs
+            && offer.max_epochs <= MAX_RENTAL_EPOCHS
+            && offer.sla.len() <= MAX_SLA_TIERS
+            && offer.sla.iter().all(|t| bps_ok(t.below_bps) && bps_ok(t.credit_bps))
+            && bps_ok(offer.cancellation_fee_bps);
+        if !valid {
+            return Err(EscrowError::InvalidOffer);
+        }
+        self.offer = offer;
+        Ok(())
+    }
+
+    // ---- renter ------------------------------------------------------------------------------
+
+    /// Books `gpus` for `epochs` epochs from `start`; returns the rental (deposit = its ledger's `deposited`).
+    pub fn open(&mut self, renter: AccountId, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<Rental> {
+        let offer = self.offer.clone();
+        if offer.price_per_gpu_hour == 0 {
+            return Err(EscrowError::NoOffer);
+        }
+        if gpus == 0 || gpus > offer.available_gpus || epochs < offer.min_epochs || epochs > offer.max_epochs {
+            return Err(EscrowError::OutsideOffer);
+        }
+        if start <= self.config.epoch_at(now) && now >= self.config.genesis {
+            return Err(EscrowError::StartInPast);
+        }
+        let epoch_cost = self.epoch_cost(gpus, offer.price_per_gpu_hour)?;
+        let end = start.checked_add(u64::from(epochs)).ok_or(EscrowError::Overflow)?;
+        self.book(start, end, gpus)?;
+        let deposit = epoch_cost.checked_mul(u128::from(epochs)).ok_or(EscrowError::Overflow)?;
+        let id = self.rental_count;
+        let rental = Rental {
+            id,
+            renter,
+            gpus,
+            start,
+            end,
+            price_per_gpu_hour: offer.price_per_gpu_hour,
+            epoch_cost,
+            sla: offer.sla,
+            cancellation_fee_bps: offer.cancellation_fee_bps,
+            status: RentalStatus::Active,
+            ledger: Ledger { deposited: deposit, held: deposit, ..Ledger::default() },
+        };
+        self.rentals.insert(id, &rental);
+        self.rental_count = self.rental_count.checked_add(1).ok_or(EscrowError::Overflow)?;
+        let index = self.renter_rental_count.get(renter).unwrap_or(0);
+        self.by_renter.insert((renter, index), &id);
+        self.renter_rental_count.insert(renter, &index.checked_add(1).ok_or(EscrowError::Overflow)?);
+        self.totals.ledger.deposited = add(self.totals.ledger.deposited, deposit)?;
+        self.totals.ledger.held = add(self.totals.ledger.held, deposit)?;
+        Ok(rental)
+    }
+
+    /// Adds `epochs` epochs to an active rental; returns the extra deposit.
+    pub fn extend(&mut self, caller: AccountId, id: RentalId, epochs: u32, now: u64) -> R<u128> {
+        let mut rental = self.own_active_rental(caller, id)?;
+        if rental.end <= self.config.epoch_at(now) {
+            return Err(EscrowError::NotActive);
+        }
+        let length = rental.end.saturating_sub(rental.start).saturating_add(u64::from(epochs));
+        if epochs == 0 || length > u64::from(self.offer.max_epochs.max(1)) {
+            return Err(EscrowError::OutsideOffer);
+        }
+        let new_end = rental.end.checked_add(u64::from(epochs)).ok_or(EscrowError::Overflow)?;
+        self.book(rental.end, new_end, rental.gpus)?;
+        let deposit = rental.epoch_cost.checked_mul(u128::from(epochs)).ok_or(EscrowError::Overflow)?;
+        rental.end = new_end;
+        rental.ledger.deposited = add(rental.ledger.deposited, deposit)?;
+        rental.ledger.held = add(rental.ledger.held, deposit)?;
+        self.rentals.insert(id, &rental);
+        self.totals.ledger.deposited = add(self.totals.ledger.deposited, deposit)?;
+        self.totals.ledger.held = add(self.totals.ledger.held, deposit)?;
+        Ok(deposit)
+    }
+
+    /// Cancels: before the start everything is refunded; after it, the epochs after the
+    /// current one are refunded minus the cancellation fee. Returns (refund, fee).
+    pub fn cancel(&mut self, caller: AccountId, id: RentalId, now: u64) -> R<(u128, u128)> {
+        let mut rental = self.own_active_rental(caller, id)?;
+        let current = self.config.epoch_at(now);
+        let started = now >= self.config.genesis && current >= rental.start;
+        let first_refunded = if started { current.saturating_add(1) } else { rental.start };
+        if first_refunded >= rental.end {
+            return Err(EscrowError::NotActive);
+        }
+        self.unbook(first_refunded, rental.end, rental.gpus);
+        for epoch in first_refunded..rental.end {
+            self.epochs.insert((id, epoch), &EpochState::Cancelled);
+        }
+        let epochs = u128::from(rental.end.saturating_sub(first_refunded));
+        let amount = rental.epoch_cost.checked_mul(epochs).ok_or(EscrowError::Overflow)?;
+        let fee = if started { bps_of(amount, rental.cancellation_fee_bps).ok_or(EscrowError::Overflow)? } else { 0 };
+        let split = Split { fee, refund: sub(amount, fee)?, ..Split::default() };
+        if !started {
+            rental.status = RentalStatus::Cancelled;
+        }
+        rental.end = first_refunded.max(rental.start);
+        self.apply(&mut rental, &split)?;
+        Ok((split.refund, split.fee))
+    }
+
+    /// Takes `account`'s whole refundable balance for payment.
+    pub fn withdraw(&mut self, account: AccountId) -> R<u128> {
+        let amount = self.refundable.take(account).unwrap_or(0);
+        if amount == 0 {
+            return Err(EscrowError::NothingToWithdraw);
+        }
+        self.totals.withdrawn = add(self.totals.withdrawn, amount)?;
+        Ok(amount)
+    }
+
+    /// Takes the operator's unwithdrawn fees for payment.
+    pub fn withdraw_fees(&mut self) -> R<u128> {
+        let amount = sub(self.totals.ledger.fees, self.totals.fees_withdrawn)?;
+        if amount == 0 {
+            return Err(EscrowError::NothingToWithdraw);
+        }
+        self.totals.fees_withdrawn = self.totals.ledger.fees;
+        Ok(amount)
+    }
+
+    // ---- settlement --------------------------------------------------------------------------
+
+    /// Settles an ended epoch of a rental from the oracle's finalized figures, or refunds it
+    /// once the grace period passed without them. Anyone may call; each epoch settles once.
+    pub fn settle(&mut self, id: RentalId, epoch: Epoch, finalized: Option<Finalized>, now: u64) -> R<(Split, EpochState)> {
+        let mut rental = self.settleable(id, epoch, now)?;
+        let (split, state) = match finalized {
+            Some(finalized) => (self.split_delivery(&rental, &finalized)?, EpochState::Settled),
+            None if now >= self.config.epoch_end(epoch).saturating_add(self.config.grace_period) => {
+                (Split { refund: rental.epoch_cost, ..Split::default() }, EpochState::TimedOut)
+            }
+            None => return Err(EscrowError::AwaitingOracle),
+        };
+        self.epochs.insert((id, epoch), &state);
+        self.apply(&mut rental, &split)?;
+        Ok((split, state))
+    }
+
+    /// Renter or operator locks an unsettled epoch for the arbiter, within the dispute window.
+    pub fn dispute(&mut self, caller: AccountId, operator: AccountId, id: RentalId, epoch: Epoch, now: u64) -> R<()> {
+        let rental = self.settleable(id, epoch, now)?;
+        if caller != rental.renter && caller != operator {
+            return Err(EscrowError::NotParty);
+        }
+        if now >= self.config.epoch_end(epoch).saturating_add(self.config.dispute_window) {
+            return Err(EscrowError::DisputeWindowClosed);
+        }
+        self.epochs.insert((id, epoch), &EpochState::Disputed);
+        Ok(())
+    }
+
+    /// The arbiter splits a disputed epoch: `renter_refund` back to the renter, the rest paid
+    /// out as delivered (operator fee, then holders).
+    pub fn resolve(&mut self, id: RentalId, epoch: Epoch, renter_refund: u128) -> R<Split> {
+        let mut rental = self.rental(id)?;
+        if self.epochs.get((id, epoch)) != Some(EpochState::Disputed) {
+            return Err(EscrowError::NotDisputed);
+        }
+        let paid = rental.epoch_cost.checked_sub(renter_refund).ok_or(EscrowError::RefundExceedsCost)?;
+        let fee = bps_of(paid, self.config.operator_fee_bps).ok_or(EscrowError::Overflow)?;
+        let split = Split { to_holders: sub(paid, fee)?, fee, refund: renter_refund, ..Split::default() };
+        self.epochs.insert((id, epoch), &EpochState::Resolved);
+        self.apply(&mut rental, &split)?;
+        Ok(split)
+    }
+
+    // ---- internals -----------------------------------------------------------------------
+
+    /// Cost of one epoch for `gpus` at `price` per GPU-hour.
+    fn epoch_cost(&self, gpus: u32, price: u128) -> R<u128> {
+        let gpu_ms = u128::from(gpus).checked_mul(u128::from(self.config.epoch_length)).ok_or(EscrowError::Overflow)?;
+        let cost = mul_div_floor(gpu_ms, price, MS_PER_HOUR).ok_or(EscrowError::Overflow)?;
+        if cost == 0 {
+            return Err(EscrowError::ZeroAmount);
+        }
+        Ok(cost)
+    }
+
+    fn book(&mut self, start: Epoch, end: Epoch, gpus: u32) -> R<()> {
+        for epoch in start..end {
+            let booked = self.booked_gpus(epoch).checked_add(gpus).ok_or(EscrowError::Overflow)?;
+            if booked > self.offer.available_gpus {
+                return Err(EscrowError::CapacityUnavailable);
+            }
+            self.booked_gpus.insert(epoch, &booked);
+        }
+        Ok(())
+    }
+
+    fn unbook(&mut self, start: Epoch, end: Epoch, gpus: u32) {
+        for epoch in start..end {
+            let left = self.booked_gpus(epoch).saturating_sub(gpus);
+            if left == 0 {
+                self.booked_gpus.remove(epoch);
+            } else {
+                self.booked_gpus.insert(epoch, &left);
+            }
+        }
+    }
+
+    fn own_active_rental(&self, caller: AccountId, id: RentalId) -> R<Rental> {
+        let rental = self.rental(id)?;
+        if rental.renter != caller {
+            return Err(EscrowError::NotRenter);
+        }
+        if rental.status != RentalStatus::Active {
+            return Err(EscrowError::NotActive);
+        }
+        Ok(rental)
+    }
+
+    /// A rental whose `epoch` has ended and is still open for settlement.
+    fn settleable(&self, id: RentalId, epoch: Epoch, now: u64) -> R<Rental> {
+        let rental = self.rental(id)?;
+        if rental.status != RentalStatus::Active || epoch < rental.start || epoch >= rental.end {
+            return Err(EscrowError::EpochNotInRental);
+        }
+        if now < self.config.epoch_end(epoch) {
+            return Err(EscrowError::EpochNotEnded);
+        }
+        match self.epochs.get((id, epoch)) {
+            None => Ok(rental),
+            Some(EpochState::Disputed) => Err(EscrowError::Disputed),
+            Some(_) => Err(EscrowError::AlreadySettled),
+        }
+    }
+
+    /// Pays for `min(booked, share of delivered)` hours, less the SLA credit, less the fee.
+    fn split_delivery(&self, rental: &Rental, finalized: &Finalized) -> R<Split> {
+        let booked = mul_div_floor(u128::from(rental.gpus), u128::from(self.config.epoch_length), MS_PER_HOUR / 1_000)
+            .ok_or(EscrowError::Overflow)?;
+        // The feed reports the whole pool; this rental's share is its GPUs over the pool's.
+        let share = mul_div_floor(u128::from(finalized.values.gpu_milli_hours), u128::from(rental.gpus), u128::from(self.config.pool_gpus))
+            .ok_or(EscrowError::Overflow)?;
+        let delivered = share.min(booked);
+        let pay = if booked == 0 { 0 } else { mul_div_floor(rental.epoch_cost, delivered, booked).ok_or(EscrowError::Overflow)? };
+        let credit = bps_of(pay, credit_bps(&rental.sla, finalized.values.uptime_bps)).ok_or(EscrowError::Overflow)?;
+        let payable = sub(pay, credit)?;
+        let fee = bps_of(payable, self.config.operator_fee_bps).ok_or(EscrowError::Overflow)?;
+        Ok(Split {
+            to_holders: sub(payable, fee)?,
+            fee,
+            refund: sub(rental.epoch_cost, payable)?,
+            credit,
+            delivered_milli_hours: delivered,
+        })
+    }
+
+    /// Moves an epoch's (or a cancellation's) money out of `held` per `split`.
+    fn apply(&mut self, rental: &mut Rental, split: &Split) -> R<()> {
+        let amount = add(add(split.to_holders, split.fee)?, split.refund)?;
+        let ledger = &mut rental.ledger;
+        ledger.held = sub(ledger.held, amount)?;
+        ledger.released = add(ledger.released, split.to_holders)?;
+        ledger.fees = add(ledger.fees, split.fee)?;
+        ledger.refunded = add(ledger.refunded, split.refund)?;
+        ledger.credits = add(ledger.credits, split.credit)?;
+        let totals = &mut self.totals.ledger;
+        totals.held = sub(totals.held, amount)?;
+        totals.released = add(totals.released, split.to_holders)?;
+        totals.fees = add(totals.fees, split.fee)?;
+        totals.refunded = add(totals.refunded, split.refund)?;
+        totals.credits = add(totals.credits, split.credit)?;
+        if split.refund > 0 {
+            let owed = add(self.refundable(rental.renter), split.refund)?;
+            self.refundable.insert(rental.renter, &owed);
+        }
+        self.rentals.insert(rental.id, rental);
+        Ok(())
+    }
+}
