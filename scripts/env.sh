@@ -13,5 +13,5 @@ export NODE_URL="ws://127.0.0.1:$NODE_PORT"
 export ARTIFACTS="$ROOT/target/ink"
 export NODE_DIR="$ROOT/target/node"
 # Contracts in deployment order; `common` is a library, not a contract.
-CONTRACTS=(stablecoin identity_registry gpu_hour_token utilization_oracle)
+CONTRACTS=(stablecoin identity_registry gpu_hour_token utilization_oracle rental_escrow)
 export CONTRACTS

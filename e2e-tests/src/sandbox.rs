@@ -87,6 +87,24 @@ pub fn reporters() -> [AccountId32; 3] {
     [account(31), account(32), account(33)]
 }
 
+/// The escrow of the suite: fee 10%, oracle grace 2 h, dispute window 1 h, same epochs as the feed.
+pub const ESCROW_CONFIG: &str = "EscrowConfig { feed: 0, pool_gpus: 8, genesis: 0, epoch_length: 3600000, \
+    operator_fee_bps: 1000, grace_period: 7200000, dispute_window: 3600000 }";
+
+/// 2 USDC per GPU-hour, 1–24 epochs, 8 GPUs; 10% credit below 99% uptime, 30% below 95%.
+pub const OFFER: &str = "Offer { price_per_gpu_hour: 2000000, min_epochs: 1, max_epochs: 24, available_gpus: 8, \
+    sla: [SlaTier { below_bps: 9900, credit_bps: 1000 }, SlaTier { below_bps: 9500, credit_bps: 3000 }], cancellation_fee_bps: 500 }";
+
+/// The escrow's operator and arbiter.
+pub fn operator() -> AccountId32 {
+    account(41)
+}
+
+/// The escrow's arbiter.
+pub fn arbiter() -> AccountId32 {
+    account(42)
+}
+
 /// A KYC record valid far into the future, as a transcoder argument.
 pub fn identity(country: u16) -> String {
     format!("Identity {{ verified: true, country: {country}, kyc_expiry: 4102444800000, class: Accredited, claim_hash: None }}")
@@ -101,6 +119,7 @@ pub struct Suite {
     pub registry: AccountId32,
     pub token: AccountId32,
     pub oracle: AccountId32,
+    pub escrow: AccountId32,
 }
 
 impl Suite {
@@ -117,13 +136,19 @@ impl Suite {
             &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string()],
         )?;
         let oracle = deploy(&mut session, "utilization_oracle", "new", &[])?;
-        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, oracle };
+        let escrow_args = [ESCROW_CONFIG.into(), coin.to_string(), token.to_string(), oracle.to_string(), operator().to_string(), arbiter().to_string()];
+        let escrow = deploy(&mut session, "rental_escrow", "new", &escrow_args)?;
+        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, oracle, escrow };
         // The story starts at time 0: epoch 0 of the feed, before any rental.
         suite.set_time(0);
         let reporter_list: Vec<String> = reporters().iter().map(|r| r.to_string()).collect();
         let feed_args = [feed_config(&suite.token), format!("[{}]", reporter_list.join(", ")), "2".into()];
         suite.oracle_ok::<u32>("create_feed", &feed_args)?;
         reporters().iter().try_for_each(|r| suite.fund(r))?;
+        [operator(), arbiter()].iter().try_for_each(|r| suite.fund(r))?;
+        let escrow = suite.escrow.clone();
+        suite.token_ok::<()>("set_distributor", &[escrow.to_string(), "true".into()])?;
+        suite.as_actor(&operator(), |s| s.escrow_ok::<()>("set_offer", &[OFFER.into()]))?;
         suite.token_ok("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
         call_ok::<(), psp22::PSP22Error>(&mut suite.session, &suite.coin.clone(), "mint", &[issuer.to_string(), "1000000000000".into()])?;
         Ok(suite)
@@ -172,6 +197,18 @@ impl Suite {
     pub fn oracle_ok<T: Decode>(&mut self, message: &str, args: &[String]) -> TestResult<T> {
         let oracle = self.oracle.clone();
         call_ok::<T, utilization_oracle::utilization_oracle::Error>(&mut self.session, &oracle, message, args)
+    }
+
+    /// Calls an escrow message as the current actor; fails the test unless it returns `Ok`.
+    pub fn escrow_ok<T: Decode>(&mut self, message: &str, args: &[String]) -> TestResult<T> {
+        let escrow = self.escrow.clone();
+        call_ok::<T, rental_escrow::rental_escrow::Error>(&mut self.session, &escrow, message, args)
+    }
+
+    /// Calls a stablecoin message as the current actor; fails the test unless it returns `Ok`.
+    pub fn coin_ok(&mut self, message: &str, args: &[String]) -> TestResult {
+        let coin = self.coin.clone();
+        call_ok::<(), psp22::PSP22Error>(&mut self.session, &coin, message, args)
     }
 
     /// Sets the block time (ms).

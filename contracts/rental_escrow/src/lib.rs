@@ -373,4 +373,93 @@ pub mod rental_escrow {
         #[ink(topic)]
         pub arbiter: AccountId,
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::escrow::SlaTier;
+        use ink::env::test::{default_accounts, set_caller, DefaultAccounts};
+        use ink::env::DefaultEnvironment;
+
+        fn accounts() -> DefaultAccounts<DefaultEnvironment> {
+            default_accounts::<DefaultEnvironment>()
+        }
+
+        fn config() -> EscrowConfig {
+            EscrowConfig {
+                feed: 0,
+                pool_gpus: 8,
+                genesis: 0,
+                epoch_length: 3_600_000,
+                operator_fee_bps: 1_000,
+                grace_period: 7_200_000,
+                dispute_window: 3_600_000,
+            }
+        }
+
+        fn offer() -> Offer {
+            Offer {
+                price_per_gpu_hour: 2_000_000,
+                min_epochs: 1,
+                max_epochs: 24,
+                available_gpus: 8,
+                sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
+                cancellation_fee_bps: 500,
+            }
+        }
+
+        /// Alice owns; Bob operates; Charlie arbitrates; the rest are placeholders (no calls made).
+        fn escrow() -> RentalEscrow {
+            let a = accounts();
+            set_caller::<DefaultEnvironment>(a.alice);
+            RentalEscrow::new(config(), a.django, a.eve, a.frank, a.bob, a.charlie).unwrap()
+        }
+
+        #[ink::test]
+        fn constructor_rejects_a_bad_config() {
+            let a = accounts();
+            let bad = EscrowConfig { pool_gpus: 0, ..config() };
+            let result = RentalEscrow::new(bad, a.django, a.eve, a.frank, a.bob, a.charlie);
+            assert_eq!(result.err(), Some(Error::Escrow(EscrowError::InvalidOffer)));
+        }
+
+        #[ink::test]
+        fn operator_publishes_offers() {
+            let mut escrow = escrow();
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            escrow.set_offer(offer()).unwrap();
+            assert_eq!(escrow.offer(), offer());
+            assert_eq!(escrow.config(), config());
+            assert_eq!(escrow.parties().3, accounts().bob);
+        }
+
+        #[ink::test]
+        fn every_privileged_message_rejects_outsiders() {
+            let mut escrow = escrow();
+            let eve = accounts().eve;
+            set_caller::<DefaultEnvironment>(eve);
+            let not_role = Err(Error::Access(AccessError::NotAgent));
+            let not_owner = Err(Error::Access(AccessError::NotOwner));
+            assert_eq!(escrow.set_offer(offer()), not_role);
+            assert_eq!(escrow.resolve(0, 0, 0), not_role);
+            assert_eq!(escrow.withdraw_fees(), not_role.map(|()| 0));
+            assert_eq!(escrow.set_arbiter(eve), not_owner);
+            assert_eq!(escrow.transfer_ownership(Some(eve)), not_owner);
+            assert_eq!(escrow.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            assert_eq!(escrow.cancel(0), Err(Error::Escrow(EscrowError::UnknownRental)));
+            assert_eq!(escrow.withdraw(), Err(Error::Escrow(EscrowError::NothingToWithdraw)));
+            assert_eq!(escrow.offer(), Offer::default(), "nothing changed");
+        }
+
+        #[ink::test]
+        fn owner_replaces_the_arbiter_in_two_steps_of_ownership() {
+            let mut escrow = escrow();
+            escrow.set_arbiter(accounts().django).unwrap();
+            assert_eq!(escrow.parties().4, accounts().django);
+            escrow.transfer_ownership(Some(accounts().bob)).unwrap();
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            escrow.accept_ownership().unwrap();
+            assert_eq!(escrow.owner(), accounts().bob);
+        }
+    }
 }

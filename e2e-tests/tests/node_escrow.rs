@@ -1,0 +1,128 @@
+//! The rental happy path on a real substrate-contracts-node (ink_e2e), in real time with
+//! 3.6-second epochs: book, deliver, report, settle, rent reaches holders, both claim.
+#![cfg(feature = "node")]
+use compute_rwa_common::Report;
+use e2e_tests::node::{client, id, run};
+use e2e_tests::{ok, TestResult};
+use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
+use gpu_hour_token::pool::PoolInfo;
+use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
+use identity_registry::registry::{Identity, InvestorClass};
+use ink_e2e::{alice, ChainBackend, ContractsBackend};
+use psp22::PSP22;
+use rental_escrow::escrow::{EscrowConfig, Offer, SlaTier};
+use rental_escrow::rental_escrow::{RentalEscrow, RentalEscrowRef};
+use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use utilization_oracle::oracle::FeedConfig;
+use utilization_oracle::utilization_oracle::{UtilizationOracle, UtilizationOracleRef};
+
+const EPOCH_MS: u64 = 3_600; // 0.001 h: 8 GPUs × 1 epoch = 8 milli-GPU-hours
+const USDC: u128 = 1_000_000;
+const FUNDS: u128 = 1_000_000_000_000_000;
+
+fn now_ms() -> TestResult<u64> {
+    Ok(u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?)
+}
+
+#[test]
+fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
+    run(async {
+        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"]).await?;
+        let issuer = alice();
+        let mut fund = Vec::new();
+        for _ in 0..5 {
+            fund.push(client.create_and_fund_account(&issuer, FUNDS).await);
+        }
+        let [investor_a, investor_b, renter, reporter_a, reporter_b] = <[_; 5]>::try_from(fund).map_err(|_| "five accounts")?;
+        let genesis = now_ms()?;
+
+        let coin = client.instantiate("stablecoin", &issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
+        let registry = client.instantiate("identity_registry", &issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
+        let pool = PoolInfo {
+            gpu_model: "NVIDIA H100 SXM 80GB".into(),
+            gpu_count: 8,
+            region: "eu-central".into(),
+            datacenter_tier: 3,
+            period_start: genesis,
+            period_end: genesis + 720 * 3_600_000,
+            attestation_hash: [0; 32],
+            attestation_uri: String::new(),
+        };
+        let token = client.instantiate("gpu_hour_token", &issuer, &mut GpuHourTokenRef::new(None, None, pool, registry, coin)).submit().await?.account_id;
+        let oracle = client.instantiate("utilization_oracle", &issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
+        let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000 };
+        let mut escrow_constructor = RentalEscrowRef::new(config, coin, token, oracle, id(&issuer), id(&issuer));
+        let escrow = client.instantiate("rental_escrow", &issuer, &mut escrow_constructor).submit().await?.account_id;
+
+        let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
+        let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
+        let mut oracle_calls = ink_e2e::create_call_builder::<UtilizationOracle>(oracle);
+        let mut escrow_calls = ink_e2e::create_call_builder::<RentalEscrow>(escrow);
+        let mut coin_calls = ink_e2e::create_call_builder::<Stablecoin>(coin);
+
+        // Issuer: investors registered and minted 1:1, escrow may distribute, feed and offer published.
+        let kyc = Identity { verified: true, country: 276, kyc_expiry: genesis + 86_400_000, class: InvestorClass::Retail, claim_hash: None };
+        client.call(&issuer, &registry_calls.register_batch(vec![(id(&investor_a), kyc.clone()), (id(&investor_b), kyc)])).submit().await?;
+        client.call(&issuer, &token_calls.attest_capacity(5_760, [1; 32], String::new())).submit().await?;
+        client.call(&issuer, &token_calls.batch_mint(vec![(id(&investor_a), 1_000 * USDC), (id(&investor_b), 1_000 * USDC)])).submit().await?;
+        client.call(&issuer, &token_calls.set_distributor(escrow, true)).submit().await?;
+        let feed = FeedConfig {
+            pool_token: token,
+            gpu_count: 8,
+            genesis,
+            epoch_length: EPOCH_MS,
+            report_window: 60_000,
+            max_age: 60_000,
+            max_wh_per_gpu_hour: 1_000,
+            tolerance_bps: 500,
+        };
+        client.call(&issuer, &oracle_calls.create_feed(feed, vec![id(&reporter_a), id(&reporter_b)], 2)).submit().await?;
+        let offer = Offer {
+            price_per_gpu_hour: 1_000 * USDC,
+            min_epochs: 1,
+            max_epochs: 10,
+            available_gpus: 8,
+            sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
+            cancellation_fee_bps: 0,
+        };
+        client.call(&issuer, &escrow_calls.set_offer(offer)).submit().await?;
+
+        // Renter: 8 GPUs for the next epoch; 8 milli-GPU-hours × 1,000 USDC/h = 8 USDC.
+        client.call(&issuer, &coin_calls.mint(id(&renter), 100 * USDC)).submit().await?;
+        client.call(&renter, &coin_calls.approve(escrow, 8 * USDC)).submit().await?;
+        let start = (now_ms()? - genesis) / EPOCH_MS + 1;
+        let rental = ok(client.call(&renter, &escrow_calls.open(8, start, 1)).submit().await?.return_value())?;
+
+        // Wait for the epoch to end, then both reporters attest full delivery.
+        let end = genesis + (start + 1) * EPOCH_MS;
+        tokio_sleep_until(end + 500).await?;
+        let delivered = Report { gpu_milli_hours: 8, utilization_bps: 9_500, uptime_bps: 10_000, energy_wh: 5, avg_power_w: 700 };
+        // Dev nodes seal a block per transaction, and dry runs see the last block's time:
+        // one transaction now makes the chain's clock catch up before the estimates.
+        client.create_and_fund_account(&issuer, FUNDS).await;
+        for reporter in [&reporter_a, &reporter_b] {
+            ok(client.call(reporter, &oracle_calls.submit(0, start, delivered)).submit().await?.return_value())?;
+        }
+        ok(client.call(&investor_a, &escrow_calls.settle(rental, start)).submit().await?.return_value())?;
+
+        // 8 USDC − 10% fee = 7.2 USDC to holders, 3.6 each.
+        for investor in [&investor_a, &investor_b] {
+            let claimed = ok(client.call(investor, &token_calls.claim()).submit().await?.return_value())?;
+            assert_eq!(claimed, 3_600_000);
+        }
+        let fees = ok(client.call(&issuer, &escrow_calls.withdraw_fees()).submit().await?.return_value())?;
+        assert_eq!(fees, 800_000);
+        let left = client.call(&issuer, &coin_calls.balance_of(escrow)).dry_run().await?.return_value();
+        assert_eq!(left, 0, "the escrow holds nothing after settlement");
+        Ok(())
+    })
+}
+
+async fn tokio_sleep_until(when_ms: u64) -> TestResult {
+    let now = now_ms()?;
+    if when_ms > now {
+        ink_e2e::tokio::time::sleep(Duration::from_millis(when_ms - now)).await;
+    }
+    Ok(())
+}

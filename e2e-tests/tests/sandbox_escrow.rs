@@ -1,0 +1,74 @@
+//! The whole suite on a real pallet-contracts runtime (drink): a rental funded, two epochs
+//! reported and settled (one under the SLA target), rent reaching holders, refunds and fees
+//! withdrawn — every balance asserted to the unit.
+use e2e_tests::sandbox::{account, call, operator, report, Suite};
+use e2e_tests::TestResult;
+use rental_escrow::escrow::{EpochState, Totals};
+
+const USDC: u128 = 1_000_000;
+
+#[test]
+fn rental_lifecycle_to_the_unit() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie, renter) = (account(2), account(3), account(51));
+    suite.register(&[bob.clone(), charlie.clone()])?;
+    suite.fund(&renter)?;
+    suite.token_ok::<()>("mint", &[bob.to_string(), (1_000 * USDC).to_string()])?;
+    suite.token_ok::<()>("mint", &[charlie.to_string(), (3_000 * USDC).to_string()])?;
+    suite.coin_ok("mint", &[renter.to_string(), (100 * USDC).to_string()])?;
+    let (coin, token, escrow) = (suite.coin.clone(), suite.token.clone(), suite.escrow.clone());
+
+    // 4 GPUs for epochs 1 and 2 at 2 USDC/GPU-hour: 8 USDC per epoch, 16 deposited.
+    let id = suite.as_actor(&renter, |s| {
+        s.coin_ok("PSP22::approve", &[escrow.to_string(), (16 * USDC).to_string()])?;
+        s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "2".into()])
+    })?;
+    let (open_ref_time, open_proof) = suite.last_weight();
+    assert_eq!(suite.balance(&coin, &renter)?, 84 * USDC);
+    assert_eq!(suite.balance(&coin, &escrow)?, 16 * USDC);
+
+    // Epoch 1: the pool delivered all 8 GPU-hours at 99.9%; epoch 2: 6 of 8 at 97% (under the 99% target).
+    suite.report_epoch(1, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+    suite.escrow_ok::<()>("settle", &[id.to_string(), "1".into()])?;
+    let (settle_ref_time, settle_proof) = suite.last_weight();
+    suite.report_epoch(2, &[report(6_000, 9_700), report(6_000, 9_700)])?;
+    suite.escrow_ok::<()>("settle", &[id.to_string(), "2".into()])?;
+    println!("weight of open: ref_time {open_ref_time}, proof_size {open_proof}");
+    println!("weight of settle: ref_time {settle_ref_time}, proof_size {settle_proof}");
+
+    // Holders got (8 − 0.8 fee) + (6 − 0.6 credit − 0.54 fee) = 7.2 + 4.86 = 12.06 USDC, 1:3.
+    assert_eq!(suite.balance(&coin, &token)?, 12_060_000);
+    let state: Option<EpochState> = call(&mut suite.session, &escrow, "epoch_state", &[id.to_string(), "2".into()])?;
+    assert_eq!(state, Some(EpochState::Settled));
+    assert_eq!(suite.as_actor(&bob, |s| s.token_ok::<u128>("claim", &[]))?, 3_015_000);
+    assert_eq!(suite.as_actor(&charlie, |s| s.token_ok::<u128>("claim", &[]))?, 9_045_000);
+
+    // Renter gets back the undelivered 2 USDC and the 0.6 credit; the operator 1.34 of fees.
+    assert_eq!(suite.as_actor(&renter, |s| s.escrow_ok::<u128>("withdraw", &[]))?, 2_600_000);
+    assert_eq!(suite.as_actor(&operator(), |s| s.escrow_ok::<u128>("withdraw_fees", &[]))?, 1_340_000);
+    assert_eq!(suite.balance(&coin, &renter)?, 86_600_000);
+    assert_eq!(suite.balance(&coin, &operator())?, 1_340_000);
+    assert_eq!(suite.balance(&coin, &escrow)?, 0, "nothing stranded");
+    assert_eq!(suite.balance(&coin, &token)?, 0);
+
+    let totals: Totals = call(&mut suite.session, &escrow, "totals", &[])?;
+    assert_eq!(totals.ledger.deposited, totals.ledger.released + totals.ledger.fees + totals.ledger.refunded + totals.ledger.held);
+    assert_eq!((totals.ledger.released, totals.ledger.credits, totals.obligations()), (12_060_000, 600_000, Some(0)));
+    Ok(())
+}
+
+#[test]
+fn a_failed_deposit_pull_changes_nothing() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let renter = account(52);
+    suite.fund(&renter)?;
+    let escrow = suite.escrow.clone();
+    // No allowance: the transfer_from fails and the booking is rolled back.
+    let error = suite.as_actor(&renter, |s| {
+        e2e_tests::sandbox::call_err::<u64, rental_escrow::rental_escrow::Error>(&mut s.session, &escrow, "open", &["4".into(), "1".into(), "2".into()])
+    })?;
+    assert!(matches!(error, rental_escrow::rental_escrow::Error::Call(_)), "{error:?}");
+    assert_eq!(call::<u32>(&mut suite.session, &escrow, "booked_gpus", &["1".into()])?, 0);
+    assert_eq!(call::<u64>(&mut suite.session, &escrow, "rental_count", &[])?, 0);
+    Ok(())
+}
