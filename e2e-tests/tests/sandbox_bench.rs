@@ -1,0 +1,72 @@
+//! Weights per message for docs/benchmarks.md, run by `scripts/bench.sh` (ignored in tests:
+//! it measures, it does not judge). Each line: `BENCH|<contract>|<message>|<ref_time>|<proof_size>`.
+use e2e_tests::sandbox::{account, call_ok, deploy, report, session, Suite};
+use e2e_tests::TestResult;
+use psp22::PSP22Error;
+
+fn bench(contract: &str, message: &str, weight: (u64, u64)) {
+    println!("BENCH|{contract}|{message}|{}|{}", weight.0, weight.1);
+}
+
+fn weight(session: &e2e_tests::sandbox::Sandbox) -> (u64, u64) {
+    let w = session.record().last_call_result().gas_consumed;
+    (w.ref_time(), w.proof_size())
+}
+
+/// The reference: our stablecoin is Cardinal's `PSP22Data` with metadata and a minter role.
+#[test]
+#[ignore]
+fn reference_psp22_messages() -> TestResult {
+    let mut s = session();
+    let alice = s.get_actor();
+    let (bob, charlie) = (account(2), account(3));
+    let coin = deploy(&mut s, "stablecoin", "new", &["None".into(), "None".into()])?;
+    call_ok::<(), PSP22Error>(&mut s, &coin, "mint", &[alice.to_string(), "1000000000".into()])?;
+    bench("reference_psp22", "mint", weight(&s));
+    call_ok::<(), PSP22Error>(&mut s, &coin, "PSP22::transfer", &[bob.to_string(), "1000".into(), "[]".into()])?;
+    bench("reference_psp22", "transfer", weight(&s));
+    call_ok::<(), PSP22Error>(&mut s, &coin, "PSP22::approve", &[bob.to_string(), "1000".into()])?;
+    bench("reference_psp22", "approve", weight(&s));
+    s.set_actor(bob.clone());
+    call_ok::<(), PSP22Error>(&mut s, &coin, "PSP22::transfer_from", &[alice.to_string(), charlie.to_string(), "500".into(), "[]".into()])?;
+    bench("reference_psp22", "transfer_from", weight(&s));
+    Ok(())
+}
+
+#[test]
+#[ignore]
+fn suite_messages() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie, renter) = (account(2), account(3), account(51));
+    suite.register(&[bob.clone(), charlie.clone()])?;
+    suite.fund(&renter)?;
+    suite.token_ok::<()>("mint", &[bob.to_string(), "1000000000".into()])?;
+    bench("gpu_hour_token", "mint", suite.last_weight());
+    let token = suite.token.clone();
+    suite.as_actor(&bob, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &[charlie.to_string(), "1000".into(), "[]".into()]))?;
+    bench("gpu_hour_token", "transfer", suite.last_weight());
+    suite.as_actor(&bob, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::approve", &[charlie.to_string(), "1000".into()]))?;
+    bench("gpu_hour_token", "approve", suite.last_weight());
+    suite.as_actor(&charlie, |s| {
+        call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer_from", &[bob.to_string(), charlie.to_string(), "500".into(), "[]".into()])
+    })?;
+    bench("gpu_hour_token", "transfer_from", suite.last_weight());
+
+    suite.coin_ok("mint", &[renter.to_string(), "100000000".into()])?;
+    let escrow = suite.escrow.clone();
+    suite.as_actor(&renter, |s| s.coin_ok("PSP22::approve", &[escrow.to_string(), "16000000".into()]))?;
+    suite.as_actor(&renter, |s| s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "2".into()]))?;
+    bench("rental_escrow", "open (2 epochs)", suite.last_weight());
+    let submits = suite.report_epoch(1, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+    bench("utilization_oracle", "submit (pending)", submits[0]);
+    bench("utilization_oracle", "submit (finalizing)", submits[1]);
+    suite.escrow_ok::<()>("settle", &["0".into(), "1".into()])?;
+    bench("rental_escrow", "settle (pays holders)", suite.last_weight());
+    suite.as_actor(&bob, |s| s.token_ok::<u128>("claim", &[]))?;
+    bench("gpu_hour_token", "claim", suite.last_weight());
+    suite.as_actor(&renter, |s| s.escrow_ok::<()>("cancel", &["0".into()]))?;
+    bench("rental_escrow", "cancel (1 future epoch)", suite.last_weight());
+    suite.as_actor(&renter, |s| s.escrow_ok::<u128>("withdraw", &[]))?;
+    bench("rental_escrow", "withdraw", suite.last_weight());
+    Ok(())
+}
