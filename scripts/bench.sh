@@ -8,8 +8,12 @@ cd "$ROOT"
 
 bash scripts/build.sh >/dev/null
 raw="$ROOT/target/bench.txt"
-cargo test -p e2e-tests --test sandbox_bench -- --ignored --nocapture --test-threads=1 >"$raw" 2>&1
-cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle -- --nocapture --test-threads=1 >>"$raw" 2>&1
+measure() {
+  "$@" >>"$raw" 2>&1 || { echo "[bench] failed: $*; see $raw" >&2; tail -20 "$raw" >&2; exit 1; }
+}
+: >"$raw"
+measure cargo test -p e2e-tests --test sandbox_bench -- --ignored --nocapture --test-threads=1
+measure cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle -- --nocapture --test-threads=1
 
 python3 - "$raw" "$ARTIFACTS" "${CONTRACTS[@]}" >docs/benchmarks.md <<'PY'
 import datetime, os, platform, re, subprocess, sys
@@ -17,7 +21,7 @@ import datetime, os, platform, re, subprocess, sys
 raw, artifacts, contracts = sys.argv[1], sys.argv[2], sys.argv[3:]
 text = open(raw, encoding="utf-8", errors="replace").read()
 bench = {}
-for contract, message, ref_time, proof in re.findall(r"^BENCH\|([^|]+)\|([^|]+)\|(\d+)\|(\d+)$", text, re.M):
+for contract, message, ref_time, proof in re.findall(r"BENCH\|([^|\n]+)\|([^|\n]+)\|(\d+)\|(\d+)", text):
     bench[(contract, message)] = (int(ref_time), int(proof))
 
 def version(cmd):
@@ -46,7 +50,9 @@ for m in ["transfer", "transfer_from", "approve", "mint"]:
     r, t = bench.get(("reference_psp22", m)), bench.get(("gpu_hour_token", m))
     if r and t:
         out.append(f"| {m} | {r[0]:,} | {t[0]:,} | {t[0] / r[0]:.2f} | {r[1]:,} | {t[1]:,} |")
-out.append("\nTarget: token `transfer` ≤ 1.3× the reference. **Missed.** A compliant transfer makes one cross-contract "
+ratio = bench[("gpu_hour_token", "transfer")][0] / bench[("reference_psp22", "transfer")][0]
+verdict = "Met." if ratio <= 1.3 else f"**Missed** ({ratio:.2f}×)."
+out.append(f"\nTarget: token `transfer` ≤ 1.3× the reference. {verdict} A compliant transfer makes one cross-contract "
            "call to the identity registry (loading its code dominates `proof_size` and a large share of `ref_time`) and "
            "settles yield for both sides (two more storage reads and writes). What would fix it: cache verification in the "
            "token with an expiry (one storage read instead of a call), at the cost of registry changes propagating lazily; "
@@ -60,7 +66,8 @@ for (c, m), (rt, ps) in bench.items():
 
 out.append("\n## Flatness (costs independent of holders and history)\n")
 out.append("```")
-out += [l for l in text.splitlines() if l.startswith(("flatness", "history page", "batch_mint of 50"))][:5]
+lines = re.findall(r"(?:flatness|history page|batch_mint of 50)[^\n]*", text)
+out += list(dict.fromkeys(lines))
 out.append("```\n")
 out.append("Asserted (ratio ≤ 1.05) by `claim_and_transfer_cost_the_same_with_10_or_1000_holders` and "
            "`history_cost_depends_on_the_page_not_the_total` in `scripts/test.sh`.\n")

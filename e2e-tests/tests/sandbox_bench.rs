@@ -1,5 +1,6 @@
 //! Weights per message for docs/benchmarks.md, run by `scripts/bench.sh` (ignored in tests:
 //! it measures, it does not judge). Each line: `BENCH|<contract>|<message>|<ref_time>|<proof_size>`.
+use drink::sandbox_api::prelude::*;
 use e2e_tests::sandbox::{account, call_ok, deploy, report, session, Suite};
 use e2e_tests::TestResult;
 use psp22::PSP22Error;
@@ -21,6 +22,7 @@ fn reference_psp22_messages() -> TestResult {
     let alice = s.get_actor();
     let (bob, charlie) = (account(2), account(3));
     let coin = deploy(&mut s, "stablecoin", "new", &["None".into(), "None".into()])?;
+    s.sandbox().mint_into(&bob, 1_000_000_000_000_000).map_err(|e| format!("{e:?}"))?;
     call_ok::<(), PSP22Error>(&mut s, &coin, "mint", &[alice.to_string(), "1000000000".into()])?;
     bench("reference_psp22", "mint", weight(&s));
     call_ok::<(), PSP22Error>(&mut s, &coin, "PSP22::transfer", &[bob.to_string(), "1000".into(), "[]".into()])?;
@@ -54,9 +56,9 @@ fn suite_messages() -> TestResult {
 
     suite.coin_ok("mint", &[renter.to_string(), "100000000".into()])?;
     let escrow = suite.escrow.clone();
-    suite.as_actor(&renter, |s| s.coin_ok("PSP22::approve", &[escrow.to_string(), "16000000".into()]))?;
-    suite.as_actor(&renter, |s| s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "2".into()]))?;
-    bench("rental_escrow", "open (2 epochs)", suite.last_weight());
+    suite.as_actor(&renter, |s| s.coin_ok("PSP22::approve", &[escrow.to_string(), "24000000".into()]))?;
+    suite.as_actor(&renter, |s| s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "3".into()]))?;
+    bench("rental_escrow", "open (3 epochs)", suite.last_weight());
     let submits = suite.report_epoch(1, &[report(8_000, 9_990), report(8_000, 9_990)])?;
     bench("utilization_oracle", "submit (pending)", submits[0]);
     bench("utilization_oracle", "submit (finalizing)", submits[1]);
