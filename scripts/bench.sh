@@ -13,7 +13,7 @@ measure() {
 }
 : >"$raw"
 measure cargo test -p e2e-tests --test sandbox_bench -- --ignored --nocapture --test-threads=1
-measure cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle -- --nocapture --test-threads=1
+measure cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle --test sandbox_escrow -- --nocapture --test-threads=1
 
 python3 - "$raw" "$ARTIFACTS" "${CONTRACTS[@]}" >docs/benchmarks.md <<'PY'
 import datetime, os, platform, re, subprocess, sys
@@ -70,7 +70,7 @@ lines = re.findall(r"(?:flatness|history page|batch_mint of 50)[^\n]*", text)
 out += list(dict.fromkeys(lines))
 out.append("```\n")
 out.append("Asserted (ratio ≤ 1.05) by `claim_and_transfer_cost_the_same_with_10_or_1000_holders` and "
-           "`history_cost_depends_on_the_page_not_the_total` in `scripts/test.sh`.\n")
+           "`history_cost_depends_on_the_page_not_the_total` and `settle_costs_the_same_with_1_or_64_rentals` in `scripts/test.sh`.\n")
 out.append("Not yet measured (issue 9): storage deposit per message, scaling at 10,000 holders/rentals/epochs, "
            "block capacity at the node's maximum block weight.")
 print("\n".join(out))

@@ -72,3 +72,33 @@ fn a_failed_deposit_pull_changes_nothing() -> TestResult {
     assert_eq!(call::<u64>(&mut suite.session, &escrow, "rental_count", &[])?, 0);
     Ok(())
 }
+
+/// ref_time of settling rental 0's first epoch when `rentals` rentals are open.
+fn settle_cost_with_rentals(rentals: u32) -> TestResult<u64> {
+    let mut suite = Suite::deploy()?;
+    let escrow = suite.escrow.clone();
+    for i in 0..rentals {
+        let renter = account(100 + u8::try_from(i)?);
+        suite.fund(&renter)?;
+        suite.coin_ok("mint", &[renter.to_string(), (10 * USDC).to_string()])?;
+        // One GPU each, starting in epochs 1–8 so no epoch is overbooked.
+        let start = 1 + i % 8;
+        suite.as_actor(&renter, |s| {
+            s.coin_ok("PSP22::approve", &[escrow.to_string(), (2 * USDC).to_string()])?;
+            s.escrow_ok::<u64>("open", &["1".into(), start.to_string(), "1".into()])
+        })?;
+    }
+    suite.report_epoch(1, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+    suite.escrow_ok::<()>("settle", &["0".into(), "1".into()])?;
+    Ok(suite.last_weight().0)
+}
+
+#[test]
+fn settle_costs_the_same_with_1_or_64_rentals() -> TestResult {
+    let one = settle_cost_with_rentals(1)?;
+    let many = settle_cost_with_rentals(64)?;
+    let ratio = many as f64 / one as f64;
+    println!("flatness settle: ref_time {one} (1 rental) vs {many} (64 rentals), ratio {ratio:.4}");
+    assert!(ratio <= 1.05, "settle grew with the number of rentals: {ratio}");
+    Ok(())
+}
