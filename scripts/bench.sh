@@ -64,6 +64,16 @@ for (c, m), (rt, ps) in bench.items():
     if c not in ("reference_psp22",) and not (c == "gpu_hour_token" and m in ("transfer", "transfer_from", "approve", "mint")):
         out.append(f"| {c} | {m} | {rt:,} | {ps:,} |")
 
+scale = re.findall(r"SCALE\|([^|\n]+)\|([^|\n]+)\|([^|\n]+)\|(\d+)\|(\d+)", text)
+if scale:
+    out.append("\n## Scaling\n")
+    out.append("| contract | message | with | ref_time | ratio to first | proof_size |\n|---|---|---|---:|---:|---:|")
+    first = {}
+    for c, m, size, rt, ps in scale:
+        base = first.setdefault((c, m), int(rt))
+        out.append(f"| {c} | {m} | {size} | {int(rt):,} | {int(rt) / base:.4f} | {int(ps):,} |")
+    out.append("\nTarget: every ratio ≤ 1.05. Settlement with 1 vs 64 open rentals is in the flatness section below.")
+
 out.append("\n## Flatness (costs independent of holders and history)\n")
 out.append("```")
 lines = re.findall(r"(?:flatness|history page|batch_mint of 50)[^\n]*", text)
@@ -71,7 +81,7 @@ out += list(dict.fromkeys(lines))
 out.append("```\n")
 out.append("Asserted (ratio ≤ 1.05) by `claim_and_transfer_cost_the_same_with_10_or_1000_holders` and "
            "`history_cost_depends_on_the_page_not_the_total` and `settle_costs_the_same_with_1_or_64_rentals` in `scripts/test.sh`.\n")
-out.append("Not yet measured (issue 9): storage deposit per message, scaling at 10,000 holders/rentals/epochs, "
+out.append("Not yet measured (issue 9): storage deposit per message, settlement at 10,000 rentals, "
            "block capacity at the node's maximum block weight.")
 print("\n".join(out))
 PY

@@ -72,3 +72,46 @@ fn suite_messages() -> TestResult {
     bench("rental_escrow", "withdraw", suite.last_weight());
     Ok(())
 }
+
+/// (transfer, claim) weights with `holders` equal holders, after one distribution.
+fn holder_costs(holders: usize) -> TestResult<[(u64, u64); 2]> {
+    let mut suite = Suite::deploy()?;
+    let accounts: Vec<_> = (0..holders)
+        .map(|i| {
+            let mut key = [9u8; 32];
+            key[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            drink::AccountId32::new(key)
+        })
+        .collect();
+    suite.register(&accounts)?;
+    suite.mint(&accounts, 100_000)?;
+    let (coin, token) = (suite.coin.clone(), suite.token.clone());
+    call_ok::<(), PSP22Error>(&mut suite.session, &coin, "PSP22::approve", &[token.to_string(), "1000000".into()])?;
+    suite.token_ok::<()>("YieldDistributor::distribute", &["1000000".into()])?;
+    let (first, second) = (accounts[0].clone(), accounts[1].clone());
+    suite.as_actor(&first, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &[second.to_string(), "1000".into(), "[]".into()]))?;
+    let transfer = suite.last_weight();
+    suite.as_actor(&first, |s| s.token_ok::<u128>("claim", &[]))?;
+    Ok([transfer, suite.last_weight()])
+}
+
+#[test]
+#[ignore]
+fn scaling_with_holders_and_epochs() -> TestResult {
+    for holders in [10, 100, 1_000, 10_000] {
+        let [transfer, claim] = holder_costs(holders)?;
+        println!("SCALE|gpu_hour_token|transfer|{holders} holders|{}|{}", transfer.0, transfer.1);
+        println!("SCALE|gpu_hour_token|claim|{holders} holders|{}|{}", claim.0, claim.1);
+    }
+    let mut suite = Suite::deploy()?;
+    let mut done = 0;
+    for epochs in [10u64, 100, 1_000] {
+        for epoch in done..epochs - 1 {
+            suite.report_epoch(epoch, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+        }
+        let submits = suite.report_epoch(epochs - 1, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+        println!("SCALE|utilization_oracle|submit (finalizing)|{epochs} epochs|{}|{}", submits[1].0, submits[1].1);
+        done = epochs;
+    }
+    Ok(())
+}
