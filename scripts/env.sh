@@ -11,6 +11,7 @@ export NODE_PORT="${NODE_PORT:-9944}"
 export NODE_URL="ws://127.0.0.1:$NODE_PORT"
 # Collected artifacts and node logs live in the clone's own target/ (git-ignored).
 export ARTIFACTS="$ROOT/target/ink"
+export COMPUTE_RWA_ARTIFACTS="$ARTIFACTS"
 export NODE_DIR="$ROOT/target/node"
 # Contracts in deployment order; `common` is a library, not a contract.
 CONTRACTS=(stablecoin identity_registry gpu_hour_token utilization_oracle rental_escrow)

@@ -13,11 +13,15 @@ pub fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> TestResult<T> {
     result.map_err(|error| format!("contract returned {error:?}").into())
 }
 
-/// Directory holding `<name>/<name>.{contract,wasm,json}` (override: `COMPUTE_RWA_ARTIFACTS`).
+/// Directory holding `<name>/<name>.{contract,wasm,json}`: `COMPUTE_RWA_ARTIFACTS` (set by
+/// `scripts/test.sh`), else `target/ink` of the checkout `cargo test` runs in. Read at run time:
+/// a test binary from the shared build cache may have been compiled in another clone.
 pub fn artifacts_dir() -> PathBuf {
-    std::env::var_os("COMPUTE_RWA_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ink"))
+    if let Some(dir) = std::env::var_os("COMPUTE_RWA_ARTIFACTS") {
+        return PathBuf::from(dir);
+    }
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    package.join("../target/ink")
 }
 
 /// Path of a built artifact, with a hint to run the build when it is missing.
