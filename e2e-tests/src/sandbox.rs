@@ -149,7 +149,7 @@ impl Suite {
         let escrow = suite.escrow.clone();
         suite.token_ok::<()>("set_distributor", &[escrow.to_string(), "true".into()])?;
         suite.as_actor(&operator(), |s| s.escrow_ok::<()>("set_offer", &[OFFER.into()]))?;
-        suite.token_ok("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
+        suite.token_ok::<()>("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
         call_ok::<(), psp22::PSP22Error>(&mut suite.session, &suite.coin.clone(), "mint", &[issuer.to_string(), "1000000000000".into()])?;
         Ok(suite)
     }
@@ -174,7 +174,7 @@ impl Suite {
     pub fn mint(&mut self, holders: &[AccountId32], amount: u128) -> TestResult {
         for chunk in holders.chunks(50) {
             let mints: Vec<String> = chunk.iter().map(|who| format!("({who}, {amount})")).collect();
-            self.token_ok("batch_mint", &[format!("[{}]", mints.join(", "))])?;
+            self.token_ok::<()>("batch_mint", &[format!("[{}]", mints.join(", "))])?;
             let (ref_time, proof_size) = self.last_weight();
             println!("batch_mint of {}: ref_time {ref_time}, proof_size {proof_size}", chunk.len());
         }
@@ -241,9 +241,23 @@ impl Suite {
         result
     }
 
+    /// Storage deposit of the last call: charged (positive) or refunded (negative).
+    pub fn last_deposit(&self) -> i128 {
+        deposit(&self.session)
+    }
+
     /// ref_time and proof_size of the last call.
     pub fn last_weight(&self) -> (u64, u64) {
         let weight = self.session.record().last_call_result().gas_consumed;
         (weight.ref_time(), weight.proof_size())
+    }
+}
+
+/// Storage deposit of the session's last call: charged (positive) or refunded (negative).
+pub fn deposit(session: &Sandbox) -> i128 {
+    use drink::pallet_contracts::StorageDeposit;
+    match session.record().last_call_result().storage_deposit {
+        StorageDeposit::Charge(amount) => i128::try_from(amount).unwrap_or(i128::MAX),
+        StorageDeposit::Refund(amount) => i128::try_from(amount).map_or(i128::MIN, |a| -a),
     }
 }
