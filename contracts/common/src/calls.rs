@@ -55,12 +55,6 @@ pub fn distribute_yield(token: AccountId, amount: u128) -> Result<(), CallError>
     flatten(token.call_mut().distribute(amount).try_invoke())?.map_err(CallError::Distribution)
 }
 
-/// `PSP22::balance_of(owner)` on `token`.
-pub fn psp22_balance_of(token: AccountId, owner: AccountId) -> Result<u128, CallError> {
-    let token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
-    flatten(token.call().balance_of(owner).try_invoke())
-}
-
 /// Both parties of a transfer from the identity registry, in one call.
 pub fn transfer_parties(registry: AccountId, from: AccountId, to: AccountId) -> Result<(Party, Party), CallError> {
     let registry: ink::contract_ref!(IdentityCheck, DefaultEnvironment) = registry.into();

@@ -572,15 +572,16 @@ impl TokenData {
         if self.rules.max_balance != 0 && to_after > self.rules.max_balance {
             return Err(TokenError::MaxBalanceExceeded);
         }
-        let holders_after = self.holders_after(from, to, amount)?;
+        let holders_after = self.holders_after(from, Some(to), amount)?;
         if self.rules.max_holders != 0 && holders_after > self.rules.max_holders && holders_after > self.holders {
             return Err(TokenError::MaxHoldersReached);
         }
         Ok(())
     }
 
-    fn holders_after(&self, from: Option<AccountId>, to: AccountId, amount: u128) -> Result<u32, TokenError> {
-        let gains = u32::from(self.balance_of(to) == 0 && amount > 0);
+    /// Holder count after `amount` moves from `from` (None: minted) to `to` (None: burnt).
+    fn holders_after(&self, from: Option<AccountId>, to: Option<AccountId>, amount: u128) -> Result<u32, TokenError> {
+        let gains = u32::from(to.is_some_and(|to| self.balance_of(to) == 0 && amount > 0));
         let loses = u32::from(from.is_some_and(|from| self.balance_of(from) == amount && amount > 0));
         self.holders.checked_add(gains).and_then(|h| h.checked_sub(loses)).ok_or(TokenError::Overflow)
     }
@@ -593,13 +594,7 @@ impl TokenData {
     where
         F: FnOnce(&mut PSP22Data) -> Result<Vec<PSP22Event>, PSP22Error>,
     {
-        let holders = match to {
-            Some(to) => self.holders_after(from, to, amount)?,
-            None => {
-                let loses = from.is_some_and(|from| self.balance_of(from) == amount);
-                self.holders.checked_sub(u32::from(loses)).ok_or(TokenError::Overflow)?
-            }
-        };
+        let holders = self.holders_after(from, to, amount)?;
         if let Some(from) = from {
             let before = self.balance_of(from);
             let after = before.checked_sub(amount).ok_or(TokenError::InsufficientBalance)?;
