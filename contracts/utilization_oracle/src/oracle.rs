@@ -404,8 +404,9 @@ fn median_report(reports: &[(AccountId, Report)]) -> Report {
     }
 }
 
-/// Whether any field of `report` is more than `tolerance_bps` (of the median) away from it.
-fn deviates(report: &Report, median: &Report, tolerance_bps: u16) -> bool {
+/// Whether any field of `report` is more than `tolerance_bps` (of the median) away from it
+/// (public so that audit tooling flags reporters by the same rule).
+pub fn deviates(report: &Report, median: &Report, tolerance_bps: u16) -> bool {
     let far = |value: u64, center: u64| {
         let distance = u128::from(value.abs_diff(center)).saturating_mul(u128::from(BPS));
         distance > u128::from(center.max(1)).saturating_mul(u128::from(tolerance_bps))

@@ -1,0 +1,198 @@
+//! One signer on one node, and our contracts' artifacts: dry runs, calls, uploads and instantiations
+//! through cargo-contract's `contract-extrinsics`, with every failure turned into a sentence.
+use crate::value::{self, ContractError};
+use anyhow::{anyhow, bail, Context, Result};
+use contract_extrinsics::events::ContractEmitted;
+use contract_extrinsics::extrinsic_opts::ExtrinsicOpts;
+use contract_extrinsics::{
+    fetch_contract_info, CallCommandBuilder, CallExec, ContractMessageTranscoder, ErrorVariant, ExtrinsicOptsBuilder, InstantiateCommandBuilder,
+    UploadCommandBuilder,
+};
+use sp_weights::Weight;
+use contract_transcode::Value;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use subxt::backend::legacy::LegacyRpcMethods;
+use subxt::backend::rpc::RpcClient;
+use subxt::blocks::ExtrinsicEvents;
+use subxt::OnlineClient;
+use subxt_signer::sr25519::Keypair;
+use subxt_signer::SecretUri;
+
+/// The node's configuration as substrate-contracts-node has it (the same as cargo-contract's).
+pub type Config = subxt::SubstrateConfig;
+/// ink!'s default environment: what our contracts are built for.
+pub type Env = ink_env::DefaultEnvironment;
+pub type AccountId = subxt::utils::AccountId32;
+
+/// Chains on which `//Alice` may sign without `--suri`.
+const DEV_CHAINS: [&str; 2] = ["Development", "Local Testnet"];
+
+/// A connection to a node with a signer and the directory of built contracts (`target/ink`).
+pub struct Chain {
+    url: url::Url,
+    signer: Keypair,
+    artifacts: PathBuf,
+}
+
+/// What a submitted message returned and emitted.
+pub struct Submitted {
+    /// The message's decoded return value (from the dry run that priced the call), `Ok` unwrapped.
+    pub value: Value,
+    /// Names of the contract events the transaction emitted.
+    pub events: Vec<String>,
+}
+
+impl Chain {
+    /// Connects to `url` and picks the signer: `suri`, or `//Alice` on a development chain only.
+    pub async fn connect(url: &str, suri: Option<&str>, artifacts: &Path) -> Result<Chain> {
+        let url = url::Url::parse(url).with_context(|| format!("`{url}` is not a node URL (ws://host:port)"))?;
+        let rpc = RpcClient::from_url(url.as_str())
+            .await
+            .map_err(|e| anyhow!("cannot reach a node at {url}: {e} (is it running? scripts/node.sh start)"))?;
+        let chain_name = LegacyRpcMethods::<Config>::new(rpc).system_chain().await?;
+        let suri = match suri {
+            Some(suri) => suri.to_string(),
+            None if DEV_CHAINS.contains(&chain_name.as_str()) => "//Alice".into(),
+            None => bail!("--suri is required: `{chain_name}` is not a development chain, so //Alice is not assumed"),
+        };
+        let uri = SecretUri::from_str(&suri).map_err(|e| anyhow!("--suri: {e}"))?;
+        let signer = Keypair::from_uri(&uri).map_err(|e| anyhow!("--suri: {e}"))?;
+        if !artifacts.is_dir() {
+            bail!("no contract artifacts in {} (run scripts/build.sh, or pass --artifacts)", artifacts.display());
+        }
+        Ok(Chain { url, signer, artifacts: artifacts.to_path_buf() })
+    }
+
+    /// The signer's account.
+    pub fn signer_account(&self) -> AccountId {
+        self.signer.public_key().to_account_id()
+    }
+
+    /// The node URL.
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// `target/ink/<contract>/<contract>.<ext>`: `.contract` carries the code, `.json` only metadata.
+    fn artifact(&self, contract: &str, ext: &str) -> Result<PathBuf> {
+        let path = self.artifacts.join(contract).join(format!("{contract}.{ext}"));
+        if path.is_file() {
+            Ok(path)
+        } else {
+            bail!("missing artifact {} (run scripts/build.sh)", path.display())
+        }
+    }
+
+    fn opts(&self, artifact: PathBuf) -> ExtrinsicOpts<Config, Env, Keypair> {
+        ExtrinsicOptsBuilder::new(self.signer.clone()).file(Some(artifact)).url(self.url.clone()).done()
+    }
+
+    /// Dry-runs `message` of `contract` (a crate name, e.g. `gpu_hour_token`) at `address`: the
+    /// decoded return value with `Ok` unwrapped, or the contract's error with its variant names.
+    pub async fn read(&self, contract: &str, address: &AccountId, message: &str, args: &[String]) -> Result<Value> {
+        let exec = self.call_exec(contract, address, message, args).await?;
+        let (value, _) = Self::dry_run(&exec, address).await?;
+        Ok(value)
+    }
+
+    /// Submits `message` after a dry run: a refusal is reported with its decoded variant and
+    /// nothing is sent. Waits until the transaction is in a block.
+    pub async fn submit(&self, contract: &str, address: &AccountId, message: &str, args: &[String]) -> Result<Submitted> {
+        let exec = self.call_exec(contract, address, message, args).await?;
+        let (value, weight) = Self::dry_run(&exec, address).await?;
+        let events = exec.call(Some(weight)).await.map_err(explain)?;
+        Ok(Submitted { value, events: contract_event_names(&events, exec.transcoder())? })
+    }
+
+    async fn call_exec(&self, contract: &str, address: &AccountId, message: &str, args: &[String]) -> Result<CallExec<Config, Env, Keypair>> {
+        CallCommandBuilder::new(address.clone(), message, self.opts(self.artifact(contract, "json")?))
+            .args(args.to_vec())
+            .done()
+            .await
+            .with_context(|| format!("{contract}::{message}"))
+    }
+
+    async fn dry_run(exec: &CallExec<Config, Env, Keypair>, address: &AccountId) -> Result<(Value, Weight)> {
+        let outcome = exec.call_dry_run().await?;
+        let returned = outcome.result.map_err(|error| match ErrorVariant::from_dispatch_error(&error, &exec.client().metadata()) {
+            Ok(ErrorVariant::Module(m)) if m.error == "ContractNotFound" => anyhow!("no contract at {address} (wrong address?)"),
+            Ok(variant) => explain(variant),
+            Err(e) => e,
+        })?;
+        let decoded = exec.transcoder().decode_message_return(exec.message(), &mut &returned.data[..])?;
+        let value = value::ok(decoded).map_err(|lang_error| {
+            anyhow!("the contract at {address} cannot read `{}` ({}): wrong address or contract?", exec.message(), lang_error.0)
+        })?;
+        Ok((value::ok(value)?, outcome.gas_required))
+    }
+
+    /// Uploads a contract's code unless the chain has it already; returns its code hash.
+    pub async fn upload(&self, contract: &str) -> Result<[u8; 32]> {
+        let exec = UploadCommandBuilder::new(self.opts(self.artifact(contract, "contract")?)).done().await?;
+        exec.upload_code().await.map_err(explain)?;
+        Ok(exec.code().code_hash())
+    }
+
+    /// Instantiates uploaded code with constructor `new(args)` and a unique salt.
+    pub async fn instantiate(&self, contract: &str, args: &[String]) -> Result<AccountId> {
+        let salt = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos().to_le_bytes();
+        let exec = InstantiateCommandBuilder::new(self.opts(self.artifact(contract, "json")?))
+            .args(args.to_vec())
+            .salt(Some(sp_core::Bytes(salt.to_vec())))
+            .done()
+            .await?;
+        let dry_run = exec.instantiate_dry_run().await?;
+        let dry_run = exec.decode_instantiate_dry_run(&dry_run).await.map_err(explain)?;
+        if dry_run.reverted {
+            let refused = value::ok(dry_run.result).and_then(value::ok).err();
+            bail!(refused.unwrap_or_else(|| ContractError("constructor reverted".into())));
+        }
+        let weight = Weight::from_parts(dry_run.gas_required.ref_time(), dry_run.gas_required.proof_size());
+        Ok(exec.instantiate(Some(weight)).await.map_err(explain)?.contract_address)
+    }
+
+    /// The code hash of the contract at `address`, read from pallet-contracts storage.
+    pub async fn code_hash_at(&self, address: &AccountId) -> Result<[u8; 32]> {
+        let rpc = RpcClient::from_url(self.url.as_str()).await?;
+        let client = OnlineClient::<Config>::from_rpc_client(rpc.clone()).await?;
+        let info = fetch_contract_info::<Config, Env>(address, &LegacyRpcMethods::new(rpc), &client)
+            .await
+            .map_err(|e| anyhow!("no contract at {address}: {e}"))?;
+        Ok(info.code_hash().0)
+    }
+}
+
+/// Turns a node-side failure into a sentence, naming insufficient funds plainly.
+fn explain(error: impl std::fmt::Display) -> anyhow::Error {
+    let text = error.to_string();
+    let poor = ["Inability to pay some fees", "InsufficientBalance", "StorageDepositNotEnoughFunds", "FundsUnavailable"];
+    if poor.iter().any(|p| text.contains(p)) {
+        anyhow!("insufficient funds: the signer cannot pay for this transaction ({text})")
+    } else {
+        anyhow!(text)
+    }
+}
+
+/// Names of the contract events (`Contracts::ContractEmitted`) a transaction emitted, decoded
+/// with the called contract's metadata (events of other contracts show as `(other contract)`).
+fn contract_event_names(events: &ExtrinsicEvents<Config>, transcoder: &ContractMessageTranscoder) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for event in events.iter() {
+        let event = event?;
+        let (Some(emitted), Some(topic)) = (event.as_event::<ContractEmitted<AccountId>>()?, event.topics().first()) else {
+            continue;
+        };
+        let name = match transcoder.decode_contract_event(topic, &mut &emitted.data[..]) {
+            Ok(Value::Map(map)) => map.ident().unwrap_or_default(),
+            _ => "(other contract)".into(),
+        };
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Parses an SS58 address, naming the argument that held it.
+pub fn account(text: &str, what: &str) -> Result<AccountId> {
+    AccountId::from_str(text.trim()).map_err(|_| anyhow!("{what}: `{text}` is not an SS58 address"))
+}

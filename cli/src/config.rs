@@ -1,0 +1,308 @@
+//! `pool.toml`: everything `deploy-pool` needs, checked field by field before anything is sent.
+use crate::chain::account;
+use anyhow::{Context, Result};
+use rental_escrow::escrow::{MAX_RENTAL_EPOCHS, MAX_SLA_TIERS};
+use serde::Deserialize;
+use std::path::Path;
+use utilization_oracle::oracle::{MAX_REPORTERS, MIN_EPOCH_LENGTH};
+
+const BPS: u64 = 10_000;
+const MS_PER_HOUR: u64 = 3_600_000;
+const MS_PER_DAY: u64 = 24 * MS_PER_HOUR;
+
+/// A pool deployment, as written by the issuer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolConfig {
+    pub token: TokenSection,
+    pub pool: PoolSection,
+    pub attestation: AttestationSection,
+    pub stablecoin: ReuseOrDeploy,
+    #[serde(default)]
+    pub registry: ReuseOrDeploy,
+    pub oracle: OracleSection,
+    pub escrow: EscrowSection,
+    pub offer: OfferSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSection {
+    pub name: String,
+    pub symbol: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSection {
+    pub gpu_model: String,
+    pub gpu_count: u32,
+    pub region: String,
+    /// Uptime Institute tier, 1–4.
+    pub datacenter_tier: u8,
+    /// Start of the tokenization period (ms since the Unix epoch); the deployment time when absent.
+    pub period_start_ms: Option<u64>,
+    pub period_days: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationSection {
+    /// Attested GPU-hours; at most GPUs × period hours.
+    pub gpu_hours: u64,
+    /// SHA-256 (or similar) of the attestation document, 32 bytes as 0x-hex.
+    pub document_hash: String,
+    pub document_uri: String,
+}
+
+/// An existing contract to reuse (`address`), or a new one to deploy (our stablecoin takes `name`/`symbol`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReuseOrDeploy {
+    pub address: Option<String>,
+    pub name: Option<String>,
+    pub symbol: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OracleSection {
+    pub reporters: Vec<String>,
+    pub quorum: u32,
+    pub epoch_length_ms: u64,
+    /// Start of epoch 0; the deployment time when absent.
+    pub genesis_ms: Option<u64>,
+    pub report_window_ms: u64,
+    pub max_age_ms: u64,
+    pub max_wh_per_gpu_hour: u64,
+    pub tolerance_bps: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscrowSection {
+    pub operator: String,
+    pub arbiter: String,
+    pub operator_fee_bps: u64,
+    pub grace_period_ms: u64,
+    pub dispute_window_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferSection {
+    /// Stablecoin units per GPU-hour.
+    pub price_per_gpu_hour: u64,
+    pub min_epochs: u32,
+    pub max_epochs: u32,
+    pub available_gpus: u32,
+    #[serde(default)]
+    pub cancellation_fee_bps: u64,
+    #[serde(default)]
+    pub sla: Vec<SlaTierSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTierSection {
+    pub below_bps: u64,
+    pub credit_bps: u64,
+}
+
+/// One thing wrong with a config, with the field it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl PoolConfig {
+    /// Reads and parses `path` (syntax and type errors name their line and field).
+    pub fn load(path: &Path) -> Result<PoolConfig> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("{} is not a valid pool config", path.display()))
+    }
+
+    /// Every rule the contracts would refuse, plus the ones only tooling can check, at once.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut found = Problems::default();
+        let pool = &self.pool;
+        found.check(!self.token.name.trim().is_empty(), "token.name", "must not be empty");
+        found.check(!self.token.symbol.trim().is_empty(), "token.symbol", "must not be empty");
+        found.check(pool.gpu_count > 0, "pool.gpu_count", "must be at least 1");
+        found.check((1..=4).contains(&pool.datacenter_tier), "pool.datacenter_tier", "must be 1, 2, 3 or 4");
+        found.check(pool.period_days > 0, "pool.period_days", "must be at least 1");
+        let period_hours = pool.period_days.saturating_mul(24);
+        let capacity_limit = u64::from(pool.gpu_count).saturating_mul(period_hours);
+        found.check(
+            self.attestation.gpu_hours <= capacity_limit,
+            "attestation.gpu_hours",
+            &format!("{} exceeds GPUs × period hours = {capacity_limit}", self.attestation.gpu_hours),
+        );
+        found.check(hash32(&self.attestation.document_hash).is_some(), "attestation.document_hash", "must be 32 bytes of 0x-hex");
+        self.check_reuse_or_deploy(&mut found);
+        self.check_oracle(&mut found);
+        self.check_escrow(&mut found);
+        self.check_offer(&mut found);
+        found.0
+    }
+
+    fn check_reuse_or_deploy(&self, found: &mut Problems) {
+        match &self.stablecoin.address {
+            Some(address) => found.address(address, "stablecoin.address"),
+            None => found.check(
+                self.stablecoin.name.is_some() && self.stablecoin.symbol.is_some(),
+                "stablecoin",
+                "give `address` to reuse a stablecoin, or `name` and `symbol` to deploy one",
+            ),
+        }
+        if let Some(address) = &self.registry.address {
+            found.address(address, "registry.address");
+        }
+    }
+
+    fn check_oracle(&self, found: &mut Problems) {
+        let oracle = &self.oracle;
+        let reporters = u32::try_from(oracle.reporters.len()).unwrap_or(u32::MAX);
+        for (i, reporter) in oracle.reporters.iter().enumerate() {
+            found.address(reporter, &format!("oracle.reporters[{i}]"));
+        }
+        found.check(reporters <= MAX_REPORTERS, "oracle.reporters", &format!("at most {MAX_REPORTERS}"));
+        found.check(oracle.quorum >= 1 && oracle.quorum <= reporters, "oracle.quorum", "must be between 1 and the number of reporters");
+        found.check(oracle.epoch_length_ms >= MIN_EPOCH_LENGTH, "oracle.epoch_length_ms", &format!("must be at least {MIN_EPOCH_LENGTH}"));
+        found.check(oracle.report_window_ms > 0, "oracle.report_window_ms", "must be positive");
+        found.check(oracle.max_age_ms > 0, "oracle.max_age_ms", "must be positive");
+        found.check(oracle.tolerance_bps <= BPS, "oracle.tolerance_bps", "must be at most 10000");
+    }
+
+    fn check_escrow(&self, found: &mut Problems) {
+        found.address(&self.escrow.operator, "escrow.operator");
+        found.address(&self.escrow.arbiter, "escrow.arbiter");
+        found.check(self.escrow.operator_fee_bps <= BPS, "escrow.operator_fee_bps", "must be at most 10000");
+    }
+
+    fn check_offer(&self, found: &mut Problems) {
+        let offer = &self.offer;
+        found.check(offer.price_per_gpu_hour > 0, "offer.price_per_gpu_hour", "must be positive");
+        found.check(offer.min_epochs >= 1, "offer.min_epochs", "must be at least 1");
+        found.check(offer.min_epochs <= offer.max_epochs, "offer.max_epochs", "must be at least min_epochs");
+        found.check(offer.max_epochs <= MAX_RENTAL_EPOCHS, "offer.max_epochs", &format!("at most {MAX_RENTAL_EPOCHS}"));
+        found.check(offer.available_gpus <= self.pool.gpu_count, "offer.available_gpus", "must not exceed pool.gpu_count");
+        found.check(offer.cancellation_fee_bps <= BPS, "offer.cancellation_fee_bps", "must be at most 10000");
+        found.check(offer.sla.len() <= MAX_SLA_TIERS, "offer.sla", &format!("at most {MAX_SLA_TIERS} tiers"));
+        for (i, tier) in offer.sla.iter().enumerate() {
+            found.check(tier.below_bps <= BPS, &format!("offer.sla[{i}].below_bps"), "must be at most 10000");
+            found.check(tier.credit_bps <= BPS, &format!("offer.sla[{i}].credit_bps"), "must be at most 10000");
+        }
+    }
+
+    /// Start and end of the tokenization period (ms).
+    pub fn period(&self, now_ms: u64) -> (u64, u64) {
+        let start = self.pool.period_start_ms.unwrap_or(now_ms);
+        (start, start.saturating_add(self.pool.period_days.saturating_mul(MS_PER_DAY)))
+    }
+}
+
+/// Collects problems instead of stopping at the first.
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn check(&mut self, ok: bool, field: &str, message: &str) {
+        if !ok {
+            self.0.push(Problem { field: field.into(), message: message.into() });
+        }
+    }
+
+    fn address(&mut self, text: &str, field: &str) {
+        self.check(account(text, field).is_ok(), field, &format!("`{text}` is not an SS58 address"));
+    }
+}
+
+/// 32 bytes from 0x-hex.
+pub fn hash32(text: &str) -> Option<[u8; 32]> {
+    let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text)).ok()?;
+    <[u8; 32]>::try_from(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const SAMPLE: &str = include_str!("../pool.example.toml");
+
+    fn sample() -> PoolConfig {
+        toml::from_str(SAMPLE).expect("the example config parses")
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        assert_eq!(sample().problems(), vec![]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_field() {
+        let mut config = sample();
+        config.pool.gpu_count = 0;
+        config.pool.datacenter_tier = 5;
+        config.attestation.document_hash = "0x12".into();
+        config.oracle.quorum = 3;
+        config.oracle.reporters[1] = "not-an-address".into();
+        config.escrow.operator_fee_bps = 10_001;
+        config.offer.min_epochs = 30;
+        let fields: Vec<_> = config.problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "pool.gpu_count",
+                "pool.datacenter_tier",
+                "attestation.gpu_hours",
+                "attestation.document_hash",
+                "oracle.reporters[1]",
+                "oracle.quorum",
+                "escrow.operator_fee_bps",
+                "offer.max_epochs",
+                "offer.available_gpus",
+            ]
+        );
+    }
+
+    #[test]
+    fn capacity_may_not_exceed_gpus_times_period_hours() {
+        let mut config = sample();
+        config.attestation.gpu_hours = u64::from(config.pool.gpu_count) * config.pool.period_days * 24 + 1;
+        let problems = config.problems();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].to_string(), "attestation.gpu_hours: 5761 exceeds GPUs × period hours = 5760");
+    }
+
+    #[test]
+    fn a_stablecoin_is_reused_or_described() {
+        let mut config = sample();
+        config.stablecoin = ReuseOrDeploy::default();
+        assert_eq!(config.problems()[0].field, "stablecoin");
+        config.stablecoin.address = Some("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into());
+        assert_eq!(config.problems(), vec![]);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_by_name() {
+        let error = toml::from_str::<PoolConfig>(&SAMPLE.replace("gpu_count = 8", "gpu_count = 8\ngpus = 8")).expect_err("unknown field");
+        assert!(error.to_string().contains("unknown field `gpus`"), "{error}");
+    }
+
+    #[test]
+    fn the_period_starts_now_unless_given() {
+        let mut config = sample();
+        config.pool.period_start_ms = None;
+        assert_eq!(config.period(1_000), (1_000, 1_000 + 30 * MS_PER_DAY));
+        config.pool.period_start_ms = Some(5);
+        assert_eq!(config.period(1_000).0, 5);
+    }
+}

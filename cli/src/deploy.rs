@@ -1,0 +1,163 @@
+//! `deploy-pool`: upload, instantiate (or reuse), wire and attest a pool from `pool.toml`.
+use crate::chain::{account, AccountId, Chain};
+use crate::config::{hash32, PoolConfig};
+use crate::deployment::{Contracts, Deployed, Deployment};
+use crate::value;
+use anyhow::{anyhow, bail, Result};
+
+/// Prints `[step/total] what` to stderr, so stdout stays the command's result.
+pub struct Progress {
+    step: usize,
+    total: usize,
+}
+
+impl Progress {
+    pub fn new(total: usize) -> Progress {
+        Progress { step: 0, total }
+    }
+
+    pub fn tell(&mut self, what: impl std::fmt::Display) {
+        self.step = self.step.saturating_add(1);
+        eprintln!("[{}/{}] {what}", self.step, self.total);
+    }
+}
+
+/// SCON text of a string argument (quotes escaped as the transcoder reads them).
+pub fn text_arg(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// Deploys the pool described by `config`; returns its deployment record.
+pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Result<Deployment> {
+    let problems = config.problems();
+    if !problems.is_empty() {
+        let list: Vec<_> = problems.iter().map(|p| format!("  - {p}")).collect();
+        bail!("the pool config has {} problem(s):\n{}", problems.len(), list.join("\n"));
+    }
+    let reuse_coin = config.stablecoin.address.as_deref();
+    let reuse_registry = config.registry.address.as_deref();
+    let uploads: Vec<&str> = [("stablecoin", reuse_coin.is_none()), ("identity_registry", reuse_registry.is_none())]
+        .into_iter()
+        .filter_map(|(name, deploy)| deploy.then_some(name))
+        .chain(["gpu_hour_token", "utilization_oracle", "rental_escrow"])
+        .collect();
+    // Uploads and instantiations, then capacity, feed, distributor and offer.
+    let mut progress = Progress::new(uploads.len() * 2 + 4);
+    for name in &uploads {
+        progress.tell(format!("upload {name} code"));
+        chain.upload(name).await?;
+    }
+
+    let coin = match reuse_coin {
+        Some(address) => reuse(chain, address, "stablecoin").await?,
+        None => {
+            let (name, symbol) = (config.stablecoin.name.as_deref().unwrap_or_default(), config.stablecoin.symbol.as_deref().unwrap_or_default());
+            let args = [format!("Some({})", text_arg(name)), format!("Some({})", text_arg(symbol))];
+            instantiate(chain, &mut progress, "stablecoin", &args).await?
+        }
+    };
+    let registry = match reuse_registry {
+        Some(address) => reuse(chain, address, "identity_registry").await?,
+        None => instantiate(chain, &mut progress, "identity_registry", &[]).await?,
+    };
+    let (period_start, period_end) = config.period(now_ms);
+    let pool = &config.pool;
+    let pool_info = format!(
+        "PoolInfo {{ gpu_model: {}, gpu_count: {}, region: {}, datacenter_tier: {}, period_start: {period_start}, period_end: {period_end}, attestation_hash: 0x{}, attestation_uri: \"\" }}",
+        text_arg(&pool.gpu_model),
+        pool.gpu_count,
+        text_arg(&pool.region),
+        pool.datacenter_tier,
+        "00".repeat(32),
+    );
+    let token_args = [
+        format!("Some({})", text_arg(&config.token.name)),
+        format!("Some({})", text_arg(&config.token.symbol)),
+        pool_info,
+        registry.address.clone(),
+        coin.address.clone(),
+    ];
+    let token = instantiate(chain, &mut progress, "gpu_hour_token", &token_args).await?;
+    let token_account = token.account()?;
+    let attestation = &config.attestation;
+    let hash = hash32(&attestation.document_hash).ok_or_else(|| anyhow!("attestation.document_hash"))?;
+    progress.tell(format!("attest {} GPU-hours ({})", attestation.gpu_hours, attestation.document_uri));
+    let attest_args = [attestation.gpu_hours.to_string(), format!("0x{}", hex::encode(hash)), text_arg(&attestation.document_uri)];
+    chain.submit("gpu_hour_token", &token_account, "attest_capacity", &attest_args).await?;
+
+    let oracle = instantiate(chain, &mut progress, "utilization_oracle", &[]).await?;
+    let feed = create_feed(chain, &mut progress, config, &oracle.account()?, &token.address, now_ms).await?;
+    let genesis = config.oracle.genesis_ms.unwrap_or(now_ms);
+    let escrow_config = format!(
+        "EscrowConfig {{ feed: {feed}, pool_gpus: {}, genesis: {genesis}, epoch_length: {}, operator_fee_bps: {}, grace_period: {}, dispute_window: {} }}",
+        pool.gpu_count, config.oracle.epoch_length_ms, config.escrow.operator_fee_bps, config.escrow.grace_period_ms, config.escrow.dispute_window_ms,
+    );
+    let escrow_args = [escrow_config, coin.address.clone(), token.address.clone(), oracle.address.clone(), config.escrow.operator.clone(), config.escrow.arbiter.clone()];
+    let escrow = instantiate(chain, &mut progress, "rental_escrow", &escrow_args).await?;
+    progress.tell("let the escrow distribute rent to holders");
+    chain.submit("gpu_hour_token", &token_account, "set_distributor", &[escrow.address.clone(), "true".into()]).await?;
+    progress.tell("publish the rental offer");
+    chain.submit("rental_escrow", &escrow.account()?, "set_offer", &[offer_arg(config)]).await?;
+
+    Ok(Deployment {
+        url: chain.url().to_string(),
+        deployer: chain.signer_account().to_string(),
+        deployed_at_ms: now_ms,
+        contracts: Contracts { stablecoin: coin, identity_registry: registry, gpu_hour_token: token, utilization_oracle: oracle, rental_escrow: escrow },
+        feed,
+        attested_gpu_hours: attestation.gpu_hours,
+        attestation_hash: format!("0x{}", hex::encode(hash)),
+        reporters: config.oracle.reporters.clone(),
+        operator: config.escrow.operator.clone(),
+        arbiter: config.escrow.arbiter.clone(),
+        investors: Vec::new(),
+    })
+}
+
+async fn instantiate(chain: &Chain, progress: &mut Progress, name: &str, args: &[String]) -> Result<Deployed> {
+    progress.tell(format!("instantiate {name}"));
+    let address = chain.instantiate(name, args).await?;
+    let code_hash = chain.code_hash_at(&address).await?;
+    eprintln!("      {name} at {address}");
+    Ok(Deployed { address: address.to_string(), code_hash: format!("0x{}", hex::encode(code_hash)), reused: false })
+}
+
+async fn reuse(chain: &Chain, address: &str, name: &str) -> Result<Deployed> {
+    let address: AccountId = account(address, name)?;
+    let code_hash = chain.code_hash_at(&address).await?;
+    eprintln!("      reusing {name} at {address}");
+    Ok(Deployed { address: address.to_string(), code_hash: format!("0x{}", hex::encode(code_hash)), reused: true })
+}
+
+async fn create_feed(chain: &Chain, progress: &mut Progress, config: &PoolConfig, oracle: &AccountId, token: &str, now_ms: u64) -> Result<u32> {
+    let o = &config.oracle;
+    progress.tell(format!("create the utilization feed ({} reporters, quorum {})", o.reporters.len(), o.quorum));
+    let feed_config = format!(
+        "FeedConfig {{ pool_token: {token}, gpu_count: {}, genesis: {}, epoch_length: {}, report_window: {}, max_age: {}, max_wh_per_gpu_hour: {}, tolerance_bps: {} }}",
+        config.pool.gpu_count,
+        o.genesis_ms.unwrap_or(now_ms),
+        o.epoch_length_ms,
+        o.report_window_ms,
+        o.max_age_ms,
+        o.max_wh_per_gpu_hour,
+        o.tolerance_bps,
+    );
+    let args = [feed_config, format!("[{}]", o.reporters.join(", ")), o.quorum.to_string()];
+    let created = chain.submit("utilization_oracle", oracle, "create_feed", &args).await?;
+    Ok(u32::try_from(value::uint(&created.value)?)?)
+}
+
+/// The `[offer]` section as the escrow's `Offer` argument.
+pub fn offer_arg(config: &PoolConfig) -> String {
+    let offer = &config.offer;
+    let tiers: Vec<_> = offer.sla.iter().map(|t| format!("SlaTier {{ below_bps: {}, credit_bps: {} }}", t.below_bps, t.credit_bps)).collect();
+    format!(
+        "Offer {{ price_per_gpu_hour: {}, min_epochs: {}, max_epochs: {}, available_gpus: {}, sla: [{}], cancellation_fee_bps: {} }}",
+        offer.price_per_gpu_hour,
+        offer.min_epochs,
+        offer.max_epochs,
+        offer.available_gpus,
+        tiers.join(", "),
+        offer.cancellation_fee_bps,
+    )
+}

@@ -1,0 +1,156 @@
+//! Reading decoded contract values (`contract_transcode::Value`, built from our metadata).
+use anyhow::{anyhow, bail, Result};
+pub use contract_transcode::Value;
+
+/// A message's `Err(…)` result, rendered with its variant names (e.g. `Custom("RecipientNotVerified")`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractError(pub String);
+
+impl std::fmt::Display for ContractError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the contract refused: {}", self.0)
+    }
+}
+
+impl std::error::Error for ContractError {}
+
+/// The inner value of `Ok(x)`; `Err(e)` becomes a [`ContractError`]. Other values pass through.
+pub fn ok(value: Value) -> Result<Value, ContractError> {
+    match value {
+        Value::Tuple(tuple) => match tuple.ident().as_deref() {
+            Some("Ok") => Ok(single(tuple.values()).unwrap_or(Value::Unit)),
+            Some("Err") => Err(ContractError(tuple.values().map(render).collect::<Vec<_>>().join(", "))),
+            _ => Ok(Value::Tuple(tuple)),
+        },
+        other => Ok(other),
+    }
+}
+
+/// `Some(x)` → `Some(x)`, `None` → `None`.
+pub fn option(value: &Value) -> Option<&Value> {
+    match value {
+        Value::Tuple(tuple) if tuple.ident().as_deref() == Some("Some") => tuple.values().next(),
+        _ => None,
+    }
+}
+
+fn single<'a>(mut values: impl Iterator<Item = &'a Value>) -> Option<Value> {
+    let first = values.next()?.clone();
+    values.next().is_none().then_some(first)
+}
+
+/// An unsigned integer.
+pub fn uint(value: &Value) -> Result<u128> {
+    match value {
+        Value::UInt(n) => Ok(*n),
+        other => bail!("expected an unsigned integer, found {}", render(other)),
+    }
+}
+
+/// A named field of a struct.
+pub fn field<'a>(value: &'a Value, name: &str) -> Result<&'a Value> {
+    match value {
+        Value::Map(map) => map.get_by_str(name).ok_or_else(|| anyhow!("no field `{name}` in {}", render(value))),
+        other => bail!("expected a struct with `{name}`, found {}", render(other)),
+    }
+}
+
+/// An unsigned integer field of a struct.
+pub fn uint_field(value: &Value, name: &str) -> Result<u128> {
+    uint(field(value, name)?)
+}
+
+/// The elements of a sequence.
+pub fn seq(value: &Value) -> Result<&[Value]> {
+    match value {
+        Value::Seq(seq) => Ok(seq.elems()),
+        other => bail!("expected a sequence, found {}", render(other)),
+    }
+}
+
+/// An account (rendered by the transcoder as SS58) or any other literal, as text.
+pub fn text(value: &Value) -> String {
+    match value {
+        Value::Literal(s) | Value::String(s) => s.clone(),
+        other => render(other),
+    }
+}
+
+/// One line for people: `Ok`/`Some` wrappers dropped, variant and field names kept.
+pub fn render(value: &Value) -> String {
+    match value {
+        Value::Bool(b) => b.to_string(),
+        Value::Char(c) => c.to_string(),
+        Value::UInt(n) => n.to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Literal(s) => s.clone(),
+        Value::Hex(hex) => hex.as_str().to_string(),
+        Value::Unit => "()".into(),
+        Value::Seq(seq) => match hash_bytes(seq.elems()) {
+            Some(bytes) => format!("0x{}", hex::encode(bytes)),
+            None => format!("[{}]", seq.elems().iter().map(render).collect::<Vec<_>>().join(", ")),
+        },
+        Value::Map(map) => {
+            let fields: Vec<_> = map.iter().map(|(k, v)| format!("{}: {}", text(k), render(v))).collect();
+            format!("{}{{ {} }}", map.ident().map(|i| format!("{i} ")).unwrap_or_default(), fields.join(", "))
+        }
+        Value::Tuple(tuple) => {
+            let values: Vec<_> = tuple.values().map(render).collect();
+            match (tuple.ident(), values.len()) {
+                (Some(ident), 1) if ident == "Ok" || ident == "Some" => values.join(""),
+                (Some(ident), 0) => ident,
+                (ident, _) => format!("{}({})", ident.unwrap_or_default(), values.join(", ")),
+            }
+        }
+    }
+}
+
+/// 32 numbers that all fit a byte: a hash, shown as hex.
+fn hash_bytes(elems: &[Value]) -> Option<Vec<u8>> {
+    if elems.len() != 32 {
+        return None;
+    }
+    elems.iter().map(|e| if let Value::UInt(n) = e { u8::try_from(*n).ok() } else { None }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contract_transcode::Tuple;
+
+    fn variant(name: &str, values: Vec<Value>) -> Value {
+        Value::Tuple(Tuple::new(Some(name), values))
+    }
+
+    #[test]
+    fn ok_unwraps_and_err_keeps_the_variant_names() {
+        let refused = variant("Err", vec![variant("Custom", vec![Value::String("RecipientNotVerified".into())])]);
+        assert_eq!(ok(refused), Err(ContractError("Custom(\"RecipientNotVerified\")".into())));
+        let accepted = variant("Ok", vec![Value::UInt(7)]);
+        assert_eq!(uint(&ok(accepted).expect("ok")).expect("uint"), 7);
+        assert_eq!(render(&variant("Err", vec![variant("NotOwner", vec![])])), "Err(NotOwner)");
+    }
+
+    #[test]
+    fn fields_are_read_by_name_and_missing_ones_are_named() {
+        let totals = Value::Map([("held", 5), ("fees", 2)].into_iter().map(|(k, v)| (Value::String(k.into()), Value::UInt(v))).collect());
+        assert_eq!(uint_field(&totals, "held").expect("held"), 5);
+        let missing = uint_field(&totals, "released").expect_err("missing");
+        assert!(missing.to_string().contains("no field `released`"), "{missing}");
+        assert_eq!(render(&totals), "{ held: 5, fees: 2 }");
+    }
+
+    #[test]
+    fn hashes_render_as_hex() {
+        let hash = Value::Seq(vec![Value::UInt(0xab); 32].into());
+        assert_eq!(render(&hash), format!("0x{}", "ab".repeat(32)));
+        assert_eq!(render(&Value::Seq(vec![Value::UInt(1), Value::UInt(300)].into())), "[1, 300]");
+    }
+
+    #[test]
+    fn option_reads_some_and_none() {
+        assert!(option(&variant("None", vec![])).is_none());
+        assert_eq!(option(&variant("Some", vec![Value::UInt(3)])).map(render), Some("3".into()));
+    }
+}

@@ -1,0 +1,150 @@
+//! The `compute-rwa` binary against a running substrate-contracts-node (`CONTRACTS_NODE_URL`):
+//! deploy-pool, register, mint, reporters' calls, then an audit that passes — and fails once the
+//! deployment's expectations are tampered with. Also: bad config, refusals, unreachable node.
+#![cfg(feature = "node")]
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
+const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the CLI in `dir` against the test node.
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    let url = std::env::var("CONTRACTS_NODE_URL").unwrap_or_else(|_| "ws://127.0.0.1:9944".into());
+    let artifacts = std::env::var_os("COMPUTE_RWA_ARTIFACTS").map_or_else(|| manifest_dir().join("../target/ink"), PathBuf::from);
+    Command::new(env!("CARGO_BIN_EXE_compute-rwa"))
+        .current_dir(dir)
+        .env("COMPUTE_RWA_URL", url)
+        .env("COMPUTE_RWA_ARTIFACTS", artifacts)
+        .env_remove("COMPUTE_RWA_SURI")
+        .args(args)
+        .output()
+        .expect("the compute-rwa binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+fn succeeds(output: Output) -> String {
+    assert!(output.status.success(), "failed: {}\n{}", stdout(&output), stderr(&output));
+    stdout(&output)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("compute-rwa-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::copy(manifest_dir().join("pool.example.toml"), dir.join("pool.toml")).expect("example config");
+    dir
+}
+
+fn edit_deployment(dir: &Path, from: &str, edit: impl Fn(&mut serde_json::Value)) -> &'static str {
+    let mut deployment: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(from)).expect("read")).expect("json");
+    edit(&mut deployment);
+    std::fs::write(dir.join("tampered.json"), deployment.to_string()).expect("write");
+    "tampered.json"
+}
+
+#[test]
+fn deploy_operate_and_audit_a_pool() {
+    let dir = scratch("lifecycle");
+    let deployed = succeeds(cli(&dir, &["deploy-pool", "--config", "pool.toml"]));
+    assert_eq!(deployed.lines().count(), 6, "a header and five contracts:\n{deployed}");
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("written")).expect("json");
+    assert_eq!(record["attested_gpu_hours"], 5_760);
+    assert_eq!(record["reporters"].as_array().map(Vec::len), Some(2));
+
+    std::fs::write(dir.join("investors.csv"), format!("account,country,kyc_expiry_ms,class\n{BOB},276,4102444800000,accredited\n{CHARLIE},250,4102444800000,retail\n")).expect("csv");
+    succeeds(cli(&dir, &["register", "--csv", "investors.csv"]));
+    let minted = succeeds(cli(&dir, &["--output", "json", "mint", "--to", BOB, "--gpu-hours", "3000"]));
+    let minted: serde_json::Value = serde_json::from_str(&minted).expect("json");
+    assert_eq!((minted["units"].as_u64(), minted["supply"].as_u64()), (Some(3_000_000_000), Some(3_000_000_000)));
+
+    // Bob, as himself, transfers to Charlie; the same to unverified Dave is refused and named.
+    succeeds(cli(&dir, &["--suri", "//Bob", "call", "token", "PSP22::transfer", CHARLIE, "1000000000", "[]"]));
+    let refused = cli(&dir, &["--suri", "//Bob", "call", "token", "PSP22::transfer", DAVE, "1", "[]"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("RecipientNotVerified"), "{}", stderr(&refused));
+    let refused_mint = cli(&dir, &["mint", "--to", DAVE, "--gpu-hours", "1"]);
+    assert_eq!(refused_mint.status.code(), Some(2));
+    assert!(stderr(&refused_mint).contains("RecipientNotVerified"), "{}", stderr(&refused_mint));
+    assert_eq!(succeeds(cli(&dir, &["read", "token", "PSP22::balance_of", CHARLIE])).trim(), "1000000000");
+
+    // Both reporters attest the last ended epoch, so the feed is fresh. A dev node's dry runs see
+    // the last block's time: wait for epoch 0 to end, then move the clock with one transaction.
+    let genesis = record["deployed_at_ms"].as_u64().expect("genesis");
+    let epoch_length = 3_600;
+    let now = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis()).expect("ms");
+    std::thread::sleep(std::time::Duration::from_millis((genesis + epoch_length + 300).saturating_sub(now)));
+    succeeds(cli(&dir, &["call", "coin", "PSP22::approve", BOB, "0"]));
+    let current: u64 = succeeds(cli(&dir, &["read", "oracle", "current_epoch", "0"])).trim().parse().expect("epoch");
+    let report = "Report { gpu_milli_hours: 8, utilization_bps: 9200, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }";
+    for reporter in ["//Eve", "//Ferdie"] {
+        succeeds(cli(&dir, &["--suri", reporter, "call", "oracle", "submit", "0", &(current - 1).to_string(), report]));
+    }
+
+    let audit = succeeds(cli(&dir, &["audit"]));
+    assert!(audit.contains("audit: 12 checks, 12 PASS, 0 FAIL"), "{audit}");
+    assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
+    let json = succeeds(cli(&dir, &["--output", "json", "audit"]));
+    let checks: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 12, "{json}");
+
+    // Tampered expectations: a different attested capacity, different code, an unknown holder.
+    let tampered = edit_deployment(&dir, "deployment.json", |d| d["attested_gpu_hours"] = 5_761.into());
+    let failed = cli(&dir, &["audit", "--deployment", tampered]);
+    assert_eq!(failed.status.code(), Some(1));
+    let failed = stdout(&failed);
+    assert!(failed.contains("audit: 12 checks, 11 PASS, 1 FAIL"), "{failed}");
+    assert!(failed.lines().any(|l| l.contains("capacity is the attested one") && l.contains("FAIL")), "{failed}");
+    let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["rental_escrow"]["code_hash"] = format!("0x{}", "00".repeat(32)).into());
+    let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
+    assert!(failed.contains("different code at: rental_escrow"), "{failed}");
+    let tampered = edit_deployment(&dir, "deployment.json", |d| d["investors"] = serde_json::json!([BOB]));
+    let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
+    assert!(failed.lines().any(|l| l.contains("Σ balances of known holders") && l.contains("FAIL")), "{failed}");
+}
+
+#[test]
+fn problems_are_reported_before_anything_is_sent() {
+    let dir = scratch("errors");
+    let config = std::fs::read_to_string(dir.join("pool.toml")).expect("config");
+    let broken = config.replace("gpu_count = 8", "gpu_count = 0").replace("quorum = 2", "quorum = 3").replace("operator_fee_bps = 1000", "operator_fee_bps = 20000");
+    std::fs::write(dir.join("broken.toml"), broken).expect("write");
+    let refused = cli(&dir, &["deploy-pool", "--config", "broken.toml"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let message = stderr(&refused);
+    for field in ["pool.gpu_count", "attestation.gpu_hours", "oracle.quorum", "escrow.operator_fee_bps", "offer.available_gpus"] {
+        assert!(message.contains(field), "{field} missing from:\n{message}");
+    }
+    assert!(!dir.join("deployment.json").exists(), "nothing deployed");
+
+    let unreachable = cli(&dir, &["--url", "ws://127.0.0.1:9", "deploy-pool", "--config", "pool.toml"]);
+    assert_eq!(unreachable.status.code(), Some(2));
+    assert!(stderr(&unreachable).contains("cannot reach a node at ws://127.0.0.1:9"), "{}", stderr(&unreachable));
+}
+
+#[test]
+fn a_wrong_address_is_named() {
+    let dir = scratch("address");
+    succeeds(cli(&dir, &["deploy-pool", "--config", "pool.toml"]));
+    // The token's address swapped for the registry's: the registry has no `capacity` message.
+    let swapped = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["gpu_hour_token"]["address"] = d["contracts"]["identity_registry"]["address"].clone());
+    let wrong = cli(&dir, &["read", "--deployment", swapped, "token", "capacity"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(stderr(&wrong).contains("wrong address or contract?"), "{}", stderr(&wrong));
+    // An account that is no contract at all.
+    let nobody = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["gpu_hour_token"]["address"] = DAVE.into());
+    let missing = cli(&dir, &["read", "--deployment", nobody, "token", "capacity"]);
+    assert!(stderr(&missing).contains(&format!("no contract at {DAVE}")), "{}", stderr(&missing));
+}

@@ -1,0 +1,228 @@
+//! A pool's whole life on a real substrate-contracts-node (ink_e2e), the demo's story with every
+//! balance asserted to the unit: issuer → investors → yield → redemption → rental → oracle →
+//! settlement (full, SLA shortfall, dispute, timeout) → claims and withdrawals. Negative paths:
+//! an unverified investor is refused, the arbiter alone resolves, a silent oracle goes stale and
+//! its epoch is refunded after the grace period. 3.6-second epochs, in real time.
+#![cfg(feature = "node")]
+use compute_rwa_common::{Report, YieldDistributor};
+use e2e_tests::node::{client, id, run};
+use e2e_tests::{ok, TestResult};
+use gpu_hour_token::gpu_hour_token::{Error as TokenError, GpuHourToken, GpuHourTokenRef};
+use gpu_hour_token::pool::PoolInfo;
+use gpu_hour_token::token::TokenError as TokenRule;
+use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
+use identity_registry::registry::{Identity, InvestorClass};
+use ink_e2e::{alice, ChainBackend, ContractsBackend, Keypair};
+use psp22::{PSP22Error, PSP22};
+use rental_escrow::escrow::{EpochState, EscrowConfig, EscrowError, Offer, SlaTier};
+use rental_escrow::rental_escrow::{Error as EscrowFailure, RentalEscrow, RentalEscrowRef};
+use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use utilization_oracle::oracle::{FeedConfig, OracleError};
+use utilization_oracle::utilization_oracle::{Error as OracleFailure, UtilizationOracle, UtilizationOracleRef};
+
+const EPOCH_MS: u64 = 3_600; // a thousandth of an hour: 8 GPUs deliver 8 milli-GPU-hours per epoch
+const GPU_HOUR: u128 = 1_000_000; // token and stablecoin both have 6 decimals
+const USDC: u128 = 1_000_000;
+const FUNDS: u128 = 1_000_000_000_000_000;
+const PRICE: u128 = 2_500_000; // 2.5 USDC per GPU-hour
+const EPOCH_COST: u128 = 20_000; // 8 GPUs × 0.001 h × 2.5 USDC
+const GRACE_MS: u64 = 2_000;
+const MAX_AGE_MS: u64 = 8_000;
+
+fn now_ms() -> TestResult<u64> {
+    Ok(u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?)
+}
+
+async fn sleep_until(when_ms: u64) -> TestResult {
+    let now = now_ms()?;
+    if when_ms > now {
+        ink_e2e::tokio::time::sleep(Duration::from_millis(when_ms - now)).await;
+    }
+    Ok(())
+}
+
+fn kyc() -> Identity {
+    Identity { verified: true, country: 276, kyc_expiry: 4_102_444_800_000, class: InvestorClass::Accredited, claim_hash: None }
+}
+
+/// Floor of `total × balance / supply`: a holder's exact pro-rata share, sub-unit part kept by the token.
+fn share(total: u128, balance: u128, supply: u128) -> u128 {
+    total * balance / supply
+}
+
+#[test]
+fn a_pool_lives_from_deployment_to_audit() -> TestResult {
+    run(async {
+        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"]).await?;
+        let issuer = alice();
+        let mut accounts: Vec<Keypair> = Vec::new();
+        for _ in 0..5 {
+            accounts.push(client.create_and_fund_account(&issuer, FUNDS).await);
+        }
+        let [bob, charlie, dave, eve, ferdie] = <[_; 5]>::try_from(accounts).map_err(|_| "five accounts")?;
+        let (bob_id, charlie_id, dave_id, issuer_id) = (id(&bob), id(&charlie), id(&dave), id(&issuer));
+        let genesis = now_ms()?;
+
+        // Issuer deploys the suite: stablecoin, registry, an 8 × H100 pool for 30 days, oracle, escrow.
+        let coin = client.instantiate("stablecoin", &issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
+        let registry = client.instantiate("identity_registry", &issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
+        let pool = PoolInfo {
+            gpu_model: "NVIDIA H100 SXM 80GB".into(),
+            gpu_count: 8,
+            region: "eu-central".into(),
+            datacenter_tier: 3,
+            period_start: genesis,
+            period_end: genesis + 30 * 24 * 3_600_000,
+            attestation_hash: [0; 32],
+            attestation_uri: String::new(),
+        };
+        let mut token_constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin);
+        let token = client.instantiate("gpu_hour_token", &issuer, &mut token_constructor).submit().await?.account_id;
+        let oracle = client.instantiate("utilization_oracle", &issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
+        let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: GRACE_MS, dispute_window: 60_000 };
+        let mut escrow_constructor = RentalEscrowRef::new(config, coin, token, oracle, issuer_id, issuer_id);
+        let escrow = client.instantiate("rental_escrow", &issuer, &mut escrow_constructor).submit().await?.account_id;
+        let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
+        let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
+        let mut oracle_calls = ink_e2e::create_call_builder::<UtilizationOracle>(oracle);
+        let mut escrow_calls = ink_e2e::create_call_builder::<RentalEscrow>(escrow);
+        let mut coin_calls = ink_e2e::create_call_builder::<Stablecoin>(coin);
+
+        macro_rules! read {
+            ($message:expr) => {
+                client.call(&issuer, &$message).dry_run().await?.return_value()
+            };
+        }
+        macro_rules! send {
+            ($signer:expr, $message:expr) => {
+                ok(client.call($signer, &$message).submit().await?.return_value())?
+            };
+        }
+
+        // Capacity, investors, tokens: 5,760 GPU-hours attested; Bob 3,000, then 1,000 to Charlie.
+        send!(&issuer, token_calls.attest_capacity(5_760, [0xab; 32], "ipfs://attestation/h100-pool-1".into()));
+        send!(&issuer, registry_calls.register_batch(vec![(bob_id, kyc()), (charlie_id, kyc())]));
+        send!(&issuer, token_calls.mint(bob_id, 3_000 * GPU_HOUR));
+        send!(&bob, token_calls.transfer(charlie_id, 1_000 * GPU_HOUR, Vec::new()));
+        assert_eq!(read!(token_calls.capacity()), 5_760 * GPU_HOUR);
+        assert_eq!((read!(token_calls.balance_of(bob_id)), read!(token_calls.balance_of(charlie_id))), (2_000 * GPU_HOUR, 1_000 * GPU_HOUR));
+
+        // Dave never passed KYC: he can neither be minted to nor receive a transfer.
+        let refused_mint = client.call(&issuer, &token_calls.mint(dave_id, GPU_HOUR)).dry_run().await?.return_value();
+        assert_eq!(refused_mint, Err(TokenError::Token(TokenRule::RecipientNotVerified)));
+        let refused_transfer = client.call(&bob, &token_calls.transfer(dave_id, 1, Vec::new())).dry_run().await?.return_value();
+        assert_eq!(refused_transfer, Err(PSP22Error::Custom("RecipientNotVerified".into())));
+
+        // 3,000 USDC of rent collected off chain is paid to holders 2:1, and claimed.
+        send!(&issuer, coin_calls.mint(issuer_id, 3_000 * USDC));
+        send!(&issuer, coin_calls.approve(token, 3_000 * USDC));
+        send!(&issuer, token_calls.distribute(3_000 * USDC));
+        assert_eq!(send!(&bob, token_calls.claim()), 2_000 * USDC);
+        assert_eq!(send!(&charlie, token_calls.claim()), 1_000 * USDC);
+
+        // Charlie redeems 10 GPU-hours; the issuer fulfils it. Supply 2,990, capacity still 5,760.
+        let redemption = send!(&charlie, token_calls.redeem(10 * GPU_HOUR));
+        send!(&issuer, token_calls.fulfill_redemption(redemption));
+        assert_eq!(read!(token_calls.total_supply()), 2_990 * GPU_HOUR);
+        assert_eq!(read!(token_calls.redeemed()), 10 * GPU_HOUR);
+
+        // Oracle feed (Eve and Ferdie, quorum 2), escrow may distribute, offer published.
+        let feed = FeedConfig {
+            pool_token: token,
+            gpu_count: 8,
+            genesis,
+            epoch_length: EPOCH_MS,
+            report_window: 60_000,
+            max_age: MAX_AGE_MS,
+            max_wh_per_gpu_hour: 1_000,
+            tolerance_bps: 500,
+        };
+        send!(&issuer, oracle_calls.create_feed(feed, vec![id(&eve), id(&ferdie)], 2));
+        send!(&issuer, token_calls.set_distributor(escrow, true));
+        let offer = Offer {
+            price_per_gpu_hour: PRICE,
+            min_epochs: 1,
+            max_epochs: 24,
+            available_gpus: 8,
+            sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
+            cancellation_fee_bps: 0,
+        };
+        send!(&issuer, escrow_calls.set_offer(offer));
+
+        // Dave rents all 8 GPUs for four epochs A..D and deposits 4 × 0.02 USDC.
+        send!(&issuer, coin_calls.mint(dave_id, 100_000));
+        send!(&dave, coin_calls.approve(escrow, 4 * EPOCH_COST));
+        let start = (now_ms()? - genesis) / EPOCH_MS + 2;
+        let rental = send!(&dave, escrow_calls.open(8, start, 4));
+        let [a, b, c, d] = [start, start + 1, start + 2, start + 3];
+        let epoch_end = |epoch: u64| genesis + (epoch + 1) * EPOCH_MS;
+        assert_eq!(read!(coin_calls.balance_of(dave_id)), 100_000 - 4 * EPOCH_COST);
+
+        // A delivered in full; B short (6 of 8 milli-GPU-hours at 97% uptime: SLA credit 10%).
+        sleep_until(epoch_end(b) + 300).await?;
+        send!(&issuer, coin_calls.approve(bob_id, 0)); // moves the dev chain's clock for the dry runs
+        let full = Report { gpu_milli_hours: 8, utilization_bps: 9_200, uptime_bps: 9_990, energy_wh: 5, avg_power_w: 690 };
+        let short = Report { gpu_milli_hours: 6, utilization_bps: 8_800, uptime_bps: 9_700, energy_wh: 4, avg_power_w: 650 };
+        for reporter in [&eve, &ferdie] {
+            send!(reporter, oracle_calls.submit(0, a, full));
+            send!(reporter, oracle_calls.submit(0, b, short));
+        }
+        send!(&charlie, escrow_calls.settle(rental, a));
+        send!(&charlie, escrow_calls.settle(rental, b));
+        assert_eq!(ok(read!(oracle_calls.latest(0)))?.epoch, b, "fresh right after the reports");
+
+        // C: Dave disputes; only the arbiter resolves it, refunding half.
+        sleep_until(epoch_end(c) + 300).await?;
+        send!(&issuer, coin_calls.approve(bob_id, 0));
+        send!(&dave, escrow_calls.dispute(rental, c));
+        let not_arbiter = client.call(&dave, &escrow_calls.resolve(rental, c, EPOCH_COST)).dry_run().await?.return_value();
+        assert!(not_arbiter.is_err(), "the renter cannot resolve his own dispute: {not_arbiter:?}");
+        send!(&issuer, escrow_calls.resolve(rental, c, EPOCH_COST / 2));
+
+        // D: the reporters stay silent. Settling waits for the oracle until the grace period ends,
+        // then refunds the epoch; by then the feed is stale.
+        sleep_until(epoch_end(d) + 300).await?;
+        send!(&issuer, coin_calls.approve(bob_id, 0));
+        let early = client.call(&charlie, &escrow_calls.settle(rental, d)).dry_run().await?.return_value();
+        assert_eq!(early, Err(EscrowFailure::Escrow(EscrowError::AwaitingOracle)));
+        sleep_until((epoch_end(d) + GRACE_MS).max(epoch_end(b) + MAX_AGE_MS) + 300).await?;
+        send!(&issuer, coin_calls.approve(bob_id, 0));
+        assert_eq!(read!(oracle_calls.latest(0)), Err(OracleFailure::Oracle(OracleError::Stale)));
+        send!(&charlie, escrow_calls.settle(rental, d));
+        assert_eq!(read!(escrow_calls.epoch_state(rental, d)), Some(EpochState::TimedOut));
+
+        // The books: A 18,000 / 2,000 fee; B pays 13,500 (15,000 − 1,500 credit) → 12,150 + 1,350 fee,
+        // refund 6,500; C 10,000 refunded, 9,000 + 1,000 fee; D 20,000 refunded.
+        let to_holders = 18_000 + 12_150 + 9_000;
+        let fees = 2_000 + 1_350 + 1_000;
+        let refunds = 6_500 + EPOCH_COST / 2 + EPOCH_COST;
+        let totals = read!(escrow_calls.totals());
+        assert_eq!(totals.ledger.deposited, 4 * EPOCH_COST);
+        assert_eq!((totals.ledger.released, totals.ledger.fees, totals.ledger.refunded, totals.ledger.held), (to_holders, fees, refunds, 0));
+        assert_eq!(totals.ledger.credits, 1_500);
+
+        // Holders claim their pro-rata rent; Dave withdraws refunds; the operator withdraws fees.
+        let supply = 2_990 * GPU_HOUR;
+        let bob_rent = share(to_holders, 2_000 * GPU_HOUR, supply);
+        let charlie_rent = share(to_holders, 990 * GPU_HOUR, supply);
+        assert_eq!((read!(token_calls.claimable(bob_id)), read!(token_calls.claimable(charlie_id))), (Ok(bob_rent), Ok(charlie_rent)));
+        assert_eq!(send!(&bob, token_calls.claim()), bob_rent);
+        assert_eq!(send!(&charlie, token_calls.claim()), charlie_rent);
+        assert_eq!(send!(&dave, escrow_calls.withdraw()), refunds);
+        assert_eq!(send!(&issuer, escrow_calls.withdraw_fees()), fees);
+
+        // Every stablecoin unit is where it should be.
+        assert_eq!(read!(coin_calls.balance_of(bob_id)), 2_000 * USDC + bob_rent);
+        assert_eq!(read!(coin_calls.balance_of(charlie_id)), 1_000 * USDC + charlie_rent);
+        assert_eq!(read!(coin_calls.balance_of(dave_id)), 100_000 - 4 * EPOCH_COST + refunds);
+        assert_eq!(read!(coin_calls.balance_of(issuer_id)), fees);
+        assert_eq!(read!(coin_calls.balance_of(escrow)), 0, "the escrow owes nothing and holds nothing");
+        let dust = to_holders - bob_rent - charlie_rent;
+        assert_eq!(read!(coin_calls.balance_of(token)), dust, "the token keeps only holders' sub-unit fractions");
+        assert!(dust < 2, "at most one unit per holder");
+        let rewards = read!(token_calls.reward_totals());
+        assert_eq!((rewards.distributed, rewards.claimed, rewards.undistributed), (3_000 * USDC + to_holders, 3_000 * USDC + bob_rent + charlie_rent, 0));
+        Ok(())
+    })
+}
