@@ -15,6 +15,7 @@ use std::str::FromStr;
 use subxt::backend::legacy::LegacyRpcMethods;
 use subxt::backend::rpc::RpcClient;
 use subxt::blocks::ExtrinsicEvents;
+use subxt::ext::scale_value::At;
 use subxt::OnlineClient;
 use subxt_signer::sr25519::Keypair;
 use subxt_signer::SecretUri;
@@ -163,10 +164,50 @@ impl Chain {
     }
 }
 
+/// A weight as (ref_time, proof_size).
+pub type Parts = (u64, u64);
+
+/// What one block and one contract may hold on this chain (runtime constants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Limits {
+    pub max_block: Parts,
+    /// Share of a block normal transactions may fill, and the most one of them may use.
+    pub normal_max_total: Parts,
+    pub normal_max_extrinsic: Parts,
+    /// Charged to every transaction on top of what it executes.
+    pub base_extrinsic: Parts,
+    /// Largest contract code pallet-contracts accepts (bytes).
+    pub max_code_len: u32,
+}
+
+impl Chain {
+    /// The chain's block weight and code size limits.
+    pub async fn limits(&self) -> Result<Limits> {
+        let client = OnlineClient::<Config>::from_url(self.url.as_str()).await?;
+        let constant = |pallet: &str, name: &str| client.constants().at(&subxt::dynamic::constant(pallet, name)).map_err(anyhow::Error::from)?.to_value().map_err(anyhow::Error::from);
+        let weights = constant("System", "BlockWeights")?;
+        let per_class = weights.at("per_class");
+        let normal = per_class.at("normal").ok_or_else(|| anyhow!("System::BlockWeights has no normal class"))?;
+        let parts = |weight: Option<&subxt::dynamic::Value<u32>>, what: &str| -> Result<Parts> {
+            let part = |name: &str| weight.at(name).and_then(|v| v.as_u128()).and_then(|v| u64::try_from(v).ok());
+            part("ref_time").zip(part("proof_size")).ok_or_else(|| anyhow!("System::BlockWeights: no weight at {what}"))
+        };
+        let max_code_len = constant("Contracts", "MaxCodeLen")?.as_u128().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| anyhow!("Contracts::MaxCodeLen"))?;
+        Ok(Limits {
+            max_block: parts(weights.at("max_block"), "max_block")?,
+            normal_max_total: parts(normal.at("max_total").at(0), "normal.max_total")?,
+            normal_max_extrinsic: parts(normal.at("max_extrinsic").at(0), "normal.max_extrinsic")?,
+            base_extrinsic: parts(normal.at("base_extrinsic"), "normal.base_extrinsic")?,
+            max_code_len,
+        })
+    }
+}
+
 /// Turns a node-side failure into a sentence, naming insufficient funds plainly.
 fn explain(error: impl std::fmt::Display) -> anyhow::Error {
     let text = error.to_string();
-    let poor = ["Inability to pay some fees", "InsufficientBalance", "StorageDepositNotEnoughFunds", "FundsUnavailable"];
+    // With no deposit limit given (the CLI sets none), the limit is the signer's free balance.
+    let poor = ["Inability to pay some fees", "InsufficientBalance", "StorageDepositNotEnoughFunds", "StorageDepositLimitExhausted", "FundsUnavailable"];
     if poor.iter().any(|p| text.contains(p)) {
         anyhow!("insufficient funds: the signer cannot pay for this transaction ({text})")
     } else {

@@ -97,6 +97,8 @@ enum Command {
         message: String,
         args: Vec<String>,
     },
+    /// Print the chain's block weight and contract code size limits
+    Limits,
     /// Reconcile the pool's books from chain state: PASS/FAIL per check, exit 1 on any FAIL
     Audit {
         #[arg(long, default_value = "deployment.json")]
@@ -196,6 +198,19 @@ async fn run(cli: &Cli) -> Result<bool> {
                 Output::Table => println!("{}", value::render(&value)),
                 Output::Json => println!("{}", serde_json::to_string_pretty(&value)?),
             }
+        }
+        Command::Limits => {
+            let limits = connect(cli, None).await?.limits().await?;
+            let weight = |(ref_time, proof_size): chain::Parts| vec![ref_time.to_string(), proof_size.to_string()];
+            let rows = [
+                ("max block", weight(limits.max_block)),
+                ("normal transactions, whole block", weight(limits.normal_max_total)),
+                ("normal transaction, at most", weight(limits.normal_max_extrinsic)),
+                ("base weight per transaction", weight(limits.base_extrinsic)),
+                ("max contract code (bytes)", vec![limits.max_code_len.to_string(), String::new()]),
+            ];
+            let rows: Vec<_> = rows.into_iter().map(|(name, mut values)| { values.insert(0, name.to_string()); values }).collect();
+            print(cli, &["limit", "ref_time", "proof_size"], &rows, &limits);
         }
         Command::Audit { deployment, epochs } => {
             let (chain, record) = open(cli, deployment).await?;

@@ -80,6 +80,29 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(stderr(&refused_mint).contains("RecipientNotVerified"), "{}", stderr(&refused_mint));
     assert_eq!(succeeds(cli(&dir, &["read", "token", "PSP22::balance_of", CHARLIE])).trim(), "1000000000");
 
+    // Issuer operations are the issuer's: Bob may not mint, add reporters or set the offer.
+    for (args, refusal) in [
+        (vec!["mint", "--to", BOB, "--gpu-hours", "1"], "Access(NotAgent)"),
+        (vec!["add-reporter", DAVE], "Access(NotOwner)"),
+        (vec!["set-offer", "--config", "repriced.toml"], "Access(NotAgent)"),
+    ] {
+        std::fs::write(dir.join("repriced.toml"), std::fs::read_to_string(dir.join("pool.toml")).expect("config").replace("price_per_gpu_hour = 2500000", "price_per_gpu_hour = 3000000")).expect("write");
+        let refused = cli(&dir, &[&["--suri", "//Bob"], args.as_slice()].concat());
+        assert_eq!(refused.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&refused).contains(refusal), "{args:?}: {}", stderr(&refused));
+    }
+    succeeds(cli(&dir, &["set-offer", "--config", "repriced.toml"]));
+    assert!(succeeds(cli(&dir, &["read", "escrow", "offer"])).contains("price_per_gpu_hour: 3000000"));
+    succeeds(cli(&dir, &["add-reporter", DAVE]));
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("json")).expect("json");
+    assert_eq!(record["reporters"][2], DAVE, "the deployment remembers the new reporter");
+    assert!(succeeds(cli(&dir, &["read", "oracle", "feed", "0"])).contains("reporters: 3"));
+
+    // A signer without funds is told so.
+    let poor = cli(&dir, &["--suri", "//NobodyFunded", "call", "coin", "PSP22::approve", BOB, "1"]);
+    assert_eq!(poor.status.code(), Some(2));
+    assert!(stderr(&poor).contains("insufficient funds"), "{}", stderr(&poor));
+
     // Both reporters attest the last ended epoch, so the feed is fresh. A dev node's dry runs see
     // the last block's time: wait for epoch 0 to end, then move the clock with one transaction.
     let genesis = record["deployed_at_ms"].as_u64().expect("genesis");
@@ -128,6 +151,10 @@ fn problems_are_reported_before_anything_is_sent() {
         assert!(message.contains(field), "{field} missing from:\n{message}");
     }
     assert!(!dir.join("deployment.json").exists(), "nothing deployed");
+
+    let limits: serde_json::Value = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "limits"]))).expect("json");
+    assert!(limits["max_code_len"].as_u64() > Some(64 * 1024), "{limits}");
+    assert!(limits["normal_max_total"][0].as_u64() <= limits["max_block"][0].as_u64(), "{limits}");
 
     let unreachable = cli(&dir, &["--url", "ws://127.0.0.1:9", "deploy-pool", "--config", "pool.toml"]);
     assert_eq!(unreachable.status.code(), Some(2));

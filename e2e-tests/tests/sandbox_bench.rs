@@ -103,17 +103,56 @@ fn holder_costs(holders: usize) -> TestResult<[(u64, u64); 2]> {
     Ok([transfer, suite.last_weight()])
 }
 
+const SIZES: [u64; 4] = [10, 100, 1_000, 10_000];
+
 #[test]
 #[ignore]
-fn scaling_with_holders_and_epochs() -> TestResult {
-    for holders in [10, 100, 1_000, 10_000] {
-        let [transfer, claim] = holder_costs(holders)?;
+fn scaling_with_holders_rentals_and_epochs() -> TestResult {
+    for holders in SIZES {
+        let [transfer, claim] = holder_costs(usize::try_from(holders)?)?;
         println!("SCALE|gpu_hour_token|transfer|{holders} holders|{}|{}", transfer.0, transfer.1);
         println!("SCALE|gpu_hour_token|claim|{holders} holders|{}|{}", claim.0, claim.1);
     }
+    settle_with_rentals()?;
+    submit_with_epochs()
+}
+
+/// Settles one more rental after 10, 100, 1,000 and 10,000 rentals (1 GPU for 1 epoch each,
+/// 8 per epoch) have been opened by one renter.
+fn settle_with_rentals() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (renter, escrow) = (account(51), suite.escrow.clone());
+    suite.fund(&renter)?;
+    suite.coin_ok("mint", &[renter.to_string(), "100000000000".into()])?;
+    suite.as_actor(&renter, |s| s.coin_ok("PSP22::approve", &[escrow.to_string(), "100000000000".into()]))?;
+    let (mut opened, mut next_epoch) = (0u64, 1u64);
+    for rentals in SIZES {
+        let mut last = (0u64, 0u64);
+        while opened < rentals {
+            let start = next_epoch;
+            let id = suite.as_actor(&renter, |s| s.escrow_ok::<u64>("open", &["1".into(), start.to_string(), "1".into()]))?;
+            last = (id, start);
+            opened += 1;
+            if opened % 8 == 0 {
+                // the pool's 8 GPUs are booked for `next_epoch`
+                next_epoch += 1;
+            }
+        }
+        let (id, epoch) = last;
+        suite.report_epoch(epoch, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+        suite.escrow_ok::<()>("settle", &[id.to_string(), epoch.to_string()])?;
+        let (ref_time, proof_size) = suite.last_weight();
+        println!("SCALE|rental_escrow|settle|{rentals} rentals|{ref_time}|{proof_size}");
+        next_epoch = epoch + 2; // the clock is now past `epoch`: later rentals start after it
+    }
+    Ok(())
+}
+
+/// The finalizing `submit` after 10, 100, 1,000 and 10,000 finalized epochs.
+fn submit_with_epochs() -> TestResult {
     let mut suite = Suite::deploy()?;
     let mut done = 0;
-    for epochs in [10u64, 100, 1_000] {
+    for epochs in SIZES {
         for epoch in done..epochs - 1 {
             suite.report_epoch(epoch, &[report(8_000, 9_990), report(8_000, 9_990)])?;
         }

@@ -39,24 +39,28 @@ fn three_reporters_with_quorum_two_finalize_an_epoch() -> TestResult {
     Ok(())
 }
 
-/// ref_time of reading a 5-epoch history page after `epochs` finalized epochs.
-fn history_page_cost(epochs: u64) -> TestResult<u64> {
+/// ref_time of the last finalizing `submit` and of reading a 5-epoch history page, after
+/// `epochs` finalized epochs.
+fn submit_and_history_costs(epochs: u64) -> TestResult<(u64, u64)> {
     let mut suite = Suite::deploy()?;
+    let mut submit = 0;
     for epoch in 0..epochs {
-        suite.report_epoch(epoch, &[report(8_000, 9_900), report(8_000, 9_900)])?;
+        submit = suite.report_epoch(epoch, &[report(8_000, 9_900), report(8_000, 9_900)])?[1].0;
     }
     let oracle = suite.oracle.clone();
     let page: Read<Vec<Finalized>> = call(&mut suite.session, &oracle, "history", &["0".into(), "3".into(), "5".into()])?;
     assert_eq!(page.map(|p| p.len()), Ok(5));
-    Ok(suite.last_weight().0)
+    Ok((submit, suite.last_weight().0))
 }
 
 #[test]
-fn history_cost_depends_on_the_page_not_the_total() -> TestResult {
-    let few = history_page_cost(10)?;
-    let many = history_page_cost(200)?;
-    let ratio = many as f64 / few as f64;
-    println!("history page of 5: ref_time {few} (10 epochs) vs {many} (200 epochs), ratio {ratio:.4}");
-    assert!(ratio <= 1.05, "history read grew with the number of epochs: {ratio}");
+fn history_and_submit_cost_do_not_grow_with_epochs() -> TestResult {
+    let (submit_few, history_few) = submit_and_history_costs(10)?;
+    let (submit_many, history_many) = submit_and_history_costs(200)?;
+    let (history_ratio, submit_ratio) = (history_many as f64 / history_few as f64, submit_many as f64 / submit_few as f64);
+    println!("history page of 5: ref_time {history_few} (10 epochs) vs {history_many} (200 epochs), ratio {history_ratio:.4}");
+    println!("submit after 10 vs 200 epochs: ref_time {submit_few} vs {submit_many}, ratio {submit_ratio:.4}");
+    assert!(history_ratio <= 1.05, "history read grew with the number of epochs: {history_ratio}");
+    assert!(submit_ratio <= 1.05, "submit grew with the number of epochs: {submit_ratio}");
     Ok(())
 }
