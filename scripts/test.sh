@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: setup, then unit/property, drink, ink_e2e and CLI-against-node tests.
+# The README's test command: setup, then unit/property, drink, ink_e2e, CLI-against-node and web
+# (Vitest + headless Chromium) tests.
 # Exits non-zero on any failure and ends with one total line over all levels.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -34,6 +35,7 @@ if bash scripts/node.sh start; then
   # One node for all e2e tests; one thread so signers' nonces never race.
   level e2e cargo test -p e2e-tests --features node --test 'node_*' -- --test-threads=1
   level cli cargo test -p compute-rwa-cli --features node --test node_cli -- --test-threads=1
+  level web bash scripts/web-test.sh
 else
   echo "== e2e: node did not start"; status=1
 fi
@@ -41,7 +43,7 @@ bash scripts/node.sh stop
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  grep -ahE '^test result:' "$LOG_DIR"/{unit,drink,e2e,cli}.log 2>/dev/null |
+  grep -ahE '^test result:' "$LOG_DIR"/{unit,drink,e2e,cli,web}.log 2>/dev/null |
     sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "total: $passed passed, $failed failed"

@@ -1,7 +1,15 @@
 //! ink_e2e helpers for a running substrate-contracts-node.
 use super::{artifact, TestResult};
+use gpu_hour_token::gpu_hour_token::GpuHourTokenRef;
+use gpu_hour_token::pool::PoolInfo;
+use identity_registry::identity_registry::IdentityRegistryRef;
 use ink::env::DefaultEnvironment;
-use ink_e2e::{Client, PolkadotConfig, RpcClient};
+use ink::primitives::AccountId;
+use ink_e2e::{ChainBackend, Client, PolkadotConfig, RpcClient};
+use rental_escrow::escrow::EscrowConfig;
+use rental_escrow::rental_escrow::RentalEscrowRef;
+use stablecoin::stablecoin::StablecoinRef;
+use utilization_oracle::utilization_oracle::UtilizationOracleRef;
 
 /// The client every node test uses.
 pub type NodeClient = Client<PolkadotConfig, DefaultEnvironment>;
@@ -17,11 +25,67 @@ pub async fn client(contracts: &[&str]) -> TestResult<NodeClient> {
 }
 
 /// The ink! account id of a signer.
-pub fn id(signer: &ink_e2e::Keypair) -> ink::primitives::AccountId {
-    ink::primitives::AccountId::from(signer.public_key().0)
+pub fn id(signer: &ink_e2e::Keypair) -> AccountId {
+    AccountId::from(signer.public_key().0)
 }
 
 /// Runs an async test body on a single-threaded runtime.
 pub fn run<F: std::future::Future<Output = TestResult>>(body: F) -> TestResult {
     ink_e2e::tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(body)
+}
+
+/// Milliseconds since the Unix epoch (the node's block time follows the wall clock).
+pub fn now_ms() -> TestResult<u64> {
+    Ok(u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis())?)
+}
+
+/// Sleeps until the wall clock reaches `when_ms`.
+pub async fn sleep_until(when_ms: u64) -> TestResult {
+    let now = now_ms()?;
+    if when_ms > now {
+        ink_e2e::tokio::time::sleep(std::time::Duration::from_millis(when_ms - now)).await;
+    }
+    Ok(())
+}
+
+/// `N` new accounts funded by `issuer` for fees and deposits.
+pub async fn funded<const N: usize>(client: &mut NodeClient, issuer: &ink_e2e::Keypair) -> TestResult<[ink_e2e::Keypair; N]> {
+    let mut accounts = Vec::with_capacity(N);
+    for _ in 0..N {
+        accounts.push(client.create_and_fund_account(issuer, 1_000_000_000_000_000).await);
+    }
+    Ok(<[_; N]>::try_from(accounts).map_err(|_| "funded accounts")?)
+}
+
+/// The five contracts of one pool.
+pub struct NodeSuite {
+    pub coin: AccountId,
+    pub registry: AccountId,
+    pub token: AccountId,
+    pub oracle: AccountId,
+    pub escrow: AccountId,
+}
+
+/// Deploys stablecoin, registry, an 8 × H100 token for 30 days from the escrow's genesis, the
+/// oracle and the escrow (`issuer` operates and arbitrates).
+pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, escrow: EscrowConfig) -> TestResult<NodeSuite> {
+    use ink_e2e::ContractsBackend;
+    let coin = client.instantiate("stablecoin", issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
+    let registry = client.instantiate("identity_registry", issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
+    let pool = PoolInfo {
+        gpu_model: "NVIDIA H100 SXM 80GB".into(),
+        gpu_count: escrow.pool_gpus,
+        region: "eu-central".into(),
+        datacenter_tier: 3,
+        period_start: escrow.genesis,
+        period_end: escrow.genesis + 30 * 24 * 3_600_000,
+        attestation_hash: [0; 32],
+        attestation_uri: String::new(),
+    };
+    let mut token_constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin);
+    let token = client.instantiate("gpu_hour_token", issuer, &mut token_constructor).submit().await?.account_id;
+    let oracle = client.instantiate("utilization_oracle", issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
+    let mut escrow_constructor = RentalEscrowRef::new(escrow, coin, token, oracle, id(issuer), id(issuer));
+    let escrow = client.instantiate("rental_escrow", issuer, &mut escrow_constructor).submit().await?.account_id;
+    Ok(NodeSuite { coin, registry, token, oracle, escrow })
 }

@@ -2,58 +2,32 @@
 //! 3.6-second epochs: book, deliver, report, settle, rent reaches holders, both claim.
 #![cfg(feature = "node")]
 use compute_rwa_common::Report;
-use e2e_tests::node::{client, id, run};
+use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeSuite};
 use e2e_tests::{ok, TestResult};
-use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
-use gpu_hour_token::pool::PoolInfo;
-use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
+use gpu_hour_token::gpu_hour_token::GpuHourToken;
+use identity_registry::identity_registry::IdentityRegistry;
 use identity_registry::registry::{Identity, InvestorClass};
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use psp22::PSP22;
 use rental_escrow::escrow::{EscrowConfig, Offer, SlaTier};
-use rental_escrow::rental_escrow::{RentalEscrow, RentalEscrowRef};
-use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use rental_escrow::rental_escrow::RentalEscrow;
+use stablecoin::stablecoin::Stablecoin;
 use utilization_oracle::oracle::FeedConfig;
-use utilization_oracle::utilization_oracle::{UtilizationOracle, UtilizationOracleRef};
+use utilization_oracle::utilization_oracle::UtilizationOracle;
 
 const EPOCH_MS: u64 = 3_600; // 0.001 h: 8 GPUs × 1 epoch = 8 milli-GPU-hours
 const USDC: u128 = 1_000_000;
 const FUNDS: u128 = 1_000_000_000_000_000;
-
-fn now_ms() -> TestResult<u64> {
-    Ok(u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?)
-}
 
 #[test]
 fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
     run(async {
         let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"]).await?;
         let issuer = alice();
-        let mut fund = Vec::new();
-        for _ in 0..5 {
-            fund.push(client.create_and_fund_account(&issuer, FUNDS).await);
-        }
-        let [investor_a, investor_b, renter, reporter_a, reporter_b] = <[_; 5]>::try_from(fund).map_err(|_| "five accounts")?;
+        let [investor_a, investor_b, renter, reporter_a, reporter_b] = funded::<5>(&mut client, &issuer).await?;
         let genesis = now_ms()?;
-
-        let coin = client.instantiate("stablecoin", &issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
-        let registry = client.instantiate("identity_registry", &issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
-        let pool = PoolInfo {
-            gpu_model: "NVIDIA H100 SXM 80GB".into(),
-            gpu_count: 8,
-            region: "eu-central".into(),
-            datacenter_tier: 3,
-            period_start: genesis,
-            period_end: genesis + 720 * 3_600_000,
-            attestation_hash: [0; 32],
-            attestation_uri: String::new(),
-        };
-        let token = client.instantiate("gpu_hour_token", &issuer, &mut GpuHourTokenRef::new(None, None, pool, registry, coin)).submit().await?.account_id;
-        let oracle = client.instantiate("utilization_oracle", &issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
         let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000 };
-        let mut escrow_constructor = RentalEscrowRef::new(config, coin, token, oracle, id(&issuer), id(&issuer));
-        let escrow = client.instantiate("rental_escrow", &issuer, &mut escrow_constructor).submit().await?.account_id;
+        let NodeSuite { coin, registry, token, oracle, escrow } = deploy_suite(&mut client, &issuer, config).await?;
 
         let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
         let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
@@ -96,7 +70,7 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
 
         // Wait for the epoch to end, then both reporters attest full delivery.
         let end = genesis + (start + 1) * EPOCH_MS;
-        tokio_sleep_until(end + 500).await?;
+        sleep_until(end + 500).await?;
         let delivered = Report { gpu_milli_hours: 8, utilization_bps: 9_500, uptime_bps: 10_000, energy_wh: 5, avg_power_w: 700 };
         // Dev nodes seal a block per transaction, and dry runs see the last block's time:
         // one transaction now makes the chain's clock catch up before the estimates.
@@ -117,12 +91,4 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
         assert_eq!(left, 0, "the escrow holds nothing after settlement");
         Ok(())
     })
-}
-
-async fn tokio_sleep_until(when_ms: u64) -> TestResult {
-    let now = now_ms()?;
-    if when_ms > now {
-        ink_e2e::tokio::time::sleep(Duration::from_millis(when_ms - now)).await;
-    }
-    Ok(())
 }

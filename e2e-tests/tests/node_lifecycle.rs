@@ -5,42 +5,27 @@
 //! its epoch is refunded after the grace period. 3.6-second epochs, in real time.
 #![cfg(feature = "node")]
 use compute_rwa_common::{Report, YieldDistributor};
-use e2e_tests::node::{client, id, run};
+use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeSuite};
 use e2e_tests::{ok, TestResult};
-use gpu_hour_token::gpu_hour_token::{Error as TokenError, GpuHourToken, GpuHourTokenRef};
-use gpu_hour_token::pool::PoolInfo;
+use gpu_hour_token::gpu_hour_token::{Error as TokenError, GpuHourToken};
 use gpu_hour_token::token::TokenError as TokenRule;
-use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
+use identity_registry::identity_registry::IdentityRegistry;
 use identity_registry::registry::{Identity, InvestorClass};
-use ink_e2e::{alice, ChainBackend, ContractsBackend, Keypair};
+use ink_e2e::{alice, ContractsBackend};
 use psp22::{PSP22Error, PSP22};
 use rental_escrow::escrow::{EpochState, EscrowConfig, EscrowError, Offer, SlaTier};
-use rental_escrow::rental_escrow::{Error as EscrowFailure, RentalEscrow, RentalEscrowRef};
-use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use rental_escrow::rental_escrow::{Error as EscrowFailure, RentalEscrow};
+use stablecoin::stablecoin::Stablecoin;
 use utilization_oracle::oracle::{FeedConfig, OracleError};
-use utilization_oracle::utilization_oracle::{Error as OracleFailure, UtilizationOracle, UtilizationOracleRef};
+use utilization_oracle::utilization_oracle::{Error as OracleFailure, UtilizationOracle};
 
 const EPOCH_MS: u64 = 3_600; // a thousandth of an hour: 8 GPUs deliver 8 milli-GPU-hours per epoch
 const GPU_HOUR: u128 = 1_000_000; // token and stablecoin both have 6 decimals
 const USDC: u128 = 1_000_000;
-const FUNDS: u128 = 1_000_000_000_000_000;
 const PRICE: u128 = 2_500_000; // 2.5 USDC per GPU-hour
 const EPOCH_COST: u128 = 20_000; // 8 GPUs × 0.001 h × 2.5 USDC
 const GRACE_MS: u64 = 2_000;
 const MAX_AGE_MS: u64 = 8_000;
-
-fn now_ms() -> TestResult<u64> {
-    Ok(u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis())?)
-}
-
-async fn sleep_until(when_ms: u64) -> TestResult {
-    let now = now_ms()?;
-    if when_ms > now {
-        ink_e2e::tokio::time::sleep(Duration::from_millis(when_ms - now)).await;
-    }
-    Ok(())
-}
 
 fn kyc() -> Identity {
     Identity { verified: true, country: 276, kyc_expiry: 4_102_444_800_000, class: InvestorClass::Accredited, claim_hash: None }
@@ -56,33 +41,13 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
     run(async {
         let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"]).await?;
         let issuer = alice();
-        let mut accounts: Vec<Keypair> = Vec::new();
-        for _ in 0..5 {
-            accounts.push(client.create_and_fund_account(&issuer, FUNDS).await);
-        }
-        let [bob, charlie, dave, eve, ferdie] = <[_; 5]>::try_from(accounts).map_err(|_| "five accounts")?;
+        let [bob, charlie, dave, eve, ferdie] = funded::<5>(&mut client, &issuer).await?;
         let (bob_id, charlie_id, dave_id, issuer_id) = (id(&bob), id(&charlie), id(&dave), id(&issuer));
         let genesis = now_ms()?;
 
         // Issuer deploys the suite: stablecoin, registry, an 8 × H100 pool for 30 days, oracle, escrow.
-        let coin = client.instantiate("stablecoin", &issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
-        let registry = client.instantiate("identity_registry", &issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
-        let pool = PoolInfo {
-            gpu_model: "NVIDIA H100 SXM 80GB".into(),
-            gpu_count: 8,
-            region: "eu-central".into(),
-            datacenter_tier: 3,
-            period_start: genesis,
-            period_end: genesis + 30 * 24 * 3_600_000,
-            attestation_hash: [0; 32],
-            attestation_uri: String::new(),
-        };
-        let mut token_constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin);
-        let token = client.instantiate("gpu_hour_token", &issuer, &mut token_constructor).submit().await?.account_id;
-        let oracle = client.instantiate("utilization_oracle", &issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
         let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: GRACE_MS, dispute_window: 60_000 };
-        let mut escrow_constructor = RentalEscrowRef::new(config, coin, token, oracle, issuer_id, issuer_id);
-        let escrow = client.instantiate("rental_escrow", &issuer, &mut escrow_constructor).submit().await?.account_id;
+        let NodeSuite { coin, registry, token, oracle, escrow } = deploy_suite(&mut client, &issuer, config).await?;
         let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
         let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
         let mut oracle_calls = ink_e2e::create_call_builder::<UtilizationOracle>(oracle);

@@ -104,6 +104,10 @@ fn holder_costs(holders: usize) -> TestResult<[(u64, u64); 2]> {
 }
 
 const SIZES: [u64; 4] = [10, 100, 1_000, 10_000];
+/// Rentals and epochs can only be added one call at a time (holders come in batches of 50), and
+/// drink's cost per call grows with the chain's state and its call record: a 10,000-rental run was
+/// still opening rentals after 17 minutes with 8 GB of memory, so these stop at 1,000.
+const SIZES_ONE_BY_ONE: [u64; 3] = [10, 100, 1_000];
 
 #[test]
 #[ignore]
@@ -117,7 +121,7 @@ fn scaling_with_holders_rentals_and_epochs() -> TestResult {
     submit_with_epochs()
 }
 
-/// Settles one more rental after 10, 100, 1,000 and 10,000 rentals (1 GPU for 1 epoch each,
+/// Settles one more rental after 10, 100 and 1,000 rentals (1 GPU for 1 epoch each,
 /// 8 per epoch) have been opened by one renter.
 fn settle_with_rentals() -> TestResult {
     let mut suite = Suite::deploy()?;
@@ -126,7 +130,7 @@ fn settle_with_rentals() -> TestResult {
     suite.coin_ok("mint", &[renter.to_string(), "100000000000".into()])?;
     suite.as_actor(&renter, |s| s.coin_ok("PSP22::approve", &[escrow.to_string(), "100000000000".into()]))?;
     let (mut opened, mut next_epoch) = (0u64, 1u64);
-    for rentals in SIZES {
+    for rentals in SIZES_ONE_BY_ONE {
         let mut last = (0u64, 0u64);
         while opened < rentals {
             let start = next_epoch;
@@ -148,11 +152,11 @@ fn settle_with_rentals() -> TestResult {
     Ok(())
 }
 
-/// The finalizing `submit` after 10, 100, 1,000 and 10,000 finalized epochs.
+/// The finalizing `submit` after 10, 100 and 1,000 finalized epochs.
 fn submit_with_epochs() -> TestResult {
     let mut suite = Suite::deploy()?;
     let mut done = 0;
-    for epochs in SIZES {
+    for epochs in SIZES_ONE_BY_ONE {
         for epoch in done..epochs - 1 {
             suite.report_epoch(epoch, &[report(8_000, 9_990), report(8_000, 9_990)])?;
         }

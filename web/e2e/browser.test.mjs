@@ -1,0 +1,89 @@
+// The web app in headless Chromium against a local node with scripts/sample-pool.sh's pool
+// (scripts/web-test.sh prepares both and serves the app). Figures are compared with what the
+// compute-rwa CLI reads from chain; screenshots go to docs/img/.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+
+const APP = process.env.WEB_URL ?? "http://127.0.0.1:5173/";
+const CLI = process.env.COMPUTE_RWA_CLI;
+const DEPLOYMENT = process.env.WEB_DEPLOYMENT;
+const SHOTS = process.env.WEB_SCREENSHOTS ?? "../docs/img";
+const BOB = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+const DAVE = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+
+/** A value read from chain by the CLI, e.g. read("token", "claimable", BOB). */
+const read = (...args) => execFileSync(CLI, ["read", "--deployment", DEPLOYMENT, ...args], { encoding: "utf8" }).trim();
+const units = (locator) => locator.getAttribute("data-units").then(BigInt);
+
+let browser;
+let page;
+
+before(async () => {
+  assert.ok(CLI && DEPLOYMENT, "COMPUTE_RWA_CLI and WEB_DEPLOYMENT must be set (scripts/web-test.sh)");
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+});
+
+after(async () => browser?.close());
+
+test("the pool view shows capacity, supply and charts as on chain", async () => {
+  await page.goto(`${APP}#pool`);
+  const capacity = page.getByTestId("capacity");
+  await capacity.waitFor({ timeout: 30_000 });
+  assert.equal(await capacity.textContent(), `${Number(BigInt(read("token", "capacity")) / 1_000_000n).toLocaleString("en-US")} GPU-h`);
+  assert.match(await page.getByTestId("supply").textContent(), new RegExp(`^supply ${Number(BigInt(read("token", "PSP22::total_supply")) / 1_000_000n).toLocaleString("en-US")} GPU-h`));
+  assert.equal(await page.getByTestId("holders").textContent(), read("token", "holder_count"));
+  const finalized = read("oracle", "feed", "0").match(/finalized_count: (\d+)/)[1];
+  for (const chart of ["chart-delivered", "chart-utilization", "chart-uptime", "chart-energy"]) {
+    assert.equal(await page.getByTestId(chart).getAttribute("data-points"), finalized, chart);
+    assert.equal(await page.getByTestId(chart).locator("rect").count(), Number(finalized), chart);
+  }
+  assert.match(await page.getByTestId("offer").textContent(), /2\.5 USDC \/ GPU-h/);
+  await page.screenshot({ path: `${SHOTS}/pool.png`, fullPage: true });
+});
+
+test("an investor sees the chain's figures, claims exactly the claimable yield, and is told why a transfer fails", async () => {
+  await page.goto(`${APP}#investor`);
+  await page.getByTestId("account").selectOption(BOB);
+  const claimable = page.getByTestId("claimable");
+  await claimable.waitFor({ timeout: 30_000 });
+  const owed = await units(claimable);
+  assert.ok(owed > 0n, "the sample pool leaves Bob unclaimed yield");
+  assert.equal(owed, BigInt(read("token", "claimable", BOB)));
+  assert.equal(await units(page.getByTestId("balance")), BigInt(read("token", "PSP22::balance_of", BOB)));
+  const cashBefore = await units(page.getByTestId("stablecoin"));
+  assert.equal(cashBefore, BigInt(read("coin", "PSP22::balance_of", BOB)));
+  assert.match(await page.getByTestId("kyc").textContent(), /verified · country 276/);
+
+  await page.getByTestId("claim-button").click();
+  await page.getByTestId("status").getByText("claim: done").waitFor({ timeout: 60_000 });
+  assert.equal(await units(page.getByTestId("stablecoin")), cashBefore + owed);
+  assert.equal(await units(page.getByTestId("claimable")), 0n);
+  assert.equal(BigInt(read("coin", "PSP22::balance_of", BOB)), cashBefore + owed, "the chain agrees");
+
+  await page.getByTestId("transfer-to").fill(DAVE);
+  await page.getByTestId("transfer-amount").fill("1");
+  await page.getByTestId("transfer-check").click();
+  const refusal = page.getByTestId("status").getByText("RecipientNotVerified");
+  await refusal.waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId("status").textContent(), /compliance check: The recipient is not verified in the identity registry\. \(Token\(RecipientNotVerified\)\)/);
+  await page.getByTestId("transfer-send").click();
+  await page.getByTestId("status").getByText("transfer refused").waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId("status").textContent(), /transfer refused: The recipient is not verified in the identity registry\. \(Custom\(RecipientNotVerified\)\)/);
+  assert.equal(await units(page.getByTestId("balance")), BigInt(read("token", "PSP22::balance_of", BOB)), "nothing moved");
+  await page.screenshot({ path: `${SHOTS}/investor.png`, fullPage: true });
+});
+
+test("the audit view passes every check", async () => {
+  await page.goto(`${APP}#audit`);
+  const summary = page.getByTestId("audit-summary");
+  await summary.waitFor({ timeout: 60_000 });
+  assert.equal(await summary.textContent(), "12 checks, 12 PASS, 0 FAIL");
+  await page.screenshot({ path: `${SHOTS}/audit.png`, fullPage: true });
+});

@@ -1,0 +1,182 @@
+// The CLI's `audit` checks, in the browser: gather figures from chain, reconcile them purely.
+import type { Codec } from "@polkadot/types/types";
+import { big, CONTRACTS, get, some, type Pool } from "./chain";
+import { gpuHours, usdc } from "./format";
+
+export interface Holder {
+  account: string;
+  balance: bigint;
+  claimable: bigint;
+  verified: boolean;
+}
+
+/** One oracle report's figures (the oracle's `Report`). */
+export interface Report {
+  gpuMilliHours: bigint;
+  utilizationBps: bigint;
+  uptimeBps: bigint;
+  energyWh: bigint;
+  avgPowerW: bigint;
+}
+
+/** The oracle's rule: a field farther than `toleranceBps` of the median from it flags the report. */
+export function deviates(report: Report, median: Report, toleranceBps: bigint): boolean {
+  const far = (value: bigint, center: bigint) => {
+    const distance = value > center ? value - center : center - value;
+    return distance * 10_000n > (center > 1n ? center : 1n) * toleranceBps;
+  };
+  return (Object.keys(report) as (keyof Report)[]).some((field) => far(report[field], median[field]));
+}
+
+export interface Figures {
+  /** [contract, code hash in deployment.json, code hash on chain] */
+  codeHashes: [string, string, string][];
+  expectedCapacity: bigint;
+  capacity: bigint;
+  supply: bigint;
+  redeemed: bigint;
+  holderCount: bigint;
+  holders: Holder[];
+  distributed: bigint;
+  claimed: bigint;
+  undistributed: bigint;
+  tokenStablecoin: bigint;
+  escrow: { deposited: bigint; released: bigint; fees: bigint; refunded: bigint; held: bigint; withdrawn: bigint; feesWithdrawn: bigint };
+  escrowStablecoin: bigint;
+  escrowSchedule: string;
+  feedSchedule: string;
+  finalizedEpochs: bigint;
+  feedRefusal?: string;
+  epochsChecked: number;
+  /** [reporter, epoch] of reports outside the tolerance. */
+  flagged: [string, bigint][];
+}
+
+export interface Check {
+  area: string;
+  check: string;
+  pass: boolean;
+  figures: string;
+}
+
+const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
+
+/** Every check, PASS or FAIL with its figures (the same rules as `compute-rwa audit`). */
+export function reconcile(f: Figures): Check[] {
+  const issued = f.supply + f.redeemed;
+  const known = sum(f.holders.map((h) => h.balance));
+  const knownHolders = BigInt(f.holders.filter((h) => h.balance > 0n).length);
+  const unverified = f.holders.filter((h) => h.balance > 0n && !h.verified).map((h) => h.account);
+  const claimable = sum(f.holders.map((h) => h.claimable));
+  const dust = f.distributed - f.claimed - claimable - f.undistributed;
+  const dustBound = BigInt(f.holders.length) + 1n;
+  const e = f.escrow;
+  const obligations = e.held + (e.refunded - e.withdrawn) + (e.fees - e.feesWithdrawn);
+  const differing = f.codeHashes.filter(([, expected, actual]) => expected !== actual).map(([name]) => name);
+  return [
+    { area: "code", check: "code hashes match deployment.json", pass: differing.length === 0, figures: differing.length ? `different code at: ${differing.join(", ")}` : `${f.codeHashes.length} of ${f.codeHashes.length} contracts run the recorded code` },
+    { area: "token", check: "capacity is the attested one", pass: f.capacity === f.expectedCapacity, figures: `capacity ${gpuHours(f.capacity)} (recorded ${gpuHours(f.expectedCapacity)})` },
+    { area: "token", check: "supply ≤ attested capacity", pass: issued <= f.capacity, figures: `supply ${gpuHours(f.supply)} + redeemed ${gpuHours(f.redeemed)} ≤ ${gpuHours(f.capacity)}` },
+    { area: "token", check: "Σ balances of known holders = supply", pass: known === f.supply && knownHolders === f.holderCount, figures: `${gpuHours(known)} held by ${knownHolders} known of ${f.holderCount} holders` },
+    { area: "token", check: "holders are verified", pass: unverified.length === 0, figures: unverified.length ? `unverified: ${unverified.join(", ")}` : `${knownHolders} of ${knownHolders}` },
+    { area: "yield", check: "distributed = claimed + claimable + undistributed + dust", pass: dust >= 0n && dust < dustBound, figures: `${usdc(f.distributed)} = ${usdc(f.claimed)} + ${usdc(claimable)} + ${usdc(f.undistributed)} + dust ${dust} (< ${dustBound} units)` },
+    { area: "yield", check: "stablecoin held ≥ claimable + undistributed", pass: f.tokenStablecoin >= claimable + f.undistributed, figures: `token holds ${usdc(f.tokenStablecoin)} ≥ ${usdc(claimable + f.undistributed)}` },
+    { area: "escrow", check: "deposited = released + fees + refunded + held", pass: e.deposited === e.released + e.fees + e.refunded + e.held, figures: `${usdc(e.deposited)} = ${usdc(e.released)} + ${usdc(e.fees)} + ${usdc(e.refunded)} + ${usdc(e.held)}` },
+    { area: "escrow", check: "stablecoin balance ≥ obligations", pass: e.withdrawn <= e.refunded && e.feesWithdrawn <= e.fees && f.escrowStablecoin >= obligations, figures: `escrow holds ${usdc(f.escrowStablecoin)} ≥ ${usdc(obligations)}` },
+    { area: "escrow", check: "escrow settles on the feed's schedule", pass: f.escrowSchedule === f.feedSchedule, figures: `escrow ${f.escrowSchedule}, feed ${f.feedSchedule}` },
+    { area: "oracle", check: "feed is fresh", pass: f.feedRefusal === undefined, figures: `${f.finalizedEpochs} finalized epochs${f.feedRefusal ? `: ${f.feedRefusal}` : ""}` },
+    { area: "oracle", check: "reports within tolerance of the median", pass: f.flagged.length === 0, figures: f.flagged.length ? `flagged: ${f.flagged.map(([r, e]) => `${r} at epoch ${e}`).join(", ")}` : `${f.epochsChecked} recent epochs, no reporter flagged` },
+  ];
+}
+
+/** Reads every figure the checks need. */
+export async function gather(pool: Pool): Promise<Figures> {
+  const d = pool.deployment;
+  const token = (label: string, args: unknown[] = []) => pool.read("gpu_hour_token", label, args);
+  const balanceOf = async (who: string) => big(await pool.read("stablecoin", "PSP22::balance_of", [who]));
+  const holders = await Promise.all(
+    d.investors.map(async (account) => ({
+      account,
+      balance: big(await token("PSP22::balance_of", [account])),
+      claimable: big(await token("claimable", [account])),
+      verified: (await pool.read("identity_registry", "IdentityCheck::is_verified", [account])).toString() === "true",
+    })),
+  );
+  const rewards = await token("reward_totals");
+  const totals = await pool.read("rental_escrow", "totals");
+  const ledger = get(totals, "ledger");
+  const escrowConfig = await pool.read("rental_escrow", "config");
+  const feed = await pool.read("utilization_oracle", "feed", [d.feed]);
+  const feedConfig = get(feed, "config");
+  const schedule = (c: typeof feedConfig, gpus: string) => `genesis ${big(c, "genesis")}, epoch ${big(c, "epochLength")} ms, ${big(c, gpus)} GPUs`;
+  let feedRefusal: string | undefined;
+  await pool.read("utilization_oracle", "latest", [d.feed]).catch((e: Error & { variant?: string }) => (feedRefusal = e.variant ?? e.message));
+  const { epochsChecked, flagged } = await flaggedReports(pool, feed);
+  const codeHashes = await Promise.all(
+    CONTRACTS.map(async (name): Promise<[string, string, string]> => {
+      const info = await pool.api.query.contracts.contractInfoOf(d.contracts[name].address);
+      const onChain = some(info);
+      return [name, d.contracts[name].code_hash, onChain ? get(onChain, "codeHash").toHex() : "none"];
+    }),
+  );
+  return {
+    codeHashes,
+    epochsChecked,
+    flagged,
+    expectedCapacity: BigInt(d.attested_gpu_hours) * 1_000_000n,
+    capacity: big(await token("capacity")),
+    supply: big(await token("PSP22::total_supply")),
+    redeemed: big(await token("redeemed")),
+    holderCount: big(await token("holder_count")),
+    holders,
+    distributed: big(rewards, "distributed"),
+    claimed: big(rewards, "claimed"),
+    undistributed: big(rewards, "undistributed"),
+    tokenStablecoin: await balanceOf(d.contracts.gpu_hour_token.address),
+    escrow: {
+      deposited: big(ledger, "deposited"),
+      released: big(ledger, "released"),
+      fees: big(ledger, "fees"),
+      refunded: big(ledger, "refunded"),
+      held: big(ledger, "held"),
+      withdrawn: big(totals, "withdrawn"),
+      feesWithdrawn: big(totals, "feesWithdrawn"),
+    },
+    escrowStablecoin: await balanceOf(d.contracts.rental_escrow.address),
+    escrowSchedule: schedule(escrowConfig, "poolGpus"),
+    feedSchedule: schedule(feedConfig, "gpuCount"),
+    finalizedEpochs: big(feed, "finalizedCount"),
+    feedRefusal,
+  };
+}
+
+/** A decoded `Report` struct. */
+export function report(codec: Codec): Report {
+  return {
+    gpuMilliHours: big(codec, "gpuMilliHours"),
+    utilizationBps: big(codec, "utilizationBps"),
+    uptimeBps: big(codec, "uptimeBps"),
+    energyWh: big(codec, "energyWh"),
+    avgPowerW: big(codec, "avgPowerW"),
+  };
+}
+
+/** Recent finalized epochs (up to 24) and the reports that strayed from their median. */
+async function flaggedReports(pool: Pool, feed: Codec): Promise<{ epochsChecked: number; flagged: [string, bigint][] }> {
+  const latest = some(get(feed, "latest"));
+  if (!latest) return { epochsChecked: 0, flagged: [] };
+  const tolerance = big(get(feed, "config"), "toleranceBps");
+  const last = big(latest);
+  const from = last >= 23n ? last - 23n : 0n;
+  const history = (await pool.read("utilization_oracle", "history", [pool.deployment.feed, from, 24])) as unknown as Codec[];
+  const flagged: [string, bigint][] = [];
+  for (const finalized of history) {
+    const epoch = big(finalized, "epoch");
+    const median = report(get(finalized, "values"));
+    for (const reporter of pool.deployment.reporters) {
+      const submitted = some(await pool.read("utilization_oracle", "submission", [pool.deployment.feed, epoch, reporter]));
+      if (submitted && deviates(report(submitted), median, tolerance)) flagged.push([reporter, epoch]);
+    }
+  }
+  return { epochsChecked: history.length, flagged };
+}

@@ -1,0 +1,148 @@
+// The pool on chain: @polkadot/api + @polkadot/api-contract with our contracts' metadata and the
+// CLI's deployment.json. Reads are dry runs; sends dry-run first, so refusals cost nothing.
+import { ApiPromise, WsProvider } from "@polkadot/api";
+import { ContractPromise } from "@polkadot/api-contract";
+import type { Signer } from "@polkadot/api/types";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { WeightV2 } from "@polkadot/types/interfaces";
+import type { Codec } from "@polkadot/types/types";
+import { ContractError, describe, variantDocs, type VariantDocs } from "./errors";
+
+export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"] as const;
+export type Name = (typeof CONTRACTS)[number];
+
+/** What `compute-rwa deploy-pool` wrote (the fields the app uses). */
+export interface Deployment {
+  url: string;
+  contracts: Record<Name, { address: string; code_hash: string }>;
+  feed: number;
+  attested_gpu_hours: number;
+  attestation_hash: string;
+  reporters: string[];
+  investors: string[];
+}
+
+/** Who signs: a development keypair, or an extension account with its injected signer. */
+export type Account = { address: string; pair: KeyringPair } | { address: string; signer: Signer };
+
+/** Progress of a transaction, for the status line. */
+export type Progress = (step: string) => void;
+
+type AnyCodec = Codec & Record<string, unknown>;
+
+/** Unwraps `Result` codecs: `Ok(x)` → x; `Err(e)` throws a ContractError explained by `docs`. */
+export function unwrap(codec: Codec, docs: VariantDocs): Codec {
+  const value = codec as AnyCodec;
+  if (typeof value.isErr === "boolean") {
+    if (value.isErr) throw describe((value.asErr as Codec).toHuman(), docs);
+    return value.asOk as Codec;
+  }
+  return codec;
+}
+
+/** A numeric codec (or a struct field of one) as a bigint. */
+export function big(codec: Codec, field?: string): bigint {
+  const target = field === undefined ? codec : ((codec as unknown as { get(f: string): Codec }).get(field) as Codec);
+  if (target === undefined) throw new Error(`no field ${field}`);
+  return BigInt(target.toString());
+}
+
+/** A struct field as a codec. */
+export function get(codec: Codec, field: string): Codec {
+  const value = (codec as unknown as { get(f: string): Codec | undefined }).get(field);
+  if (value === undefined) throw new Error(`no field ${field}`);
+  return value;
+}
+
+/** `Some(x)` → x, `None` → undefined. */
+export function some(codec: Codec): Codec | undefined {
+  const option = codec as AnyCodec;
+  return option.isSome ? (option.unwrap as () => Codec)() : undefined;
+}
+
+export class Pool {
+  private constructor(
+    readonly api: ApiPromise,
+    readonly deployment: Deployment,
+    readonly contracts: Record<Name, ContractPromise>,
+    readonly docs: Record<Name, VariantDocs>,
+    readonly isDevChain: boolean,
+  ) {}
+
+  /** Loads `deployment.json` and each contract's metadata from `base`, and connects to the node. */
+  static async open(base: string, url?: string): Promise<Pool> {
+    const deployment = (await fetchJson(`${base}/deployment.json`)) as Deployment;
+    const metadata = await Promise.all(CONTRACTS.map((name) => fetchJson(`${base}/${name}.json`)));
+    const endpoint = url ?? deployment.url;
+    const api = await ApiPromise.create({ provider: new WsProvider(endpoint), noInitWarn: true, throwOnConnect: true }).catch((e) => {
+      throw new Error(`cannot reach a node at ${endpoint}: ${e}`);
+    });
+    const contracts = {} as Record<Name, ContractPromise>;
+    const docs = {} as Record<Name, VariantDocs>;
+    CONTRACTS.forEach((name, i) => {
+      contracts[name] = new ContractPromise(api, metadata[i] as Record<string, unknown>, deployment.contracts[name].address);
+      docs[name] = variantDocs(metadata[i] as { types?: unknown[] });
+    });
+    const chain = (await api.rpc.system.chain()).toString();
+    return new Pool(api, deployment, contracts, docs, ["Development", "Local Testnet"].includes(chain));
+  }
+
+  private method(name: Name, label: string): string {
+    const message = this.contracts[name].abi.messages.find((m) => m.identifier === label);
+    if (!message) throw new Error(`${name} has no message ${label}`);
+    return message.method;
+  }
+
+  /** Dry runs may use a whole block; real calls use what the dry run needed. */
+  private gasLimit(): WeightV2 {
+    const limits = this.api.consts.system.blockWeights as unknown as { maxBlock: Codec };
+    return this.api.registry.createType("WeightV2", limits.maxBlock) as unknown as WeightV2;
+  }
+
+  /** Dry-runs `label` (e.g. "PSP22::balance_of") as `caller`: the value inside `Ok`, or a ContractError. */
+  async read(name: Name, label: string, args: unknown[] = [], caller?: string): Promise<Codec> {
+    const from = caller ?? this.deployment.contracts[name].address;
+    const query = this.contracts[name].query[this.method(name, label)];
+    const { result, output } = await query(from, { gasLimit: this.gasLimit(), storageDepositLimit: null }, ...args);
+    if (result.isErr) throw this.dispatchError(result.asErr);
+    if (!output) throw new Error(`${name}::${label} returned nothing`);
+    return unwrap(unwrap(output, this.docs[name]), this.docs[name]);
+  }
+
+  /** Sends `label` as `account` after a dry run, reporting progress; resolves once in a block. */
+  async send(name: Name, label: string, args: unknown[], account: Account, progress: Progress): Promise<void> {
+    progress("checking with a dry run…");
+    const method = this.method(name, label);
+    const contract = this.contracts[name];
+    const dry = await contract.query[method](account.address, { gasLimit: this.gasLimit(), storageDepositLimit: null }, ...args);
+    if (dry.result.isErr) throw this.dispatchError(dry.result.asErr);
+    if (dry.output) unwrap(unwrap(dry.output, this.docs[name]), this.docs[name]);
+    const tx = contract.tx[method]({ gasLimit: dry.gasRequired as unknown as WeightV2, storageDepositLimit: null }, ...args);
+    progress("waiting for your signature…");
+    await new Promise<void>((resolve, reject) => {
+      const done = (status: { isInBlock: boolean; isFinalized: boolean; isReady: boolean }, dispatchError?: unknown) => {
+        if (dispatchError) reject(this.dispatchError(dispatchError as Parameters<Pool["dispatchError"]>[0]));
+        else if (status.isInBlock || status.isFinalized) resolve();
+        else if (status.isReady) progress("submitted; waiting for a block…");
+      };
+      const callback = ({ status, dispatchError }: { status: { isInBlock: boolean; isFinalized: boolean; isReady: boolean }; dispatchError?: unknown }) => done(status, dispatchError);
+      const sent = "pair" in account ? tx.signAndSend(account.pair, callback) : tx.signAndSend(account.address, { signer: account.signer }, callback);
+      sent.catch(reject);
+    });
+  }
+
+  private dispatchError(error: { isModule: boolean; asModule: unknown; toString(): string }): Error {
+    if (error.isModule) {
+      const meta = this.api.registry.findMetaError(error.asModule as Parameters<ApiPromise["registry"]["findMetaError"]>[0]);
+      const plain = meta.name === "ContractNotFound" ? "No contract at the deployment's address." : meta.docs.join(" ");
+      return new ContractError(`${meta.section}::${meta.name}`, plain);
+    }
+    return new Error(error.toString());
+  }
+}
+
+async function fetchJson(path: string): Promise<unknown> {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`cannot load ${path} (${response.status}); run scripts/web.sh after a deployment`);
+  return response.json();
+}

@@ -1,0 +1,50 @@
+import { describe as group, expect, it } from "vitest";
+import { bps, date, formatUnits, gpuHours, milliGpuHours, parseUnits, short, usdc } from "../src/format";
+
+group("units", () => {
+  it("formats token and stablecoin units with 6 decimals", () => {
+    expect(gpuHours(5_760_000_000n)).toBe("5,760 GPU-h");
+    expect(gpuHours(2_990_500_000n)).toBe("2,990.5 GPU-h");
+    expect(usdc(48_150n)).toBe("0.04815 USDC");
+    expect(usdc(1n)).toBe("0.000001 USDC");
+    expect(formatUnits(0n)).toBe("0");
+    expect(formatUnits(-1_500_000n)).toBe("-1.5");
+  });
+
+  it("formats basis points and milli-GPU-hours", () => {
+    expect(bps(9990)).toBe("99.9%");
+    expect(bps(10_000)).toBe("100%");
+    expect(bps(950)).toBe("9.5%");
+    expect(milliGpuHours(8)).toBe("0.008 GPU-h");
+    expect(milliGpuHours(8000)).toBe("8 GPU-h");
+  });
+
+  it("parses what people type, and refuses what is not an amount", () => {
+    expect(parseUnits("1,500.25")).toBe(1_500_250_000n);
+    expect(parseUnits(".5")).toBe(500_000n);
+    expect(parseUnits("10")).toBe(10_000_000n);
+    expect(parseUnits("1.0000001")).toBeNull();
+    expect(parseUnits("-1")).toBeNull();
+    expect(parseUnits("abc")).toBeNull();
+    expect(parseUnits("")).toBeNull();
+  });
+
+  it("shows dates and addresses compactly", () => {
+    expect(date(4_102_444_800_000)).toBe("2100-01-01 00:00:00 UTC");
+    expect(date(0)).toBe("never");
+    expect(short("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY")).toBe("5Grwva…utQY");
+  });
+});
+
+import { barChart } from "../src/charts";
+
+group("charts", () => {
+  it("draws one bar per epoch, scaled to the largest, with its epoch and value", () => {
+    const svg = barChart("chart-x", "Uptime", "%", [{ label: "3", value: 99.9 }, { label: "4", value: 97 }], 100);
+    expect(svg).toContain('data-points="2"');
+    expect(svg.match(/<rect /g)).toHaveLength(2);
+    expect(svg).toContain("<title>epoch 4: 97 %</title>");
+    expect(svg).toContain("(latest: 97 %)");
+    expect(barChart("chart-y", "Energy", "Wh", [])).toContain("no data");
+  });
+});
