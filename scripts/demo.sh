@@ -99,3 +99,4 @@ step "Auditor reconciles the pool from chain state"
 cli audit
 
 step "Done; stopping the node"
+say "Next: scripts/web.sh serves the investor and auditor web page on a sample pool (claim yield in the browser)."

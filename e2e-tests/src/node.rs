@@ -1,15 +1,16 @@
 //! ink_e2e helpers for a running substrate-contracts-node.
 use super::{artifact, TestResult};
-use gpu_hour_token::gpu_hour_token::GpuHourTokenRef;
+use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
 use gpu_hour_token::pool::PoolInfo;
-use identity_registry::identity_registry::IdentityRegistryRef;
+use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
+use ink::codegen::ContractCallBuilder;
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
 use ink_e2e::{ChainBackend, Client, PolkadotConfig, RpcClient};
 use rental_escrow::escrow::EscrowConfig;
-use rental_escrow::rental_escrow::RentalEscrowRef;
-use stablecoin::stablecoin::StablecoinRef;
-use utilization_oracle::utilization_oracle::UtilizationOracleRef;
+use rental_escrow::rental_escrow::{RentalEscrow, RentalEscrowRef};
+use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
+use utilization_oracle::utilization_oracle::{UtilizationOracle, UtilizationOracleRef};
 
 /// The client every node test uses.
 pub type NodeClient = Client<PolkadotConfig, DefaultEnvironment>;
@@ -57,6 +58,9 @@ pub async fn funded<const N: usize>(client: &mut NodeClient, issuer: &ink_e2e::K
     Ok(<[_; N]>::try_from(accounts).map_err(|_| "funded accounts")?)
 }
 
+/// The suite's contracts, for [`client`].
+pub const SUITE: [&str; 5] = ["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"];
+
 /// The five contracts of one pool.
 pub struct NodeSuite {
     pub coin: AccountId,
@@ -88,4 +92,26 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, es
     let mut escrow_constructor = RentalEscrowRef::new(escrow, coin, token, oracle, id(issuer), id(issuer));
     let escrow = client.instantiate("rental_escrow", issuer, &mut escrow_constructor).submit().await?.account_id;
     Ok(NodeSuite { coin, registry, token, oracle, escrow })
+}
+
+/// Typed call builders for a suite's contracts.
+pub struct NodeCalls {
+    pub coin: <Stablecoin as ContractCallBuilder>::Type,
+    pub registry: <IdentityRegistry as ContractCallBuilder>::Type,
+    pub token: <GpuHourToken as ContractCallBuilder>::Type,
+    pub oracle: <UtilizationOracle as ContractCallBuilder>::Type,
+    pub escrow: <RentalEscrow as ContractCallBuilder>::Type,
+}
+
+impl NodeSuite {
+    /// Call builders addressed to this suite.
+    pub fn calls(&self) -> NodeCalls {
+        NodeCalls {
+            coin: ink_e2e::create_call_builder::<Stablecoin>(self.coin),
+            registry: ink_e2e::create_call_builder::<IdentityRegistry>(self.registry),
+            token: ink_e2e::create_call_builder::<GpuHourToken>(self.token),
+            oracle: ink_e2e::create_call_builder::<UtilizationOracle>(self.oracle),
+            escrow: ink_e2e::create_call_builder::<RentalEscrow>(self.escrow),
+        }
+    }
 }

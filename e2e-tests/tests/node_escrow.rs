@@ -2,18 +2,13 @@
 //! 3.6-second epochs: book, deliver, report, settle, rent reaches holders, both claim.
 #![cfg(feature = "node")]
 use compute_rwa_common::Report;
-use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeSuite};
+use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeCalls, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
-use gpu_hour_token::gpu_hour_token::GpuHourToken;
-use identity_registry::identity_registry::IdentityRegistry;
 use identity_registry::registry::{Identity, InvestorClass};
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use psp22::PSP22;
 use rental_escrow::escrow::{EscrowConfig, Offer, SlaTier};
-use rental_escrow::rental_escrow::RentalEscrow;
-use stablecoin::stablecoin::Stablecoin;
 use utilization_oracle::oracle::FeedConfig;
-use utilization_oracle::utilization_oracle::UtilizationOracle;
 
 const EPOCH_MS: u64 = 3_600; // 0.001 h: 8 GPUs × 1 epoch = 8 milli-GPU-hours
 const USDC: u128 = 1_000_000;
@@ -22,18 +17,15 @@ const FUNDS: u128 = 1_000_000_000_000_000;
 #[test]
 fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
     run(async {
-        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"]).await?;
+        let mut client = client(&SUITE).await?;
         let issuer = alice();
         let [investor_a, investor_b, renter, reporter_a, reporter_b] = funded::<5>(&mut client, &issuer).await?;
         let genesis = now_ms()?;
         let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000 };
-        let NodeSuite { coin, registry, token, oracle, escrow } = deploy_suite(&mut client, &issuer, config).await?;
+        let suite = deploy_suite(&mut client, &issuer, config).await?;
+        let NodeSuite { token, escrow, .. } = suite;
+        let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
 
-        let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
-        let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
-        let mut oracle_calls = ink_e2e::create_call_builder::<UtilizationOracle>(oracle);
-        let mut escrow_calls = ink_e2e::create_call_builder::<RentalEscrow>(escrow);
-        let mut coin_calls = ink_e2e::create_call_builder::<Stablecoin>(coin);
 
         // Issuer: investors registered and minted 1:1, escrow may distribute, feed and offer published.
         let kyc = Identity { verified: true, country: 276, kyc_expiry: genesis + 86_400_000, class: InvestorClass::Retail, claim_hash: None };

@@ -5,19 +5,17 @@
 //! its epoch is refunded after the grace period. 3.6-second epochs, in real time.
 #![cfg(feature = "node")]
 use compute_rwa_common::{Report, YieldDistributor};
-use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeSuite};
+use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeCalls, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
-use gpu_hour_token::gpu_hour_token::{Error as TokenError, GpuHourToken};
+use gpu_hour_token::gpu_hour_token::Error as TokenError;
 use gpu_hour_token::token::TokenError as TokenRule;
-use identity_registry::identity_registry::IdentityRegistry;
 use identity_registry::registry::{Identity, InvestorClass};
 use ink_e2e::{alice, ContractsBackend};
 use psp22::{PSP22Error, PSP22};
 use rental_escrow::escrow::{EpochState, EscrowConfig, EscrowError, Offer, SlaTier};
-use rental_escrow::rental_escrow::{Error as EscrowFailure, RentalEscrow};
-use stablecoin::stablecoin::Stablecoin;
+use rental_escrow::rental_escrow::Error as EscrowFailure;
 use utilization_oracle::oracle::{FeedConfig, OracleError};
-use utilization_oracle::utilization_oracle::{Error as OracleFailure, UtilizationOracle};
+use utilization_oracle::utilization_oracle::Error as OracleFailure;
 
 const EPOCH_MS: u64 = 3_600; // a thousandth of an hour: 8 GPUs deliver 8 milli-GPU-hours per epoch
 const GPU_HOUR: u128 = 1_000_000; // token and stablecoin both have 6 decimals
@@ -39,7 +37,7 @@ fn share(total: u128, balance: u128, supply: u128) -> u128 {
 #[test]
 fn a_pool_lives_from_deployment_to_audit() -> TestResult {
     run(async {
-        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"]).await?;
+        let mut client = client(&SUITE).await?;
         let issuer = alice();
         let [bob, charlie, dave, eve, ferdie] = funded::<5>(&mut client, &issuer).await?;
         let (bob_id, charlie_id, dave_id, issuer_id) = (id(&bob), id(&charlie), id(&dave), id(&issuer));
@@ -47,12 +45,9 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
 
         // Issuer deploys the suite: stablecoin, registry, an 8 × H100 pool for 30 days, oracle, escrow.
         let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: GRACE_MS, dispute_window: 60_000 };
-        let NodeSuite { coin, registry, token, oracle, escrow } = deploy_suite(&mut client, &issuer, config).await?;
-        let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
-        let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
-        let mut oracle_calls = ink_e2e::create_call_builder::<UtilizationOracle>(oracle);
-        let mut escrow_calls = ink_e2e::create_call_builder::<RentalEscrow>(escrow);
-        let mut coin_calls = ink_e2e::create_call_builder::<Stablecoin>(coin);
+        let suite = deploy_suite(&mut client, &issuer, config).await?;
+        let NodeSuite { token, escrow, .. } = suite;
+        let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
 
         macro_rules! read {
             ($message:expr) => {
