@@ -10,8 +10,9 @@ CARGO_CONTRACT_VERSION="5.0.3"
 NODE_VERSION="0.42.0"
 SHARED_BIN="${COMPUTE_RWA_SHARED_BIN:-$ROOT/../shared/bin}"
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
-TOOLS_DIR="${COMPUTE_RWA_TOOLS:-$HOME/.cache/compute-rwa/tools}"
-NODE_BIN="$TOOLS_DIR/substrate-contracts-node"
+# The node goes where every other script looks for it (env.sh's CONTRACTS_NODE).
+NODE_BIN="${CONTRACTS_NODE:-$HOME/.cache/compute-rwa/tools/substrate-contracts-node}"
+TOOLS_DIR="$(dirname "$NODE_BIN")"
 
 say()  { printf '[setup] %s\n' "$*"; }
 fail() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }

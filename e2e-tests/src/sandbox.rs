@@ -241,11 +241,6 @@ impl Suite {
         result
     }
 
-    /// Storage deposit of the last call: charged (positive) or refunded (negative).
-    pub fn last_deposit(&self) -> i128 {
-        deposit(&self.session)
-    }
-
     /// ref_time and proof_size of the last call.
     pub fn last_weight(&self) -> (u64, u64) {
         let weight = self.session.record().last_call_result().gas_consumed;

@@ -1,85 +1,9 @@
-//! Weights per message for docs/benchmarks.md, run by `scripts/bench.sh` (ignored in tests:
-//! it measures, it does not judge). Each line: `BENCH|<contract>|<message>|<ref_time>|<proof_size>`.
-use drink::sandbox_api::prelude::*;
-use e2e_tests::sandbox::{account, call_ok, deploy, deposit, report, session, Suite};
+//! Scaling figures for docs/benchmarks.md, run by `scripts/bench.sh` (ignored in tests: it
+//! measures, it does not judge; the per-message figures come from `sandbox_bench_all.rs`).
+//! Each line: `SCALE|<contract>|<message>|<with>|<ref_time>|<proof_size>`.
+use e2e_tests::sandbox::{account, call_ok, report, Suite};
 use e2e_tests::TestResult;
 use psp22::PSP22Error;
-
-fn bench(contract: &str, message: &str, (ref_time, proof_size, deposit): (u64, u64, i128)) {
-    println!("BENCH|{contract}|{message}|{ref_time}|{proof_size}|{deposit}");
-}
-
-/// Weight and storage deposit of the session's last call.
-fn cost(session: &e2e_tests::sandbox::Sandbox) -> (u64, u64, i128) {
-    let w = session.record().last_call_result().gas_consumed;
-    (w.ref_time(), w.proof_size(), deposit(session))
-}
-
-fn suite_cost(suite: &Suite) -> (u64, u64, i128) {
-    let (ref_time, proof_size) = suite.last_weight();
-    (ref_time, proof_size, suite.last_deposit())
-}
-
-/// The reference: our stablecoin is Cardinal's `PSP22Data` with metadata and a minter role.
-#[test]
-#[ignore]
-fn reference_psp22_messages() -> TestResult {
-    let mut s = session();
-    let alice = s.get_actor();
-    let (bob, charlie) = (account(2), account(3));
-    let coin = deploy(&mut s, "stablecoin", "new", &["None".into(), "None".into()])?;
-    s.sandbox().mint_into(&bob, 1_000_000_000_000_000).map_err(|e| format!("{e:?}"))?;
-    call_ok::<(), PSP22Error>(&mut s, &coin, "mint", &[alice.to_string(), "1000000000".into()])?;
-    bench("reference_psp22", "mint", cost(&s));
-    call_ok::<(), PSP22Error>(&mut s, &coin, "PSP22::transfer", &[bob.to_string(), "1000".into(), "[]".into()])?;
-    bench("reference_psp22", "transfer", cost(&s));
-    call_ok::<(), PSP22Error>(&mut s, &coin, "PSP22::approve", &[bob.to_string(), "1000".into()])?;
-    bench("reference_psp22", "approve", cost(&s));
-    s.set_actor(bob.clone());
-    call_ok::<(), PSP22Error>(&mut s, &coin, "PSP22::transfer_from", &[alice.to_string(), charlie.to_string(), "500".into(), "[]".into()])?;
-    bench("reference_psp22", "transfer_from", cost(&s));
-    Ok(())
-}
-
-#[test]
-#[ignore]
-fn suite_messages() -> TestResult {
-    let mut suite = Suite::deploy()?;
-    let (bob, charlie, renter) = (account(2), account(3), account(51));
-    suite.register(&[bob.clone(), charlie.clone()])?;
-    suite.fund(&renter)?;
-    suite.token_ok::<()>("mint", &[bob.to_string(), "1000000000".into()])?;
-    bench("gpu_hour_token", "mint", suite_cost(&suite));
-    let token = suite.token.clone();
-    suite.as_actor(&bob, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &[charlie.to_string(), "1000".into(), "[]".into()]))?;
-    bench("gpu_hour_token", "transfer", suite_cost(&suite));
-    suite.as_actor(&bob, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::approve", &[charlie.to_string(), "1000".into()]))?;
-    bench("gpu_hour_token", "approve", suite_cost(&suite));
-    suite.as_actor(&charlie, |s| {
-        call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer_from", &[bob.to_string(), charlie.to_string(), "500".into(), "[]".into()])
-    })?;
-    bench("gpu_hour_token", "transfer_from", suite_cost(&suite));
-
-    suite.coin_ok("mint", &[renter.to_string(), "100000000".into()])?;
-    let escrow = suite.escrow.clone();
-    suite.as_actor(&renter, |s| s.coin_ok("PSP22::approve", &[escrow.to_string(), "24000000".into()]))?;
-    suite.as_actor(&renter, |s| s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "3".into()]))?;
-    bench("rental_escrow", "open (3 epochs)", suite_cost(&suite));
-    suite.set_time(2 * e2e_tests::sandbox::HOUR + 1);
-    for (i, reporter) in e2e_tests::sandbox::reporters().iter().take(2).enumerate() {
-        suite.as_actor(reporter, |s| s.oracle_ok::<bool>("submit", &["0".into(), "1".into(), report(8_000, 9_990)]))?;
-        bench("utilization_oracle", if i == 0 { "submit (pending)" } else { "submit (finalizing)" }, suite_cost(&suite));
-    }
-    suite.escrow_ok::<()>("settle", &["0".into(), "1".into()])?;
-    bench("rental_escrow", "settle (pays holders)", suite_cost(&suite));
-    suite.as_actor(&bob, |s| s.token_ok::<u128>("claim", &[]))?;
-    bench("gpu_hour_token", "claim", suite_cost(&suite));
-    suite.as_actor(&renter, |s| s.escrow_ok::<()>("cancel", &["0".into()]))?;
-    bench("rental_escrow", "cancel (1 future epoch)", suite_cost(&suite));
-    suite.as_actor(&renter, |s| s.escrow_ok::<u128>("withdraw", &[]))?;
-    bench("rental_escrow", "withdraw", suite_cost(&suite));
-    Ok(())
-}
 
 /// (transfer, claim) weights with `holders` equal holders, after one distribution.
 fn holder_costs(holders: usize) -> TestResult<[(u64, u64); 2]> {

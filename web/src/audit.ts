@@ -1,7 +1,7 @@
 // The CLI's `audit` checks, in the browser: gather figures from chain, reconcile them purely.
 import type { Codec } from "@polkadot/types/types";
 import { big, CONTRACTS, get, some, type Pool } from "./chain";
-import { gpuHours, usdc } from "./format";
+import { gpuHours, short, usdc } from "./format";
 
 export interface Holder {
   account: string;
@@ -33,6 +33,8 @@ export interface Figures {
   codeHashes: [string, string, string][];
   expectedCapacity: bigint;
   capacity: bigint;
+  expectedAttestation: string;
+  attestation: string;
   supply: bigint;
   redeemed: bigint;
   holderCount: bigint;
@@ -75,7 +77,7 @@ export function reconcile(f: Figures): Check[] {
   const differing = f.codeHashes.filter(([, expected, actual]) => expected !== actual).map(([name]) => name);
   return [
     { area: "code", check: "code hashes match deployment.json", pass: differing.length === 0, figures: differing.length ? `different code at: ${differing.join(", ")}` : `${f.codeHashes.length} of ${f.codeHashes.length} contracts run the recorded code` },
-    { area: "token", check: "capacity is the attested one", pass: f.capacity === f.expectedCapacity, figures: `capacity ${gpuHours(f.capacity)} (recorded ${gpuHours(f.expectedCapacity)})` },
+    { area: "token", check: "capacity is the attested one", pass: f.capacity === f.expectedCapacity && f.attestation === f.expectedAttestation, figures: `capacity ${gpuHours(f.capacity)} (recorded ${gpuHours(f.expectedCapacity)}), document ${short(f.attestation)} (recorded ${short(f.expectedAttestation)})` },
     { area: "token", check: "supply ≤ attested capacity", pass: issued <= f.capacity, figures: `supply ${gpuHours(f.supply)} + redeemed ${gpuHours(f.redeemed)} ≤ ${gpuHours(f.capacity)}` },
     { area: "token", check: "Σ balances of known holders = supply", pass: known === f.supply && knownHolders === f.holderCount, figures: `${gpuHours(known)} held by ${knownHolders} known of ${f.holderCount} holders` },
     { area: "token", check: "holders are verified", pass: unverified.length === 0, figures: unverified.length ? `unverified: ${unverified.join(", ")}` : `${knownHolders} of ${knownHolders}` },
@@ -125,6 +127,8 @@ export async function gather(pool: Pool): Promise<Figures> {
     flagged,
     expectedCapacity: BigInt(d.attested_gpu_hours) * 1_000_000n,
     capacity: big(await token("capacity")),
+    expectedAttestation: d.attestation_hash,
+    attestation: get(await token("pool"), "attestationHash").toHex(),
     supply: big(await token("PSP22::total_supply")),
     redeemed: big(await token("redeemed")),
     holderCount: big(await token("holder_count")),

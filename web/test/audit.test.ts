@@ -7,6 +7,8 @@ function balanced(): Figures {
     codeHashes: [["gpu_hour_token", "0x01", "0x01"]],
     expectedCapacity: 5_760_000_000n,
     capacity: 5_760_000_000n,
+    expectedAttestation: `0x${"ab".repeat(32)}`,
+    attestation: `0x${"ab".repeat(32)}`,
     supply: 2_990_000_000n,
     redeemed: 10_000_000n,
     holderCount: 2n,
@@ -40,6 +42,7 @@ group("audit", () => {
     const cases: [(f: Figures) => void, string][] = [
       [(f) => (f.codeHashes[0][2] = "0x02"), "code hashes match deployment.json"],
       [(f) => (f.expectedCapacity += 1n), "capacity is the attested one"],
+      [(f) => (f.attestation = `0x${"cd".repeat(32)}`), "capacity is the attested one"],
       [(f) => (f.redeemed = 2_770_000_001n), "supply ≤ attested capacity"],
       [(f) => (f.holders[1].balance -= 1n), "Σ balances of known holders = supply"],
       [(f) => (f.holders[0].verified = false), "holders are verified"],
