@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the web app and its browser test need: Node packages from web/package-lock.json
-# (npm ci) and Debian's Chromium for Playwright (no browser download).
+# Installs what the web app needs: Node packages from web/package-lock.json (npm ci); with
+# `--browser`, also Debian's Chromium for the browser test (Playwright never downloads one).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-command -v node >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
-if [ ! -x /usr/bin/chromium ]; then
+# Vite 7 needs Node.js 20.19 or newer (this machine kind ships Node 20 with npm; Debian's is older).
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null \
+  || { echo "[web] Node.js >= 20.19 is required (found: $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 cd "$ROOT/web"

@@ -4,7 +4,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
-bash scripts/web-setup.sh || exit 1
+bash scripts/web-setup.sh --browser || exit 1
 cargo build -q -p compute-rwa-cli || exit 1
 status=0
 
@@ -21,7 +21,7 @@ rm -rf "$pool"
 bash scripts/sample-pool.sh "$pool" || exit 1
 bash scripts/web-publish.sh "$pool/deployment.json"
 mkdir -p docs/img
-( cd web && exec npx vite --logLevel warn ) >"$ROOT/target/web-server.log" 2>&1 &
+( cd web && exec ./node_modules/.bin/vite --logLevel warn ) >"$ROOT/target/web-server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 1 60); do curl -fs http://127.0.0.1:5173/ >/dev/null && break; sleep 0.5; done

@@ -26,4 +26,4 @@ if [ -z "$deployment" ]; then
 fi
 bash scripts/web-publish.sh "$deployment" "$url"
 echo "[web] open http://127.0.0.1:5173/ (dev accounts //Alice … //Ferdie on a dev chain; Bob and Charlie are investors). Ctrl-C stops."
-cd web && npx vite
+cd web && ./node_modules/.bin/vite
