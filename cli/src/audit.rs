@@ -239,7 +239,7 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
     let mut f = Figures::default();
     for (name, record) in c.all() {
         let actual = chain.code_hash_at(&record.account()?).await?;
-        f.code_hashes.push((name.into(), record.code_hash.clone(), format!("0x{}", hex::encode(actual))));
+        f.code_hashes.push((name.into(), record.code_hash.clone(), value::hex0x(&actual)));
     }
     f.expected_capacity = u128::from(deployment.attested_gpu_hours).saturating_mul(UNITS_PER_GPU_HOUR);
     f.expected_attestation = deployment.attestation_hash.clone();
@@ -332,7 +332,7 @@ fn bytes_hex(value: &Value) -> Result<String> {
         Value::Hex(hex) => Ok(hex.as_str().to_string()),
         Value::Seq(_) => {
             let bytes: Result<Vec<u8>> = seq(value)?.iter().map(|b| Ok(u8::try_from(uint(b)?)?)).collect();
-            Ok(format!("0x{}", hex::encode(bytes?)))
+            Ok(value::hex0x(&bytes?))
         }
         other => bail!("expected bytes, found {}", value::render(other)),
     }

@@ -82,7 +82,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     let attestation = &config.attestation;
     let hash = hash32(&attestation.document_hash).ok_or_else(|| anyhow!("attestation.document_hash"))?;
     progress.tell(format!("attest {} GPU-hours ({})", attestation.gpu_hours, attestation.document_uri));
-    let attest_args = [attestation.gpu_hours.to_string(), format!("0x{}", hex::encode(hash)), text_arg(&attestation.document_uri)];
+    let attest_args = [attestation.gpu_hours.to_string(), value::hex0x(&hash), text_arg(&attestation.document_uri)];
     chain.submit("gpu_hour_token", &token_account, "attest_capacity", &attest_args).await?;
 
     let oracle = instantiate(chain, &mut progress, "utilization_oracle", &[]).await?;
@@ -106,7 +106,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         contracts: Contracts { stablecoin: coin, identity_registry: registry, gpu_hour_token: token, utilization_oracle: oracle, rental_escrow: escrow },
         feed,
         attested_gpu_hours: attestation.gpu_hours,
-        attestation_hash: format!("0x{}", hex::encode(hash)),
+        attestation_hash: value::hex0x(&hash),
         reporters: config.oracle.reporters.clone(),
         operator: config.escrow.operator.clone(),
         arbiter: config.escrow.arbiter.clone(),
@@ -117,16 +117,20 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
 async fn instantiate(chain: &Chain, progress: &mut Progress, name: &str, args: &[String]) -> Result<Deployed> {
     progress.tell(format!("instantiate {name}"));
     let address = chain.instantiate(name, args).await?;
-    let code_hash = chain.code_hash_at(&address).await?;
     eprintln!("      {name} at {address}");
-    Ok(Deployed { address: address.to_string(), code_hash: format!("0x{}", hex::encode(code_hash)), reused: false })
+    record(chain, address, false).await
 }
 
 async fn reuse(chain: &Chain, address: &str, name: &str) -> Result<Deployed> {
     let address: AccountId = account(address, name)?;
-    let code_hash = chain.code_hash_at(&address).await?;
     eprintln!("      reusing {name} at {address}");
-    Ok(Deployed { address: address.to_string(), code_hash: format!("0x{}", hex::encode(code_hash)), reused: true })
+    record(chain, address, true).await
+}
+
+/// The deployment record of the contract at `address`, with the code hash the chain holds for it.
+async fn record(chain: &Chain, address: AccountId, reused: bool) -> Result<Deployed> {
+    let code_hash = value::hex0x(&chain.code_hash_at(&address).await?);
+    Ok(Deployed { address: address.to_string(), code_hash, reused })
 }
 
 async fn create_feed(chain: &Chain, progress: &mut Progress, config: &PoolConfig, oracle: &AccountId, token: &str, now_ms: u64) -> Result<u32> {

@@ -88,7 +88,7 @@ pub fn render(value: &Value) -> String {
         Value::Hex(hex) => hex.as_str().to_string(),
         Value::Unit => "()".into(),
         Value::Seq(seq) => match hash_bytes(seq.elems()) {
-            Some(bytes) => format!("0x{}", hex::encode(bytes)),
+            Some(bytes) => hex0x(&bytes),
             None => format!("[{}]", seq.elems().iter().map(render).collect::<Vec<_>>().join(", ")),
         },
         Value::Map(map) => {
@@ -104,6 +104,11 @@ pub fn render(value: &Value) -> String {
             }
         }
     }
+}
+
+/// Bytes as 0x-prefixed hex, the form hashes take in our files and arguments.
+pub fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
 }
 
 /// 32 numbers that all fit a byte: a hash, shown as hex.

@@ -165,22 +165,26 @@ export function report(codec: Codec): Report {
   };
 }
 
-/** Recent finalized epochs (up to 24) and the reports that strayed from their median. */
-async function flaggedReports(pool: Pool, feed: Codec): Promise<{ epochsChecked: number; flagged: [string, bigint][] }> {
+/** The feed's last finalized epochs (up to 24), oldest first, with their median figures. */
+export async function recentEpochs(pool: Pool, feed: Codec): Promise<{ epoch: bigint; values: Report }[]> {
   const latest = some(get(feed, "latest"));
-  if (!latest) return { epochsChecked: 0, flagged: [] };
-  const tolerance = big(get(feed, "config"), "toleranceBps");
+  if (!latest) return [];
   const last = big(latest);
   const from = last >= 23n ? last - 23n : 0n;
   const history = (await pool.read("utilization_oracle", "history", [pool.deployment.feed, from, 24])) as unknown as Codec[];
+  return history.map((finalized) => ({ epoch: big(finalized, "epoch"), values: report(get(finalized, "values")) }));
+}
+
+/** Recent finalized epochs and the reports that strayed from their median. */
+async function flaggedReports(pool: Pool, feed: Codec): Promise<{ epochsChecked: number; flagged: [string, bigint][] }> {
+  const tolerance = big(get(feed, "config"), "toleranceBps");
+  const epochs = await recentEpochs(pool, feed);
   const flagged: [string, bigint][] = [];
-  for (const finalized of history) {
-    const epoch = big(finalized, "epoch");
-    const median = report(get(finalized, "values"));
+  for (const { epoch, values: median } of epochs) {
     for (const reporter of pool.deployment.reporters) {
       const submitted = some(await pool.read("utilization_oracle", "submission", [pool.deployment.feed, epoch, reporter]));
       if (submitted && deviates(report(submitted), median, tolerance)) flagged.push([reporter, epoch]);
     }
   }
-  return { epochsChecked: history.length, flagged };
+  return { epochsChecked: epochs.length, flagged };
 }

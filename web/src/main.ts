@@ -3,7 +3,7 @@ import { web3Accounts, web3Enable, web3FromAddress } from "@polkadot/extension-d
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import type { Codec } from "@polkadot/types/types";
-import { gather, reconcile, report } from "./audit";
+import { gather, recentEpochs, reconcile } from "./audit";
 import { barChart } from "./charts";
 import { type Account, big, get, Pool, some } from "./chain";
 import { ContractError } from "./errors";
@@ -72,10 +72,7 @@ async function poolView() {
     () => "",
     (e: ContractError) => `<div class="warning" data-testid="stale">Utilization feed: ${escape(e.plain ?? e.message)} (${escape(e.variant ?? "")})</div>`,
   );
-  const latest = some(get(feed, "latest"));
-  const from = latest ? (big(latest) >= 23n ? big(latest) - 23n : 0n) : 0n;
-  const history = latest ? ((await pool.read("utilization_oracle", "history", [d.feed, from, 24])) as unknown as Codec[]) : [];
-  const epochs = history.map((f) => ({ epoch: big(f, "epoch").toString(), values: report(get(f, "values")) }));
+  const epochs = (await recentEpochs(pool, feed)).map((e) => ({ epoch: e.epoch.toString(), values: e.values }));
   const issued = supply + redeemed;
   const share = capacity > 0n ? Number((issued * 10_000n) / capacity) / 100 : 0;
   const tiers = (get(offer, "sla") as unknown as Codec[]).map((t) => `${bps(big(t, "creditBps"))} credit below ${bps(big(t, "belowBps"))} uptime`);
