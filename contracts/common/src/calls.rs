@@ -4,7 +4,7 @@
 //! the caller: each outcome maps to an error variant the caller can return, and the
 //! caller's `Err` then reverts its own state changes.
 
-use crate::feed::{DistributeError, Finalized, UtilizationFeed, YieldDistributor};
+use crate::feed::{DistributeError, FeedSchedule, Finalized, UtilizationFeed, YieldDistributor};
 use crate::identity::{IdentityCheck, Party};
 use ink::codegen::TraitCallBuilder;
 use ink::env::DefaultEnvironment;
@@ -71,4 +71,16 @@ pub fn party(registry: AccountId, account: AccountId) -> Result<Party, CallError
 pub fn finalized_epoch(oracle: AccountId, feed: u32, epoch: u64) -> Result<Option<Finalized>, CallError> {
     let oracle: ink::contract_ref!(UtilizationFeed, DefaultEnvironment) = oracle.into();
     flatten(oracle.call().finalized_epoch(feed, epoch).try_invoke())
+}
+
+/// Finalizes `epoch` of `feed` on the utilization oracle where its rules allow (`None`: not final).
+pub fn finalize_epoch(oracle: AccountId, feed: u32, epoch: u64) -> Result<Option<Finalized>, CallError> {
+    let mut oracle: ink::contract_ref!(UtilizationFeed, DefaultEnvironment) = oracle.into();
+    flatten(oracle.call_mut().finalize_epoch(feed, epoch).try_invoke())
+}
+
+/// The epoch schedule of `feed` from the utilization oracle (`None`: no such feed).
+pub fn feed_schedule(oracle: AccountId, feed: u32) -> Result<Option<FeedSchedule>, CallError> {
+    let oracle: ink::contract_ref!(UtilizationFeed, DefaultEnvironment) = oracle.into();
+    flatten(oracle.call().schedule(feed).try_invoke())
 }

@@ -32,12 +32,50 @@ pub struct Finalized {
     pub finalized_at: u64,
 }
 
+/// A feed's epoch schedule: epoch `n` covers `[genesis + n·epoch_length, genesis + (n+1)·epoch_length)`.
+/// Escrows read it from their feed at construction instead of keeping a copy tooling must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct FeedSchedule {
+    /// Start of epoch 0 (ms, block time).
+    pub genesis: u64,
+    /// Epoch length (ms, > 0).
+    pub epoch_length: u64,
+    /// GPUs of the pool the feed reports on.
+    pub gpus: u32,
+    /// How long after an epoch ends reports are accepted (ms).
+    pub report_window: u64,
+}
+
+impl FeedSchedule {
+    /// The epoch running at `now` (0 before genesis).
+    pub fn epoch_at(&self, now: u64) -> u64 {
+        now.saturating_sub(self.genesis).checked_div(self.epoch_length).unwrap_or_default()
+    }
+
+    /// End of `epoch` (ms, exclusive; saturates).
+    pub fn epoch_end(&self, epoch: u64) -> u64 {
+        epoch.saturating_add(1).saturating_mul(self.epoch_length).saturating_add(self.genesis)
+    }
+}
+
 /// What an escrow asks of the oracle.
 #[ink::trait_definition]
 pub trait UtilizationFeed {
     /// Finalized `epoch` of `feed`, or `None` while it is not final.
     #[ink(message)]
     fn finalized_epoch(&self, feed: u32, epoch: u64) -> Option<Finalized>;
+
+    /// Finalizes `epoch` of `feed` if its rules allow it now (every eligible reporter has
+    /// reported, or the report window closed with a strict majority of them) and returns it;
+    /// `None` while it cannot be final yet (or never can). Anyone may call.
+    #[ink(message)]
+    fn finalize_epoch(&mut self, feed: u32, epoch: u64) -> Option<Finalized>;
+
+    /// The epoch schedule of `feed` (`None`: no such feed).
+    #[ink(message)]
+    fn schedule(&self, feed: u32) -> Option<FeedSchedule>;
 }
 
 /// Why a yield distribution was refused.

@@ -14,6 +14,6 @@ pub mod math;
 
 pub use access::{AccessError, AgentUpdated, Agents, Ownable, OwnershipProposed, OwnershipTransferred};
 pub use calls::CallError;
-pub use feed::{DistributeError, Finalized, Report, UtilizationFeed, YieldDistributor};
+pub use feed::{DistributeError, FeedSchedule, Finalized, Report, UtilizationFeed, YieldDistributor};
 pub use identity::{IdentityCheck, Party};
 pub use math::{bps_of, mul_div_floor, BPS_DENOMINATOR};
