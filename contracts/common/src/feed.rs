@@ -26,7 +26,7 @@ pub struct Finalized {
     pub epoch: u64,
     /// Median of each field over the reports.
     pub values: Report,
-    /// Number of reports it was computed from (the quorum at the time).
+    /// Number of reports it was computed from (the counted reports of the eligible set).
     pub reports: u32,
     /// Block time of finalization (ms).
     pub finalized_at: u64,

@@ -3,7 +3,8 @@
 //! holders pro rata.
 //!
 //! The rules live in `token` (balances, compliance, freezes, redemptions), `rewards`
-//! (yield accounting) and `pool` (pool data); this module is the thin ink! layer:
+//! (yield accounting: each distribution streamed to holders over `yield_period`) and
+//! `pool` (pool data); this module is the thin ink! layer:
 //! access checks, registry and stablecoin calls, events.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
@@ -168,6 +169,12 @@ pub mod gpu_hour_token {
         pub amount: u128,
     }
 
+    /// The release period of future distributions changed.
+    #[ink(event)]
+    pub struct YieldPeriodSet {
+        pub period_ms: u64,
+    }
+
     /// A yield distributor was added or removed.
     #[ink(event)]
     pub struct DistributorUpdated {
@@ -288,7 +295,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn burn_from(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
             self.ensure_agent()?;
-            let events = self.data.burn_from(account, amount)?;
+            let events = self.data.burn_from(account, amount, self.env().block_timestamp())?;
             self.emit_token_events(events);
             Ok(())
         }
@@ -310,12 +317,12 @@ pub mod gpu_hour_token {
         }
 
         /// Moves everything of a lost wallet (balance, frozen part, address freeze, unclaimed
-        /// yield) to a new verified wallet. Agents only.
+        /// yield) to a new verified wallet, also when only yield is left. Agents only.
         #[ink(message)]
         pub fn recover(&mut self, lost: AccountId, new: AccountId) -> Result<(), Error> {
             self.ensure_agent()?;
             let new_party = calls::party(self.registry, new)?;
-            let (amount, frozen, events) = self.data.recover(lost, new, new_party)?;
+            let (amount, frozen, events) = self.data.recover(lost, new, new_party, self.env().block_timestamp())?;
             self.emit_token_events(events);
             self.env().emit_event(RecoverySuccess { lost, new, amount, frozen });
             Ok(())
@@ -430,22 +437,40 @@ pub mod gpu_hour_token {
             if !calls::party(self.registry, account)?.verified {
                 return Err(TokenError::SenderNotVerified.into());
             }
-            let amount = self.data.claim(account)?;
+            let amount = self.data.claim(account, self.env().block_timestamp())?;
             calls::psp22_transfer(self.stablecoin, receiver, amount)?;
             self.env().emit_event(RewardsClaimed { account, receiver, amount });
             Ok(amount)
         }
 
-        /// Whole stablecoin units `account` could claim now.
+        /// Whole stablecoin units `account` could claim now (yield released so far).
         #[ink(message)]
         pub fn claimable(&self, account: AccountId) -> Result<u128, Error> {
-            Ok(self.data.claimable(account)?)
+            Ok(self.data.claimable(account, self.env().block_timestamp())?)
         }
 
-        /// Yield totals for auditors: distributed, claimed, undistributed, carried remainder.
+        /// Yield totals for auditors as of now: distributed, claimed, undistributed, carried
+        /// remainder, still streaming (and until when).
         #[ink(message)]
         pub fn reward_totals(&self) -> RewardTotals {
-            self.data.rewards().totals()
+            let stored = self.data.rewards().totals();
+            self.data.reward_totals(self.env().block_timestamp()).unwrap_or(stored)
+        }
+
+        /// Period (ms) over which each distribution is released to holders.
+        #[ink(message)]
+        pub fn yield_period(&self) -> u64 {
+            self.data.yield_period()
+        }
+
+        /// Sets the release period of future distributions, 1 s to 365 days; the running
+        /// stream keeps its end. Owner only.
+        #[ink(message)]
+        pub fn set_yield_period(&mut self, period_ms: u64) -> Result<(), Error> {
+            self.ownership.ensure_owner(self.env().caller())?;
+            self.data.set_yield_period(period_ms)?;
+            self.env().emit_event(YieldPeriodSet { period_ms });
+            Ok(())
         }
 
         /// Up to `count` (max `MAX_BATCH`) distributions from id `from`, oldest first.
@@ -578,14 +603,14 @@ pub mod gpu_hour_token {
 
         fn mint_one(&mut self, to: AccountId, amount: u128) -> Result<(), Error> {
             let party: Party = calls::party(self.registry, to)?;
-            let events = self.data.mint(to, amount, party)?;
+            let events = self.data.mint(to, amount, party, self.env().block_timestamp())?;
             self.emit_token_events(events);
             Ok(())
         }
 
         fn forced_transfer_one(&mut self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
             let party = calls::party(self.registry, to)?;
-            let events = self.data.forced_transfer(from, to, amount, party)?;
+            let events = self.data.forced_transfer(from, to, amount, party, self.env().block_timestamp())?;
             self.emit_token_events(events);
             Ok(())
         }
@@ -654,7 +679,7 @@ pub mod gpu_hour_token {
         fn transfer(&mut self, to: AccountId, value: u128, _data: Vec<u8>) -> Result<(), PSP22Error> {
             let caller = self.env().caller();
             let parties = calls::transfer_parties(self.registry, caller, to).map_err(call_error)?;
-            let result = self.data.transfer(caller, to, value, parties);
+            let result = self.data.transfer(caller, to, value, parties, self.env().block_timestamp());
             self.psp22_result(result)
         }
 
@@ -662,7 +687,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         fn transfer_from(&mut self, from: AccountId, to: AccountId, value: u128, _data: Vec<u8>) -> Result<(), PSP22Error> {
             let parties = calls::transfer_parties(self.registry, from, to).map_err(call_error)?;
-            let result = self.data.transfer_from(self.env().caller(), from, to, value, parties);
+            let result = self.data.transfer_from(self.env().caller(), from, to, value, parties, self.env().block_timestamp());
             self.psp22_result(result)
         }
 
@@ -686,8 +711,9 @@ pub mod gpu_hour_token {
     }
 
     impl YieldDistributor for GpuHourToken {
-        /// Pulls `amount` of stablecoin from the caller (who approved it) and spreads it over
-        /// holders pro rata (held while supply is zero). Distributors (the escrow) and agents only.
+        /// Pulls `amount` of stablecoin from the caller (who approved it) and streams it to
+        /// holders pro rata over `yield_period` from now, with the running stream's leftover.
+        /// Distributors (the escrow) and agents only.
         #[ink(message)]
         fn distribute(&mut self, amount: u128) -> Result<(), DistributeError> {
             let distributor = self.env().caller();
@@ -810,32 +836,64 @@ pub mod gpu_hour_token {
         #[ink::test]
         fn every_privileged_message_rejects_outsiders() {
             let mut token = token();
-            let (bob, eve) = (accounts().bob, accounts().eve);
-            set_caller::<DefaultEnvironment>(eve);
+            let (alice, bob, charlie, eve) = (accounts().alice, accounts().bob, accounts().charlie, accounts().eve);
+            token.set_agent(bob, true).unwrap();
+            token.set_distributor(charlie, true).unwrap();
+            token.transfer_ownership(Some(charlie)).unwrap();
             let not_agent = Err(Error::Access(AccessError::NotAgent));
             let not_owner = Err(Error::Access(AccessError::NotOwner));
-            assert_eq!(token.attest_capacity(1, [0; 32], String::new()), not_agent);
-            assert_eq!(token.mint(eve, 1), not_agent);
-            assert_eq!(token.batch_mint(vec![(eve, 1)]), not_agent);
-            assert_eq!(token.burn_from(bob, 1), not_agent);
-            assert_eq!(token.forced_transfer(bob, eve, 1), not_agent);
-            assert_eq!(token.batch_forced_transfer(vec![(bob, eve, 1)]), not_agent);
-            assert_eq!(token.recover(bob, eve), not_agent);
-            assert_eq!(token.set_frozen(bob, true), not_agent);
-            assert_eq!(token.batch_set_frozen(vec![(bob, true)]), not_agent);
-            assert_eq!(token.freeze_partial(bob, 1), not_agent);
-            assert_eq!(token.batch_freeze_partial(vec![(bob, 1)]), not_agent);
-            assert_eq!(token.unfreeze_partial(bob, 1), not_agent);
-            assert_eq!(token.pause(), not_agent);
-            assert_eq!(token.unpause(), not_agent);
-            assert_eq!(token.fulfill_redemption(0), not_agent);
+            // Agent-only messages: refused to a distributor and to an outsider.
+            for caller in [charlie, eve] {
+                set_caller::<DefaultEnvironment>(caller);
+                assert_eq!(token.attest_capacity(1, [0; 32], String::new()), not_agent);
+                assert_eq!(token.mint(eve, 1), not_agent);
+                assert_eq!(token.batch_mint(vec![(eve, 1)]), not_agent);
+                assert_eq!(token.burn_from(bob, 1), not_agent);
+                assert_eq!(token.forced_transfer(bob, eve, 1), not_agent);
+                assert_eq!(token.batch_forced_transfer(vec![(bob, eve, 1)]), not_agent);
+                assert_eq!(token.recover(bob, eve), not_agent);
+                assert_eq!(token.set_frozen(bob, true), not_agent);
+                assert_eq!(token.batch_set_frozen(vec![(bob, true)]), not_agent);
+                assert_eq!(token.freeze_partial(bob, 1), not_agent);
+                assert_eq!(token.batch_freeze_partial(vec![(bob, 1)]), not_agent);
+                assert_eq!(token.unfreeze_partial(bob, 1), not_agent);
+                assert_eq!(token.pause(), not_agent);
+                assert_eq!(token.unpause(), not_agent);
+                assert_eq!(token.fulfill_redemption(0), not_agent);
+            }
+            set_caller::<DefaultEnvironment>(eve);
             assert_eq!(token.distribute(1), Err(DistributeError::NotDistributor));
-            assert_eq!(token.set_compliance(ComplianceRules::default()), not_owner);
-            assert_eq!(token.set_distributor(eve, true), not_owner);
-            assert_eq!(token.set_agent(eve, true), not_owner);
-            assert_eq!(token.transfer_ownership(Some(eve)), not_owner);
-            assert_eq!(token.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            // Owner-only messages: refused to an agent, a distributor (here also the pending
+            // owner) and an outsider.
+            for caller in [bob, charlie, eve] {
+                set_caller::<DefaultEnvironment>(caller);
+                assert_eq!(token.set_compliance(ComplianceRules::default()), not_owner);
+                assert_eq!(token.set_yield_period(60_000), not_owner);
+                assert_eq!(token.set_distributor(eve, true), not_owner);
+                assert_eq!(token.set_agent(eve, true), not_owner);
+                assert_eq!(token.transfer_ownership(Some(caller)), not_owner);
+            }
+            for caller in [alice, bob, eve] {
+                set_caller::<DefaultEnvironment>(caller);
+                assert_eq!(token.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            }
             assert!(!token.is_paused() && !token.is_frozen(bob) && token.capacity() == 0, "nothing changed");
+            assert!(!token.is_distributor(eve) && !token.is_agent(eve) && token.owner() == alice);
+            assert_eq!(token.yield_period(), crate::rewards::DEFAULT_YIELD_PERIOD_MS);
+        }
+
+        #[ink::test]
+        fn owner_sets_a_bounded_yield_period() {
+            let mut token = token();
+            assert_eq!(token.yield_period(), 86_400_000, "one day by default");
+            let before = ink::env::test::recorded_events().count();
+            token.set_yield_period(60_000).unwrap();
+            assert_eq!(token.yield_period(), 60_000);
+            assert_eq!(ink::env::test::recorded_events().count(), before + 1, "YieldPeriodSet");
+            let invalid = Err(Error::Token(TokenError::Reward(crate::rewards::RewardError::InvalidPeriod)));
+            assert_eq!(token.set_yield_period(999), invalid);
+            assert_eq!(token.set_yield_period(365 * 86_400_000 + 1), invalid);
+            assert_eq!(token.reward_totals(), RewardTotals::default());
         }
 
         #[ink::test]

@@ -65,6 +65,8 @@ pub enum TokenError {
     Overflow,
     /// Yield accounting refused.
     Reward(RewardError),
+    /// Recovery of a wallet with neither balance nor unclaimed yield.
+    NothingToRecover,
 }
 
 impl From<RewardError> for TokenError {
@@ -108,10 +110,12 @@ impl TokenError {
             TokenError::TooManyBlockedCountries => "TooManyBlockedCountries",
             TokenError::UnknownRedemption => "UnknownRedemption",
             TokenError::RedemptionNotPending => "RedemptionNotPending",
+            TokenError::NothingToRecover => "NothingToRecover",
             TokenError::Overflow => "Overflow",
             TokenError::Reward(RewardError::ZeroAmount) => "RewardZeroAmount",
             TokenError::Reward(RewardError::Overflow) => "RewardOverflow",
             TokenError::Reward(RewardError::NothingToClaim) => "NothingToClaim",
+            TokenError::Reward(RewardError::InvalidPeriod) => "InvalidYieldPeriod",
         }
     }
 }
@@ -298,24 +302,34 @@ impl TokenData {
         &self.rewards
     }
 
-    /// Whole stablecoin units `account` could claim now.
-    pub fn claimable(&self, account: AccountId) -> Result<u128, TokenError> {
-        Ok(self.rewards.claimable(account, self.balance_of(account))?)
+    /// Whole stablecoin units `account` could claim at `now` (a read: nothing is written).
+    pub fn claimable(&self, account: AccountId, now: u64) -> Result<u128, TokenError> {
+        Ok(self.rewards.claimable(account, self.balance_of(account), now, self.total_supply())?)
+    }
+
+    /// Yield totals as of `now` (what an update at `now` would store).
+    pub fn reward_totals(&self, now: u64) -> Result<crate::rewards::RewardTotals, TokenError> {
+        Ok(self.rewards.totals_at(now, self.total_supply())?)
+    }
+
+    /// Release period of future distributions (ms).
+    pub fn yield_period(&self) -> u64 {
+        self.rewards.period()
     }
 
     // ---- holder operations -------------------------------------------------------------
 
     /// PSP22 `transfer` under compliance; `parties` is the registry's view of (caller, to).
-    pub fn transfer(&mut self, caller: AccountId, to: AccountId, amount: u128, parties: (Party, Party)) -> Events {
+    pub fn transfer(&mut self, caller: AccountId, to: AccountId, amount: u128, parties: (Party, Party), now: u64) -> Events {
         if caller == to || amount == 0 {
             return Ok(Vec::new());
         }
         self.check_voluntary(caller, to, amount, parties)?;
-        self.move_units(Some(caller), Some(to), amount, |psp22| psp22.transfer(caller, to, amount))
+        self.move_units(Some(caller), Some(to), amount, now, |psp22| psp22.transfer(caller, to, amount))
     }
 
     /// PSP22 `transfer_from` under compliance; `parties` is the registry's view of (from, to).
-    pub fn transfer_from(&mut self, caller: AccountId, from: AccountId, to: AccountId, amount: u128, parties: (Party, Party)) -> Events {
+    pub fn transfer_from(&mut self, caller: AccountId, from: AccountId, to: AccountId, amount: u128, parties: (Party, Party), now: u64) -> Events {
         if from == to || amount == 0 {
             return Ok(Vec::new());
         }
@@ -323,7 +337,7 @@ impl TokenData {
             return Err(TokenError::InsufficientAllowance);
         }
         self.check_voluntary(from, to, amount, parties)?;
-        self.move_units(Some(from), Some(to), amount, |psp22| psp22.transfer_from(caller, from, to, amount))
+        self.move_units(Some(from), Some(to), amount, now, |psp22| psp22.transfer_from(caller, from, to, amount))
     }
 
     /// PSP22 `approve` (no compliance: an allowance moves nothing by itself).
@@ -352,7 +366,7 @@ impl TokenData {
             return Err(TokenError::SenderFrozen);
         }
         self.ensure_free(holder, amount)?;
-        let events = self.move_units(Some(holder), None, amount, |psp22| psp22.burn(holder, amount))?;
+        let events = self.move_units(Some(holder), None, amount, now, |psp22| psp22.burn(holder, amount))?;
         self.redeemed = self.redeemed.checked_add(amount).ok_or(TokenError::Overflow)?;
         let redemption = Redemption { id: self.redemption_count, holder, amount, requested_at: now, status: RedemptionStatus::Pending };
         self.redemptions.insert(redemption.id, &redemption);
@@ -360,18 +374,18 @@ impl TokenData {
         Ok((redemption, events))
     }
 
-    /// Pays out `account`'s whole units of yield; returns the amount to transfer.
-    pub fn claim(&mut self, account: AccountId) -> Result<u128, TokenError> {
+    /// Pays out `account`'s whole units of yield released by `now`; returns the amount to transfer.
+    pub fn claim(&mut self, account: AccountId, now: u64) -> Result<u128, TokenError> {
         if self.is_frozen(account) {
             return Err(TokenError::SenderFrozen);
         }
-        Ok(self.rewards.claim(account, self.balance_of(account))?)
+        Ok(self.rewards.claim(account, self.balance_of(account), now, self.total_supply())?)
     }
 
     // ---- issuer / agent operations -----------------------------------------------------
 
     /// Mints to a verified, compliant recipient within attested capacity.
-    pub fn mint(&mut self, to: AccountId, amount: u128, to_party: Party) -> Events {
+    pub fn mint(&mut self, to: AccountId, amount: u128, to_party: Party, now: u64) -> Events {
         if amount == 0 {
             return Err(TokenError::ZeroAmount);
         }
@@ -383,13 +397,13 @@ impl TokenData {
             return Err(TokenError::RecipientFrozen);
         }
         self.check_recipient(None, to, amount, to_party)?;
-        self.move_units(None, Some(to), amount, |psp22| psp22.mint(to, amount))
+        self.move_units(None, Some(to), amount, now, |psp22| psp22.mint(to, amount))
     }
 
     /// Agent transfer (ERC-3643 forcedTransfer): ignores pause and the sender's freezes,
     /// but the recipient must still be verified and pass compliance (T-REX issue 240).
     /// Frozen tokens are unfrozen only as far as needed, with an event.
-    pub fn forced_transfer(&mut self, from: AccountId, to: AccountId, amount: u128, to_party: Party) -> Events {
+    pub fn forced_transfer(&mut self, from: AccountId, to: AccountId, amount: u128, to_party: Party, now: u64) -> Events {
         if from == to {
             return Err(TokenError::SameAccount);
         }
@@ -404,12 +418,12 @@ impl TokenData {
         }
         self.check_recipient(Some(from), to, amount, to_party)?;
         let mut events = self.unfreeze_shortfall(from, amount)?;
-        events.extend(self.move_units(Some(from), Some(to), amount, |psp22| psp22.transfer(from, to, amount))?);
+        events.extend(self.move_units(Some(from), Some(to), amount, now, |psp22| psp22.transfer(from, to, amount))?);
         Ok(events)
     }
 
     /// Agent burn, unfreezing only what it must.
-    pub fn burn_from(&mut self, account: AccountId, amount: u128) -> Events {
+    pub fn burn_from(&mut self, account: AccountId, amount: u128, now: u64) -> Events {
         if amount == 0 {
             return Err(TokenError::ZeroAmount);
         }
@@ -417,23 +431,25 @@ impl TokenData {
             return Err(TokenError::InsufficientBalance);
         }
         let mut events = self.unfreeze_shortfall(account, amount)?;
-        events.extend(self.move_units(Some(account), None, amount, |psp22| psp22.burn(account, amount))?);
+        events.extend(self.move_units(Some(account), None, amount, now, |psp22| psp22.burn(account, amount))?);
         Ok(events)
     }
 
     /// Wallet recovery: moves the whole balance, frozen amount, address freeze and unclaimed
-    /// yield from a lost address to a new verified one. Returns (amount, frozen) moved.
-    pub fn recover(&mut self, lost: AccountId, new: AccountId, new_party: Party) -> Result<(u128, u128, Vec<TokenEvent>), TokenError> {
+    /// yield from a lost address to a new verified one, even if only yield is left (e.g. after
+    /// a forced transfer or a full redemption). Returns (amount, frozen) moved.
+    pub fn recover(&mut self, lost: AccountId, new: AccountId, new_party: Party, now: u64) -> Result<(u128, u128, Vec<TokenEvent>), TokenError> {
         if lost == new {
             return Err(TokenError::SameAccount);
         }
         let amount = self.balance_of(lost);
-        if amount == 0 {
-            return Err(TokenError::InsufficientBalance);
+        // With no balance, the entitlement is all settled: nothing is pending.
+        if amount == 0 && self.rewards.entitlement_scaled(lost, 0)? == 0 {
+            return Err(TokenError::NothingToRecover);
         }
         self.check_recipient(Some(lost), new, amount, new_party)?;
         let frozen = self.frozen_amounts.take(lost).unwrap_or_default();
-        let events = self.move_units(Some(lost), Some(new), amount, |psp22| psp22.transfer(lost, new, amount))?;
+        let events = self.move_units(Some(lost), Some(new), amount, now, |psp22| psp22.transfer(lost, new, amount))?;
         self.rewards.move_accrued(lost, new)?;
         if frozen > 0 {
             let total = self.frozen_amount(new).checked_add(frozen).ok_or(TokenError::Overflow)?;
@@ -519,9 +535,14 @@ impl TokenData {
         Ok(redemption)
     }
 
-    /// Spreads `amount` of received stablecoin over current holders.
+    /// Streams `amount` of received stablecoin to holders over the yield period from `now`.
     pub fn distribute(&mut self, amount: u128, block: u32, now: u64) -> Result<crate::rewards::Distribution, TokenError> {
         Ok(self.rewards.distribute(amount, self.total_supply(), block, now)?)
+    }
+
+    /// Sets the release period of future distributions (ms), within the module's bounds.
+    pub fn set_yield_period(&mut self, period: u64) -> Result<(), TokenError> {
+        Ok(self.rewards.set_period(period)?)
     }
 
     // ---- rules ---------------------------------------------------------------------------
@@ -588,13 +609,14 @@ impl TokenData {
 
     // ---- bookkeeping ---------------------------------------------------------------------
 
-    /// Runs a PSP22 balance change with the bookkeeping every change needs: yield
-    /// settled for both sides first, holder count kept exact.
-    fn move_units<F>(&mut self, from: Option<AccountId>, to: Option<AccountId>, amount: u128, change: F) -> Events
+    /// Runs a PSP22 balance change with the bookkeeping every change needs: the yield
+    /// stream released up to `now` over the old supply, both sides settled, holder count exact.
+    fn move_units<F>(&mut self, from: Option<AccountId>, to: Option<AccountId>, amount: u128, now: u64, change: F) -> Events
     where
         F: FnOnce(&mut PSP22Data) -> Result<Vec<PSP22Event>, PSP22Error>,
     {
         let holders = self.holders_after(from, to, amount)?;
+        self.rewards.update(now, self.total_supply())?;
         if let Some(from) = from {
             let before = self.balance_of(from);
             let after = before.checked_sub(amount).ok_or(TokenError::InsufficientBalance)?;

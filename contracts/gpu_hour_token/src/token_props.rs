@@ -1,27 +1,42 @@
-//! Property tests: random sequences of every balance-changing operation keep the
-//! token's books exact.
+//! Property tests: random sequences of every state-changing operation keep the token's
+//! books exact, and streamed yield goes to holders by balance × time held.
 use crate::rewards::REWARD_SCALE;
-use crate::token::TokenData;
-use crate::token_tests::{account, unverified, verified, CAPACITY, POOL_LIMIT};
+use crate::token::{ComplianceRules, TokenData};
+use crate::token_tests::{account, unverified, verified, BLOCKED, CAPACITY, POOL_LIMIT};
 use compute_rwa_common::Party;
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 
-const ACCOUNTS: u8 = 5;
+/// Account 4 is never verified; account 5 lives in the country the rules may block.
+const ACCOUNTS: u8 = 6;
+/// Yield period at the start of each case (ms).
+const PERIOD: u64 = 10_000;
 
 #[derive(Debug, Clone)]
 enum Op {
     Mint(u8, u128),
     Transfer(u8, u8, u128),
+    /// Spender, from, to, amount.
+    TransferFrom(u8, u8, u8, u128),
+    Approve(u8, u8, u128),
+    IncreaseAllowance(u8, u8, u128),
+    DecreaseAllowance(u8, u8, u128),
     FreezePartial(u8, u128),
     UnfreezePartial(u8, u128),
     SetFrozen(u8, bool),
+    SetPaused(bool),
+    /// Max holders, max balance, whether the country of account 5 is blocked.
+    SetRules(u32, u128, bool),
+    /// New capacity relative to what was issued (negative: refused).
+    Attest(i128),
     BurnFrom(u8, u128),
     Redeem(u8, u128),
     ForcedTransfer(u8, u8, u128),
     Recover(u8, u8),
     Distribute(u128),
     Claim(u8),
+    SetYieldPeriod(u64),
+    Advance(u64),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -30,132 +45,310 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::Mint(a, n)),
         4 => (who.clone(), who.clone(), amount.clone()).prop_map(|(a, b, n)| Op::Transfer(a, b, n)),
+        2 => (who.clone(), who.clone(), who.clone(), amount.clone()).prop_map(|(s, a, b, n)| Op::TransferFrom(s, a, b, n)),
+        1 => (who.clone(), who.clone(), amount.clone()).prop_map(|(a, s, n)| Op::Approve(a, s, n)),
+        1 => (who.clone(), who.clone(), amount.clone()).prop_map(|(a, s, n)| Op::IncreaseAllowance(a, s, n)),
+        1 => (who.clone(), who.clone(), amount.clone()).prop_map(|(a, s, n)| Op::DecreaseAllowance(a, s, n)),
         1 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::FreezePartial(a, n)),
         1 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::UnfreezePartial(a, n)),
         1 => (who.clone(), any::<bool>()).prop_map(|(a, f)| Op::SetFrozen(a, f)),
+        1 => any::<bool>().prop_map(Op::SetPaused),
+        1 => (0u32..6, prop_oneof![Just(0u128), 100u128..1_500], any::<bool>()).prop_map(|(h, b, c)| Op::SetRules(h, b, c)),
+        1 => (-300i128..3_000).prop_map(Op::Attest),
         1 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::BurnFrom(a, n)),
         1 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::Redeem(a, n)),
         1 => (who.clone(), who.clone(), amount.clone()).prop_map(|(a, b, n)| Op::ForcedTransfer(a, b, n)),
         1 => (who.clone(), who.clone()).prop_map(|(a, b)| Op::Recover(a, b)),
         3 => (0u128..5_000).prop_map(Op::Distribute),
         2 => who.prop_map(Op::Claim),
+        1 => (0u64..25_000).prop_map(Op::SetYieldPeriod),
+        4 => (0u64..12_000).prop_map(Op::Advance),
     ]
 }
 
-/// Account 4 is never verified.
 fn party(index: u8) -> Party {
-    if index == ACCOUNTS - 1 {
-        unverified()
-    } else {
-        verified()
+    match index {
+        4 => unverified(),
+        5 => Party { verified: true, country: BLOCKED },
+        _ => verified(),
     }
 }
 
-/// What each account should have received, computed independently of the accumulator.
-#[derive(Default)]
+fn acc(index: u8) -> AccountId {
+    account(index + 1)
+}
+
+/// An independent, continuous model of the stream: what each account should have
+/// received, in real numbers, plus what the token should hold in stablecoin.
 struct Ledger {
-    claimed: [u128; ACCOUNTS as usize],
-    /// Σ over distributions of floor(pool × balance / supply).
-    ideal: [u128; ACCOUNTS as usize],
-    /// Distributions each account took part in (rounding bound: 1 unit each).
-    rounds: [u128; ACCOUNTS as usize],
+    now: u64,
+    /// Stablecoin the token holds: distributed − claimed.
     held: u128,
+    claimed: [u128; ACCOUNTS as usize],
+    ideal: [f64; ACCOUNTS as usize],
+    streaming: f64,
+    undistributed: f64,
+    stream_end: u64,
+    last: u64,
+    period: u64,
+    /// Distinct instants at which the token may have released (rounding bound: 2 units each).
+    instants: u32,
+}
+
+impl Ledger {
+    fn new() -> Self {
+        Self {
+            now: 0,
+            held: 0,
+            claimed: [0; ACCOUNTS as usize],
+            ideal: [0.0; ACCOUNTS as usize],
+            streaming: 0.0,
+            undistributed: 0.0,
+            stream_end: 0,
+            last: 0,
+            period: PERIOD,
+            instants: 1,
+        }
+    }
+
+    /// Releases the stream up to `now` over the balances of that moment.
+    fn update(&mut self, data: &TokenData) {
+        let now = self.now.max(self.last);
+        let elapsed = now.min(self.stream_end).saturating_sub(self.last);
+        if elapsed > 0 && self.streaming > 0.0 {
+            let released = self.streaming * elapsed as f64 / (self.stream_end - self.last) as f64;
+            self.streaming -= released;
+            let supply = data.total_supply();
+            if supply == 0 {
+                self.undistributed += released;
+            } else {
+                for i in 0..ACCOUNTS {
+                    self.ideal[usize::from(i)] += released * data.balance_of(acc(i)) as f64 / supply as f64;
+                }
+            }
+        }
+        if now > self.last {
+            self.instants += 1;
+        }
+        self.last = now;
+    }
 }
 
 fn apply(data: &mut TokenData, ledger: &mut Ledger, op: &Op) {
-    let acc = |i: u8| account(i + 1);
+    ledger.update(data);
+    let now = ledger.now;
     match *op {
-        Op::Mint(to, n) => drop(data.mint(acc(to), n, party(to))),
-        Op::Transfer(from, to, n) => drop(data.transfer(acc(from), acc(to), n, (party(from), party(to)))),
+        Op::Mint(to, n) => drop(data.mint(acc(to), n, party(to), now)),
+        Op::Transfer(from, to, n) => drop(data.transfer(acc(from), acc(to), n, (party(from), party(to)), now)),
+        Op::TransferFrom(spender, from, to, n) => {
+            let before = data.allowance(acc(from), acc(spender));
+            let result = data.transfer_from(acc(spender), acc(from), acc(to), n, (party(from), party(to)), now);
+            if result.is_ok() && spender != from && from != to {
+                assert_eq!(data.allowance(acc(from), acc(spender)), before - n, "allowance spent exactly");
+            }
+        }
+        Op::Approve(owner, spender, n) => drop(data.approve(acc(owner), acc(spender), n)),
+        Op::IncreaseAllowance(owner, spender, n) => drop(data.increase_allowance(acc(owner), acc(spender), n)),
+        Op::DecreaseAllowance(owner, spender, n) => drop(data.decrease_allowance(acc(owner), acc(spender), n)),
         Op::FreezePartial(a, n) => drop(data.freeze_partial(acc(a), n)),
         Op::UnfreezePartial(a, n) => drop(data.unfreeze_partial(acc(a), n)),
         Op::SetFrozen(a, frozen) => data.set_frozen(acc(a), frozen),
-        Op::BurnFrom(a, n) => drop(data.burn_from(acc(a), n)),
-        Op::Redeem(a, n) => drop(data.redeem(acc(a), n, 0)),
-        Op::ForcedTransfer(from, to, n) => drop(data.forced_transfer(acc(from), acc(to), n, party(to))),
+        Op::SetPaused(paused) => data.set_paused(paused),
+        Op::SetRules(max_holders, max_balance, block) => {
+            let blocked_countries = if block { vec![BLOCKED] } else { Vec::new() };
+            data.set_rules(ComplianceRules { max_holders, max_balance, blocked_countries }).unwrap();
+        }
+        Op::Attest(offset) => {
+            let issued = (data.total_supply() + data.redeemed()) as i128;
+            let capacity = u128::try_from(issued + offset).unwrap_or_default();
+            let result = data.attest(capacity, POOL_LIMIT, [2; 32], now, account(0));
+            assert_eq!(result.is_ok(), capacity as i128 >= issued, "capacity below issued is refused, anything else accepted");
+        }
+        Op::BurnFrom(a, n) => drop(data.burn_from(acc(a), n, now)),
+        Op::Redeem(a, n) => drop(data.redeem(acc(a), n, now)),
+        Op::ForcedTransfer(from, to, n) => drop(data.forced_transfer(acc(from), acc(to), n, party(to), now)),
         Op::Recover(lost, new) => {
-            if data.recover(acc(lost), acc(new), party(new)).is_ok() {
+            if data.recover(acc(lost), acc(new), party(new), now).is_ok() {
                 // The new wallet inherits the lost one's entitlement.
                 let (l, n) = (usize::from(lost), usize::from(new));
-                for column in [&mut ledger.claimed, &mut ledger.ideal, &mut ledger.rounds] {
-                    column[n] += column[l];
-                    column[l] = 0;
-                }
+                ledger.claimed[n] += std::mem::take(&mut ledger.claimed[l]);
+                ledger.ideal[n] += std::mem::take(&mut ledger.ideal[l]);
             }
         }
         Op::Distribute(n) => {
-            let supply = data.total_supply();
-            if data.distribute(n, 0, 0).is_ok() {
-                if supply == 0 {
-                    ledger.held += n;
-                } else {
-                    let pool = n + std::mem::take(&mut ledger.held);
-                    for i in 0..ACCOUNTS {
-                        let balance = data.balance_of(acc(i));
-                        if balance > 0 {
-                            ledger.ideal[usize::from(i)] += pool * balance / supply;
-                            ledger.rounds[usize::from(i)] += 1;
-                        }
-                    }
-                }
+            if data.distribute(n, 0, now).is_ok() {
+                ledger.held += n;
+                ledger.streaming += n as f64 + std::mem::take(&mut ledger.undistributed);
+                ledger.stream_end = ledger.last + ledger.period;
             }
         }
         Op::Claim(a) => {
-            if let Ok(paid) = data.claim(acc(a)) {
+            if let Ok(paid) = data.claim(acc(a), now) {
                 ledger.claimed[usize::from(a)] += paid;
+                ledger.held -= paid;
             }
         }
+        Op::SetYieldPeriod(period) => {
+            if data.set_yield_period(period).is_ok() {
+                ledger.period = period;
+            }
+        }
+        Op::Advance(ms) => ledger.now += ms,
     }
+    // Brings the model up to `now` (after `Advance`) for the checks.
+    ledger.update(data);
 }
 
 fn check(data: &TokenData, ledger: &Ledger) -> Result<(), TestCaseError> {
-    let accounts: Vec<AccountId> = (1..=ACCOUNTS).map(account).collect();
+    let now = ledger.now;
+    let accounts: Vec<AccountId> = (0..ACCOUNTS).map(acc).collect();
     let balances: Vec<u128> = accounts.iter().map(|a| data.balance_of(*a)).collect();
-    prop_assert_eq!(balances.iter().sum::<u128>(), data.total_supply());
-    prop_assert!(data.total_supply() + data.redeemed() <= data.capacity());
+    let supply = data.total_supply();
+    prop_assert_eq!(balances.iter().sum::<u128>(), supply);
+    prop_assert!(supply + data.redeemed() <= data.capacity());
     prop_assert_eq!(data.holders() as usize, balances.iter().filter(|b| **b > 0).count());
     for (a, balance) in accounts.iter().zip(&balances) {
         prop_assert!(data.frozen_amount(*a) <= *balance);
     }
 
-    // Yield: exact in scaled units, nothing created or lost.
-    let totals = data.rewards().totals();
-    let entitlements: u128 = accounts.iter().zip(&balances).map(|(a, b)| data.rewards().entitlement_scaled(*a, *b).unwrap()).sum();
+    // Yield: exact in scaled units, nothing created or lost, as stored and as of now.
+    let rewards = data.rewards();
+    let stored = rewards.totals();
+    let stored_entitlements: u128 = accounts.iter().zip(&balances).map(|(a, b)| rewards.entitlement_scaled(*a, *b).unwrap()).sum();
     prop_assert_eq!(
-        REWARD_SCALE * (totals.distributed - totals.undistributed),
-        entitlements + REWARD_SCALE * totals.claimed + totals.carried_remainder
+        REWARD_SCALE * (stored.distributed - stored.undistributed - stored.streaming),
+        stored_entitlements + REWARD_SCALE * stored.claimed + stored.carried_remainder
     );
-    prop_assert_eq!(totals.undistributed, ledger.held);
-    let claimable: u128 = accounts.iter().map(|a| data.claimable(*a).unwrap()).sum();
-    prop_assert!(totals.distributed - totals.claimed >= claimable, "stablecoin held covers every claim");
+    let totals = data.reward_totals(now).unwrap();
+    let entitlements: Vec<u128> =
+        accounts.iter().zip(&balances).map(|(a, b)| rewards.entitlement_scaled_at(*a, *b, now, supply).unwrap()).collect();
+    prop_assert_eq!(
+        REWARD_SCALE * (totals.distributed - totals.undistributed - totals.streaming),
+        entitlements.iter().sum::<u128>() + REWARD_SCALE * totals.claimed + totals.carried_remainder
+    );
+    if now >= totals.stream_end {
+        prop_assert_eq!(totals.streaming, 0, "everything is released at the end of the period");
+    }
+    // Solvency: the stablecoin held covers every claim and everything still to release.
+    prop_assert_eq!(ledger.held, totals.distributed - totals.claimed);
+    let claimable: u128 = accounts.iter().map(|a| data.claimable(*a, now).unwrap()).sum();
+    prop_assert!(ledger.held >= claimable + totals.undistributed + totals.streaming, "stablecoin held covers every claim");
     prop_assert_eq!(totals.claimed, ledger.claimed.iter().sum::<u128>());
 
-    // Each account within one unit per distribution of its exact pro-rata share.
-    for (i, a) in accounts.iter().enumerate() {
-        let received = ledger.claimed[i] + data.claimable(*a).unwrap();
-        let (ideal, rounds) = (ledger.ideal[i], ledger.rounds[i]);
-        prop_assert!(received + rounds >= ideal && received <= ideal + rounds, "account {} got {} for ideal {}±{}", i, received, ideal, rounds);
+    // Each account within the rounding bound of its time-weighted share (continuous model).
+    let tolerance = 2.0 * f64::from(ledger.instants) + 2.0;
+    for (i, entitlement) in entitlements.iter().enumerate() {
+        let received = ledger.claimed[i] as f64 + *entitlement as f64 / REWARD_SCALE as f64;
+        let ideal = ledger.ideal[i];
+        prop_assert!((received - ideal).abs() <= tolerance, "account {} got {} for ideal {}±{}", i, received, ideal, tolerance);
     }
     Ok(())
 }
 
+/// Runs `body` in a fresh off-chain storage.
+fn fresh<F: FnOnce() -> Result<(), TestCaseError>>(body: F) -> Result<(), TestCaseError> {
+    let mut outcome = Ok(());
+    ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
+        outcome = body();
+        Ok(())
+    })
+    .unwrap();
+    outcome
+}
+
+/// `holders` minted at time 0 under a `period` stream.
+fn minted(holders: &[u128], period: u64) -> TokenData {
+    let mut data = TokenData::default();
+    data.attest(CAPACITY, POOL_LIMIT, [0; 32], 0, account(0)).unwrap();
+    data.set_yield_period(period).unwrap();
+    for (i, amount) in holders.iter().enumerate() {
+        data.mint(account(i as u8 + 1), *amount, verified(), 0).unwrap();
+    }
+    data
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn books_stay_exact(ops in proptest::collection::vec(op(), 1..60)) {
-        let mut outcome = Ok(());
-        // A fresh off-chain storage per case.
-        ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
+    fn books_stay_exact(ops in proptest::collection::vec(op(), 1..80)) {
+        fresh(|| {
             let mut data = TokenData::default();
             data.attest(CAPACITY, POOL_LIMIT, [0; 32], 0, account(0)).unwrap();
-            let mut ledger = Ledger::default();
-            outcome = ops.iter().try_for_each(|op| {
+            data.set_yield_period(PERIOD).unwrap();
+            let mut ledger = Ledger::new();
+            ops.iter().try_for_each(|op| {
                 apply(&mut data, &mut ledger, op);
                 check(&data, &ledger).map_err(|e| TestCaseError::fail(format!("after {op:?}: {e}")))
-            });
+            })
+        })?;
+    }
+
+    /// An account that receives tokens, lets a distribution happen and sends them back, all
+    /// at one timestamp, gets at most one unit of it, however long the stream then runs.
+    #[test]
+    fn an_instant_holder_gets_at_most_one_unit(
+        holders in proptest::collection::vec(1u128..100_000, 1..4),
+        backlog in 0u128..1_000_000_000,
+        amount in 1u128..1_000_000_000,
+        period in 1_000u64..100_000_000,
+        at in 0u64..200_000_000,
+        share in 1u128..100,
+        minted_to_sniper in any::<bool>(),
+    ) {
+        fresh(|| {
+            let mut data = minted(&holders, period);
+            if backlog > 0 {
+                data.distribute(backlog, 0, 0).unwrap();
+            }
+            let sniper = account(9);
+            let size = holders[0] * share / 100 + 1;
+            if minted_to_sniper {
+                data.mint(sniper, size, verified(), at).unwrap();
+            } else {
+                data.transfer(account(1), sniper, size.min(holders[0]), (verified(), verified()), at).unwrap();
+            }
+            data.distribute(amount, 1, at).unwrap();
+            let held = data.balance_of(sniper);
+            data.forced_transfer(sniper, account(1), held, verified(), at).unwrap();
+            let later = at + 2 * period;
+            prop_assert!(data.rewards().entitlement_scaled_at(sniper, 0, later, data.total_supply()).unwrap() <= REWARD_SCALE);
+            prop_assert!(data.claimable(sniper, later).unwrap() <= 1);
             Ok(())
-        }).unwrap();
-        outcome?;
+        })?;
+    }
+
+    /// An account holding a share x of the supply for a fraction t of the period gets x·t of
+    /// the distribution, within one unit (of its exact entitlement, sub-unit part included).
+    #[test]
+    fn a_holder_gets_its_share_for_the_time_held(
+        others in 1u128..500_000,
+        size in 1u128..500_000,
+        amount in 1u128..1_000_000_000_000,
+        period in 1_000u64..100_000_000,
+        start in 0.0f64..1.0,
+        length in 0.0f64..1.0,
+        at in 0u64..1_000_000,
+    ) {
+        fresh(|| {
+            let mut data = minted(&[others + size], period);
+            let (big, holder) = (account(1), account(2));
+            data.distribute(amount, 0, at).unwrap();
+            let from = at + (start * period as f64) as u64;
+            let until = from + (length * (at + period - from) as f64) as u64;
+            let ok = (verified(), verified());
+            data.transfer(big, holder, size, ok, from).unwrap();
+            data.transfer(holder, big, size, ok, until).unwrap();
+            let supply = others + size;
+            let expected = amount as f64 * (size as f64 / supply as f64) * ((until - from) as f64 / period as f64);
+            let entitlement = data.rewards().entitlement_scaled_at(holder, 0, at + 3 * period, supply).unwrap();
+            let got = entitlement as f64 / REWARD_SCALE as f64;
+            prop_assert!((got - expected).abs() <= 1.0 + expected * 1e-12, "got {} expected {}", got, expected);
+            // The rest went to the other holder: nothing lost.
+            let rest = data.rewards().entitlement_scaled_at(big, supply, at + 3 * period, supply).unwrap();
+            let carried = data.reward_totals(at + 3 * period).unwrap().carried_remainder;
+            prop_assert_eq!(rest + entitlement + carried, amount * REWARD_SCALE);
+            Ok(())
+        })?;
     }
 }

@@ -1,5 +1,5 @@
 //! Rules of `TokenData`, one at a time, with exact balances and events.
-use crate::rewards::RewardError;
+use crate::rewards::{RewardError, DEFAULT_YIELD_PERIOD_MS, MAX_YIELD_PERIOD_MS, MIN_YIELD_PERIOD_MS};
 use crate::token::*;
 use compute_rwa_common::Party;
 use ink::primitives::AccountId;
@@ -8,6 +8,8 @@ pub(crate) const CAPACITY: u128 = 1_000_000;
 pub(crate) const POOL_LIMIT: u128 = 10_000_000;
 pub(crate) const GERMANY: u16 = 276;
 pub(crate) const BLOCKED: u16 = 408;
+/// The default yield period: a distribution is fully released one `DAY` after it.
+pub(crate) const DAY: u64 = DEFAULT_YIELD_PERIOD_MS;
 
 pub(crate) fn account(byte: u8) -> AccountId {
     AccountId::from([byte; 32])
@@ -27,7 +29,7 @@ const OK: (Party, Party) = (Party { verified: true, country: GERMANY }, Party { 
 fn token() -> TokenData {
     let mut data = TokenData::default();
     data.attest(CAPACITY, POOL_LIMIT, [1; 32], 0, account(0)).unwrap();
-    data.mint(account(1), 600, verified()).unwrap();
+    data.mint(account(1), 600, verified(), 0).unwrap();
     data
 }
 
@@ -44,23 +46,23 @@ fn unfrozen_amounts(events: &[TokenEvent]) -> Vec<u128> {
 #[ink::test]
 fn mint_is_capped_by_attested_capacity() {
     let mut data = token();
-    assert_eq!(data.mint(account(2), CAPACITY - 599, verified()).err(), Some(TokenError::CapacityExceeded));
-    data.mint(account(2), CAPACITY - 600, verified()).unwrap();
+    assert_eq!(data.mint(account(2), CAPACITY - 599, verified(), 0).err(), Some(TokenError::CapacityExceeded));
+    data.mint(account(2), CAPACITY - 600, verified(), 0).unwrap();
     assert_eq!(data.total_supply(), CAPACITY);
-    assert_eq!(data.mint(account(2), 1, verified()).err(), Some(TokenError::CapacityExceeded));
-    assert_eq!(data.mint(account(2), u128::MAX, verified()).err(), Some(TokenError::CapacityExceeded), "no overflow trap");
+    assert_eq!(data.mint(account(2), 1, verified(), 0).err(), Some(TokenError::CapacityExceeded));
+    assert_eq!(data.mint(account(2), u128::MAX, verified(), 0).err(), Some(TokenError::CapacityExceeded), "no overflow trap");
 }
 
 #[ink::test]
 fn mint_requires_a_verified_unfrozen_compliant_recipient() {
     let mut data = token();
-    assert_eq!(data.mint(account(2), 1, unverified()).err(), Some(TokenError::RecipientNotVerified));
-    assert_eq!(data.mint(account(2), 0, verified()).err(), Some(TokenError::ZeroAmount));
+    assert_eq!(data.mint(account(2), 1, unverified(), 0).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.mint(account(2), 0, verified(), 0).err(), Some(TokenError::ZeroAmount));
     data.set_frozen(account(2), true);
-    assert_eq!(data.mint(account(2), 1, verified()).err(), Some(TokenError::RecipientFrozen));
+    assert_eq!(data.mint(account(2), 1, verified(), 0).err(), Some(TokenError::RecipientFrozen));
     data.set_rules(ComplianceRules { blocked_countries: vec![BLOCKED], ..Default::default() }).unwrap();
     let blocked = Party { verified: true, country: BLOCKED };
-    assert_eq!(data.mint(account(3), 1, blocked).err(), Some(TokenError::CountryBlocked));
+    assert_eq!(data.mint(account(3), 1, blocked, 0).err(), Some(TokenError::CountryBlocked));
     assert_eq!(data.total_supply(), 600);
 }
 
@@ -81,24 +83,24 @@ fn attestation_cannot_go_below_issued_or_above_the_pool() {
 fn transfer_checks_every_rule_in_order() {
     let mut data = token();
     let (a, b) = (account(1), account(2));
-    assert_eq!(data.transfer(a, b, 10, (unverified(), verified())).err(), Some(TokenError::SenderNotVerified));
-    assert_eq!(data.transfer(a, b, 10, (verified(), unverified())).err(), Some(TokenError::RecipientNotVerified));
-    assert_eq!(data.transfer(a, b, 601, OK).err(), Some(TokenError::InsufficientBalance));
+    assert_eq!(data.transfer(a, b, 10, (unverified(), verified()), 0).err(), Some(TokenError::SenderNotVerified));
+    assert_eq!(data.transfer(a, b, 10, (verified(), unverified()), 0).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.transfer(a, b, 601, OK, 0).err(), Some(TokenError::InsufficientBalance));
     data.freeze_partial(a, 500).unwrap();
-    assert_eq!(data.transfer(a, b, 101, OK).err(), Some(TokenError::FrozenTokens));
-    data.transfer(a, b, 100, OK).unwrap();
+    assert_eq!(data.transfer(a, b, 101, OK, 0).err(), Some(TokenError::FrozenTokens));
+    data.transfer(a, b, 100, OK, 0).unwrap();
     data.set_frozen(b, true);
-    assert_eq!(data.transfer(a, b, 0, OK).map(|e| e.len()), Ok(0), "zero amount is a PSP22 no-op");
+    assert_eq!(data.transfer(a, b, 0, OK, 0).map(|e| e.len()), Ok(0), "zero amount is a PSP22 no-op");
     data.set_frozen(b, false);
     data.set_frozen(a, true);
     data.unfreeze_partial(a, 500).unwrap();
-    assert_eq!(data.transfer(a, b, 1, OK).err(), Some(TokenError::SenderFrozen));
+    assert_eq!(data.transfer(a, b, 1, OK, 0).err(), Some(TokenError::SenderFrozen));
     data.set_frozen(a, false);
     data.set_frozen(b, true);
-    assert_eq!(data.transfer(a, b, 1, OK).err(), Some(TokenError::RecipientFrozen));
+    assert_eq!(data.transfer(a, b, 1, OK, 0).err(), Some(TokenError::RecipientFrozen));
     data.set_frozen(b, false);
     data.set_paused(true);
-    assert_eq!(data.transfer(a, b, 1, OK).err(), Some(TokenError::Paused));
+    assert_eq!(data.transfer(a, b, 1, OK, 0).err(), Some(TokenError::Paused));
     data.set_paused(false);
     assert_eq!((data.balance_of(a), data.balance_of(b)), (500, 100));
 }
@@ -108,9 +110,9 @@ fn transfer_from_needs_allowance_and_compliance() {
     let mut data = token();
     let (owner, spender, to) = (account(1), account(5), account(2));
     data.approve(owner, spender, 50).unwrap();
-    assert_eq!(data.transfer_from(spender, owner, to, 51, OK).err(), Some(TokenError::InsufficientAllowance));
-    assert_eq!(data.transfer_from(spender, owner, to, 50, (verified(), unverified())).err(), Some(TokenError::RecipientNotVerified));
-    data.transfer_from(spender, owner, to, 50, OK).unwrap();
+    assert_eq!(data.transfer_from(spender, owner, to, 51, OK, 0).err(), Some(TokenError::InsufficientAllowance));
+    assert_eq!(data.transfer_from(spender, owner, to, 50, (verified(), unverified()), 0).err(), Some(TokenError::RecipientNotVerified));
+    data.transfer_from(spender, owner, to, 50, OK, 0).unwrap();
     assert_eq!(data.allowance(owner, spender), 0);
     assert_eq!(data.balance_of(to), 50);
 }
@@ -119,12 +121,12 @@ fn transfer_from_needs_allowance_and_compliance() {
 fn recipient_rules_limit_balance_and_holders() {
     let mut data = token();
     data.set_rules(ComplianceRules { max_holders: 2, max_balance: 300, blocked_countries: vec![] }).unwrap();
-    assert_eq!(data.transfer(account(1), account(2), 301, OK).err(), Some(TokenError::MaxBalanceExceeded));
-    data.transfer(account(1), account(2), 300, OK).unwrap();
+    assert_eq!(data.transfer(account(1), account(2), 301, OK, 0).err(), Some(TokenError::MaxBalanceExceeded));
+    data.transfer(account(1), account(2), 300, OK, 0).unwrap();
     assert_eq!(data.holders(), 2);
-    assert_eq!(data.transfer(account(1), account(3), 1, OK).err(), Some(TokenError::MaxHoldersReached));
+    assert_eq!(data.transfer(account(1), account(3), 1, OK, 0).err(), Some(TokenError::MaxHoldersReached));
     // Moving a whole balance to a new holder keeps the count, so it is allowed at the limit.
-    data.transfer(account(2), account(3), 300, OK).unwrap();
+    data.transfer(account(2), account(3), 300, OK, 0).unwrap();
     assert_eq!(data.holders(), 2);
     let too_many = ComplianceRules { blocked_countries: vec![1; MAX_BLOCKED_COUNTRIES + 1], ..Default::default() };
     assert_eq!(data.set_rules(too_many).err(), Some(TokenError::TooManyBlockedCountries));
@@ -134,11 +136,11 @@ fn recipient_rules_limit_balance_and_holders() {
 fn holder_count_follows_non_zero_balances() {
     let mut data = token();
     assert_eq!(data.holders(), 1);
-    data.transfer(account(1), account(2), 100, OK).unwrap();
+    data.transfer(account(1), account(2), 100, OK, 0).unwrap();
     assert_eq!(data.holders(), 2);
-    data.transfer(account(2), account(1), 100, OK).unwrap();
+    data.transfer(account(2), account(1), 100, OK, 0).unwrap();
     assert_eq!(data.holders(), 1);
-    data.burn_from(account(1), 600).unwrap();
+    data.burn_from(account(1), 600, 0).unwrap();
     assert_eq!(data.holders(), 0);
 }
 
@@ -149,11 +151,11 @@ fn forced_transfer_unfreezes_only_the_shortfall() {
     data.freeze_partial(a, 500).unwrap();
     data.set_frozen(a, true);
     data.set_paused(true);
-    let events = data.forced_transfer(a, b, 150, verified()).unwrap();
+    let events = data.forced_transfer(a, b, 150, verified(), 0).unwrap();
     assert_eq!(unfrozen_amounts(&events), vec![50], "free was 100, so 50 had to be unfrozen");
     assert_eq!(data.frozen_amount(a), 450);
     assert_eq!((data.balance_of(a), data.balance_of(b)), (450, 150));
-    let events = data.forced_transfer(a, b, 50, verified()).unwrap();
+    let events = data.forced_transfer(a, b, 50, verified(), 0).unwrap();
     assert_eq!(unfrozen_amounts(&events), vec![50]);
 }
 
@@ -161,12 +163,12 @@ fn forced_transfer_unfreezes_only_the_shortfall() {
 fn forced_transfer_still_requires_a_compliant_receiver() {
     let mut data = token();
     let (a, b) = (account(1), account(2));
-    assert_eq!(data.forced_transfer(a, b, 1, unverified()).err(), Some(TokenError::RecipientNotVerified));
-    assert_eq!(data.forced_transfer(a, a, 1, verified()).err(), Some(TokenError::SameAccount));
-    assert_eq!(data.forced_transfer(a, b, 0, verified()).err(), Some(TokenError::ZeroAmount));
-    assert_eq!(data.forced_transfer(a, b, 601, verified()).err(), Some(TokenError::InsufficientBalance));
+    assert_eq!(data.forced_transfer(a, b, 1, unverified(), 0).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.forced_transfer(a, a, 1, verified(), 0).err(), Some(TokenError::SameAccount));
+    assert_eq!(data.forced_transfer(a, b, 0, verified(), 0).err(), Some(TokenError::ZeroAmount));
+    assert_eq!(data.forced_transfer(a, b, 601, verified(), 0).err(), Some(TokenError::InsufficientBalance));
     data.set_frozen(b, true);
-    assert_eq!(data.forced_transfer(a, b, 1, verified()).err(), Some(TokenError::RecipientFrozen));
+    assert_eq!(data.forced_transfer(a, b, 1, verified(), 0).err(), Some(TokenError::RecipientFrozen));
     assert_eq!(data.balance_of(a), 600);
 }
 
@@ -174,19 +176,19 @@ fn forced_transfer_still_requires_a_compliant_receiver() {
 fn recovery_moves_balance_freezes_and_yield() {
     let mut data = token();
     let (lost, new) = (account(1), account(7));
-    data.distribute(600, 1, 1).unwrap();
+    data.distribute(600, 1, 0).unwrap();
     data.freeze_partial(lost, 200).unwrap();
     data.set_frozen(lost, true);
-    assert_eq!(data.recover(lost, new, unverified()).err(), Some(TokenError::RecipientNotVerified));
-    assert_eq!(data.recover(lost, lost, verified()).err(), Some(TokenError::SameAccount));
-    let (amount, frozen, _) = data.recover(lost, new, verified()).unwrap();
+    assert_eq!(data.recover(lost, new, unverified(), DAY).err(), Some(TokenError::RecipientNotVerified));
+    assert_eq!(data.recover(lost, lost, verified(), DAY).err(), Some(TokenError::SameAccount));
+    let (amount, frozen, _) = data.recover(lost, new, verified(), DAY).unwrap();
     assert_eq!((amount, frozen), (600, 200));
     assert_eq!((data.balance_of(lost), data.balance_of(new)), (0, 600));
     assert_eq!((data.frozen_amount(lost), data.frozen_amount(new)), (0, 200));
     assert!(!data.is_frozen(lost) && data.is_frozen(new));
-    assert_eq!(data.claimable(lost), Ok(0));
-    assert_eq!(data.claimable(new), Ok(600), "unclaimed yield follows the investor");
-    assert_eq!(data.recover(lost, new, verified()).err(), Some(TokenError::InsufficientBalance));
+    assert_eq!(data.claimable(lost, DAY), Ok(0));
+    assert_eq!(data.claimable(new, DAY), Ok(600), "unclaimed yield follows the investor");
+    assert_eq!(data.recover(lost, new, verified(), DAY).err(), Some(TokenError::NothingToRecover));
 }
 
 #[ink::test]
@@ -208,8 +210,8 @@ fn redemption_burns_consumes_capacity_and_is_fulfilled_once() {
     assert_eq!(redemption.status, RedemptionStatus::Pending);
     assert_eq!((data.total_supply(), data.redeemed()), (500, 100));
     // Redeemed hours were used: they cannot be minted again.
-    assert_eq!(data.mint(account(2), CAPACITY - 500, verified()).err(), Some(TokenError::CapacityExceeded));
-    data.mint(account(2), CAPACITY - 600, verified()).unwrap();
+    assert_eq!(data.mint(account(2), CAPACITY - 500, verified(), 0).err(), Some(TokenError::CapacityExceeded));
+    data.mint(account(2), CAPACITY - 600, verified(), 0).unwrap();
     assert_eq!(data.fulfill_redemption(0, 50).unwrap().status, RedemptionStatus::Fulfilled(50));
     assert_eq!(data.fulfill_redemption(0, 51).err(), Some(TokenError::RedemptionNotPending));
     assert_eq!(data.fulfill_redemption(9, 51).err(), Some(TokenError::UnknownRedemption));
@@ -234,10 +236,10 @@ fn redemption_respects_pause_freeze_and_frozen_tokens() {
 fn burn_from_unfreezes_what_it_must() {
     let mut data = token();
     data.freeze_partial(account(1), 600).unwrap();
-    let events = data.burn_from(account(1), 10).unwrap();
+    let events = data.burn_from(account(1), 10, 0).unwrap();
     assert_eq!(unfrozen_amounts(&events), vec![10]);
     assert_eq!((data.balance_of(account(1)), data.frozen_amount(account(1))), (590, 590));
-    assert_eq!(data.burn_from(account(1), 591).err(), Some(TokenError::InsufficientBalance));
+    assert_eq!(data.burn_from(account(1), 591, 0).err(), Some(TokenError::InsufficientBalance));
 }
 
 // ---- yield ----------------------------------------------------------------------------
@@ -247,64 +249,101 @@ fn three_holders() -> TokenData {
     let mut data = TokenData::default();
     data.attest(CAPACITY, POOL_LIMIT, [1; 32], 0, account(0)).unwrap();
     for (byte, amount) in [(1, 100), (2, 200), (3, 300)] {
-        data.mint(account(byte), amount, verified()).unwrap();
+        data.mint(account(byte), amount, verified(), 0).unwrap();
     }
     data
 }
 
-fn claimables(data: &TokenData) -> [u128; 3] {
-    [1, 2, 3].map(|byte| data.claimable(account(byte)).unwrap())
+fn claimables(data: &TokenData, now: u64) -> [u128; 3] {
+    [1, 2, 3].map(|byte| data.claimable(account(byte), now).unwrap())
 }
 
 #[ink::test]
 fn yield_is_pro_rata() {
     let mut data = three_holders();
-    data.distribute(600, 1, 1).unwrap();
-    assert_eq!(claimables(&data), [100, 200, 300]);
-    assert_eq!(data.claim(account(3)), Ok(300));
-    assert_eq!(data.claim(account(3)).err(), Some(TokenError::Reward(RewardError::NothingToClaim)));
+    data.distribute(600, 1, 0).unwrap();
+    assert_eq!(claimables(&data, 0), [0, 0, 0], "nothing is released at once");
+    assert_eq!(claimables(&data, DAY), [100, 200, 300]);
+    assert_eq!(data.claim(account(3), DAY), Ok(300));
+    assert_eq!(data.claim(account(3), DAY).err(), Some(TokenError::Reward(RewardError::NothingToClaim)));
     assert_eq!(data.rewards().totals().claimed, 300);
+}
+
+#[ink::test]
+fn yield_is_released_linearly_over_the_period() {
+    let mut data = three_holders();
+    data.distribute(600, 1, 0).unwrap();
+    assert_eq!(claimables(&data, DAY / 4), [25, 50, 75]);
+    assert_eq!(claimables(&data, DAY / 2), [50, 100, 150]);
+    assert_eq!(claimables(&data, 3 * DAY), [100, 200, 300], "nothing more after the end");
+    let totals = data.reward_totals(DAY / 4).unwrap();
+    assert_eq!((totals.streaming, totals.stream_end, totals.last_update), (450, DAY, DAY / 4));
+    assert_eq!(data.rewards().totals().streaming, 600, "a read writes nothing");
+}
+
+#[ink::test]
+fn a_new_distribution_restreams_the_leftover() {
+    let mut data = three_holders();
+    data.distribute(600, 1, 0).unwrap();
+    data.distribute(300, 2, DAY / 2).unwrap();
+    let totals = data.rewards().totals();
+    assert_eq!((totals.streaming, totals.stream_end), (300 + 300, DAY / 2 + DAY));
+    assert_eq!(claimables(&data, DAY), [100, 200, 300], "half of 600, then half of 600");
+    assert_eq!(claimables(&data, 2 * DAY), [150, 300, 450]);
 }
 
 #[ink::test]
 fn yield_earned_before_a_transfer_stays_with_the_sender() {
     let mut data = three_holders();
-    data.distribute(600, 1, 1).unwrap();
-    data.transfer(account(1), account(2), 100, OK).unwrap();
-    data.distribute(600, 2, 2).unwrap();
+    data.distribute(600, 1, 0).unwrap();
+    data.transfer(account(1), account(2), 100, OK, DAY).unwrap();
+    data.distribute(600, 2, DAY).unwrap();
     // Second round: balances 0, 300, 300.
-    assert_eq!(claimables(&data), [100, 200 + 300, 300 + 300]);
+    assert_eq!(claimables(&data, 2 * DAY), [100, 200 + 300, 300 + 300]);
 }
 
 #[ink::test]
-fn minting_after_a_distribution_earns_nothing_of_it() {
+fn a_transfer_mid_stream_splits_the_yield_by_time_held() {
     let mut data = three_holders();
-    data.distribute(600, 1, 1).unwrap();
-    data.mint(account(4), 600, verified()).unwrap();
-    assert_eq!(data.claimable(account(4)), Ok(0));
-    data.distribute(1_200, 2, 2).unwrap();
-    assert_eq!(data.claimable(account(4)), Ok(600));
-    assert_eq!(claimables(&data), [200, 400, 600]);
+    data.distribute(600, 1, 0).unwrap();
+    data.transfer(account(1), account(2), 100, OK, DAY / 2).unwrap();
+    assert_eq!(claimables(&data, DAY), [50, 100 + 150, 300]);
+}
+
+#[ink::test]
+fn minting_during_a_stream_earns_only_what_is_released_after() {
+    let mut data = three_holders();
+    data.distribute(600, 1, 0).unwrap();
+    data.mint(account(4), 600, verified(), DAY / 2).unwrap();
+    assert_eq!(data.claimable(account(4), DAY / 2), Ok(0));
+    // First half: 300 over 600 tokens; second half: 300 over 1_200.
+    assert_eq!(claimables(&data, DAY), [75, 150, 225]);
+    assert_eq!(data.claimable(account(4), DAY), Ok(150));
+    data.distribute(1_200, 2, DAY).unwrap();
+    assert_eq!(claimables(&data, 2 * DAY), [175, 350, 525]);
+    assert_eq!(data.claimable(account(4), 2 * DAY), Ok(750));
 }
 
 #[ink::test]
 fn burning_keeps_what_was_earned() {
     let mut data = three_holders();
-    data.distribute(600, 1, 1).unwrap();
-    data.burn_from(account(3), 300).unwrap();
-    data.distribute(300, 2, 2).unwrap();
-    assert_eq!(claimables(&data), [200, 400, 300]);
+    data.distribute(600, 1, 0).unwrap();
+    data.burn_from(account(3), 300, DAY).unwrap();
+    data.distribute(300, 2, DAY).unwrap();
+    assert_eq!(claimables(&data, 2 * DAY), [200, 400, 300]);
 }
 
 #[ink::test]
 fn yield_received_at_zero_supply_waits_for_holders() {
     let mut data = TokenData::default();
     data.attest(CAPACITY, POOL_LIMIT, [1; 32], 0, account(0)).unwrap();
-    data.distribute(500, 1, 1).unwrap();
-    assert_eq!(data.rewards().totals().undistributed, 500);
-    data.mint(account(1), 10, verified()).unwrap();
-    data.distribute(100, 2, 2).unwrap();
-    assert_eq!(data.claimable(account(1)), Ok(600), "held yield goes out with the next distribution");
+    data.distribute(500, 1, 0).unwrap();
+    assert_eq!(data.reward_totals(DAY).map(|t| (t.undistributed, t.streaming)), Ok((500, 0)));
+    data.mint(account(1), 10, verified(), DAY).unwrap();
+    assert_eq!(data.rewards().totals().undistributed, 500, "released before the mint, to nobody");
+    data.distribute(100, 2, DAY).unwrap();
+    assert_eq!(data.rewards().totals().streaming, 600, "held yield is re-streamed with the next distribution");
+    assert_eq!(data.claimable(account(1), 2 * DAY), Ok(600));
     assert_eq!(data.rewards().totals().undistributed, 0);
     assert_eq!(data.distribute(0, 3, 3).err(), Some(TokenError::Reward(RewardError::ZeroAmount)));
 }
@@ -316,16 +355,63 @@ fn rounding_dust_is_carried_not_lost() {
     for round in 0..600 {
         data.distribute(1, round, round.into()).unwrap();
     }
-    assert_eq!(claimables(&data), [100, 200, 300], "600 single units add up exactly");
+    assert_eq!(claimables(&data, 600 + DAY), [100, 200, 300], "600 single units add up exactly");
 }
 
 #[ink::test]
 fn frozen_accounts_accrue_but_cannot_claim() {
     let mut data = three_holders();
     data.set_frozen(account(1), true);
-    data.distribute(600, 1, 1).unwrap();
-    assert_eq!(data.claimable(account(1)), Ok(100));
-    assert_eq!(data.claim(account(1)).err(), Some(TokenError::SenderFrozen));
+    data.distribute(600, 1, 0).unwrap();
+    assert_eq!(data.claimable(account(1), DAY), Ok(100));
+    assert_eq!(data.claim(account(1), DAY).err(), Some(TokenError::SenderFrozen));
     data.set_frozen(account(1), false);
-    assert_eq!(data.claim(account(1)), Ok(100));
+    assert_eq!(data.claim(account(1), DAY), Ok(100));
+}
+
+#[ink::test]
+fn the_yield_period_is_bounded_and_applies_from_the_next_distribution() {
+    let mut data = three_holders();
+    assert_eq!(data.yield_period(), DAY);
+    let invalid = Some(TokenError::Reward(RewardError::InvalidPeriod));
+    assert_eq!(data.set_yield_period(MIN_YIELD_PERIOD_MS - 1).err(), invalid);
+    assert_eq!(data.set_yield_period(MAX_YIELD_PERIOD_MS + 1).err(), invalid);
+    data.set_yield_period(MAX_YIELD_PERIOD_MS).unwrap();
+    data.distribute(600, 1, 0).unwrap();
+    data.set_yield_period(MIN_YIELD_PERIOD_MS).unwrap();
+    assert_eq!(data.rewards().totals().stream_end, MAX_YIELD_PERIOD_MS, "the running stream keeps its end");
+    data.distribute(600, 2, MAX_YIELD_PERIOD_MS).unwrap();
+    assert_eq!(claimables(&data, MAX_YIELD_PERIOD_MS + MIN_YIELD_PERIOD_MS), [200, 400, 600]);
+}
+
+// ---- regressions (threat model) --------------------------------------------------------
+
+/// Item 10: an account that holds only around a distribution takes nothing of it.
+#[ink::test]
+fn yield_sniping_an_instant_holder_earns_nothing() {
+    let mut data = three_holders();
+    let sniper = account(9);
+    data.transfer(account(3), sniper, 300, OK, DAY).unwrap();
+    data.distribute(600, 1, DAY).unwrap();
+    data.transfer(sniper, account(3), 300, OK, DAY).unwrap();
+    assert_eq!(data.claimable(sniper, 10 * DAY), Ok(0), "sniper took nothing");
+    assert_eq!(claimables(&data, 2 * DAY), [100, 200, 300], "the holders of the period get it all");
+}
+
+/// Item 11: recovery of a wallet emptied by a forced transfer or a full redemption still
+/// moves its yield; a wallet with neither balance nor yield is refused.
+#[ink::test]
+fn recovery_moves_yield_of_an_empty_wallet() {
+    let mut data = three_holders();
+    let (forced, redeemed, new) = (account(1), account(2), account(7));
+    data.distribute(600, 1, 0).unwrap();
+    data.forced_transfer(forced, account(3), 100, verified(), DAY).unwrap();
+    data.redeem(redeemed, 200, DAY).unwrap();
+    assert_eq!(data.recover(forced, new, verified(), DAY).map(|(amount, frozen, _)| (amount, frozen)), Ok((0, 0)));
+    assert_eq!((data.claimable(forced, DAY), data.claimable(new, DAY)), (Ok(0), Ok(100)));
+    data.recover(redeemed, new, verified(), DAY).unwrap();
+    assert_eq!((data.claimable(redeemed, DAY), data.claimable(new, DAY)), (Ok(0), Ok(300)));
+    assert_eq!((data.balance_of(new), data.holders()), (0, 1));
+    assert_eq!(data.recover(forced, new, verified(), DAY).err(), Some(TokenError::NothingToRecover));
+    assert_eq!(data.recover(account(8), new, verified(), DAY).err(), Some(TokenError::NothingToRecover));
 }

@@ -1,12 +1,15 @@
 //! The escrow's state machine: offers, rentals, per-epoch settlement, refunds, SLA
 //! credits, timeouts, cancellations, disputes and withdrawals. No ink! environment here:
-//! callers pass in who, when and what the oracle finalized.
+//! callers pass in who, when and what the oracle answered (its epoch schedule, finalized figures).
 //!
 //! Money only moves between named buckets, so the books always balance:
 //! every rental's `deposited == released + fees + refunded + held`, and the escrow's
-//! stablecoin balance equals Σ held + Σ refundable (renters) + unwithdrawn operator fees.
+//! stablecoin balance equals Σ held + Σ refundable (renters) + unwithdrawn operator fees
+//! + yield released to holders but not yet handed to the token (`Totals::obligations`).
+//!
+//! Every operation either succeeds or returns an error having changed nothing.
 
-use compute_rwa_common::{bps_of, mul_div_floor, Finalized, BPS_DENOMINATOR};
+use compute_rwa_common::{bps_of, mul_div_floor, FeedSchedule, Finalized, BPS_DENOMINATOR};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -22,37 +25,21 @@ pub const MAX_RENTAL_EPOCHS: u32 = 256;
 pub const MAX_SLA_TIERS: usize = 4;
 const MS_PER_HOUR: u128 = 3_600_000;
 
-/// Fixed parameters, set at deployment.
+/// Fixed parameters, set at deployment. The epoch schedule and pool size come from the
+/// oracle feed (`FeedSchedule`), never from a copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct EscrowConfig {
     /// The oracle feed settled on.
     pub feed: u32,
-    /// GPUs the feed reports on (a rental's share of delivery is its GPUs over these).
-    pub pool_gpus: u32,
-    /// Start of the feed's epoch 0 (ms); must equal the feed's.
-    pub genesis: u64,
-    /// The feed's epoch length (ms); must equal the feed's.
-    pub epoch_length: u64,
     /// Operator's cut of released rent (bps).
     pub operator_fee_bps: u16,
-    /// After an epoch ends, how long the oracle has to finalize it before it can be refunded (ms).
+    /// After an epoch ends, how long the oracle has to finalize it before it can be refunded
+    /// (ms; at least the feed's report window).
     pub grace_period: u64,
     /// After an epoch ends, how long renter or operator may dispute it (ms).
     pub dispute_window: u64,
-}
-
-impl EscrowConfig {
-    /// The epoch running at `now`.
-    pub fn epoch_at(&self, now: u64) -> Epoch {
-        now.saturating_sub(self.genesis).checked_div(self.epoch_length).unwrap_or_default()
-    }
-
-    /// End of `epoch` (ms, exclusive).
-    pub fn epoch_end(&self, epoch: Epoch) -> u64 {
-        epoch.saturating_add(1).saturating_mul(self.epoch_length).saturating_add(self.genesis)
-    }
 }
 
 /// One SLA credit tier: uptime below `below_bps` earns `credit_bps` of the epoch's payment back.
@@ -77,12 +64,15 @@ pub struct Offer {
     pub min_epochs: u32,
     /// Longest rental (epochs, at most `MAX_RENTAL_EPOCHS`).
     pub max_epochs: u32,
-    /// GPUs rentable per epoch.
+    /// GPUs rentable per epoch (at most the pool's GPUs).
     pub available_gpus: u32,
     /// Credit tiers; the lowest matching threshold applies.
     pub sla: Vec<SlaTier>,
-    /// Share of refunded future epochs kept for the operator on cancellation after start (bps).
+    /// Share of a cancellation's refund kept for the operator (bps): after the start, or
+    /// before it with less than `cancellation_notice_ms` notice.
     pub cancellation_fee_bps: u16,
+    /// Notice (ms before the first epoch starts) below which a cancellation pays the fee.
+    pub cancellation_notice_ms: u64,
 }
 
 /// Credit (bps) for an epoch delivered at `uptime_bps`: the largest tier it falls under.
@@ -97,7 +87,7 @@ pub fn credit_bps(sla: &[SlaTier], uptime_bps: u16) -> u16 {
 pub enum RentalStatus {
     /// Booked; epochs settle as they end.
     Active,
-    /// Cancelled before it started: fully refunded.
+    /// Cancelled before it started: refunded (less the fee when within the notice period).
     Cancelled,
 }
 
@@ -108,7 +98,7 @@ pub enum RentalStatus {
 pub struct Ledger {
     /// Pulled from the renter.
     pub deposited: u128,
-    /// Sent to token holders as yield.
+    /// Released to token holders as yield (handed to the token, or owed in `Totals::unpaid_yield`).
     pub released: u128,
     /// Operator fees (including cancellation fees).
     pub fees: u128,
@@ -118,6 +108,18 @@ pub struct Ledger {
     pub refunded: u128,
     /// Still held for unsettled epochs.
     pub held: u128,
+}
+
+impl Ledger {
+    /// This ledger after `split` moved `amount` (its total) out of `held`.
+    fn moved(mut self, split: &Split, amount: u128) -> R<Self> {
+        self.held = sub(self.held, amount)?;
+        self.released = add(self.released, split.to_holders)?;
+        self.fees = add(self.fees, split.fee)?;
+        self.refunded = add(self.refunded, split.refund)?;
+        self.credits = add(self.credits, split.credit)?;
+        Ok(self)
+    }
 }
 
 /// A booking of `gpus` GPUs for epochs `[start, end)`.
@@ -143,6 +145,8 @@ pub struct Rental {
     pub sla: Vec<SlaTier>,
     /// Cancellation fee locked at opening (bps).
     pub cancellation_fee_bps: u16,
+    /// Cancellation notice locked at opening (ms).
+    pub cancellation_notice_ms: u64,
     /// Active or cancelled.
     pub status: RentalStatus,
     /// Money flows.
@@ -158,11 +162,11 @@ pub enum EpochState {
     Settled,
     /// Refunded: the oracle missed the grace period.
     TimedOut,
-    /// Locked until the arbiter resolves it.
+    /// Locked until the arbiter recorded with the dispute resolves it.
     Disputed,
     /// Split by the arbiter.
     Resolved,
-    /// Refunded by a cancellation.
+    /// Refunded by a cancellation (cleared again if `extend` books the epoch anew).
     Cancelled,
 }
 
@@ -193,14 +197,17 @@ pub struct Totals {
     pub withdrawn: u128,
     /// Fees withdrawn by the operator.
     pub fees_withdrawn: u128,
+    /// Released yield the token has not taken yet (it refused, or the call failed);
+    /// anyone can push it again.
+    pub unpaid_yield: u128,
 }
 
 impl Totals {
-    /// Stablecoin the escrow must hold: held + unwithdrawn refunds + unwithdrawn fees.
+    /// Stablecoin the escrow must hold: held + unwithdrawn refunds + unwithdrawn fees + unpaid yield.
     pub fn obligations(&self) -> Option<u128> {
         let refunds_owed = self.ledger.refunded.checked_sub(self.withdrawn)?;
         let fees_owed = self.ledger.fees.checked_sub(self.fees_withdrawn)?;
-        self.ledger.held.checked_add(refunds_owed)?.checked_add(fees_owed)
+        self.ledger.held.checked_add(refunds_owed)?.checked_add(fees_owed)?.checked_add(self.unpaid_yield)
     }
 }
 
@@ -210,7 +217,7 @@ impl Totals {
 pub enum EscrowError {
     /// No offer yet, or the price is zero.
     NoOffer,
-    /// Invalid offer (lengths, SLA tiers, fee over 100%).
+    /// Invalid offer (lengths, SLA tiers, fee over 100%, more GPUs than the pool).
     InvalidOffer,
     /// GPUs or epochs outside the offer.
     OutsideOffer,
@@ -230,7 +237,7 @@ pub enum EscrowError {
     EpochNotEnded,
     /// The epoch was settled, refunded or resolved already.
     AlreadySettled,
-    /// The epoch is disputed: only the arbiter can release it.
+    /// The epoch is disputed: only its arbiter can release it.
     Disputed,
     /// The epoch is not disputed.
     NotDisputed,
@@ -248,6 +255,13 @@ pub enum EscrowError {
     ZeroAmount,
     /// Arithmetic would overflow.
     Overflow,
+    /// Invalid configuration or feed schedule (zero epoch length or GPUs, fee over 100%,
+    /// grace period shorter than the feed's report window).
+    InvalidConfig,
+    /// The caller is not the arbiter the dispute was opened with.
+    NotArbiter,
+    /// No released yield is waiting for the token.
+    NoUnpaidYield,
 }
 
 type R<T> = Result<T, EscrowError>;
@@ -260,11 +274,16 @@ fn sub(a: u128, b: u128) -> R<u128> {
     a.checked_sub(b).ok_or(EscrowError::Overflow)
 }
 
+fn mul(a: u128, b: u128) -> R<u128> {
+    a.checked_mul(b).ok_or(EscrowError::Overflow)
+}
+
 /// All escrow state.
 #[ink::storage_item]
 #[derive(Debug)]
 pub struct EscrowData {
     config: EscrowConfig,
+    schedule: FeedSchedule,
     offer: Offer,
     rentals: Mapping<RentalId, Rental>,
     rental_count: u64,
@@ -272,18 +291,24 @@ pub struct EscrowData {
     renter_rental_count: Mapping<AccountId, u32>,
     booked_gpus: Mapping<Epoch, u32>,
     epochs: Mapping<(RentalId, Epoch), EpochState>,
+    arbiters: Mapping<(RentalId, Epoch), AccountId>,
     refundable: Mapping<AccountId, u128>,
     totals: Totals,
 }
 
 impl EscrowData {
-    /// Empty books with `config`.
-    pub fn new(config: EscrowConfig) -> R<Self> {
-        if config.pool_gpus == 0 || config.epoch_length == 0 || u128::from(config.operator_fee_bps) > BPS_DENOMINATOR {
-            return Err(EscrowError::InvalidOffer);
+    /// Empty books with `config`, settling on a feed with `schedule` (as the oracle reports it).
+    pub fn new(config: EscrowConfig, schedule: FeedSchedule) -> R<Self> {
+        let valid = schedule.epoch_length > 0
+            && schedule.gpus > 0
+            && u128::from(config.operator_fee_bps) <= BPS_DENOMINATOR
+            && config.grace_period >= schedule.report_window;
+        if !valid {
+            return Err(EscrowError::InvalidConfig);
         }
         Ok(Self {
             config,
+            schedule,
             offer: Offer::default(),
             rentals: Mapping::default(),
             rental_count: 0,
@@ -291,6 +316,7 @@ impl EscrowData {
             renter_rental_count: Mapping::default(),
             booked_gpus: Mapping::default(),
             epochs: Mapping::default(),
+            arbiters: Mapping::default(),
             refundable: Mapping::default(),
             totals: Totals::default(),
         })
@@ -301,6 +327,11 @@ impl EscrowData {
     /// Fixed parameters.
     pub fn config(&self) -> &EscrowConfig {
         &self.config
+    }
+
+    /// The feed's epoch schedule, read from the oracle at deployment.
+    pub fn schedule(&self) -> FeedSchedule {
+        self.schedule
     }
 
     /// Current offer.
@@ -329,6 +360,11 @@ impl EscrowData {
         self.epochs.get((id, epoch))
     }
 
+    /// The arbiter an epoch's dispute was opened with (kept after resolution).
+    pub fn dispute_arbiter(&self, id: RentalId, epoch: Epoch) -> Option<AccountId> {
+        self.arbiters.get((id, epoch))
+    }
+
     /// GPUs booked in `epoch`.
     pub fn booked_gpus(&self, epoch: Epoch) -> u32 {
         self.booked_gpus.get(epoch).unwrap_or(0)
@@ -346,13 +382,14 @@ impl EscrowData {
 
     // ---- operator --------------------------------------------------------------------------
 
-    /// Replaces the offer for new rentals (existing ones keep their price).
+    /// Replaces the offer for new rentals (existing ones keep their terms).
     pub fn set_offer(&mut self, offer: Offer) -> R<()> {
         let bps_ok = |bps: u16| u128::from(bps) <= BPS_DENOMINATOR;
         let valid = offer.price_per_gpu_hour > 0
             && offer.min_epochs > 0
             && offer.min_epochs <= offer.max_epochs
             && offer.max_epochs <= MAX_RENTAL_EPOCHS
+            && offer.available_gpus <= self.schedule.gpus
             && offer.sla.len() <= MAX_SLA_TIERS
             && offer.sla.iter().all(|t| bps_ok(t.below_bps) && bps_ok(t.credit_bps))
             && bps_ok(offer.cancellation_fee_bps);
@@ -374,14 +411,19 @@ impl EscrowData {
         if gpus == 0 || gpus > offer.available_gpus || epochs < offer.min_epochs || epochs > offer.max_epochs {
             return Err(EscrowError::OutsideOffer);
         }
-        if start <= self.config.epoch_at(now) && now >= self.config.genesis {
+        if start <= self.schedule.epoch_at(now) && now >= self.schedule.genesis {
             return Err(EscrowError::StartInPast);
         }
         let epoch_cost = self.epoch_cost(gpus, offer.price_per_gpu_hour)?;
         let end = start.checked_add(u64::from(epochs)).ok_or(EscrowError::Overflow)?;
-        self.book(start, end, gpus)?;
-        let deposit = epoch_cost.checked_mul(u128::from(epochs)).ok_or(EscrowError::Overflow)?;
+        let deposit = mul(epoch_cost, u128::from(epochs))?;
         let id = self.rental_count;
+        let next_id = id.checked_add(1).ok_or(EscrowError::Overflow)?;
+        let index = self.renter_rental_count.get(renter).unwrap_or(0);
+        let next_index = index.checked_add(1).ok_or(EscrowError::Overflow)?;
+        let deposited = add(self.totals.ledger.deposited, deposit)?;
+        let held = add(self.totals.ledger.held, deposit)?;
+        self.book(start, end, gpus)?;
         let rental = Rental {
             id,
             renter,
@@ -392,23 +434,24 @@ impl EscrowData {
             epoch_cost,
             sla: offer.sla,
             cancellation_fee_bps: offer.cancellation_fee_bps,
+            cancellation_notice_ms: offer.cancellation_notice_ms,
             status: RentalStatus::Active,
             ledger: Ledger { deposited: deposit, held: deposit, ..Ledger::default() },
         };
         self.rentals.insert(id, &rental);
-        self.rental_count = self.rental_count.checked_add(1).ok_or(EscrowError::Overflow)?;
-        let index = self.renter_rental_count.get(renter).unwrap_or(0);
+        self.rental_count = next_id;
         self.by_renter.insert((renter, index), &id);
-        self.renter_rental_count.insert(renter, &index.checked_add(1).ok_or(EscrowError::Overflow)?);
-        self.totals.ledger.deposited = add(self.totals.ledger.deposited, deposit)?;
-        self.totals.ledger.held = add(self.totals.ledger.held, deposit)?;
+        self.renter_rental_count.insert(renter, &next_index);
+        self.totals.ledger.deposited = deposited;
+        self.totals.ledger.held = held;
         Ok(rental)
     }
 
-    /// Adds `epochs` epochs to an active rental; returns the extra deposit.
+    /// Adds `epochs` epochs to an active rental; returns the extra deposit. Epochs an earlier
+    /// cancellation refunded are booked anew and settle like any other.
     pub fn extend(&mut self, caller: AccountId, id: RentalId, epochs: u32, now: u64) -> R<u128> {
         let mut rental = self.own_active_rental(caller, id)?;
-        if rental.end <= self.config.epoch_at(now) {
+        if rental.end <= self.schedule.epoch_at(now) {
             return Err(EscrowError::NotActive);
         }
         let length = rental.end.saturating_sub(rental.start).saturating_add(u64::from(epochs));
@@ -416,50 +459,58 @@ impl EscrowData {
             return Err(EscrowError::OutsideOffer);
         }
         let new_end = rental.end.checked_add(u64::from(epochs)).ok_or(EscrowError::Overflow)?;
-        self.book(rental.end, new_end, rental.gpus)?;
-        let deposit = rental.epoch_cost.checked_mul(u128::from(epochs)).ok_or(EscrowError::Overflow)?;
-        rental.end = new_end;
+        let deposit = mul(rental.epoch_cost, u128::from(epochs))?;
         rental.ledger.deposited = add(rental.ledger.deposited, deposit)?;
         rental.ledger.held = add(rental.ledger.held, deposit)?;
+        let deposited = add(self.totals.ledger.deposited, deposit)?;
+        let held = add(self.totals.ledger.held, deposit)?;
+        self.book(rental.end, new_end, rental.gpus)?;
+        for epoch in rental.end..new_end {
+            self.epochs.remove((id, epoch));
+        }
+        rental.end = new_end;
         self.rentals.insert(id, &rental);
-        self.totals.ledger.deposited = add(self.totals.ledger.deposited, deposit)?;
-        self.totals.ledger.held = add(self.totals.ledger.held, deposit)?;
+        self.totals.ledger.deposited = deposited;
+        self.totals.ledger.held = held;
         Ok(deposit)
     }
 
-    /// Cancels: before the start everything is refunded; after it, the epochs after the
-    /// current one are refunded minus the cancellation fee. Returns (refund, fee).
+    /// Cancels: before the start everything is refunded (less the cancellation fee when
+    /// within the notice period); after it, the epochs after the current one are refunded
+    /// less the cancellation fee. Returns (refund, fee).
     pub fn cancel(&mut self, caller: AccountId, id: RentalId, now: u64) -> R<(u128, u128)> {
         let mut rental = self.own_active_rental(caller, id)?;
-        let current = self.config.epoch_at(now);
-        let started = now >= self.config.genesis && current >= rental.start;
+        let current = self.schedule.epoch_at(now);
+        let started = now >= self.schedule.genesis && current >= rental.start;
         let first_refunded = if started { current.saturating_add(1) } else { rental.start };
-        if first_refunded >= rental.end {
+        let end = rental.end;
+        if first_refunded >= end {
             return Err(EscrowError::NotActive);
         }
-        self.unbook(first_refunded, rental.end, rental.gpus);
-        for epoch in first_refunded..rental.end {
-            self.epochs.insert((id, epoch), &EpochState::Cancelled);
-        }
-        let epochs = u128::from(rental.end.saturating_sub(first_refunded));
-        let amount = rental.epoch_cost.checked_mul(epochs).ok_or(EscrowError::Overflow)?;
-        let fee = if started { bps_of(amount, rental.cancellation_fee_bps).ok_or(EscrowError::Overflow)? } else { 0 };
+        let amount = mul(rental.epoch_cost, u128::from(end.saturating_sub(first_refunded)))?;
+        let short_notice = self.epoch_start(rental.start).saturating_sub(now) < rental.cancellation_notice_ms;
+        let fee = if started || short_notice { bps_of(amount, rental.cancellation_fee_bps).ok_or(EscrowError::Overflow)? } else { 0 };
         let split = Split { fee, refund: sub(amount, fee)?, ..Split::default() };
         if !started {
             rental.status = RentalStatus::Cancelled;
         }
-        rental.end = first_refunded.max(rental.start);
+        rental.end = first_refunded;
         self.apply(&mut rental, &split)?;
+        self.unbook(first_refunded, end, rental.gpus);
+        for epoch in first_refunded..end {
+            self.epochs.insert((id, epoch), &EpochState::Cancelled);
+        }
         Ok((split.refund, split.fee))
     }
 
     /// Takes `account`'s whole refundable balance for payment.
     pub fn withdraw(&mut self, account: AccountId) -> R<u128> {
-        let amount = self.refundable.take(account).unwrap_or(0);
+        let amount = self.refundable(account);
         if amount == 0 {
             return Err(EscrowError::NothingToWithdraw);
         }
         self.totals.withdrawn = add(self.totals.withdrawn, amount)?;
+        self.refundable.remove(account);
         Ok(amount)
     }
 
@@ -473,57 +524,101 @@ impl EscrowData {
         Ok(amount)
     }
 
+    /// Takes every unpaid yield for handing to the token: marked paid before the call, so
+    /// nothing can take it twice; `restore_unpaid_yield` puts it back if the call fails.
+    pub fn take_unpaid_yield(&mut self) -> R<u128> {
+        let amount = self.totals.unpaid_yield;
+        if amount == 0 {
+            return Err(EscrowError::NoUnpaidYield);
+        }
+        self.totals.unpaid_yield = 0;
+        Ok(amount)
+    }
+
+    /// Keeps `amount` (taken by `take_unpaid_yield`) owed to holders after the token refused it.
+    pub fn restore_unpaid_yield(&mut self, amount: u128) -> R<()> {
+        self.totals.unpaid_yield = add(self.totals.unpaid_yield, amount)?;
+        Ok(())
+    }
+
     // ---- settlement --------------------------------------------------------------------------
 
     /// Settles an ended epoch of a rental from the oracle's finalized figures, or refunds it
     /// once the grace period passed without them. Anyone may call; each epoch settles once.
+    /// The holders' part is added to `Totals::unpaid_yield` for the caller to hand over.
     pub fn settle(&mut self, id: RentalId, epoch: Epoch, finalized: Option<Finalized>, now: u64) -> R<(Split, EpochState)> {
         let mut rental = self.settleable(id, epoch, now)?;
         let (split, state) = match finalized {
-            Some(finalized) => (self.split_delivery(&rental, &finalized)?, EpochState::Settled),
-            None if now >= self.config.epoch_end(epoch).saturating_add(self.config.grace_period) => {
+            Some(finalized) => (self.split_delivery(&rental, epoch, &finalized)?, EpochState::Settled),
+            None if now >= self.schedule.epoch_end(epoch).saturating_add(self.config.grace_period) => {
                 (Split { refund: rental.epoch_cost, ..Split::default() }, EpochState::TimedOut)
             }
             None => return Err(EscrowError::AwaitingOracle),
         };
-        self.epochs.insert((id, epoch), &state);
         self.apply(&mut rental, &split)?;
+        self.epochs.insert((id, epoch), &state);
         Ok((split, state))
     }
 
-    /// Renter or operator locks an unsettled epoch for the arbiter, within the dispute window.
-    pub fn dispute(&mut self, caller: AccountId, operator: AccountId, id: RentalId, epoch: Epoch, now: u64) -> R<()> {
+    /// Renter or operator locks an unsettled epoch for `arbiter` (the arbiter now), within
+    /// the dispute window. Only that arbiter can resolve it.
+    pub fn dispute(&mut self, caller: AccountId, operator: AccountId, arbiter: AccountId, id: RentalId, epoch: Epoch, now: u64) -> R<()> {
         let rental = self.settleable(id, epoch, now)?;
         if caller != rental.renter && caller != operator {
             return Err(EscrowError::NotParty);
         }
-        if now >= self.config.epoch_end(epoch).saturating_add(self.config.dispute_window) {
+        if now >= self.schedule.epoch_end(epoch).saturating_add(self.config.dispute_window) {
             return Err(EscrowError::DisputeWindowClosed);
         }
         self.epochs.insert((id, epoch), &EpochState::Disputed);
+        self.arbiters.insert((id, epoch), &arbiter);
         Ok(())
     }
 
-    /// The arbiter splits a disputed epoch: `renter_refund` back to the renter, the rest paid
-    /// out as delivered (operator fee, then holders).
-    pub fn resolve(&mut self, id: RentalId, epoch: Epoch, renter_refund: u128) -> R<Split> {
+    /// The dispute's arbiter (`caller`) splits a disputed epoch: `renter_refund` back to the
+    /// renter, the rest paid out as delivered (operator fee, then holders' unpaid yield).
+    pub fn resolve(&mut self, caller: AccountId, id: RentalId, epoch: Epoch, renter_refund: u128) -> R<Split> {
         let mut rental = self.rental(id)?;
         if self.epochs.get((id, epoch)) != Some(EpochState::Disputed) {
             return Err(EscrowError::NotDisputed);
         }
+        if self.arbiters.get((id, epoch)) != Some(caller) {
+            return Err(EscrowError::NotArbiter);
+        }
         let paid = rental.epoch_cost.checked_sub(renter_refund).ok_or(EscrowError::RefundExceedsCost)?;
         let fee = bps_of(paid, self.config.operator_fee_bps).ok_or(EscrowError::Overflow)?;
         let split = Split { to_holders: sub(paid, fee)?, fee, refund: renter_refund, ..Split::default() };
-        self.epochs.insert((id, epoch), &EpochState::Resolved);
         self.apply(&mut rental, &split)?;
+        self.epochs.insert((id, epoch), &EpochState::Resolved);
         Ok(split)
+    }
+
+    /// A rental whose `epoch` has ended and is still open for settlement or dispute.
+    pub fn settleable(&self, id: RentalId, epoch: Epoch, now: u64) -> R<Rental> {
+        let rental = self.rental(id)?;
+        if rental.status != RentalStatus::Active || epoch < rental.start || epoch >= rental.end {
+            return Err(EscrowError::EpochNotInRental);
+        }
+        if now < self.schedule.epoch_end(epoch) {
+            return Err(EscrowError::EpochNotEnded);
+        }
+        match self.epochs.get((id, epoch)) {
+            None => Ok(rental),
+            Some(EpochState::Disputed) => Err(EscrowError::Disputed),
+            Some(_) => Err(EscrowError::AlreadySettled),
+        }
     }
 
     // ---- internals -----------------------------------------------------------------------
 
+    /// Start of `epoch` (ms; saturates).
+    fn epoch_start(&self, epoch: Epoch) -> u64 {
+        epoch.checked_sub(1).map_or(self.schedule.genesis, |previous| self.schedule.epoch_end(previous))
+    }
+
     /// Cost of one epoch for `gpus` at `price` per GPU-hour.
     fn epoch_cost(&self, gpus: u32, price: u128) -> R<u128> {
-        let gpu_ms = u128::from(gpus).checked_mul(u128::from(self.config.epoch_length)).ok_or(EscrowError::Overflow)?;
+        let gpu_ms = mul(u128::from(gpus), u128::from(self.schedule.epoch_length))?;
         let cost = mul_div_floor(gpu_ms, price, MS_PER_HOUR).ok_or(EscrowError::Overflow)?;
         if cost == 0 {
             return Err(EscrowError::ZeroAmount);
@@ -531,13 +626,18 @@ impl EscrowData {
         Ok(cost)
     }
 
+    /// Books `gpus` in every epoch of `[start, end)`, or none of them.
     fn book(&mut self, start: Epoch, end: Epoch, gpus: u32) -> R<()> {
         for epoch in start..end {
-            let booked = self.booked_gpus(epoch).checked_add(gpus).ok_or(EscrowError::Overflow)?;
-            if booked > self.offer.available_gpus {
-                return Err(EscrowError::CapacityUnavailable);
+            match self.booked_gpus(epoch).checked_add(gpus).filter(|booked| *booked <= self.offer.available_gpus) {
+                Some(booked) => {
+                    self.booked_gpus.insert(epoch, &booked);
+                }
+                None => {
+                    self.unbook(start, epoch, gpus);
+                    return Err(EscrowError::CapacityUnavailable);
+                }
             }
-            self.booked_gpus.insert(epoch, &booked);
         }
         Ok(())
     }
@@ -564,28 +664,14 @@ impl EscrowData {
         Ok(rental)
     }
 
-    /// A rental whose `epoch` has ended and is still open for settlement.
-    fn settleable(&self, id: RentalId, epoch: Epoch, now: u64) -> R<Rental> {
-        let rental = self.rental(id)?;
-        if rental.status != RentalStatus::Active || epoch < rental.start || epoch >= rental.end {
-            return Err(EscrowError::EpochNotInRental);
-        }
-        if now < self.config.epoch_end(epoch) {
-            return Err(EscrowError::EpochNotEnded);
-        }
-        match self.epochs.get((id, epoch)) {
-            None => Ok(rental),
-            Some(EpochState::Disputed) => Err(EscrowError::Disputed),
-            Some(_) => Err(EscrowError::AlreadySettled),
-        }
-    }
-
     /// Pays for `min(booked, share of delivered)` hours, less the SLA credit, less the fee.
-    fn split_delivery(&self, rental: &Rental, finalized: &Finalized) -> R<Split> {
-        let booked = mul_div_floor(u128::from(rental.gpus), u128::from(self.config.epoch_length), MS_PER_HOUR / 1_000)
+    fn split_delivery(&self, rental: &Rental, epoch: Epoch, finalized: &Finalized) -> R<Split> {
+        let booked = mul_div_floor(u128::from(rental.gpus), u128::from(self.schedule.epoch_length), MS_PER_HOUR / 1_000)
             .ok_or(EscrowError::Overflow)?;
-        // The feed reports the whole pool; this rental's share is its GPUs over the pool's.
-        let share = mul_div_floor(u128::from(finalized.values.gpu_milli_hours), u128::from(rental.gpus), u128::from(self.config.pool_gpus))
+        // The feed reports the whole pool; this rental's share is its GPUs over the pool's
+        // (or over the epoch's bookings, should they ever exceed the pool).
+        let sharers = self.schedule.gpus.max(self.booked_gpus(epoch));
+        let share = mul_div_floor(u128::from(finalized.values.gpu_milli_hours), u128::from(rental.gpus), u128::from(sharers))
             .ok_or(EscrowError::Overflow)?;
         let delivered = share.min(booked);
         let pay = if booked == 0 { 0 } else { mul_div_floor(rental.epoch_cost, delivered, booked).ok_or(EscrowError::Overflow)? };
@@ -601,23 +687,18 @@ impl EscrowData {
         })
     }
 
-    /// Moves an epoch's (or a cancellation's) money out of `held` per `split`.
+    /// Moves an epoch's (or a cancellation's) money out of `held` per `split` and stores
+    /// `rental`; the holders' part becomes unpaid yield. Changes nothing on error.
     fn apply(&mut self, rental: &mut Rental, split: &Split) -> R<()> {
         let amount = add(add(split.to_holders, split.fee)?, split.refund)?;
-        let ledger = &mut rental.ledger;
-        ledger.held = sub(ledger.held, amount)?;
-        ledger.released = add(ledger.released, split.to_holders)?;
-        ledger.fees = add(ledger.fees, split.fee)?;
-        ledger.refunded = add(ledger.refunded, split.refund)?;
-        ledger.credits = add(ledger.credits, split.credit)?;
-        let totals = &mut self.totals.ledger;
-        totals.held = sub(totals.held, amount)?;
-        totals.released = add(totals.released, split.to_holders)?;
-        totals.fees = add(totals.fees, split.fee)?;
-        totals.refunded = add(totals.refunded, split.refund)?;
-        totals.credits = add(totals.credits, split.credit)?;
+        let ledger = rental.ledger.moved(split, amount)?;
+        let totals = self.totals.ledger.moved(split, amount)?;
+        let unpaid_yield = add(self.totals.unpaid_yield, split.to_holders)?;
+        let owed = add(self.refundable(rental.renter), split.refund)?;
+        rental.ledger = ledger;
+        self.totals.ledger = totals;
+        self.totals.unpaid_yield = unpaid_yield;
         if split.refund > 0 {
-            let owed = add(self.refundable(rental.renter), split.refund)?;
             self.refundable.insert(rental.renter, &owed);
         }
         self.rentals.insert(rental.id, rental);

@@ -112,11 +112,17 @@ pub mod stablecoin {
             Ok(())
         }
 
-        /// Completes a two-step ownership transfer. Proposed owner only.
+        /// Completes a two-step ownership transfer. Proposed owner only. The previous
+        /// owner's minter role is revoked (with `MinterSet`); the new owner grants itself
+        /// (or others) the role with `set_minter`.
         #[ink(message)]
         pub fn accept_ownership(&mut self) -> Result<(), PSP22Error> {
             let event = self.ownership.accept(self.env().caller()).map_err(access_error)?;
+            let previous = event.previous;
             self.env().emit_event(event);
+            if previous != self.env().caller() && self.minters.take(previous).is_some() {
+                self.env().emit_event(MinterSet { account: previous, enabled: false });
+            }
             Ok(())
         }
 
@@ -349,6 +355,22 @@ pub mod stablecoin {
             coin.accept_ownership().unwrap();
             assert_eq!(coin.owner(), bob);
             coin.set_minter(bob, true).unwrap();
+        }
+
+        /// Item 12: the previous owner keeps no minting power after a handover.
+        #[ink::test]
+        fn ownership_transfer_revokes_the_old_owners_minter_role() {
+            let mut coin = funded();
+            let (alice, bob) = (accounts().alice, accounts().bob);
+            coin.transfer_ownership(Some(bob)).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            let before = recorded_events().count();
+            coin.accept_ownership().unwrap();
+            assert_eq!(recorded_events().count(), before + 2, "OwnershipTransferred and MinterSet");
+            assert!(!coin.is_minter(alice));
+            set_caller::<DefaultEnvironment>(alice);
+            assert_eq!(coin.mint(alice, 1), Err(custom("NotMinter")));
+            assert_eq!(coin.total_supply(), 1_000);
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Utilization oracle: authorized reporters submit per-epoch GPU-hours delivered,
-//! utilization, uptime and energy for a compute pool; the quorum-th report finalizes the
-//! epoch with the median of each field. Escrows settle on finalized epochs; auditors read
-//! the history. Modelled on Chainlink's aggregator (rounds, quorum, staleness), measured
-//! by block time rather than round ids.
+//! utilization, uptime and energy for a compute pool. An epoch finalizes with the median of
+//! each field once every eligible reporter has reported, or, after its report window, on
+//! anyone's `finalize` with a strict majority of them (and the quorum). Reporter sets are
+//! fixed per epoch before it starts; the owner can evict a compromised reporter at once.
+//! Escrows settle on finalized epochs; auditors read the history. Modelled on Chainlink's
+//! aggregator (rounds, quorum, staleness), measured by block time rather than round ids.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
 #![allow(clippy::cast_possible_truncation)]
@@ -14,8 +16,8 @@ mod oracle_tests;
 
 #[ink::contract]
 pub mod utilization_oracle {
-    use crate::oracle::{Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, OracleError, Report, ReporterWindow, Submitted};
-    use compute_rwa_common::{AccessError, Ownable, UtilizationFeed};
+    use crate::oracle::{Eligibility, Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, OracleError, Report, ReporterWindow, Submitted};
+    use compute_rwa_common::{AccessError, FeedSchedule, Ownable, UtilizationFeed};
     use ink::prelude::vec::Vec;
 
     /// Most epochs one `history` call returns.
@@ -73,6 +75,18 @@ pub mod utilization_oracle {
         pub from_epoch: Epoch,
     }
 
+    /// A reporter was evicted: it left the eligible set of every epoch not finalized, its
+    /// reports for them no longer count, and it is out of the reporter set from `from_epoch`
+    /// (the earliest epoch it could be re-added for).
+    #[ink(event)]
+    pub struct ReporterEvicted {
+        #[ink(topic)]
+        pub feed: FeedId,
+        #[ink(topic)]
+        pub reporter: AccountId,
+        pub from_epoch: Epoch,
+    }
+
     /// The quorum changes from `from_epoch`.
     #[ink(event)]
     pub struct QuorumChanged {
@@ -93,7 +107,7 @@ pub mod utilization_oracle {
         pub report: Report,
     }
 
-    /// An epoch reached its quorum and is final.
+    /// An epoch is final (every eligible reporter reported, or its window closed with the threshold).
     #[ink(event)]
     pub struct EpochFinalized {
         #[ink(topic)]
@@ -154,6 +168,18 @@ pub mod utilization_oracle {
             Ok(())
         }
 
+        /// Evicts a reporter at once (compromised key): it leaves the eligible set of every epoch
+        /// not yet finalized and its reports for them are discarded; it leaves the reporter set
+        /// from the next epoch on (the quorum drops to the set's size if need be). It may be
+        /// re-added with `add_reporter`, from the next epoch only. Owner only.
+        #[ink(message)]
+        pub fn evict_reporter(&mut self, feed: FeedId, reporter: AccountId) -> Result<(), Error> {
+            self.ensure_owner()?;
+            let from_epoch = self.data.evict_reporter(feed, reporter, self.now())?;
+            self.env().emit_event(ReporterEvicted { feed, reporter, from_epoch });
+            Ok(())
+        }
+
         /// Sets the quorum (1 ≤ quorum ≤ reporters) from the next epoch on. Owner only.
         #[ink(message)]
         pub fn set_quorum(&mut self, feed: FeedId, quorum: u32) -> Result<(), Error> {
@@ -163,8 +189,9 @@ pub mod utilization_oracle {
             Ok(())
         }
 
-        /// Submits the caller's report for a completed `epoch`; the quorum-th report finalizes
-        /// it. Returns whether this call finalized the epoch. Reporters of the feed only.
+        /// Submits the caller's report for a completed `epoch`, inside its report window; the
+        /// last eligible reporter's report finalizes it. Returns whether this call finalized the
+        /// epoch. Eligible reporters of the epoch only.
         #[ink(message)]
         pub fn submit(&mut self, feed: FeedId, epoch: Epoch, report: Report) -> Result<bool, Error> {
             let reporter = self.env().caller();
@@ -173,12 +200,29 @@ pub mod utilization_oracle {
             let Submitted::Finalized { finalized, flagged } = outcome else {
                 return Ok(false);
             };
-            self.env().emit_event(EpochFinalized { feed, epoch, values: finalized.values, reports: finalized.reports });
-            for flagged_reporter in flagged {
-                let report = self.data.submission(feed, epoch, flagged_reporter).unwrap_or_default();
-                self.env().emit_event(ReporterFlagged { feed, epoch, reporter: flagged_reporter, report });
-            }
+            self.emit_finalized(feed, finalized, flagged);
             Ok(true)
+        }
+
+        /// Finalizes `epoch` if the rules allow it now: every eligible reporter has reported, or
+        /// its report window has closed with at least the threshold of counted reports (see
+        /// `eligible`). Returns the finalized epoch, also when it already was final. Anyone.
+        #[ink(message)]
+        pub fn finalize(&mut self, feed: FeedId, epoch: Epoch) -> Result<Finalized, Error> {
+            match self.data.finalize(feed, epoch, self.now()) {
+                Ok((finalized, flagged)) => {
+                    self.emit_finalized(feed, finalized, flagged);
+                    Ok(finalized)
+                }
+                Err(OracleError::AlreadyFinalized) => Ok(self.data.epoch(feed, epoch)?),
+                Err(error) => Err(error.into()),
+            }
+        }
+
+        /// Who decides `epoch`: its eligible reporters, quorum, threshold and counted reports.
+        #[ink(message)]
+        pub fn eligible(&self, feed: FeedId, epoch: Epoch) -> Result<Eligibility, Error> {
+            Ok(self.data.eligible(feed, epoch)?)
         }
 
         /// Feed parameters and state.
@@ -223,19 +267,19 @@ pub mod utilization_oracle {
             Ok(self.data.history(feed, from, count.min(MAX_PAGE))?)
         }
 
-        /// What `reporter` submitted for `epoch`.
+        /// What `reporter` submitted for `epoch`, if it counts (not discarded by an eviction).
         #[ink(message)]
         pub fn submission(&self, feed: FeedId, epoch: Epoch, reporter: AccountId) -> Option<Report> {
             self.data.submission(feed, epoch, reporter)
         }
 
-        /// Reports waiting for the quorum of a not-yet-final epoch.
+        /// Reports counted so far for a not-yet-final epoch (0 once final).
         #[ink(message)]
         pub fn pending_reports(&self, feed: FeedId, epoch: Epoch) -> u32 {
             self.data.pending_reports(feed, epoch)
         }
 
-        /// Epochs `reporter` may report on.
+        /// `reporter`'s latest membership (`eligible` says who counts for an epoch).
         #[ink(message)]
         pub fn reporter_window(&self, feed: FeedId, reporter: AccountId) -> Option<ReporterWindow> {
             self.data.reporter_window(feed, reporter)
@@ -269,6 +313,15 @@ pub mod utilization_oracle {
             Ok(())
         }
 
+        fn emit_finalized(&self, feed: FeedId, finalized: Finalized, flagged: Vec<AccountId>) {
+            let epoch = finalized.epoch;
+            self.env().emit_event(EpochFinalized { feed, epoch, values: finalized.values, reports: finalized.reports });
+            for reporter in flagged {
+                let report = self.data.submission(feed, epoch, reporter).unwrap_or_default();
+                self.env().emit_event(ReporterFlagged { feed, epoch, reporter, report });
+            }
+        }
+
         fn ensure_owner(&self) -> Result<(), Error> {
             Ok(self.ownership.ensure_owner(self.env().caller())?)
         }
@@ -283,6 +336,19 @@ pub mod utilization_oracle {
         #[ink(message)]
         fn finalized_epoch(&self, feed: FeedId, epoch: Epoch) -> Option<Finalized> {
             self.data.epoch(feed, epoch).ok()
+        }
+
+        /// `finalize` for escrows: the finalized epoch, or `None` while it cannot be final.
+        #[ink(message)]
+        fn finalize_epoch(&mut self, feed: FeedId, epoch: Epoch) -> Option<Finalized> {
+            self.finalize(feed, epoch).ok()
+        }
+
+        /// The epoch schedule of `feed` (`None`: no such feed).
+        #[ink(message)]
+        fn schedule(&self, feed: FeedId) -> Option<FeedSchedule> {
+            let config = self.data.feed(feed).ok()?.config;
+            Some(FeedSchedule { genesis: config.genesis, epoch_length: config.epoch_length, gpus: config.gpu_count, report_window: config.report_window })
         }
     }
 
@@ -339,41 +405,96 @@ pub mod utilization_oracle {
             set_caller::<DefaultEnvironment>(accounts().bob);
             assert_eq!(oracle.submit(0, 0, report(8_000)), Ok(false));
             set_caller::<DefaultEnvironment>(accounts().charlie);
-            assert_eq!(oracle.submit(0, 0, report(6_000)), Ok(true));
-            // 2 × ReportSubmitted, EpochFinalized, and 2 × ReporterFlagged (each report is 14% from the median 7,000).
-            assert_eq!(recorded_events().count(), before + 5);
-            assert_eq!(oracle.epoch(0, 0).map(|f| f.values.gpu_milli_hours), Ok(7_000));
+            assert_eq!(oracle.submit(0, 0, report(6_000)), Ok(false), "2 of 3 eligible: the window is open");
+            assert_eq!(oracle.pending_reports(0, 0), 2);
+            set_caller::<DefaultEnvironment>(accounts().django);
+            assert_eq!(oracle.submit(0, 0, report(7_000)), Ok(true), "the last eligible report finalizes");
+            // 3 × ReportSubmitted, EpochFinalized, and 2 × ReporterFlagged (8,000 and 6,000 are 14% from the median 7,000).
+            assert_eq!(recorded_events().count(), before + 6);
+            assert_eq!(oracle.epoch(0, 0).map(|f| (f.values.gpu_milli_hours, f.reports)), Ok((7_000, 3)));
             assert_eq!(oracle.latest(0).map(|f| f.epoch), Ok(0));
             assert_eq!(oracle.current_epoch(0), Ok(1));
             assert_eq!(oracle.history(0, 0, 1_000).map(|h| h.len()), Ok(1));
+            assert_eq!(oracle.finalized_epoch(0, 0).map(|f| f.reports), Some(3));
+        }
+
+        #[ink::test]
+        fn outsider_finalizes_after_the_window() {
+            let mut oracle = oracle();
+            set_block_timestamp::<DefaultEnvironment>(HOUR + 1);
+            for reporter in [accounts().bob, accounts().charlie] {
+                set_caller::<DefaultEnvironment>(reporter);
+                assert_eq!(oracle.submit(0, 0, report(8_000)), Ok(false));
+            }
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            assert_eq!(oracle.submit(0, 1, report(8_000)), Err(Error::Oracle(OracleError::EpochNotEnded)));
+            set_caller::<DefaultEnvironment>(accounts().eve);
+            assert_eq!(oracle.finalize(0, 0), Err(Error::Oracle(OracleError::NotReady)), "window open, Django missing");
+            assert_eq!(oracle.finalize_epoch(0, 0), None);
+            // Epoch 0's window closes at 2 h: a strict majority (2 of 3) suffices then, on anyone's call.
+            set_block_timestamp::<DefaultEnvironment>(2 * HOUR);
+            set_caller::<DefaultEnvironment>(accounts().django);
+            assert_eq!(oracle.submit(0, 0, report(8_000)), Err(Error::Oracle(OracleError::ReportTooLate)));
+            set_caller::<DefaultEnvironment>(accounts().eve);
+            let before = recorded_events().count();
+            let finalized = oracle.finalize(0, 0).unwrap();
+            assert_eq!((finalized.reports, finalized.finalized_at, finalized.values.gpu_milli_hours), (2, 2 * HOUR, 8_000));
+            assert_eq!(recorded_events().count(), before + 1, "EpochFinalized");
+            assert_eq!(oracle.finalize(0, 0), Ok(finalized), "idempotent");
+            assert_eq!(oracle.finalize_epoch(0, 0), Some(finalized));
+            assert_eq!(recorded_events().count(), before + 1, "no second event");
+            // Epoch 1: one report of three, window closed: never final.
+            set_block_timestamp::<DefaultEnvironment>(2 * HOUR + 1);
+            set_caller::<DefaultEnvironment>(accounts().bob);
+            assert_eq!(oracle.submit(0, 1, report(8_000)), Ok(false));
+            set_block_timestamp::<DefaultEnvironment>(3 * HOUR);
+            set_caller::<DefaultEnvironment>(accounts().eve);
+            assert_eq!(oracle.finalize(0, 1), Err(Error::Oracle(OracleError::BelowThreshold)));
+            assert_eq!(oracle.finalize_epoch(0, 1), None);
+            assert_eq!(oracle.finalize(3, 0), Err(Error::Oracle(OracleError::UnknownFeed)));
+            assert_eq!(oracle.schedule(0), Some(FeedSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR }));
+            assert_eq!(oracle.schedule(1), None);
         }
 
         #[ink::test]
         fn every_governance_message_rejects_outsiders() {
             let mut oracle = oracle();
-            set_caller::<DefaultEnvironment>(accounts().eve);
             let not_owner = Err(Error::Access(AccessError::NotOwner));
-            assert_eq!(oracle.create_feed(config(), vec![accounts().eve], 1), not_owner.map(|()| 0));
-            assert_eq!(oracle.add_reporter(0, accounts().eve), not_owner);
-            assert_eq!(oracle.remove_reporter(0, accounts().bob), not_owner);
-            assert_eq!(oracle.set_quorum(0, 1), not_owner);
-            assert_eq!(oracle.transfer_ownership(Some(accounts().eve)), not_owner);
-            assert_eq!(oracle.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            for outsider in [accounts().bob, accounts().eve, accounts().frank] {
+                set_caller::<DefaultEnvironment>(outsider);
+                assert_eq!(oracle.create_feed(config(), vec![outsider], 1), not_owner.map(|()| 0));
+                assert_eq!(oracle.add_reporter(0, outsider), not_owner);
+                assert_eq!(oracle.remove_reporter(0, accounts().bob), not_owner);
+                assert_eq!(oracle.evict_reporter(0, accounts().bob), not_owner);
+                assert_eq!(oracle.set_quorum(0, 1), not_owner);
+                assert_eq!(oracle.transfer_ownership(Some(outsider)), not_owner);
+                assert_eq!(oracle.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            }
+            set_caller::<DefaultEnvironment>(accounts().eve);
             set_block_timestamp::<DefaultEnvironment>(HOUR + 1);
             assert_eq!(oracle.submit(0, 0, report(1)), Err(Error::Oracle(OracleError::NotReporter)));
             assert_eq!(oracle.feed_count(), 1);
-            assert_eq!(oracle.feed(0).map(|f| f.quorum), Ok(2));
+            assert_eq!(oracle.feed(0).map(|f| (f.sets, f.evicted_before)), Ok((1, 0)));
+            let unchanged = Ok((vec![accounts().bob, accounts().charlie, accounts().django], 2));
+            assert_eq!(oracle.eligible(0, 5).map(|e| (e.reporters, e.quorum)), unchanged);
+            assert_eq!(oracle.owner(), accounts().alice);
         }
 
         #[ink::test]
         fn owner_governs_reporters_and_quorum() {
             let mut oracle = oracle();
+            let before = recorded_events().count();
             oracle.add_reporter(0, accounts().eve).unwrap();
             oracle.set_quorum(0, 3).unwrap();
             oracle.remove_reporter(0, accounts().bob).unwrap();
+            oracle.evict_reporter(0, accounts().charlie).unwrap();
+            assert_eq!(recorded_events().count(), before + 4, "one event each");
             assert_eq!(oracle.reporter_window(0, accounts().eve).map(|w| w.from), Some(1));
             assert_eq!(oracle.reporter_window(0, accounts().bob).and_then(|w| w.until), Some(1));
-            assert_eq!(oracle.feed(0).map(|f| (f.reporters, f.next_quorum)), Ok((3, Some((3, 1)))));
+            assert_eq!(oracle.reporter_window(0, accounts().charlie).and_then(|w| w.evicted_before), Some(1));
+            // Epoch 0 keeps its set and quorum, less the evicted Charlie; epoch 1 has the new set.
+            assert_eq!(oracle.eligible(0, 0).map(|e| (e.reporters, e.quorum)), Ok((vec![accounts().bob, accounts().django], 2)));
+            assert_eq!(oracle.eligible(0, 1).map(|e| (e.reporters, e.quorum)), Ok((vec![accounts().django, accounts().eve], 2)));
             oracle.transfer_ownership(Some(accounts().bob)).unwrap();
             set_caller::<DefaultEnvironment>(accounts().bob);
             oracle.accept_ownership().unwrap();

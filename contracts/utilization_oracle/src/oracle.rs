@@ -1,16 +1,26 @@
-//! The oracle's state machine: feeds, reporter windows, per-epoch reports, median
+//! The oracle's state machine: feeds, versioned reporter sets, per-epoch reports, median
 //! finalization. No ink! environment here: callers pass in who and when.
 //!
 //! Epoch `n` of a feed covers `[genesis + n·len, genesis + (n+1)·len)`. Reports for it are
-//! accepted once it has ended and until `report_window` after that; the `quorum`-th report
-//! finalizes it with the median of every field. Finalized epochs never change.
+//! accepted once it has ended and until `report_window` after that, from its *eligible*
+//! reporters: the members of the reporter set in force for `n` (fixed before `n` starts:
+//! governance changes apply from the next epoch), less any evicted since. The epoch finalizes
+//! with the median of every field over the counted reports when every eligible reporter has
+//! reported, or, once the window has closed, on anyone's `finalize` if at least `threshold`
+//! reports count: a strict majority of the eligible reporters and at least the set's quorum
+//! (capped at their number). Finalized epochs never change.
+//!
+//! Eviction is immediate: the account leaves the eligible set of every epoch not yet
+//! finalized and its reports for them stop counting (they are neither counted, nor in the
+//! median, nor returned by `submission`). It may be re-added like a new reporter, from the
+//! epoch after the eviction's; the reports it made before never count.
 
 pub use compute_rwa_common::feed::{Finalized, Report};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 
-/// Most reporters a feed may have (bounds every per-epoch loop).
+/// Most reporters a reporter set may have (bounds every per-epoch loop and the report bitmasks).
 pub const MAX_REPORTERS: u32 = 16;
 /// Basis points in 100%.
 pub const BPS: u16 = 10_000;
@@ -58,6 +68,11 @@ impl FeedConfig {
         self.epoch_start(epoch.checked_add(1)?)
     }
 
+    /// When the report window of `epoch` closes (exclusive; saturates).
+    pub fn window_close(&self, epoch: Epoch) -> Option<u64> {
+        Some(self.epoch_end(epoch)?.saturating_add(self.report_window))
+    }
+
     /// The epoch running at `now` (0 before genesis).
     pub fn epoch_at(&self, now: u64) -> Epoch {
         now.saturating_sub(self.genesis).checked_div(self.epoch_length).unwrap_or_default()
@@ -76,43 +91,69 @@ impl FeedConfig {
 pub struct Feed {
     /// Parameters.
     pub config: FeedConfig,
-    /// Reports needed to finalize epochs before `next_quorum` applies.
-    pub quorum: u32,
-    /// A quorum change and the first epoch it applies to.
-    pub next_quorum: Option<(u32, Epoch)>,
-    /// Reporters that have not been removed.
-    pub reporters: u32,
+    /// Number of reporter sets recorded (set `i` is in force from its `from` epoch until the next one's).
+    pub sets: u32,
+    /// Epochs before this one may have evicted reporters (0: no eviction yet).
+    pub evicted_before: Epoch,
     /// Highest finalized epoch.
     pub latest: Option<Epoch>,
     /// Number of finalized epochs.
     pub finalized_count: u64,
 }
 
-impl Feed {
-    /// Reports needed to finalize `epoch`.
-    pub fn quorum_for(&self, epoch: Epoch) -> u32 {
-        match self.next_quorum {
-            Some((quorum, from)) if epoch >= from => quorum,
-            _ => self.quorum,
-        }
-    }
+/// The reporters and quorum of every epoch from `from` until the next set's `from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct ReporterSet {
+    /// First epoch the set is in force.
+    pub from: Epoch,
+    /// Reporters (at most `MAX_REPORTERS`; bit `i` of the report masks is member `i`).
+    pub members: Vec<AccountId>,
+    /// Floor on the reports an epoch needs once its window closed (0 only after evictions emptied the set).
+    pub quorum: u32,
 }
 
-/// Epochs a reporter may report on: `[from, until)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A reporter's latest membership, for display (the reporter sets decide; see `eligible`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct ReporterWindow {
-    /// First epoch.
+    /// First epoch of its latest membership.
     pub from: Epoch,
-    /// First epoch no longer allowed, once removed.
+    /// First epoch it is no longer a member of, once removed or evicted.
     pub until: Option<Epoch>,
+    /// Set by an eviction: its reports for epochs before this one that were not finalized
+    /// then never count, and it is not eligible for them.
+    pub evicted_before: Option<Epoch>,
 }
 
-impl ReporterWindow {
-    fn covers(&self, epoch: Epoch) -> bool {
-        epoch >= self.from && self.until.is_none_or(|until| epoch < until)
-    }
+/// Who decides an epoch, as the `eligible` read reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Eligibility {
+    /// Reporters whose reports count for the epoch: its reporter set less evicted ones (for a
+    /// finalized epoch, as when it finalized).
+    pub reporters: Vec<AccountId>,
+    /// The set's quorum (fixed before the epoch started).
+    pub quorum: u32,
+    /// Counted reports needed to finalize once the window has closed: a strict majority of
+    /// `reporters` and at least `quorum` (capped at their number). Before it closes, every one
+    /// of `reporters` must have reported.
+    pub threshold: u32,
+    /// Reports counted so far (for a finalized epoch, the reports it was computed from).
+    pub reported: u32,
+}
+
+/// A finalized epoch, with who was eligible when it finalized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Closed {
+    /// The epoch's figures.
+    pub finalized: Finalized,
+    /// Bit `i`: member `i` of the epoch's reporter set was eligible when it finalized.
+    pub eligible: u32,
 }
 
 /// Why an oracle operation was refused.
@@ -123,11 +164,11 @@ pub enum OracleError {
     UnknownFeed,
     /// Invalid feed parameters (zero GPUs, epoch under `MIN_EPOCH_LENGTH`, no report window, tolerance over 100%).
     InvalidConfig,
-    /// Quorum must be between 1 and the number of reporters.
+    /// Quorum must be between 1 and the number of reporters of the next epoch's set.
     InvalidQuorum,
-    /// More than `MAX_REPORTERS`, or the reporter is already active.
+    /// More than `MAX_REPORTERS`, a duplicate, or the reporter is already in the next epoch's set.
     InvalidReporterSet,
-    /// The caller may not report on this feed and epoch.
+    /// The caller is not an eligible reporter of this feed and epoch (or, for governance, not a reporter).
     NotReporter,
     /// The epoch has not ended yet.
     EpochNotEnded,
@@ -151,15 +192,30 @@ pub enum OracleError {
     NoDelivery,
     /// Arithmetic would overflow.
     Overflow,
+    /// Not final yet: the report window is open and not every eligible reporter has reported.
+    NotReady,
+    /// The report window closed with fewer counted reports than the threshold: the epoch
+    /// stays unfinalized (unless evictions lower the threshold).
+    BelowThreshold,
 }
 
 /// What `submit` did, for the contract's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submitted {
-    /// Recorded; the epoch waits for more reports.
-    Pending { count: u32, quorum: u32 },
-    /// This report completed the quorum; `flagged` lists reporters far from the median.
-    Finalized { finalized: Finalized, flagged: Vec<AccountId> },
+    /// Recorded; the epoch waits for the other eligible reporters (or the window's end).
+    Pending {
+        /// Reports counted so far.
+        count: u32,
+        /// Eligible reporters.
+        eligible: u32,
+    },
+    /// This report was the last eligible one; `flagged` lists reporters far from the median.
+    Finalized {
+        /// The epoch as finalized.
+        finalized: Finalized,
+        /// Counted reporters farther from the median than the feed's tolerance.
+        flagged: Vec<AccountId>,
+    },
 }
 
 /// All feeds.
@@ -168,12 +224,30 @@ pub enum Submitted {
 pub struct OracleData {
     feeds: Mapping<FeedId, Feed>,
     feed_count: u32,
+    /// Reporter set `i` of a feed.
+    sets: Mapping<(FeedId, u32), ReporterSet>,
+    /// First epoch of set `i`: the index `set_for` binary-searches.
+    set_starts: Mapping<(FeedId, u32), Epoch>,
     windows: Mapping<(FeedId, AccountId), ReporterWindow>,
-    /// Reports collected for an epoch until it finalizes.
-    pending: Mapping<(FeedId, Epoch), Vec<(AccountId, Report)>>,
-    /// Every accepted report, for auditors.
+    /// Bit `i`: member `i` of the epoch's set has reported (removed once it finalizes).
+    reported: Mapping<(FeedId, Epoch), u32>,
+    /// Every accepted report, for auditors (`submission` shows the ones that count).
     submissions: Mapping<(FeedId, Epoch, AccountId), Report>,
-    finalized: Mapping<(FeedId, Epoch), Finalized>,
+    finalized: Mapping<(FeedId, Epoch), Closed>,
+}
+
+/// An epoch not yet finalized: its set and who is eligible and has reported (bit masks over the set).
+struct Tally {
+    feed: Feed,
+    set: ReporterSet,
+    eligible: u32,
+    reported: u32,
+}
+
+impl Tally {
+    fn counted(&self) -> u32 {
+        (self.eligible & self.reported).count_ones()
+    }
 }
 
 impl OracleData {
@@ -188,13 +262,18 @@ impl OracleData {
         if quorum == 0 || quorum > count {
             return Err(OracleError::InvalidQuorum);
         }
-        let id = self.feed_count;
-        for reporter in reporters {
-            if self.windows.insert((id, *reporter), &ReporterWindow { from: 0, until: None }).is_some() {
+        for (i, reporter) in reporters.iter().enumerate() {
+            if reporters.iter().skip(i.saturating_add(1)).any(|other| other == reporter) {
                 return Err(OracleError::InvalidReporterSet);
             }
         }
-        let feed = Feed { config, quorum, next_quorum: None, reporters: count, latest: None, finalized_count: 0 };
+        let id = self.feed_count;
+        for reporter in reporters {
+            self.windows.insert((id, *reporter), &ReporterWindow::default());
+        }
+        self.sets.insert((id, 0), &ReporterSet { from: 0, members: reporters.iter().copied().collect(), quorum });
+        self.set_starts.insert((id, 0), &0);
+        let feed = Feed { config, sets: 1, evicted_before: 0, latest: None, finalized_count: 0 };
         self.feeds.insert(id, &feed);
         self.feed_count = id.checked_add(1).ok_or(OracleError::Overflow)?;
         Ok(id)
@@ -210,104 +289,242 @@ impl OracleData {
         self.feeds.get(id).ok_or(OracleError::UnknownFeed)
     }
 
-    /// Adds a reporter, allowed from the next epoch on.
+    /// The reporter set in force for `epoch`: the one with the largest `from` ≤ `epoch`,
+    /// found by binary search over `set_starts` (O(log sets); the newest set is tried first).
+    pub fn set_for(&self, id: FeedId, feed: &Feed, epoch: Epoch) -> Result<ReporterSet, OracleError> {
+        let start = |index: u32| self.set_starts.get((id, index)).unwrap_or_default();
+        // Invariant: start(low) ≤ epoch < start(high); start(0) = 0.
+        let mut high = feed.sets.checked_sub(1).ok_or(OracleError::UnknownFeed)?;
+        let mut low = 0;
+        if start(high) <= epoch {
+            low = high;
+        }
+        while high.saturating_sub(low) > 1 {
+            let middle = low.saturating_add(high.saturating_sub(low) / 2);
+            if start(middle) <= epoch {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        self.sets.get((id, low)).ok_or(OracleError::UnknownFeed)
+    }
+
+    /// The set for the epochs from the next one on, to change, and its index (a new set
+    /// unless one already starts then: started epochs keep theirs).
+    fn next_set(&self, id: FeedId, feed: &Feed, now: u64) -> Result<(u32, ReporterSet), OracleError> {
+        let next = feed.config.epoch_at(now).checked_add(1).ok_or(OracleError::Overflow)?;
+        let last = feed.sets.checked_sub(1).ok_or(OracleError::UnknownFeed)?;
+        let mut set = self.sets.get((id, last)).ok_or(OracleError::UnknownFeed)?;
+        if set.from >= next {
+            return Ok((last, set));
+        }
+        set.from = next;
+        Ok((feed.sets, set))
+    }
+
+    /// Stores the set from `next_set` and the feed (which counts a new set).
+    fn store_set(&mut self, id: FeedId, mut feed: Feed, index: u32, set: &ReporterSet) -> Result<(), OracleError> {
+        if index == feed.sets {
+            feed.sets = index.checked_add(1).ok_or(OracleError::Overflow)?;
+            self.set_starts.insert((id, index), &set.from);
+        }
+        self.sets.insert((id, index), set);
+        self.feeds.insert(id, &feed);
+        Ok(())
+    }
+
+    /// Adds a reporter to the set of the next epoch on (a new reporter: an evicted account's
+    /// earlier reports stay discarded).
     pub fn add_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, OracleError> {
-        let mut feed = self.feed(id)?;
-        if feed.reporters >= MAX_REPORTERS || self.windows.get((id, reporter)).is_some_and(|w| w.until.is_none()) {
+        let feed = self.feed(id)?;
+        let (index, mut set) = self.next_set(id, &feed, now)?;
+        if set.members.contains(&reporter) || u32::try_from(set.members.len()).map_or(true, |n| n >= MAX_REPORTERS) {
             return Err(OracleError::InvalidReporterSet);
         }
-        let from = next_epoch(&feed, now)?;
-        self.windows.insert((id, reporter), &ReporterWindow { from, until: None });
-        feed.reporters = feed.reporters.checked_add(1).ok_or(OracleError::Overflow)?;
-        self.feeds.insert(id, &feed);
-        Ok(from)
-    }
-
-    /// Removes a reporter from the next epoch on; never below the quorum.
-    pub fn remove_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, OracleError> {
-        let mut feed = self.feed(id)?;
-        let mut window = self.windows.get((id, reporter)).filter(|w| w.until.is_none()).ok_or(OracleError::NotReporter)?;
-        let remaining = feed.reporters.checked_sub(1).ok_or(OracleError::Overflow)?;
-        let largest_quorum = feed.quorum.max(feed.next_quorum.map_or(0, |(q, _)| q));
-        if remaining < largest_quorum {
-            return Err(OracleError::InvalidQuorum);
+        set.members.push(reporter);
+        self.store_set(id, feed, index, &set)?;
+        let mut window = self.windows.get((id, reporter)).unwrap_or_default();
+        // Re-adding before a plain removal took effect continues the membership.
+        if window.until != Some(set.from) || window.evicted_before == Some(set.from) {
+            window.from = set.from;
         }
-        let until = next_epoch(&feed, now)?;
-        window.until = Some(until);
+        window.until = None;
         self.windows.insert((id, reporter), &window);
-        feed.reporters = remaining;
-        self.feeds.insert(id, &feed);
-        Ok(until)
+        Ok(set.from)
     }
 
-    /// Changes the quorum from the next epoch on (1 ≤ quorum ≤ reporters).
-    pub fn set_quorum(&mut self, id: FeedId, quorum: u32, now: u64) -> Result<Epoch, OracleError> {
-        let mut feed = self.feed(id)?;
-        if quorum == 0 || quorum > feed.reporters {
+    /// Removes a reporter from the set of the next epoch on; never below that set's quorum.
+    pub fn remove_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, OracleError> {
+        let feed = self.feed(id)?;
+        let (index, mut set) = self.next_set(id, &feed, now)?;
+        if !set.members.contains(&reporter) {
+            return Err(OracleError::NotReporter);
+        }
+        set.members.retain(|member| *member != reporter);
+        if u32::try_from(set.members.len()).map_or(true, |n| n < set.quorum) {
             return Err(OracleError::InvalidQuorum);
         }
-        let from = next_epoch(&feed, now)?;
-        // Fold an earlier change that is already in force.
-        feed.quorum = feed.quorum_for(feed.config.epoch_at(now));
-        feed.next_quorum = Some((quorum, from));
-        self.feeds.insert(id, &feed);
-        Ok(from)
+        self.store_set(id, feed, index, &set)?;
+        let mut window = self.windows.get((id, reporter)).unwrap_or_default();
+        window.until = Some(set.from);
+        self.windows.insert((id, reporter), &window);
+        Ok(set.from)
     }
 
-    /// Whether `reporter` may report `epoch` of feed `id`.
+    /// Changes the quorum of the next epoch's set (1 ≤ quorum ≤ its reporters).
+    pub fn set_quorum(&mut self, id: FeedId, quorum: u32, now: u64) -> Result<Epoch, OracleError> {
+        let feed = self.feed(id)?;
+        let (index, mut set) = self.next_set(id, &feed, now)?;
+        if quorum == 0 || u32::try_from(set.members.len()).map_or(true, |n| quorum > n) {
+            return Err(OracleError::InvalidQuorum);
+        }
+        set.quorum = quorum;
+        self.store_set(id, feed, index, &set)?;
+        Ok(set.from)
+    }
+
+    /// Evicts a (current or former) reporter at once: it leaves the eligible set of every epoch
+    /// not finalized now, its reports for them stop counting, and it leaves the next epoch's
+    /// set (whose quorum drops to its size if need be). Returns that next epoch: re-adding
+    /// it is possible, from then on only.
+    pub fn evict_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, OracleError> {
+        let mut feed = self.feed(id)?;
+        let mut window = self.windows.get((id, reporter)).ok_or(OracleError::NotReporter)?;
+        let (index, mut set) = self.next_set(id, &feed, now)?;
+        set.members.retain(|member| *member != reporter);
+        set.quorum = set.quorum.min(u32::try_from(set.members.len()).map_err(|_| OracleError::Overflow)?);
+        feed.evicted_before = feed.evicted_before.max(set.from);
+        self.store_set(id, feed, index, &set)?;
+        window.until = Some(window.until.map_or(set.from, |until| until.min(set.from)));
+        window.evicted_before = Some(set.from);
+        self.windows.insert((id, reporter), &window);
+        Ok(set.from)
+    }
+
+    /// `reporter`'s latest membership of feed `id`.
     pub fn reporter_window(&self, id: FeedId, reporter: AccountId) -> Option<ReporterWindow> {
         self.windows.get((id, reporter))
     }
 
-    /// Accepts one report; finalizes the epoch when it completes the quorum.
-    pub fn submit(&mut self, id: FeedId, epoch: Epoch, reporter: AccountId, report: Report, now: u64) -> Result<Submitted, OracleError> {
-        let mut feed = self.feed(id)?;
-        if !self.windows.get((id, reporter)).is_some_and(|w| w.covers(epoch)) {
-            return Err(OracleError::NotReporter);
+    /// Whether an eviction took `who` out of `epoch` (not finalized).
+    fn evicted(&self, id: FeedId, feed: &Feed, who: AccountId, epoch: Epoch) -> bool {
+        epoch < feed.evicted_before && self.windows.get((id, who)).and_then(|w| w.evicted_before).is_some_and(|before| epoch < before)
+    }
+
+    /// Bit mask of the members of `set` eligible for `epoch` (not finalized) now.
+    fn open_mask(&self, id: FeedId, feed: &Feed, set: &ReporterSet, epoch: Epoch) -> u32 {
+        set.members.iter().enumerate().filter(|(_, who)| !self.evicted(id, feed, **who, epoch)).fold(0, |mask, (i, _)| mask | bit(i))
+    }
+
+    /// Bit mask of the members of `set` eligible for `epoch`: as it finalized, or now.
+    fn eligible_mask(&self, id: FeedId, feed: &Feed, set: &ReporterSet, epoch: Epoch) -> u32 {
+        match self.finalized.get((id, epoch)) {
+            Some(closed) => closed.eligible,
+            None => self.open_mask(id, feed, set, epoch),
         }
-        let end = feed.config.epoch_end(epoch).ok_or(OracleError::Overflow)?;
-        if now < end {
-            return Err(OracleError::EpochNotEnded);
-        }
-        if now >= end.saturating_add(feed.config.report_window) {
-            return Err(OracleError::ReportTooLate);
-        }
+    }
+
+    /// An epoch that is not finalized, as it stands.
+    fn tally(&self, id: FeedId, epoch: Epoch) -> Result<Tally, OracleError> {
+        let feed = self.feed(id)?;
         if self.finalized.contains((id, epoch)) {
             return Err(OracleError::AlreadyFinalized);
         }
-        if self.submissions.contains((id, epoch, reporter)) {
+        let set = self.set_for(id, &feed, epoch)?;
+        let eligible = self.open_mask(id, &feed, &set, epoch);
+        let reported = self.reported.get((id, epoch)).unwrap_or_default();
+        Ok(Tally { feed, set, eligible, reported })
+    }
+
+    /// Accepts one report from an eligible reporter inside the epoch's report window; the last
+    /// eligible reporter's report finalizes the epoch.
+    pub fn submit(&mut self, id: FeedId, epoch: Epoch, reporter: AccountId, report: Report, now: u64) -> Result<Submitted, OracleError> {
+        let mut tally = self.tally(id, epoch)?;
+        let own = tally.set.members.iter().position(|member| *member == reporter).map_or(0, bit);
+        if tally.eligible & own == 0 {
+            return Err(OracleError::NotReporter);
+        }
+        let config = &tally.feed.config;
+        if now < config.epoch_end(epoch).ok_or(OracleError::Overflow)? {
+            return Err(OracleError::EpochNotEnded);
+        }
+        if now >= config.window_close(epoch).ok_or(OracleError::Overflow)? {
+            return Err(OracleError::ReportTooLate);
+        }
+        if tally.reported & own != 0 {
             return Err(OracleError::DuplicateReport);
         }
-        check_bounds(&feed.config, &report)?;
+        check_bounds(config, &report)?;
 
         self.submissions.insert((id, epoch, reporter), &report);
-        let mut reports = self.pending.get((id, epoch)).unwrap_or_default();
-        reports.push((reporter, report));
-        let quorum = feed.quorum_for(epoch);
-        let count = u32::try_from(reports.len()).map_err(|_| OracleError::Overflow)?;
-        if count < quorum {
-            self.pending.insert((id, epoch), &reports);
-            return Ok(Submitted::Pending { count, quorum });
+        tally.reported |= own;
+        let (count, eligible) = (tally.counted(), tally.eligible.count_ones());
+        if count < eligible {
+            self.reported.insert((id, epoch), &tally.reported);
+            return Ok(Submitted::Pending { count, eligible });
         }
-        self.pending.remove((id, epoch));
-        let values = median_report(&reports);
-        let finalized = Finalized { epoch, values, reports: count, finalized_at: now };
-        self.finalized.insert((id, epoch), &finalized);
-        feed.latest = Some(feed.latest.map_or(epoch, |latest| latest.max(epoch)));
-        feed.finalized_count = feed.finalized_count.checked_add(1).ok_or(OracleError::Overflow)?;
-        self.feeds.insert(id, &feed);
-        let flagged = reports
-            .iter()
-            .filter(|(_, r)| deviates(r, &values, feed.config.tolerance_bps))
-            .map(|(who, _)| *who)
-            .collect();
+        let (finalized, flagged) = self.close(id, epoch, tally, now)?;
         Ok(Submitted::Finalized { finalized, flagged })
+    }
+
+    /// Finalizes `epoch` where the rules allow it now: every eligible reporter has reported,
+    /// or the report window has closed with at least the threshold of counted reports.
+    /// Anyone may trigger it. Returns the epoch and the flagged reporters.
+    pub fn finalize(&mut self, id: FeedId, epoch: Epoch, now: u64) -> Result<(Finalized, Vec<AccountId>), OracleError> {
+        let tally = self.tally(id, epoch)?;
+        let closed = now >= tally.feed.config.window_close(epoch).ok_or(OracleError::Overflow)?;
+        let (count, eligible) = (tally.counted(), tally.eligible.count_ones());
+        if count < threshold(eligible, tally.set.quorum) || (count < eligible && !closed) {
+            return Err(if closed { OracleError::BelowThreshold } else { OracleError::NotReady });
+        }
+        self.close(id, epoch, tally, now)
+    }
+
+    /// Records the median of the counted reports as final.
+    fn close(&mut self, id: FeedId, epoch: Epoch, tally: Tally, now: u64) -> Result<(Finalized, Vec<AccountId>), OracleError> {
+        let counted_mask = tally.eligible & tally.reported;
+        let counted: Vec<(AccountId, Report)> = tally
+            .set
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| counted_mask & bit(*i) != 0)
+            .filter_map(|(_, who)| self.submissions.get((id, epoch, *who)).map(|report| (*who, report)))
+            .collect();
+        let reports = u32::try_from(counted.len()).map_err(|_| OracleError::Overflow)?;
+        let mut feed = tally.feed;
+        // Every check before the first write: `finalize_epoch` returns `None` without reverting.
+        feed.finalized_count = feed.finalized_count.checked_add(1).ok_or(OracleError::Overflow)?;
+        feed.latest = Some(feed.latest.map_or(epoch, |latest| latest.max(epoch)));
+        let values = median_report(&counted);
+        let finalized = Finalized { epoch, values, reports, finalized_at: now };
+        self.finalized.insert((id, epoch), &Closed { finalized, eligible: tally.eligible });
+        self.reported.remove((id, epoch));
+        let tolerance = feed.config.tolerance_bps;
+        self.feeds.insert(id, &feed);
+        let flagged = counted.iter().filter(|(_, r)| deviates(r, &values, tolerance)).map(|(who, _)| *who).collect();
+        Ok((finalized, flagged))
+    }
+
+    /// Who decides `epoch` of feed `id`: its eligible reporters, quorum, threshold, and the
+    /// reports counted so far.
+    pub fn eligible(&self, id: FeedId, epoch: Epoch) -> Result<Eligibility, OracleError> {
+        let feed = self.feed(id)?;
+        let set = self.set_for(id, &feed, epoch)?;
+        let mask = self.eligible_mask(id, &feed, &set, epoch);
+        let reported = match self.finalized.get((id, epoch)) {
+            Some(closed) => closed.finalized.reports,
+            None => (self.reported.get((id, epoch)).unwrap_or_default() & mask).count_ones(),
+        };
+        let reporters: Vec<AccountId> = set.members.iter().enumerate().filter(|(i, _)| mask & bit(*i) != 0).map(|(_, who)| *who).collect();
+        Ok(Eligibility { reporters, quorum: set.quorum, threshold: threshold(mask.count_ones(), set.quorum), reported })
     }
 
     /// Finalized epoch `epoch` of feed `id`.
     pub fn epoch(&self, id: FeedId, epoch: Epoch) -> Result<Finalized, OracleError> {
         self.feed(id)?;
-        self.finalized.get((id, epoch)).ok_or(OracleError::NotFinalized)
+        self.finalized.get((id, epoch)).map(|closed| closed.finalized).ok_or(OracleError::NotFinalized)
     }
 
     /// The highest finalized epoch, unless its end is more than `max_age` before `now`.
@@ -331,17 +548,23 @@ impl OracleData {
     pub fn history(&self, id: FeedId, from: Epoch, count: u32) -> Result<Vec<Finalized>, OracleError> {
         self.feed(id)?;
         let end = from.saturating_add(u64::from(count));
-        Ok((from..end).filter_map(|epoch| self.finalized.get((id, epoch))).collect())
+        Ok((from..end).filter_map(|epoch| self.finalized.get((id, epoch)).map(|closed| closed.finalized)).collect())
     }
 
-    /// What `reporter` submitted for `epoch`, if anything.
+    /// What `reporter` submitted for `epoch`, if it counts: for a finalized epoch, if it was
+    /// in the median; otherwise, while the reporter is still eligible (evicted reporters'
+    /// reports are discarded).
     pub fn submission(&self, id: FeedId, epoch: Epoch, reporter: AccountId) -> Option<Report> {
-        self.submissions.get((id, epoch, reporter))
+        let report = self.submissions.get((id, epoch, reporter))?;
+        let feed = self.feed(id).ok()?;
+        let set = self.set_for(id, &feed, epoch).ok()?;
+        let own = set.members.iter().position(|member| *member == reporter).map_or(0, bit);
+        (self.eligible_mask(id, &feed, &set, epoch) & own != 0).then_some(report)
     }
 
-    /// Reports collected for an epoch that is not finalized yet.
+    /// Reports counted so far for an epoch that is not finalized yet (0 once it is).
     pub fn pending_reports(&self, id: FeedId, epoch: Epoch) -> u32 {
-        self.pending.get((id, epoch)).map_or(0, |r| u32::try_from(r.len()).unwrap_or(u32::MAX))
+        self.tally(id, epoch).map_or(0, |tally| tally.counted())
     }
 
     /// Energy efficiency of a finalized epoch, in Wh per GPU-hour (rounded down).
@@ -354,8 +577,15 @@ impl OracleData {
     }
 }
 
-fn next_epoch(feed: &Feed, now: u64) -> Result<Epoch, OracleError> {
-    feed.config.epoch_at(now).checked_add(1).ok_or(OracleError::Overflow)
+/// Counted reports an epoch with `eligible` reporters and quorum `quorum` needs once its
+/// window has closed: a strict majority, and at least the quorum (capped at `eligible`).
+pub fn threshold(eligible: u32, quorum: u32) -> u32 {
+    (eligible / 2).saturating_add(1).max(quorum.min(eligible))
+}
+
+/// Bit `i` of a report mask (0 past `MAX_REPORTERS`).
+fn bit(i: usize) -> u32 {
+    u32::try_from(i).ok().filter(|i| *i < MAX_REPORTERS).map_or(0, |i| 1 << i)
 }
 
 fn validate_config(config: &FeedConfig) -> Result<(), OracleError> {
