@@ -12,7 +12,8 @@ export NODE_URL="ws://127.0.0.1:$NODE_PORT"
 # Collected artifacts and node logs live in the clone's own target/ (git-ignored).
 export ARTIFACTS="$ROOT/target/ink"
 export COMPUTE_RWA_ARTIFACTS="$ARTIFACTS"
-export NODE_DIR="$ROOT/target/node"
+# Overridable so two runs in one clone (or two clones) keep their nodes apart (with NODE_PORT).
+export NODE_DIR="${NODE_DIR:-$ROOT/target/node}"
 # Contracts in deployment order; `common` is a library, not a contract.
 CONTRACTS=(stablecoin identity_registry gpu_hour_token utilization_oracle rental_escrow)
 export CONTRACTS
