@@ -40,6 +40,10 @@ pub struct EscrowConfig {
     pub grace_period: u64,
     /// After an epoch ends, how long renter or operator may dispute it (ms).
     pub dispute_window: u64,
+    /// After the dispute window, how long the arbiter has to resolve a dispute (ms, > 0). Past
+    /// it, anyone settles the disputed epoch like an undisputed one (oracle figures, or a refund
+    /// after the grace period), so a lost or absent arbiter cannot lock the deposit.
+    pub arbitration_period: u64,
 }
 
 /// One SLA credit tier: uptime below `below_bps` earns `credit_bps` of the epoch's payment back.
@@ -302,7 +306,8 @@ impl EscrowData {
         let valid = schedule.epoch_length > 0
             && schedule.gpus > 0
             && u128::from(config.operator_fee_bps) <= BPS_DENOMINATOR
-            && config.grace_period >= schedule.report_window;
+            && config.grace_period >= schedule.report_window
+            && config.arbitration_period > 0;
         if !valid {
             return Err(EscrowError::InvalidConfig);
         }
@@ -604,9 +609,16 @@ impl EscrowData {
         }
         match self.epochs.get((id, epoch)) {
             None => Ok(rental),
-            Some(EpochState::Disputed) => Err(EscrowError::Disputed),
+            Some(EpochState::Disputed) if now < self.arbitration_deadline(epoch) => Err(EscrowError::Disputed),
+            // The arbiter let the deadline pass: settle it as if undisputed.
+            Some(EpochState::Disputed) => Ok(rental),
             Some(_) => Err(EscrowError::AlreadySettled),
         }
+    }
+
+    /// Until when the arbiter alone may release a disputed `epoch` (ms; saturates).
+    pub fn arbitration_deadline(&self, epoch: Epoch) -> u64 {
+        self.schedule.epoch_end(epoch).saturating_add(self.config.dispute_window).saturating_add(self.config.arbitration_period)
     }
 
     // ---- internals -----------------------------------------------------------------------

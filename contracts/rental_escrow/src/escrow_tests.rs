@@ -17,7 +17,7 @@ fn account(byte: u8) -> AccountId {
 }
 
 fn config() -> EscrowConfig {
-    EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 2 * HOUR, dispute_window: HOUR }
+    EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 2 * HOUR, dispute_window: HOUR, arbitration_period: 24 * HOUR }
 }
 
 /// The oracle feed: hourly epochs from 0 over a pool of 8 GPUs, reports for an hour after each.
@@ -686,4 +686,33 @@ proptest! {
         }).unwrap();
         outcome?;
     }
+}
+
+// ---- audit findings -----------------------------------------------------------------------
+
+/// Review finding: a dispute never expired and only the arbiter it was opened with could close
+/// it, so a lost (or compromised) arbiter key left the epoch's deposit `held` forever. Fix:
+/// `EscrowConfig::arbitration_period`; past epoch end + dispute window + that period, anyone
+/// settles the disputed epoch like an undisputed one (oracle figures, else a timeout refund).
+#[ink::test]
+fn a_lost_arbiter_locks_the_disputed_deposit_forever() {
+    // Fixed: past the arbitration deadline anyone settles a disputed epoch as if undisputed.
+    let (mut data, rental) = booked();
+    let (renter, operator, lost_arbiter) = (account(RENTER), account(OPERATOR), account(ARBITER));
+    data.dispute(renter, operator, lost_arbiter, rental.id, 1, end_of(1)).unwrap();
+    for epoch in 2..4 {
+        data.settle(rental.id, epoch, finalized(epoch, 8_000, 10_000), end_of(epoch)).unwrap();
+    }
+    // A year later the arbiter never answered (its key is lost; the owner appointed another).
+    let deadline = data.arbitration_deadline(1);
+    assert_eq!(deadline, end_of(1) + HOUR + 24 * HOUR, "epoch end + dispute window + arbitration period");
+    let early = data.settle(rental.id, 1, finalized(1, 8_000, 10_000), deadline - 1).err();
+    assert_eq!(early, Some(EscrowError::Disputed), "the arbiter alone decides until the deadline");
+    let year = end_of(3) + 365 * 24 * HOUR;
+    let replaced = account(7);
+    assert_eq!(data.resolve(replaced, rental.id, 1, 0).err(), Some(EscrowError::NotArbiter));
+    // Someone must be able to bring the epoch to a final state, and the deposit out of `held`.
+    let outcome = data.settle(rental.id, 1, finalized(1, 8_000, 10_000), year).map(|(_, state)| state);
+    assert_eq!(outcome, Ok(EpochState::Settled), "the disputed epoch is stuck");
+    assert_eq!(data.totals().ledger.held, 0);
 }

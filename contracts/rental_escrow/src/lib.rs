@@ -540,7 +540,7 @@ pub mod rental_escrow {
         }
 
         fn config() -> EscrowConfig {
-            EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 7_200_000, dispute_window: 3_600_000 }
+            EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 7_200_000, dispute_window: 3_600_000, arbitration_period: 86_400_000 }
         }
 
         fn schedule() -> FeedSchedule {

@@ -2,6 +2,9 @@
 //!
 //! Balances and allowances are Cardinal-Cryptography's tested `PSP22Data`; this
 //! contract adds only metadata, an owner-managed minter role and two-step ownership.
+//! Minter grants belong to the owner that made them: an ownership handover revokes every
+//! minter, so the previous owner keeps no minting power, not even through an account it made
+//! a minter; the new owner grants the role anew.
 //! On a production chain the escrow and yield contracts point at an existing PSP22
 //! stablecoin instead.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
@@ -32,7 +35,10 @@ pub mod stablecoin {
         name: Option<String>,
         symbol: Option<String>,
         ownership: Ownable,
-        minters: Mapping<AccountId, ()>,
+        /// Minters, each with the owner generation that granted it (valid while it is current).
+        minters: Mapping<AccountId, u32>,
+        /// Number of ownership handovers so far: grants of earlier generations are void.
+        generation: u32,
     }
 
     fn access_error(error: AccessError) -> PSP22Error {
@@ -54,8 +60,9 @@ pub mod stablecoin {
                 symbol,
                 ownership: Ownable::new(caller),
                 minters: Mapping::default(),
+                generation: 0,
             };
-            contract.minters.insert(caller, &());
+            contract.minters.insert(caller, &0);
             contract.env().emit_event(MinterSet { account: caller, enabled: true });
             contract
         }
@@ -84,7 +91,7 @@ pub mod stablecoin {
         pub fn set_minter(&mut self, account: AccountId, enabled: bool) -> Result<(), PSP22Error> {
             self.ownership.ensure_owner(self.env().caller()).map_err(access_error)?;
             if enabled {
-                self.minters.insert(account, &());
+                self.minters.insert(account, &self.generation);
             } else {
                 self.minters.remove(account);
             }
@@ -95,7 +102,7 @@ pub mod stablecoin {
         /// Whether `account` may mint.
         #[ink(message)]
         pub fn is_minter(&self, account: AccountId) -> bool {
-            self.minters.contains(account)
+            self.minters.get(account) == Some(self.generation)
         }
 
         /// The current owner.
@@ -112,15 +119,21 @@ pub mod stablecoin {
             Ok(())
         }
 
-        /// Completes a two-step ownership transfer. Proposed owner only. The previous
-        /// owner's minter role is revoked (with `MinterSet`); the new owner grants itself
-        /// (or others) the role with `set_minter`.
+        /// Completes a two-step ownership transfer. Proposed owner only. Every minter role
+        /// granted so far is revoked — the previous owner's with `MinterSet`, all of them by
+        /// `OwnershipTransferred` — so the previous owner keeps no minting power, not even
+        /// through an account it made a minter; the new owner grants itself (or others) the
+        /// role with `set_minter`.
         #[ink(message)]
         pub fn accept_ownership(&mut self) -> Result<(), PSP22Error> {
+            let generation = self.generation.checked_add(1).ok_or_else(|| PSP22Error::Custom(String::from("Overflow")))?;
             let event = self.ownership.accept(self.env().caller()).map_err(access_error)?;
             let previous = event.previous;
+            let was_minter = self.is_minter(previous);
+            self.generation = generation;
+            self.minters.remove(previous);
             self.env().emit_event(event);
-            if previous != self.env().caller() && self.minters.take(previous).is_some() {
+            if was_minter {
                 self.env().emit_event(MinterSet { account: previous, enabled: false });
             }
             Ok(())
@@ -371,6 +384,37 @@ pub mod stablecoin {
             set_caller::<DefaultEnvironment>(alice);
             assert_eq!(coin.mint(alice, 1), Err(custom("NotMinter")));
             assert_eq!(coin.total_supply(), 1_000);
+        }
+        /// Audit: a minter the previous owner granted (say, to another of its accounts, even
+        /// while the handover was pending) kept minting after the handover, so the old owner
+        /// kept its minting power through it.
+        #[ink::test]
+        fn minters_granted_by_the_old_owner_survive_the_handover() {
+            let mut coin = funded();
+            let (alice, bob, django) = (accounts().alice, accounts().bob, accounts().django);
+            coin.set_minter(django, true).unwrap();
+            coin.transfer_ownership(Some(bob)).unwrap();
+            coin.set_minter(accounts().eve, true).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            coin.accept_ownership().unwrap();
+            for minter in [alice, django, accounts().eve] {
+                assert!(!coin.is_minter(minter), "a minter of the previous owner survived");
+                set_caller::<DefaultEnvironment>(minter);
+                assert_eq!(coin.mint(minter, 1), Err(custom("NotMinter")));
+            }
+            assert_eq!(coin.total_supply(), 1_000);
+            // The new owner grants the role again to whom it trusts.
+            set_caller::<DefaultEnvironment>(bob);
+            coin.set_minter(django, true).unwrap();
+            assert!(coin.is_minter(django));
+            set_caller::<DefaultEnvironment>(django);
+            coin.mint(django, 5).unwrap();
+            // And a later handover revokes that grant too.
+            set_caller::<DefaultEnvironment>(bob);
+            coin.transfer_ownership(Some(alice)).unwrap();
+            set_caller::<DefaultEnvironment>(alice);
+            coin.accept_ownership().unwrap();
+            assert!(!coin.is_minter(django) && !coin.is_minter(bob));
         }
     }
 }

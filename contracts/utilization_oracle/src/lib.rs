@@ -2,7 +2,8 @@
 //! utilization, uptime and energy for a compute pool. An epoch finalizes with the median of
 //! each field once every eligible reporter has reported, or, after its report window, on
 //! anyone's `finalize` with a strict majority of them (and the quorum). Reporter sets are
-//! fixed per epoch before it starts; the owner can evict a compromised reporter at once.
+//! fixed per epoch before it starts; the owner can evict a compromised reporter at once
+//! (never letting a minority of an epoch's set decide it).
 //! Escrows settle on finalized epochs; auditors read the history. Modelled on Chainlink's
 //! aggregator (rounds, quorum, staleness), measured by block time rather than round ids.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
@@ -171,7 +172,8 @@ pub mod utilization_oracle {
         /// Evicts a reporter at once (compromised key): it leaves the eligible set of every epoch
         /// not yet finalized and its reports for them are discarded; it leaves the reporter set
         /// from the next epoch on (the quorum drops to the set's size if need be). It may be
-        /// re-added with `add_reporter`, from the next epoch only. Owner only.
+        /// re-added with `add_reporter`, from the next epoch only. An epoch's threshold never
+        /// drops below a strict majority of the set it started with. Owner only.
         #[ink(message)]
         pub fn evict_reporter(&mut self, feed: FeedId, reporter: AccountId) -> Result<(), Error> {
             self.ensure_owner()?;

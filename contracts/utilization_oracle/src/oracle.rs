@@ -8,12 +8,16 @@
 //! with the median of every field over the counted reports when every eligible reporter has
 //! reported, or, once the window has closed, on anyone's `finalize` if at least `threshold`
 //! reports count: a strict majority of the eligible reporters and at least the set's quorum
-//! (capped at their number). Finalized epochs never change.
+//! (capped at their number) — and, either way, a strict majority of the set the epoch started
+//! with. Finalized epochs never change.
 //!
 //! Eviction is immediate: the account leaves the eligible set of every epoch not yet
 //! finalized and its reports for them stop counting (they are neither counted, nor in the
 //! median, nor returned by `submission`). It may be re-added like a new reporter, from the
-//! epoch after the eviction's; the reports it made before never count.
+//! epoch after the eviction's; the reports it made before never count. Evictions can lower
+//! an epoch's threshold (to unblock an epoch a withheld report stalls), but never below a
+//! strict majority of the epoch's set: a minority of the reporters an epoch started with never
+//! decides it, however many of the others are evicted.
 
 pub use compute_rwa_common::feed::{Finalized, Report};
 use ink::prelude::vec::Vec;
@@ -137,9 +141,10 @@ pub struct Eligibility {
     pub reporters: Vec<AccountId>,
     /// The set's quorum (fixed before the epoch started).
     pub quorum: u32,
-    /// Counted reports needed to finalize once the window has closed: a strict majority of
-    /// `reporters` and at least `quorum` (capped at their number). Before it closes, every one
-    /// of `reporters` must have reported.
+    /// Counted reports needed to finalize: a strict majority of `reporters` and at least
+    /// `quorum` (capped at their number), and never fewer than a strict majority of the set
+    /// the epoch started with (evictions do not lower that). Before the window closes, every
+    /// one of `reporters` must also have reported.
     pub threshold: u32,
     /// Reports counted so far (for a finalized epoch, the reports it was computed from).
     pub reported: u32,
@@ -195,14 +200,16 @@ pub enum OracleError {
     /// Not final yet: the report window is open and not every eligible reporter has reported.
     NotReady,
     /// The report window closed with fewer counted reports than the threshold: the epoch
-    /// stays unfinalized (unless evictions lower the threshold).
+    /// stays unfinalized (unless evictions lower the threshold, never below a strict majority
+    /// of the epoch's set).
     BelowThreshold,
 }
 
 /// What `submit` did, for the contract's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submitted {
-    /// Recorded; the epoch waits for the other eligible reporters (or the window's end).
+    /// Recorded; the epoch waits for the other eligible reporters (or the window's end; if
+    /// evictions left fewer eligible reporters than a majority of its set, it never finalizes).
     Pending {
         /// Reports counted so far.
         count: u32,
@@ -247,6 +254,11 @@ struct Tally {
 impl Tally {
     fn counted(&self) -> u32 {
         (self.eligible & self.reported).count_ones()
+    }
+
+    /// Counted reports the epoch needs (see `threshold_of`).
+    fn threshold(&self) -> u32 {
+        threshold_of(set_size(&self.set), self.eligible.count_ones(), self.set.quorum)
     }
 }
 
@@ -438,7 +450,7 @@ impl OracleData {
     }
 
     /// Accepts one report from an eligible reporter inside the epoch's report window; the last
-    /// eligible reporter's report finalizes the epoch.
+    /// eligible reporter's report finalizes the epoch (if they make the threshold).
     pub fn submit(&mut self, id: FeedId, epoch: Epoch, reporter: AccountId, report: Report, now: u64) -> Result<Submitted, OracleError> {
         let mut tally = self.tally(id, epoch)?;
         let own = tally.set.members.iter().position(|member| *member == reporter).map_or(0, bit);
@@ -460,7 +472,7 @@ impl OracleData {
         self.submissions.insert((id, epoch, reporter), &report);
         tally.reported |= own;
         let (count, eligible) = (tally.counted(), tally.eligible.count_ones());
-        if count < eligible {
+        if count < eligible || count < tally.threshold() {
             self.reported.insert((id, epoch), &tally.reported);
             return Ok(Submitted::Pending { count, eligible });
         }
@@ -475,7 +487,7 @@ impl OracleData {
         let tally = self.tally(id, epoch)?;
         let closed = now >= tally.feed.config.window_close(epoch).ok_or(OracleError::Overflow)?;
         let (count, eligible) = (tally.counted(), tally.eligible.count_ones());
-        if count < threshold(eligible, tally.set.quorum) || (count < eligible && !closed) {
+        if count < tally.threshold() || (count < eligible && !closed) {
             return Err(if closed { OracleError::BelowThreshold } else { OracleError::NotReady });
         }
         self.close(id, epoch, tally, now)
@@ -518,7 +530,8 @@ impl OracleData {
             None => (self.reported.get((id, epoch)).unwrap_or_default() & mask).count_ones(),
         };
         let reporters: Vec<AccountId> = set.members.iter().enumerate().filter(|(i, _)| mask & bit(*i) != 0).map(|(_, who)| *who).collect();
-        Ok(Eligibility { reporters, quorum: set.quorum, threshold: threshold(mask.count_ones(), set.quorum), reported })
+        let threshold = threshold_of(set_size(&set), mask.count_ones(), set.quorum);
+        Ok(Eligibility { reporters, quorum: set.quorum, threshold, reported })
     }
 
     /// Finalized epoch `epoch` of feed `id`.
@@ -579,8 +592,21 @@ impl OracleData {
 
 /// Counted reports an epoch with `eligible` reporters and quorum `quorum` needs once its
 /// window has closed: a strict majority, and at least the quorum (capped at `eligible`).
+/// (No eviction: see `threshold_of`.)
 pub fn threshold(eligible: u32, quorum: u32) -> u32 {
     (eligible / 2).saturating_add(1).max(quorum.min(eligible))
+}
+
+/// Counted reports an epoch needs whose set has `members` reporters, `eligible` of them not
+/// evicted, and quorum `quorum`: `threshold(eligible, quorum)`, but never fewer than a strict
+/// majority of `members` (so that evictions never let a minority of the set decide).
+pub fn threshold_of(members: u32, eligible: u32, quorum: u32) -> u32 {
+    (members / 2).saturating_add(1).max(threshold(eligible, quorum))
+}
+
+/// Number of members of `set` (at most `MAX_REPORTERS`).
+fn set_size(set: &ReporterSet) -> u32 {
+    u32::try_from(set.members.len()).unwrap_or(u32::MAX)
 }
 
 /// Bit `i` of a report mask (0 past `MAX_REPORTERS`).

@@ -461,7 +461,9 @@ proptest! {
                     }
                     let eligible = data.eligible(0, epoch).unwrap();
                     let n = eligible.reporters.len() as u32;
-                    prop_assert_eq!(eligible.threshold, (n / 2 + 1).max(eligible.quorum.min(n)));
+                    // Evictions never lower the threshold below a strict majority of the epoch's set.
+                    let size = data.set_for(0, &data.feed(0).unwrap(), epoch).unwrap().members.len() as u32;
+                    prop_assert_eq!(eligible.threshold, (size / 2 + 1).max(n / 2 + 1).max(eligible.quorum.min(n)));
                     match fixed.get(epoch as usize) {
                         Some((reporters, quorum)) => {
                             prop_assert_eq!(&eligible.reporters, reporters, "epoch {} set changed", epoch);
@@ -567,4 +569,37 @@ fn no_emergency_eviction() {
     assert_eq!(data.eligible(1, 1).map(|e| (e.quorum, e.threshold)), Ok((2, 2)));
     assert_eq!(data.eligible(1, 0).map(|e| (e.reporters.len(), e.quorum, e.threshold)), Ok((2, 3, 2)), "epoch 0 loses it too");
     assert_eq!(data.eligible(0, 0).map(|e| e.reporters.len()), Ok(5), "other feeds untouched");
+}
+
+// ---- Audit findings -------------------------------------------------------------------------
+
+/// Audit: an eviction lowered the threshold of every epoch not finalized — also epochs whose
+/// window had closed below it — to a majority of the reporters left, so after evicting
+/// reporters that were down, one reporter of the three an epoch started with decided it.
+#[ink::test]
+fn eviction_lets_a_minority_of_the_epochs_set_decide() {
+    // Reporters 1, 2, 3, quorum 2. Epoch 0: only 3 reports (a lie); 1 and 2 are down.
+    let mut data = feed();
+    data.submit(0, 0, account(3), report(8_000), after(0)).unwrap();
+    assert_eq!(data.finalize(0, 0, close(0)), Err(OracleError::BelowThreshold), "1 of 3: the escrow may time it out");
+    // Epoch 6: again only 3 reports, inside the window.
+    data.submit(0, 6, account(3), report(8_000), after(6)).unwrap();
+    // The owner evicts the two dead reporters to replace them.
+    let now = after(6) + 10;
+    data.evict_reporter(0, account(1), now).unwrap();
+    data.evict_reporter(0, account(2), now).unwrap();
+    // One reporter of the three each epoch started with must not decide it, closed or open.
+    assert_eq!(data.eligible(0, 0).map(|e| (e.reporters, e.threshold)), Ok((vec![account(3)], 2)));
+    assert_eq!(data.finalize(0, 0, now), Err(OracleError::BelowThreshold), "closed epoch revived by the eviction");
+    assert_eq!(data.finalize(0, 6, now), Err(OracleError::NotReady), "open epoch decided by its only eligible report");
+    assert_eq!(data.finalize(0, 6, close(6)), Err(OracleError::BelowThreshold));
+    assert_eq!(data.epoch(0, 0), Err(OracleError::NotFinalized));
+    // Eviction still unblocks an epoch a withholding reporter stalls: quorum 3 of 3, reporter
+    // 6 withholds, 4 and 5 (a majority of the set) report; evicting 6 lets them finalize.
+    assert_eq!(data.create_feed(config(), &[4, 5, 6].map(account), 3), Ok(1));
+    data.submit(1, 0, account(4), report(7_000), after(0)).unwrap();
+    data.submit(1, 0, account(5), report(7_200), after(0)).unwrap();
+    assert_eq!(data.finalize(1, 0, close(0)), Err(OracleError::BelowThreshold));
+    data.evict_reporter(1, account(6), close(0)).unwrap();
+    assert_eq!(data.finalize(1, 0, close(0)).map(|(f, _)| (f.values.gpu_milli_hours, f.reports)), Ok((7_100, 2)));
 }
