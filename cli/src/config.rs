@@ -1,6 +1,7 @@
 //! `pool.toml`: everything `deploy-pool` needs, checked field by field before anything is sent.
 use crate::chain::account;
 use anyhow::{Context, Result};
+use gpu_hour_token::rewards::{DEFAULT_YIELD_PERIOD_MS, MAX_YIELD_PERIOD_MS, MIN_YIELD_PERIOD_MS};
 use rental_escrow::escrow::{MAX_RENTAL_EPOCHS, MAX_SLA_TIERS};
 use serde::Deserialize;
 use std::path::Path;
@@ -30,6 +31,13 @@ pub struct PoolConfig {
 pub struct TokenSection {
     pub name: String,
     pub symbol: String,
+    /// How long each yield distribution streams to holders (ms, 1 s ..= 365 days; default 1 day).
+    #[serde(default = "default_yield_period")]
+    pub yield_period_ms: u64,
+}
+
+fn default_yield_period() -> u64 {
+    DEFAULT_YIELD_PERIOD_MS
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,8 +92,18 @@ pub struct EscrowSection {
     pub operator: String,
     pub arbiter: String,
     pub operator_fee_bps: u64,
+    /// How long after an epoch ends the oracle has to finalize it before it can be refunded
+    /// (at least `oracle.report_window_ms`).
     pub grace_period_ms: u64,
     pub dispute_window_ms: u64,
+    /// After the dispute window, how long the arbiter has to resolve a dispute before anyone may
+    /// settle the epoch as undisputed (default one day).
+    #[serde(default = "default_arbitration_period_ms")]
+    pub arbitration_period_ms: u64,
+}
+
+fn default_arbitration_period_ms() -> u64 {
+    86_400_000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +116,9 @@ pub struct OfferSection {
     pub available_gpus: u32,
     #[serde(default)]
     pub cancellation_fee_bps: u64,
+    /// Notice (ms before a rental's first epoch) below which cancelling pays the fee too.
+    #[serde(default)]
+    pub cancellation_notice_ms: u64,
     #[serde(default)]
     pub sla: Vec<SlaTierSection>,
 }
@@ -135,6 +156,11 @@ impl PoolConfig {
         let pool = &self.pool;
         found.check(!self.token.name.trim().is_empty(), "token.name", "must not be empty");
         found.check(!self.token.symbol.trim().is_empty(), "token.symbol", "must not be empty");
+        found.check(
+            (MIN_YIELD_PERIOD_MS..=MAX_YIELD_PERIOD_MS).contains(&self.token.yield_period_ms),
+            "token.yield_period_ms",
+            &format!("must be between {MIN_YIELD_PERIOD_MS} (1 s) and {MAX_YIELD_PERIOD_MS} (365 days)"),
+        );
         found.check(pool.gpu_count > 0, "pool.gpu_count", "must be at least 1");
         found.check((1..=4).contains(&pool.datacenter_tier), "pool.datacenter_tier", "must be 1, 2, 3 or 4");
         found.check(pool.period_days > 0, "pool.period_days", "must be at least 1");
@@ -185,6 +211,11 @@ impl PoolConfig {
         found.address(&self.escrow.operator, "escrow.operator");
         found.address(&self.escrow.arbiter, "escrow.arbiter");
         found.check(self.escrow.operator_fee_bps <= BPS, "escrow.operator_fee_bps", "must be at most 10000");
+        found.check(
+            self.escrow.grace_period_ms >= self.oracle.report_window_ms,
+            "escrow.grace_period_ms",
+            &format!("must be at least oracle.report_window_ms ({})", self.oracle.report_window_ms),
+        );
     }
 
     fn check_offer(&self, found: &mut Problems) {
@@ -254,12 +285,15 @@ mod tests {
         config.attestation.document_hash = "0x12".into();
         config.oracle.quorum = 3;
         config.oracle.reporters[1] = "not-an-address".into();
+        config.token.yield_period_ms = 999;
         config.escrow.operator_fee_bps = 10_001;
+        config.escrow.grace_period_ms = config.oracle.report_window_ms - 1;
         config.offer.min_epochs = 30;
         let fields: Vec<_> = config.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
             [
+                "token.yield_period_ms",
                 "pool.gpu_count",
                 "pool.datacenter_tier",
                 "attestation.gpu_hours",
@@ -267,6 +301,7 @@ mod tests {
                 "oracle.reporters[1]",
                 "oracle.quorum",
                 "escrow.operator_fee_bps",
+                "escrow.grace_period_ms",
                 "offer.max_epochs",
                 "offer.available_gpus",
             ]
@@ -295,6 +330,31 @@ mod tests {
     fn unknown_fields_are_refused_by_name() {
         let error = toml::from_str::<PoolConfig>(&SAMPLE.replace("gpu_count = 8", "gpu_count = 8\ngpus = 8")).expect_err("unknown field");
         assert!(error.to_string().contains("unknown field `gpus`"), "{error}");
+    }
+
+    #[test]
+    fn the_grace_period_covers_the_report_window() {
+        let mut config = sample();
+        config.escrow.grace_period_ms = config.oracle.report_window_ms;
+        assert_eq!(config.problems(), vec![], "equal is enough");
+        config.oracle.report_window_ms += 1;
+        let problems = config.problems();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].to_string(), "escrow.grace_period_ms: must be at least oracle.report_window_ms (60001)");
+    }
+
+    #[test]
+    fn the_yield_period_is_bounded_and_defaults_to_a_day() {
+        let mut config = sample();
+        assert_eq!(config.token.yield_period_ms, 5_000, "the example streams yield over 5 s");
+        for (period, ok) in [(999, false), (1_000, true), (31_536_000_000, true), (31_536_000_001, false)] {
+            config.token.yield_period_ms = period;
+            assert_eq!(config.problems().is_empty(), ok, "{period}");
+        }
+        let default: PoolConfig = toml::from_str(&SAMPLE.replace("yield_period_ms = 5000", "")).expect("parses");
+        assert_eq!(default.token.yield_period_ms, 86_400_000);
+        assert_eq!(default.offer.cancellation_notice_ms, 0);
+        assert_eq!(sample().offer.cancellation_notice_ms, 7_200);
     }
 
     #[test]

@@ -41,8 +41,8 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         .filter_map(|(name, deploy)| deploy.then_some(name))
         .chain(["gpu_hour_token", "utilization_oracle", "rental_escrow"])
         .collect();
-    // Uploads and instantiations, then capacity, feed, distributor and offer.
-    let mut progress = Progress::new(uploads.len() * 2 + 4);
+    // Uploads and instantiations, then capacity, yield period, feed, distributor and offer.
+    let mut progress = Progress::new(uploads.len() * 2 + 5);
     for name in &uploads {
         progress.tell(format!("upload {name} code"));
         chain.upload(name).await?;
@@ -84,14 +84,14 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     progress.tell(format!("attest {} GPU-hours ({})", attestation.gpu_hours, attestation.document_uri));
     let attest_args = [attestation.gpu_hours.to_string(), value::hex0x(&hash), text_arg(&attestation.document_uri)];
     chain.submit("gpu_hour_token", &token_account, "attest_capacity", &attest_args).await?;
+    let period = config.token.yield_period_ms;
+    progress.tell(format!("stream each yield distribution over {period} ms"));
+    chain.submit("gpu_hour_token", &token_account, "set_yield_period", &[period.to_string()]).await?;
 
     let oracle = instantiate(chain, &mut progress, "utilization_oracle", &[]).await?;
+    // The escrow reads its epoch schedule and GPU count from this feed, so the feed comes first.
     let feed = create_feed(chain, &mut progress, config, &oracle.account()?, &token.address, now_ms).await?;
-    let genesis = config.oracle.genesis_ms.unwrap_or(now_ms);
-    let escrow_config = format!(
-        "EscrowConfig {{ feed: {feed}, pool_gpus: {}, genesis: {genesis}, epoch_length: {}, operator_fee_bps: {}, grace_period: {}, dispute_window: {} }}",
-        pool.gpu_count, config.oracle.epoch_length_ms, config.escrow.operator_fee_bps, config.escrow.grace_period_ms, config.escrow.dispute_window_ms,
-    );
+    let escrow_config = escrow_config_arg(config, feed);
     let escrow_args = [escrow_config, coin.address.clone(), token.address.clone(), oracle.address.clone(), config.escrow.operator.clone(), config.escrow.arbiter.clone()];
     let escrow = instantiate(chain, &mut progress, "rental_escrow", &escrow_args).await?;
     progress.tell("let the escrow distribute rent to holders");
@@ -151,17 +151,50 @@ async fn create_feed(chain: &Chain, progress: &mut Progress, config: &PoolConfig
     Ok(u32::try_from(value::uint(&created.value)?)?)
 }
 
+/// The `[escrow]` section as the escrow's `EscrowConfig` argument, settling on `feed`.
+pub fn escrow_config_arg(config: &PoolConfig, feed: u32) -> String {
+    let escrow = &config.escrow;
+    format!(
+        "EscrowConfig {{ feed: {feed}, operator_fee_bps: {}, grace_period: {}, dispute_window: {}, arbitration_period: {} }}",
+        escrow.operator_fee_bps, escrow.grace_period_ms, escrow.dispute_window_ms, escrow.arbitration_period_ms,
+    )
+}
+
 /// The `[offer]` section as the escrow's `Offer` argument.
 pub fn offer_arg(config: &PoolConfig) -> String {
     let offer = &config.offer;
     let tiers: Vec<_> = offer.sla.iter().map(|t| format!("SlaTier {{ below_bps: {}, credit_bps: {} }}", t.below_bps, t.credit_bps)).collect();
     format!(
-        "Offer {{ price_per_gpu_hour: {}, min_epochs: {}, max_epochs: {}, available_gpus: {}, sla: [{}], cancellation_fee_bps: {} }}",
+        "Offer {{ price_per_gpu_hour: {}, min_epochs: {}, max_epochs: {}, available_gpus: {}, sla: [{}], cancellation_fee_bps: {}, cancellation_notice_ms: {} }}",
         offer.price_per_gpu_hour,
         offer.min_epochs,
         offer.max_epochs,
         offer.available_gpus,
         tiers.join(", "),
         offer.cancellation_fee_bps,
+        offer.cancellation_notice_ms,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> PoolConfig {
+        toml::from_str(include_str!("../pool.example.toml")).expect("the example config parses")
+    }
+
+    #[test]
+    fn the_escrow_config_names_the_feed_and_no_schedule() {
+        assert_eq!(escrow_config_arg(&sample(), 3), "EscrowConfig { feed: 3, operator_fee_bps: 1000, grace_period: 60000, dispute_window: 60000, arbitration_period: 86400000 }");
+    }
+
+    #[test]
+    fn the_offer_carries_every_field_of_the_offer_section() {
+        assert_eq!(
+            offer_arg(&sample()),
+            "Offer { price_per_gpu_hour: 2500000, min_epochs: 1, max_epochs: 24, available_gpus: 8, \
+             sla: [SlaTier { below_bps: 9900, credit_bps: 1000 }], cancellation_fee_bps: 0, cancellation_notice_ms: 7200 }"
+        );
+    }
 }
