@@ -34,11 +34,17 @@ gpuh() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:,.6f}'.rstrip('
 BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
 CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
 DAVE=5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy
-EPOCH_MS=3600   # pool.toml: 3.6-second epochs so the demo fits in a minute
+EPOCH_MS=3600   # pool.toml: 3.6-second epochs so the demo fits in a minute or two
+# Waits until a time (ms), then moves the dev chain's clock: --dev seals a block per transaction
+# and dry runs see the last block's time.
+wait_until() { while [ "$(date +%s%3N)" -le "$1" ]; do sleep 0.5; done; as //Alice call coin PSP22::approve "$BOB" 0; }
 
 step "Issuer deploys a pool of 8 × NVIDIA H100 for 30 days (config: pool.toml)"
 cli deploy-pool --config pool.toml
 say "attested capacity $(gpuh "$(read_value token capacity)") GPU-hours; offer 2.5 USDC per GPU-hour, 10% credit below 99% uptime, 10% operator fee"
+say "the escrow took its epoch schedule from the oracle's feed: $(read_value escrow schedule)"
+YIELD_MS=$(read_value token yield_period)
+say "rent paid to holders streams to them over the token's yield period: $YIELD_MS ms here (a day by default)"
 
 step "Issuer registers two KYC'd investors from a CSV file"
 printf 'account,country,kyc_expiry_ms,class\n%s,276,4102444800000,accredited\n%s,250,4102444800000,retail\n' "$BOB" "$CHARLIE" > investors.csv
@@ -66,9 +72,7 @@ say "rental 0 covers epochs $START–$((START + 2)): deposited $(read_value escr
 step "The GPUs run; after each epoch Eve and Ferdie report (the last one short: 6 of 8 milli-GPU-hours at 97% uptime)"
 GENESIS=$(recorded '["deployed_at_ms"]')
 END=$(( GENESIS + (START + 3) * EPOCH_MS ))
-while [ "$(date +%s%3N)" -le $((END + 500)) ]; do sleep 0.5; done
-# --dev seals a block per transaction and dry runs see the last block's time: move the clock first.
-as //Alice call coin PSP22::approve "$BOB" 0
+wait_until $((END + 500))
 FULL='Report { gpu_milli_hours: 8, utilization_bps: 9200, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }'
 SHORT='Report { gpu_milli_hours: 6, utilization_bps: 8800, uptime_bps: 9700, energy_wh: 4, avg_power_w: 650 }'
 for reporter in //Eve //Ferdie; do
@@ -77,11 +81,16 @@ for reporter in //Eve //Ferdie; do
   as "$reporter" call oracle submit 0 "$((START + 2))" "$SHORT"
 done
 say "finalized epoch $((START + 2)): $(read_value oracle epoch 0 "$((START + 2))")"
+say "each epoch finalized at its last eligible report; had a reporter stayed silent, anyone could call the oracle's finalize on a majority once the report window closed (settle does so itself)"
 
 step "Anyone settles the epochs: fee to the operator, rent to holders, shortfall and SLA credit back to Dave"
 for epoch in "$START" "$((START + 1))" "$((START + 2))"; do as //Charlie call escrow settle 0 "$epoch"; done
 say "rental 0 ledger: $(read_value escrow rental 0 | grep -o 'ledger: Ledger {[^}]*}')"
-say "claimable rent: Bob $(read_value token claimable "$BOB"), Charlie $(read_value token claimable "$CHARLIE") (USDC units)"
+say "claimable right after settlement: Bob $(read_value token claimable "$BOB"), Charlie $(read_value token claimable "$CHARLIE") USDC units; still streaming: $(read_value token reward_totals | grep -o 'streaming: [0-9]*' | cut -d' ' -f2)"
+
+step "The rent streams to holders: wait out the yield period (${YIELD_MS} ms) before they claim"
+wait_until $(( $(date +%s%3N) + YIELD_MS + 500 ))
+say "claimable now: Bob $(read_value token claimable "$BOB"), Charlie $(read_value token claimable "$CHARLIE") USDC units; still streaming: $(read_value token reward_totals | grep -o 'streaming: [0-9]*' | cut -d' ' -f2)"
 
 step "Investors claim their yield; Dave withdraws his refund; the operator withdraws fees"
 as //Bob call token claim

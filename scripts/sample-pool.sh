@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploys a sample pool on the running local node and leaves it mid-life, for the web app and its
-# browser test: two verified investors holding 2,000 and 1,000 GPU-hours with unclaimed yield, a
-# settled rental and three finalized epochs (the last one short of the SLA).
+# browser test: two verified investors holding 2,000 and 1,000 GPU-hours with unclaimed yield (all
+# of it released: the script waits out the token's yield period), a settled rental and three
+# finalized epochs (the last one short of the SLA).
 # Usage: scripts/sample-pool.sh DIR   (writes DIR/deployment.json; needs scripts/build.sh first)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -45,4 +46,9 @@ for reporter in //Eve //Ferdie; do
   cli --suri "$reporter" call oracle submit 0 "$((START + 2))" "$SHORT"
 done
 for epoch in "$START" "$((START + 1))" "$((START + 2))"; do cli --suri //Charlie call escrow settle 0 "$epoch"; done
+# Each settlement re-streams the holders' yield over the yield period (pool.toml: 5 s): wait it
+# out, so what Bob can claim is all of it and stays put until the next distribution.
+STREAM_END=$(( $(date +%s%3N) + $(value token yield_period) ))
+while [ "$(date +%s%3N)" -le $((STREAM_END + 500)) ]; do sleep 0.5; done
+cli call coin PSP22::approve "$BOB" 0   # moves the clock again: claimable is read as of the last block
 echo "[sample-pool] deployed; Bob can claim $(value token claimable "$BOB") USDC units ($out/deployment.json)"

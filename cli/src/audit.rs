@@ -31,10 +31,32 @@ pub struct EscrowBooks {
     pub held: u128,
     pub withdrawn: u128,
     pub fees_withdrawn: u128,
+    /// Holders' yield the token refused, kept owed by the escrow.
+    pub unpaid_yield: u128,
 }
 
-/// An epoch schedule as one contract holds it: (feed, genesis, epoch length, GPUs).
+impl EscrowBooks {
+    /// (held, refunds owed, fees owed, unpaid yield); `None` when more was withdrawn than owed.
+    fn owed(&self) -> Option<(u128, u128, u128, u128)> {
+        Some((self.held, self.refunded.checked_sub(self.withdrawn)?, self.fees.checked_sub(self.fees_withdrawn)?, self.unpaid_yield))
+    }
+}
+
+/// An epoch schedule: (genesis, epoch length ms, GPUs, report window ms), as `FeedSchedule` has it.
 pub type Schedule = (u128, u128, u128, u128);
+
+/// Where the escrow settles: its oracle, feed and the schedule it read, next to the deployment's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EscrowFeed {
+    pub oracle: String,
+    pub expected_oracle: String,
+    pub feed: u128,
+    pub expected_feed: u128,
+    /// The escrow's `schedule()`.
+    pub schedule: Schedule,
+    /// The same fields of the feed's config in the oracle.
+    pub feed_schedule: Schedule,
+}
 
 /// Everything the checks compare, as read from chain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,11 +74,12 @@ pub struct Figures {
     pub distributed: u128,
     pub claimed: u128,
     pub undistributed: u128,
+    /// Distributed yield not yet released to holders (as of the block read).
+    pub streaming: u128,
     pub token_stablecoin: u128,
     pub escrow: EscrowBooks,
     pub escrow_stablecoin: u128,
-    pub escrow_schedule: Schedule,
-    pub feed_schedule: Schedule,
+    pub escrow_feed: EscrowFeed,
     pub finalized_epochs: u128,
     pub latest_epoch: Option<u128>,
     /// `None` when `latest` answers, else its refusal (`Stale`, `NotFinalized`).
@@ -142,30 +165,31 @@ fn token_checks(f: &Figures) -> Vec<Check> {
 
 fn yield_checks(f: &Figures) -> Vec<Check> {
     let claimable: u128 = f.holders.iter().map(|h| h.claimable).sum();
-    let accounted = f.claimed.saturating_add(claimable).saturating_add(f.undistributed);
+    // What holders can claim, what waits for holders, and what is still being released.
+    let owed = claimable.saturating_add(f.undistributed).saturating_add(f.streaming);
     // Each account keeps a sub-unit fraction, and the carried remainder is under one unit.
     let dust_bound = u128::try_from(f.holders.len()).unwrap_or(u128::MAX).saturating_add(1);
-    let dust = f.distributed.checked_sub(accounted);
-    let owed = claimable.saturating_add(f.undistributed);
+    let dust = f.distributed.checked_sub(f.claimed.saturating_add(owed));
     vec![
         check(
             "yield",
-            "distributed = claimed + claimable + undistributed + dust",
+            "distributed = claimed + claimable + undistributed + streaming + dust",
             dust.is_some_and(|d| d < dust_bound),
             format!(
-                "{} = {} + {} + {} + dust {} (< {dust_bound} units)",
+                "{} = {} + {} + {} + {} + dust {} (< {dust_bound} units)",
                 usd(f.distributed),
                 usd(f.claimed),
                 usd(claimable),
                 usd(f.undistributed),
+                usd(f.streaming),
                 dust.map_or("negative".into(), |d| d.to_string())
             ),
         ),
         check(
             "yield",
-            "stablecoin held ≥ claimable + undistributed",
+            "stablecoin held ≥ claimable + undistributed + streaming",
             f.token_stablecoin >= owed,
-            format!("token holds {} ≥ {}", usd(f.token_stablecoin), usd(owed)),
+            format!("token holds {} ≥ {} + {} + {} = {}", usd(f.token_stablecoin), usd(claimable), usd(f.undistributed), usd(f.streaming), usd(owed)),
         ),
     ]
 }
@@ -173,11 +197,9 @@ fn yield_checks(f: &Figures) -> Vec<Check> {
 fn escrow_checks(f: &Figures) -> Vec<Check> {
     let e = &f.escrow;
     let parts = [e.released, e.fees, e.refunded, e.held].iter().try_fold(0u128, |sum, part| sum.checked_add(*part));
-    let obligations = e
-        .refunded
-        .checked_sub(e.withdrawn)
-        .zip(e.fees.checked_sub(e.fees_withdrawn))
-        .and_then(|(refunds, fees)| e.held.checked_add(refunds)?.checked_add(fees));
+    let owed = e.owed();
+    let obligations = owed.and_then(|(held, refunds, fees, unpaid)| held.checked_add(refunds)?.checked_add(fees)?.checked_add(unpaid));
+    let w = &f.escrow_feed;
     vec![
         check(
             "escrow",
@@ -189,13 +211,32 @@ fn escrow_checks(f: &Figures) -> Vec<Check> {
             "escrow",
             "stablecoin balance ≥ obligations",
             obligations.is_some_and(|owed| f.escrow_stablecoin >= owed),
-            format!("escrow holds {} ≥ {}", usd(f.escrow_stablecoin), obligations.map_or("(withdrawn more than owed)".into(), usd)),
+            match (owed, obligations) {
+                (Some((held, refunds, fees, unpaid)), Some(total)) => format!(
+                    "escrow holds {} ≥ held {} + refunds owed {} + fees owed {} + unpaid yield {} = {}",
+                    usd(f.escrow_stablecoin),
+                    usd(held),
+                    usd(refunds),
+                    usd(fees),
+                    usd(unpaid),
+                    usd(total)
+                ),
+                _ => format!("escrow holds {}; withdrawn more than owed", usd(f.escrow_stablecoin)),
+            },
         ),
         check(
             "escrow",
-            "escrow settles on the feed's schedule",
-            f.escrow_schedule == f.feed_schedule,
-            format!("escrow (feed, genesis, epoch ms, GPUs) {:?}, feed {:?}", f.escrow_schedule, f.feed_schedule),
+            "escrow reads the pool's feed",
+            w.oracle == w.expected_oracle && w.feed == w.expected_feed && w.schedule == w.feed_schedule,
+            format!(
+                "oracle {} feed {} (recorded {} feed {}); schedule (genesis, epoch ms, GPUs, report window ms) {:?}, feed's {:?}",
+                short(&w.oracle),
+                w.feed,
+                short(&w.expected_oracle),
+                w.expected_feed,
+                w.schedule,
+                w.feed_schedule
+            ),
         ),
     ]
 }
@@ -257,18 +298,30 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
             verified: matches!(read("identity_registry", &registry, "IdentityCheck::is_verified", arg).await?, Value::Bool(true)),
         });
     }
+    // As of the block read, like the claimable figures above: both release the stream up to its time.
     let rewards = read("gpu_hour_token", &token, "reward_totals", vec![]).await?;
-    (f.distributed, f.claimed, f.undistributed) =
-        (uint_field(&rewards, "distributed")?, uint_field(&rewards, "claimed")?, uint_field(&rewards, "undistributed")?);
+    (f.distributed, f.claimed, f.undistributed, f.streaming) = (
+        uint_field(&rewards, "distributed")?,
+        uint_field(&rewards, "claimed")?,
+        uint_field(&rewards, "undistributed")?,
+        uint_field(&rewards, "streaming")?,
+    );
     f.token_stablecoin = uint(&read("stablecoin", &coin, "PSP22::balance_of", vec![token.to_string()]).await?)?;
     f.escrow_stablecoin = uint(&read("stablecoin", &coin, "PSP22::balance_of", vec![escrow.to_string()]).await?)?;
     f.escrow = escrow_books(&read("rental_escrow", &escrow, "totals", vec![]).await?)?;
-    let escrow_config = read("rental_escrow", &escrow, "config", vec![]).await?;
     let feed_id = deployment.feed.to_string();
     let feed = read("utilization_oracle", &oracle, "feed", vec![feed_id.clone()]).await?;
     let feed_config = field(&feed, "config")?;
-    f.escrow_schedule = schedule(&escrow_config, "pool_gpus", uint_field(&escrow_config, "feed")?)?;
-    f.feed_schedule = schedule(feed_config, "gpu_count", u128::from(deployment.feed))?;
+    let parties = read("rental_escrow", &escrow, "parties", vec![]).await?;
+    f.escrow_feed = EscrowFeed {
+        // (stablecoin, token, oracle, operator, arbiter)
+        oracle: value::text(value::tuple(&parties)?.get(2).ok_or_else(|| anyhow::anyhow!("escrow parties without an oracle"))?),
+        expected_oracle: oracle.to_string(),
+        feed: uint_field(&read("rental_escrow", &escrow, "config", vec![]).await?, "feed")?,
+        expected_feed: u128::from(deployment.feed),
+        schedule: schedule(&read("rental_escrow", &escrow, "schedule", vec![]).await?, "gpus")?,
+        feed_schedule: schedule(feed_config, "gpu_count")?,
+    };
     f.finalized_epochs = uint_field(&feed, "finalized_count")?;
     f.latest_epoch = option(field(&feed, "latest")?).map(uint).transpose()?;
     f.feed_refusal = read("utilization_oracle", &oracle, "latest", vec![feed_id.clone()])
@@ -308,11 +361,13 @@ fn escrow_books(totals: &Value) -> Result<EscrowBooks> {
         held: uint_field(ledger, "held")?,
         withdrawn: uint_field(totals, "withdrawn")?,
         fees_withdrawn: uint_field(totals, "fees_withdrawn")?,
+        unpaid_yield: uint_field(totals, "unpaid_yield")?,
     })
 }
 
-fn schedule(config: &Value, gpus_field: &str, feed: u128) -> Result<Schedule> {
-    Ok((feed, uint_field(config, "genesis")?, uint_field(config, "epoch_length")?, uint_field(config, gpus_field)?))
+/// (genesis, epoch length, GPUs, report window) of an escrow's `FeedSchedule` or a feed's `FeedConfig`.
+fn schedule(config: &Value, gpus_field: &str) -> Result<Schedule> {
+    Ok((uint_field(config, "genesis")?, uint_field(config, "epoch_length")?, uint_field(config, gpus_field)?, uint_field(config, "report_window")?))
 }
 
 fn report(value: &Value) -> Result<Report> {
@@ -342,7 +397,10 @@ fn bytes_hex(value: &Value) -> Result<String> {
 mod tests {
     use super::*;
 
-    /// The books after the demo's story: everything adds up.
+    const ORACLE: &str = "5FZ54AV4iVheKit3PE4Ba2Uu2fy3giZdMg7Yz4PbTXLYMxW1";
+
+    /// The books of a pool mid-stream: a settlement's yield still streaming to holders, and
+    /// one the token refused kept owed by the escrow. Everything adds up.
     fn balanced() -> Figures {
         let hash = format!("0x{}", "ab".repeat(32));
         let holder = |account: &str, balance, claimable| Holder { account: account.into(), balance, claimable, verified: true };
@@ -355,15 +413,32 @@ mod tests {
             supply: 2_990_000_000,
             redeemed: 10_000_000,
             holder_count: 2,
-            holders: vec![holder("bob", 2_000_000_000, 0), holder("charlie", 990_000_000, 5)],
+            holders: vec![holder("bob", 2_000_000_000, 600_000), holder("charlie", 990_000_000, 299_998)],
+            // 3 USDC: 2 claimed, 0.899998 claimable, 0.1 streaming, 2 units of dust.
             distributed: 3_000_000,
-            claimed: 2_999_993,
+            claimed: 2_000_000,
             undistributed: 0,
-            token_stablecoin: 7,
-            escrow: EscrowBooks { deposited: 40_000, released: 15_300, fees: 1_700, refunded: 23_000, held: 0, withdrawn: 23_000, fees_withdrawn: 1_700 },
-            escrow_stablecoin: 0,
-            escrow_schedule: (0, 1, 3_600, 8),
-            feed_schedule: (0, 1, 3_600, 8),
+            streaming: 100_000,
+            token_stablecoin: 1_000_000,
+            escrow: EscrowBooks {
+                deposited: 60_000,
+                released: 48_150,
+                fees: 5_350,
+                refunded: 6_500,
+                held: 0,
+                withdrawn: 6_500,
+                fees_withdrawn: 5_350,
+                unpaid_yield: 1_000,
+            },
+            escrow_stablecoin: 1_000,
+            escrow_feed: EscrowFeed {
+                oracle: ORACLE.into(),
+                expected_oracle: ORACLE.into(),
+                feed: 0,
+                expected_feed: 0,
+                schedule: (1, 3_600, 8, 60_000),
+                feed_schedule: (1, 3_600, 8, 60_000),
+            },
             finalized_epochs: 2,
             latest_epoch: Some(4),
             feed_refusal: None,
@@ -381,24 +456,45 @@ mod tests {
         let checks = reconcile(&balanced());
         assert_eq!(checks.len(), 12);
         assert_eq!(failing(&balanced()), Vec::<&str>::new(), "{checks:#?}");
-        assert_eq!(checks[2].figures, "supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
+        let figures: Vec<_> = checks.iter().map(|c| c.figures.as_str()).collect();
+        assert_eq!(figures[2], "supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
+        assert_eq!(figures[5], "3 USDC = 2 USDC + 0.899998 USDC + 0 USDC + 0.1 USDC + dust 2 (< 3 units)");
+        assert_eq!(figures[6], "token holds 1 USDC ≥ 0.899998 USDC + 0 USDC + 0.1 USDC = 0.999998 USDC");
+        assert_eq!(figures[8], "escrow holds 0.001 USDC ≥ held 0 USDC + refunds owed 0 USDC + fees owed 0 USDC + unpaid yield 0.001 USDC = 0.001 USDC");
+        assert_eq!(
+            figures[9],
+            "oracle 5FZ54AV4…MxW1 feed 0 (recorded 5FZ54AV4…MxW1 feed 0); schedule (genesis, epoch ms, GPUs, report window ms) (1, 3600, 8, 60000), feed's (1, 3600, 8, 60000)"
+        );
     }
 
     #[test]
     fn each_broken_figure_fails_its_own_check() {
+        let identity = "distributed = claimed + claimable + undistributed + streaming + dust";
+        let solvency = "stablecoin held ≥ claimable + undistributed + streaming";
         let cases: Vec<(fn(&mut Figures), &str)> = vec![
             (|f| f.code_hashes[0].2 = "0x02".into(), "code hashes match deployment.json"),
             (|f| f.expected_capacity += 1, "capacity is the attested one"),
+            (|f| f.attestation = format!("0x{}", "cd".repeat(32)), "capacity is the attested one"),
             (|f| f.redeemed = 2_770_000_001, "supply ≤ attested capacity"),
             (|f| f.holders[1].balance -= 1, "Σ balances of known holders = supply"),
             (|f| f.holder_count = 3, "Σ balances of known holders = supply"),
             (|f| f.holders[0].verified = false, "holders are verified"),
-            (|f| f.distributed += 3, "distributed = claimed + claimable + undistributed + dust"),
-            (|f| f.claimed += 6, "distributed = claimed + claimable + undistributed + dust"),
-            (|f| f.token_stablecoin = 4, "stablecoin held ≥ claimable + undistributed"),
+            (|f| f.distributed += 1, identity),
+            (|f| f.claimed += 3, identity),
+            // Streaming counts: without it, 0.1 USDC would be unaccounted for.
+            (|f| f.streaming = 0, identity),
+            // ... and must be covered: 0.95 USDC pays what is claimable, not what still streams.
+            (|f| f.token_stablecoin = 950_000, solvency),
+            (|f| f.token_stablecoin = 999_997, solvency),
             (|f| f.escrow.released -= 1, "deposited = released + fees + refunded + held"),
             (|f| f.escrow.withdrawn -= 1, "stablecoin balance ≥ obligations"),
-            (|f| f.escrow_schedule.1 = 2, "escrow settles on the feed's schedule"),
+            // Unpaid yield is owed: the escrow's 0.001 USDC is exactly it.
+            (|f| f.escrow_stablecoin = 999, "stablecoin balance ≥ obligations"),
+            (|f| f.escrow.unpaid_yield += 1, "stablecoin balance ≥ obligations"),
+            (|f| f.escrow_feed.oracle = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw".into(), "escrow reads the pool's feed"),
+            (|f| f.escrow_feed.feed = 1, "escrow reads the pool's feed"),
+            (|f| f.escrow_feed.schedule.0 = 2, "escrow reads the pool's feed"),
+            (|f| f.escrow_feed.schedule.3 = 30_000, "escrow reads the pool's feed"),
             (|f| f.feed_refusal = Some("Stale".into()), "feed is fresh"),
             (|f| f.flagged.push(("eve".into(), 3)), "reports within tolerance of the median"),
         ];
@@ -415,5 +511,16 @@ mod tests {
         figures.escrow.withdrawn = figures.escrow.refunded + 1;
         figures.escrow_stablecoin = u128::MAX;
         assert_eq!(failing(&figures), vec!["stablecoin balance ≥ obligations"]);
+        assert!(reconcile(&figures)[8].figures.ends_with("withdrawn more than owed"));
+    }
+
+    #[test]
+    fn yield_still_streaming_passes_and_negative_dust_is_named() {
+        let mut figures = balanced();
+        figures.holders[0].claimable = 0;
+        figures.streaming = 700_000;
+        assert_eq!(failing(&figures), Vec::<&str>::new(), "a stream just started: nothing claimable yet");
+        figures.streaming = 700_003;
+        assert!(reconcile(&figures)[5].figures.contains("dust negative"));
     }
 }

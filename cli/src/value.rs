@@ -68,6 +68,14 @@ pub fn seq(value: &Value) -> Result<&[Value]> {
     }
 }
 
+/// The elements of a tuple (an unnamed one, as a message returning `(A, B, …)` gives).
+pub fn tuple(value: &Value) -> Result<Vec<&Value>> {
+    match value {
+        Value::Tuple(tuple) if tuple.ident().is_none() => Ok(tuple.values().collect()),
+        other => bail!("expected a tuple, found {}", render(other)),
+    }
+}
+
 /// An account (rendered by the transcoder as SS58) or any other literal, as text.
 pub fn text(value: &Value) -> String {
     match value {
@@ -151,6 +159,14 @@ mod tests {
         let hash = Value::Seq(vec![Value::UInt(0xab); 32].into());
         assert_eq!(render(&hash), format!("0x{}", "ab".repeat(32)));
         assert_eq!(render(&Value::Seq(vec![Value::UInt(1), Value::UInt(300)].into())), "[1, 300]");
+    }
+
+    #[test]
+    fn tuples_give_their_elements() {
+        let parties = Value::Tuple(Tuple::new(None, vec![Value::Literal("5Grw".into()), Value::UInt(2)]));
+        let elements = tuple(&parties).expect("tuple");
+        assert_eq!((text(elements[0]), uint(elements[1]).expect("uint")), ("5Grw".to_string(), 2));
+        assert!(tuple(&variant("Some", vec![Value::UInt(3)])).is_err(), "a variant is not a plain tuple");
     }
 
     #[test]

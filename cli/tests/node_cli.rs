@@ -8,6 +8,11 @@ use std::process::{Command, Output};
 const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 const CHARLIE: &str = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+const EVE: &str = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
+const FERDIE: &str = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";
+/// The example pool's epoch length and yield period (ms).
+const EPOCH_MS: u64 = 3_600;
+const YIELD_PERIOD_MS: u64 = 5_000;
 
 /// This crate's directory, read at run time: a test binary from the shared build cache may have
 /// been compiled in another clone (as `e2e_tests::artifacts_dir` does).
@@ -50,6 +55,27 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+fn now_ms() -> u64 {
+    u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis()).expect("ms")
+}
+
+/// Sleeps until `ms` (Unix time), then submits one transaction: a dev node seals a block per
+/// transaction and its dry runs see the last block's time, so this moves their clock past `ms`.
+fn wait_until(dir: &Path, ms: u64) {
+    std::thread::sleep(std::time::Duration::from_millis(ms.saturating_sub(now_ms())));
+    succeeds(cli(dir, &["call", "coin", "PSP22::approve", BOB, "0"]));
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The audit's figures for the check named `name` (from `--output json audit`).
+fn figures_of(checks: &[serde_json::Value], name: &str) -> String {
+    let found = checks.iter().find(|c| c["check"] == name).unwrap_or_else(|| panic!("no check {name}"));
+    found["figures"].as_str().expect("figures").to_string()
+}
+
 fn edit_deployment(dir: &Path, from: &str, edit: impl Fn(&mut serde_json::Value)) -> &'static str {
     let mut deployment: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(from)).expect("read")).expect("json");
     edit(&mut deployment);
@@ -65,6 +91,13 @@ fn deploy_operate_and_audit_a_pool() {
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("written")).expect("json");
     assert_eq!(record["attested_gpu_hours"], 5_760);
     assert_eq!(record["reporters"].as_array().map(Vec::len), Some(2));
+    // The config's yield period and offer reached the token and the escrow; the escrow took its
+    // schedule from the feed (the config no longer gives the escrow one).
+    assert_eq!(succeeds(cli(&dir, &["read", "token", "yield_period"])).trim(), YIELD_PERIOD_MS.to_string());
+    assert!(succeeds(cli(&dir, &["read", "escrow", "offer"])).contains("cancellation_notice_ms: 7200"));
+    let schedule = succeeds(cli(&dir, &["read", "escrow", "schedule"]));
+    let genesis = record["deployed_at_ms"].as_u64().expect("genesis");
+    assert_eq!(schedule.trim(), format!("FeedSchedule {{ genesis: {genesis}, epoch_length: {EPOCH_MS}, gpus: 8, report_window: 60000 }}"));
 
     std::fs::write(dir.join("investors.csv"), format!("account,country,kyc_expiry_ms,class\n{BOB},276,4102444800000,accredited\n{CHARLIE},250,4102444800000,retail\n")).expect("csv");
     succeeds(cli(&dir, &["register", "--csv", "investors.csv"]));
@@ -93,37 +126,67 @@ fn deploy_operate_and_audit_a_pool() {
         assert_eq!(refused.status.code(), Some(2), "{args:?}");
         assert!(stderr(&refused).contains(refusal), "{args:?}: {}", stderr(&refused));
     }
+    let renoticed = std::fs::read_to_string(dir.join("repriced.toml")).expect("config").replace("cancellation_notice_ms = 7200", "cancellation_notice_ms = 86400000");
+    std::fs::write(dir.join("repriced.toml"), renoticed).expect("write");
     succeeds(cli(&dir, &["set-offer", "--config", "repriced.toml"]));
-    assert!(succeeds(cli(&dir, &["read", "escrow", "offer"])).contains("price_per_gpu_hour: 3000000"));
+    let offer = succeeds(cli(&dir, &["read", "escrow", "offer"]));
+    assert!(offer.contains("price_per_gpu_hour: 3000000") && offer.contains("cancellation_notice_ms: 86400000"), "{offer}");
     succeeds(cli(&dir, &["add-reporter", DAVE]));
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("json")).expect("json");
     assert_eq!(record["reporters"][2], DAVE, "the deployment remembers the new reporter");
-    assert!(succeeds(cli(&dir, &["read", "oracle", "feed", "0"])).contains("reporters: 3"));
+    assert!(succeeds(cli(&dir, &["read", "oracle", "feed", "0"])).contains("sets: 2"), "a second reporter set, from the next epoch");
+    assert!(succeeds(cli(&dir, &["read", "oracle", "reporter_window", "0", DAVE])).contains("from: "));
 
     // A signer without funds is told so.
     let poor = cli(&dir, &["--suri", "//NobodyFunded", "call", "coin", "PSP22::approve", BOB, "1"]);
     assert_eq!(poor.status.code(), Some(2));
     assert!(stderr(&poor).contains("insufficient funds"), "{}", stderr(&poor));
 
-    // Both reporters attest the last ended epoch, so the feed is fresh. A dev node's dry runs see
+    // Every eligible reporter attests the last ended epoch, which finalizes it at once, so the
+    // feed is fresh (Dave counts from the epoch after his addition). A dev node's dry runs see
     // the last block's time: wait for epoch 0 to end, then move the clock with one transaction.
-    let genesis = record["deployed_at_ms"].as_u64().expect("genesis");
-    let epoch_length = 3_600;
-    let now = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis()).expect("ms");
-    std::thread::sleep(std::time::Duration::from_millis((genesis + epoch_length + 300).saturating_sub(now)));
-    succeeds(cli(&dir, &["call", "coin", "PSP22::approve", BOB, "0"]));
+    wait_until(&dir, genesis + EPOCH_MS + 300);
     let current: u64 = succeeds(cli(&dir, &["read", "oracle", "current_epoch", "0"])).trim().parse().expect("epoch");
+    let epoch = (current - 1).to_string();
+    let eligible = succeeds(cli(&dir, &["read", "oracle", "eligible", "0", &epoch]));
     let report = "Report { gpu_milli_hours: 8, utilization_bps: 9200, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }";
-    for reporter in ["//Eve", "//Ferdie"] {
-        succeeds(cli(&dir, &["--suri", reporter, "call", "oracle", "submit", "0", &(current - 1).to_string(), report]));
+    let reporters: Vec<_> = [("//Eve", EVE), ("//Ferdie", FERDIE), ("//Dave", DAVE)].into_iter().filter(|(_, address)| eligible.contains(address)).collect();
+    assert!(reporters.len() >= 2, "{eligible}");
+    for (suri, _) in &reporters {
+        succeeds(cli(&dir, &["--suri", suri, "call", "oracle", "submit", "0", &epoch, report]));
     }
+    assert!(succeeds(cli(&dir, &["read", "oracle", "epoch", "0", &epoch])).contains("gpu_milli_hours: 8"), "finalized by the last eligible report");
+
+    // The issuer pays 3 USDC of rent to holders (2,000 and 1,000 GPU-h): it streams over the yield
+    // period, so nothing is claimable in its block and the audit counts it as streaming.
+    succeeds(cli(&dir, &["call", "coin", "mint", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "3000000"]));
+    succeeds(cli(&dir, &["call", "coin", "PSP22::approve", record["contracts"]["gpu_hour_token"]["address"].as_str().expect("token"), "3000000"]));
+    succeeds(cli(&dir, &["call", "token", "YieldDistributor::distribute", "3000000"]));
+    let distributed_at = now_ms();
+    assert_eq!(succeeds(cli(&dir, &["read", "token", "claimable", BOB])).trim(), "0", "a fresh stream has released nothing");
+    let totals = succeeds(cli(&dir, &["read", "token", "reward_totals"]));
+    assert!(totals.contains("streaming: 3000000"), "{totals}");
 
     let audit = succeeds(cli(&dir, &["audit"]));
     assert!(audit.contains("audit: 12 checks, 12 PASS, 0 FAIL"), "{audit}");
     assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
-    let json = succeeds(cli(&dir, &["--output", "json", "audit"]));
-    let checks: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
-    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 12, "{json}");
+    let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
+    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 12, "{checks:#?}");
+    let streaming = figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust");
+    assert_eq!(streaming, "3 USDC = 0 USDC + 0 USDC + 0 USDC + 3 USDC + dust 0 (< 3 units)");
+    assert_eq!(figures_of(&checks, "stablecoin held ≥ claimable + undistributed + streaming"), "token holds 3 USDC ≥ 0 USDC + 0 USDC + 3 USDC = 3 USDC");
+    let escrow_feed = figures_of(&checks, "escrow reads the pool's feed");
+    assert!(escrow_feed.ends_with(&format!("({genesis}, {EPOCH_MS}, 8, 60000), feed's ({genesis}, {EPOCH_MS}, 8, 60000)")), "{escrow_feed}");
+
+    // Past the yield period everything is released: Bob (2/3 of the supply) claims 2 USDC, and the
+    // books still balance with nothing streaming.
+    wait_until(&dir, distributed_at + YIELD_PERIOD_MS + 200);
+    assert_eq!(succeeds(cli(&dir, &["read", "token", "claimable", BOB])).trim(), "2000000");
+    let claimed = json(&succeeds(cli(&dir, &["--suri", "//Bob", "--output", "json", "call", "token", "claim"])));
+    assert_eq!(claimed["returned"], "2000000", "{claimed}");
+    let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
+    assert!(checks.iter().all(|c| c["pass"] == true), "{checks:#?}");
+    assert_eq!(figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust"), "3 USDC = 2 USDC + 1 USDC + 0 USDC + 0 USDC + dust 0 (< 3 units)");
 
     // Tampered expectations: a different attested capacity, different code, an unknown holder.
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["attested_gpu_hours"] = 5_761.into());
@@ -144,12 +207,17 @@ fn deploy_operate_and_audit_a_pool() {
 fn problems_are_reported_before_anything_is_sent() {
     let dir = scratch("errors");
     let config = std::fs::read_to_string(dir.join("pool.toml")).expect("config");
-    let broken = config.replace("gpu_count = 8", "gpu_count = 0").replace("quorum = 2", "quorum = 3").replace("operator_fee_bps = 1000", "operator_fee_bps = 20000");
+    let broken = config
+        .replace("gpu_count = 8", "gpu_count = 0")
+        .replace("quorum = 2", "quorum = 3")
+        .replace("operator_fee_bps = 1000", "operator_fee_bps = 20000")
+        .replace("grace_period_ms = 60000", "grace_period_ms = 59999")
+        .replace("yield_period_ms = 5000", "yield_period_ms = 500");
     std::fs::write(dir.join("broken.toml"), broken).expect("write");
     let refused = cli(&dir, &["deploy-pool", "--config", "broken.toml"]);
     assert_eq!(refused.status.code(), Some(2));
     let message = stderr(&refused);
-    for field in ["pool.gpu_count", "attestation.gpu_hours", "oracle.quorum", "escrow.operator_fee_bps", "offer.available_gpus"] {
+    for field in ["token.yield_period_ms", "pool.gpu_count", "attestation.gpu_hours", "oracle.quorum", "escrow.operator_fee_bps", "escrow.grace_period_ms", "offer.available_gpus"] {
         assert!(message.contains(field), "{field} missing from:\n{message}");
     }
     assert!(!dir.join("deployment.json").exists(), "nothing deployed");

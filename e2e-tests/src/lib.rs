@@ -33,3 +33,4 @@ pub fn artifact(name: &str, extension: &str) -> PathBuf {
 
 pub mod node;
 pub mod sandbox;
+pub mod campaign;

@@ -10,6 +10,7 @@ use ink_e2e::{ChainBackend, Client, PolkadotConfig, RpcClient};
 use rental_escrow::escrow::EscrowConfig;
 use rental_escrow::rental_escrow::{RentalEscrow, RentalEscrowRef};
 use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
+use utilization_oracle::oracle::FeedConfig;
 use utilization_oracle::utilization_oracle::{UtilizationOracle, UtilizationOracleRef};
 
 /// The client every node test uses.
@@ -70,25 +71,58 @@ pub struct NodeSuite {
     pub escrow: AccountId,
 }
 
-/// Deploys stablecoin, registry, an 8 × H100 token for 30 days from the escrow's genesis, the
-/// oracle and the escrow (`issuer` operates and arbitrates).
-pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, escrow: EscrowConfig) -> TestResult<NodeSuite> {
+/// The oracle feed of a node suite: 8 GPUs from `genesis` in epochs of `epoch_length` ms,
+/// reported by `reporters` (quorum `quorum`), at most 1,000 Wh per GPU-hour.
+#[derive(Debug, Clone)]
+pub struct FeedSpec {
+    pub genesis: u64,
+    pub epoch_length: u64,
+    pub report_window: u64,
+    pub max_age: u64,
+    pub tolerance_bps: u16,
+    pub reporters: Vec<AccountId>,
+    pub quorum: u32,
+}
+
+/// GPUs of a node suite's pool.
+pub const POOL_GPUS: u32 = 8;
+
+/// Deploys stablecoin, registry, an 8 × H100 token for 30 days from the feed's genesis, the
+/// oracle with `feed` as feed 0 for that token, and the escrow on feed 0 (`issuer` operates and
+/// arbitrates); the escrow reads its schedule from the feed, so the feed comes first. Roles,
+/// capacity, offer and yield period are left to the test.
+pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, feed: FeedSpec, escrow: EscrowConfig) -> TestResult<NodeSuite> {
     use ink_e2e::ContractsBackend;
     let coin = client.instantiate("stablecoin", issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
     let registry = client.instantiate("identity_registry", issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
     let pool = PoolInfo {
         gpu_model: "NVIDIA H100 SXM 80GB".into(),
-        gpu_count: escrow.pool_gpus,
+        gpu_count: POOL_GPUS,
         region: "eu-central".into(),
         datacenter_tier: 3,
-        period_start: escrow.genesis,
-        period_end: escrow.genesis + 30 * 24 * 3_600_000,
+        period_start: feed.genesis,
+        period_end: feed.genesis + 30 * 24 * 3_600_000,
         attestation_hash: [0; 32],
         attestation_uri: String::new(),
     };
     let mut token_constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin);
     let token = client.instantiate("gpu_hour_token", issuer, &mut token_constructor).submit().await?.account_id;
     let oracle = client.instantiate("utilization_oracle", issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
+    let config = FeedConfig {
+        pool_token: token,
+        gpu_count: POOL_GPUS,
+        genesis: feed.genesis,
+        epoch_length: feed.epoch_length,
+        report_window: feed.report_window,
+        max_age: feed.max_age,
+        max_wh_per_gpu_hour: 1_000,
+        tolerance_bps: feed.tolerance_bps,
+    };
+    let mut oracle_calls = ink_e2e::create_call_builder::<UtilizationOracle>(oracle);
+    let created = client.call(issuer, &oracle_calls.create_feed(config, feed.reporters, feed.quorum)).submit().await?.return_value();
+    if created != Ok(escrow.feed) {
+        return Err(format!("create_feed returned {created:?}, the escrow expects feed {}", escrow.feed).into());
+    }
     let mut escrow_constructor = RentalEscrowRef::new(escrow, coin, token, oracle, id(issuer), id(issuer));
     let escrow = client.instantiate("rental_escrow", issuer, &mut escrow_constructor).submit().await?.account_id;
     Ok(NodeSuite { coin, registry, token, oracle, escrow })

@@ -54,6 +54,11 @@ pub fn account(byte: u8) -> AccountId32 {
     AccountId32::new([byte; 32])
 }
 
+/// The ink! account id of a drink account (for comparing with decoded contract values).
+pub fn ink_id(account: &AccountId32) -> ink::primitives::AccountId {
+    ink::primitives::AccountId::from(<[u8; 32]>::from(account.clone()))
+}
+
 /// The artifacts' pool used by the tests: 8 GPUs for 30 days.
 pub const POOL: &str = "PoolInfo { gpu_model: \"NVIDIA H100 SXM 80GB\", gpu_count: 8, region: \"eu-central\", \
     datacenter_tier: 3, period_start: 0, period_end: 2592000000, \
@@ -82,20 +87,31 @@ pub fn report(milli_hours: u64, uptime_bps: u16) -> String {
     )
 }
 
-/// The three oracle reporters of the suite's feed (quorum 2).
+/// The three oracle reporters of the suite's feed (quorum 2): an epoch finalizes at once when
+/// all three have reported, or on 2 of 3 once its report window (one hour) has closed.
 pub fn reporters() -> [AccountId32; 3] {
     [account(31), account(32), account(33)]
 }
 
-/// The escrow of the suite: fee 10%, oracle grace 2 h, dispute window 1 h, same epochs as the feed.
-pub const ESCROW_CONFIG: &str = "EscrowConfig { feed: 0, pool_gpus: 8, genesis: 0, epoch_length: 3600000, \
-    operator_fee_bps: 1000, grace_period: 7200000, dispute_window: 3600000 }";
+/// The escrow of the suite: fee 10%, oracle grace 2 h (at least the feed's 1 h report window),
+/// dispute window 1 h. Its epochs and GPUs come from the feed.
+pub const ESCROW_CONFIG: &str = "EscrowConfig { feed: 0, operator_fee_bps: 1000, grace_period: 7200000, dispute_window: 3600000, arbitration_period: 86400000 }";
 
-/// 2 USDC per GPU-hour, 1–24 epochs, 8 GPUs; 10% credit below 99% uptime, 30% below 95%.
+/// An escrow config on `feed` with the suite's fee and dispute window and the given grace period.
+pub fn escrow_config(feed: u32, grace_period: u64) -> String {
+    format!("EscrowConfig {{ feed: {feed}, operator_fee_bps: 1000, grace_period: {grace_period}, dispute_window: 3600000, arbitration_period: 86400000 }}")
+}
+
+/// 2 USDC per GPU-hour, 1–24 epochs, 8 GPUs; 10% credit below 99% uptime, 30% below 95%;
+/// 5% cancellation fee after the start or with under an hour's notice.
 pub const OFFER: &str = "Offer { price_per_gpu_hour: 2000000, min_epochs: 1, max_epochs: 24, available_gpus: 8, \
-    sla: [SlaTier { below_bps: 9900, credit_bps: 1000 }, SlaTier { below_bps: 9500, credit_bps: 3000 }], cancellation_fee_bps: 500 }";
+    sla: [SlaTier { below_bps: 9900, credit_bps: 1000 }, SlaTier { below_bps: 9500, credit_bps: 3000 }], cancellation_fee_bps: 500, \
+    cancellation_notice_ms: 3600000 }";
 
-/// The escrow's operator and arbiter.
+/// Release period the suite sets on the token: each distribution streams to holders over an hour.
+pub const YIELD_PERIOD: u64 = HOUR;
+
+/// The escrow's operator.
 pub fn operator() -> AccountId32 {
     account(41)
 }
@@ -110,8 +126,15 @@ pub fn identity(country: u16) -> String {
     format!("Identity {{ verified: true, country: {country}, kyc_expiry: 4102444800000, class: Accredited, claim_hash: None }}")
 }
 
-/// Stablecoin, identity registry and GPU-hour token deployed by the session's actor (the issuer),
-/// with the pool's full capacity attested and 10^12 stablecoin units minted to the issuer.
+/// The whole suite, deployed by the session's actor (the issuer) at block time 0:
+/// - stablecoin (10^12 units minted to the issuer), identity registry;
+/// - GPU-hour token for [`POOL`], its full capacity attested, yield streamed over [`YIELD_PERIOD`];
+/// - oracle with feed 0 ([`feed_config`]: 8 GPUs, hourly epochs from 0, report window 1 h,
+///   max age 2 h), reporters [`reporters`] with quorum 2;
+/// - escrow on feed 0 ([`ESCROW_CONFIG`]), operator [`operator`], arbiter [`arbiter`], offer [`OFFER`],
+///   allowed to distribute on the token.
+///
+/// Reporters, operator and arbiter have native balance for storage deposits.
 pub struct Suite {
     pub session: Sandbox,
     pub issuer: AccountId32,
@@ -126,6 +149,8 @@ impl Suite {
     pub fn deploy() -> TestResult<Self> {
         // Room for full batches (the node allows 1.5e12 ref_time per extrinsic; drink's default is 1e11).
         let mut session = session().with_gas_limit(drink::Weight::from_parts(1_000_000_000_000, 10 * 1024 * 1024));
+        // The story starts at time 0: epoch 0 of the feed, before any rental.
+        session.sandbox().set_timestamp(0);
         let issuer = session.get_actor();
         let coin = deploy(&mut session, "stablecoin", "new", &["Some(\"USD Coin\")".into(), "Some(\"USDC\")".into()])?;
         let registry = deploy(&mut session, "identity_registry", "new", &[])?;
@@ -135,19 +160,19 @@ impl Suite {
             "new",
             &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string()],
         )?;
+        // The escrow reads its epoch schedule from the feed: oracle and feed come first.
         let oracle = deploy(&mut session, "utilization_oracle", "new", &[])?;
+        let reporter_list: Vec<String> = reporters().iter().map(|r| r.to_string()).collect();
+        let feed_args = [feed_config(&token), format!("[{}]", reporter_list.join(", ")), "2".into()];
+        call_ok::<u32, utilization_oracle::utilization_oracle::Error>(&mut session, &oracle, "create_feed", &feed_args)?;
         let escrow_args = [ESCROW_CONFIG.into(), coin.to_string(), token.to_string(), oracle.to_string(), operator().to_string(), arbiter().to_string()];
         let escrow = deploy(&mut session, "rental_escrow", "new", &escrow_args)?;
         let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, oracle, escrow };
-        // The story starts at time 0: epoch 0 of the feed, before any rental.
-        suite.set_time(0);
-        let reporter_list: Vec<String> = reporters().iter().map(|r| r.to_string()).collect();
-        let feed_args = [feed_config(&suite.token), format!("[{}]", reporter_list.join(", ")), "2".into()];
-        suite.oracle_ok::<u32>("create_feed", &feed_args)?;
         reporters().iter().try_for_each(|r| suite.fund(r))?;
         [operator(), arbiter()].iter().try_for_each(|r| suite.fund(r))?;
         let escrow = suite.escrow.clone();
         suite.token_ok::<()>("set_distributor", &[escrow.to_string(), "true".into()])?;
+        suite.token_ok::<()>("set_yield_period", &[YIELD_PERIOD.to_string()])?;
         suite.as_actor(&operator(), |s| s.escrow_ok::<()>("set_offer", &[OFFER.into()]))?;
         suite.token_ok::<()>("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
         call_ok::<(), psp22::PSP22Error>(&mut suite.session, &suite.coin.clone(), "mint", &[issuer.to_string(), "1000000000000".into()])?;
@@ -205,6 +230,18 @@ impl Suite {
         call_ok::<T, rental_escrow::rental_escrow::Error>(&mut self.session, &escrow, message, args)
     }
 
+    /// Calls an oracle message that must revert; returns its error.
+    pub fn oracle_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<utilization_oracle::utilization_oracle::Error> {
+        let oracle = self.oracle.clone();
+        call_err::<T, utilization_oracle::utilization_oracle::Error>(&mut self.session, &oracle, message, args)
+    }
+
+    /// Calls an escrow message that must revert; returns its error.
+    pub fn escrow_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<rental_escrow::rental_escrow::Error> {
+        let escrow = self.escrow.clone();
+        call_err::<T, rental_escrow::rental_escrow::Error>(&mut self.session, &escrow, message, args)
+    }
+
     /// Calls a stablecoin message as the current actor; fails the test unless it returns `Ok`.
     pub fn coin_ok(&mut self, message: &str, args: &[String]) -> TestResult {
         let coin = self.coin.clone();
@@ -216,8 +253,26 @@ impl Suite {
         self.session.sandbox().set_timestamp(now);
     }
 
-    /// The suite's reporters report `epoch` of feed 0 just after it ends, with the given figures;
-    /// returns the weight of each submit.
+    /// The block time (ms).
+    pub fn now(&mut self) -> u64 {
+        self.session.sandbox().get_timestamp()
+    }
+
+    /// Moves the block time `ms` forward.
+    pub fn advance(&mut self, ms: u64) {
+        let now = self.now();
+        self.set_time(now + ms);
+    }
+
+    /// Moves the block time one [`YIELD_PERIOD`] forward: every distribution made up to now has
+    /// then been released to holders in full, so claims are exact to the unit.
+    pub fn pass_yield_period(&mut self) {
+        self.advance(YIELD_PERIOD);
+    }
+
+    /// The suite's reporters report `epoch` of feed 0 just after it ends, the first with the first
+    /// report and so on (fewer reports than reporters leave the epoch pending until its report
+    /// window closes; all three finalize it); returns the weight of each submit.
     pub fn report_epoch(&mut self, epoch: u64, reports: &[String]) -> TestResult<Vec<(u64, u64)>> {
         self.set_time((epoch + 1) * HOUR + 1);
         let mut weights = Vec::new();
@@ -226,6 +281,17 @@ impl Suite {
             weights.push(self.last_weight());
         }
         Ok(weights)
+    }
+
+    /// All three reporters report `epoch` with the same figures just after it ends: the last
+    /// report finalizes it.
+    pub fn report_all(&mut self, epoch: u64, report: &str) -> TestResult<Vec<(u64, u64)>> {
+        self.report_epoch(epoch, &[report.to_string(), report.to_string(), report.to_string()])
+    }
+
+    /// When the report window of `epoch` closes (ms): from then on 2 of 3 reports finalize it.
+    pub fn window_close(epoch: u64) -> u64 {
+        (epoch + 1) * HOUR + HOUR
     }
 
     /// A PSP22 balance on `contract`.
@@ -255,4 +321,33 @@ pub fn deposit(session: &Sandbox) -> i128 {
         StorageDeposit::Charge(amount) => i128::try_from(amount).unwrap_or(i128::MAX),
         StorageDeposit::Refund(amount) => i128::try_from(amount).map_or(i128::MIN, |a| -a),
     }
+}
+
+/// Instantiates `name` with `constructor(args)`, which must refuse; returns the constructor's
+/// error (`E` is the `Err` of its `Result<Self, E>`).
+pub fn deploy_err<E: Decode + Debug>(session: &mut Sandbox, name: &str, constructor: &str, args: &[String]) -> TestResult<E> {
+    match session.deploy_bundle(bundle(name)?, constructor, args, NO_SALT, NO_ENDOWMENT) {
+        Err(drink::session::error::SessionError::DeploymentReverted) => {}
+        other => return Err(format!("{name}::{constructor}: expected a revert, got {other:?}").into()),
+    }
+    let result = session.record().last_deploy_result().result.as_ref().map_err(|e| format!("{e:?}"))?;
+    match ink::ConstructorResult::<Result<(), E>>::decode(&mut &result.result.data[..])? {
+        Ok(Err(error)) => Ok(error),
+        other => Err(format!("{name}::{constructor}: expected an error, got {other:?}").into()),
+    }
+}
+
+/// Events of type `E` that `contract` emitted during the session's last call, in order
+/// (matched by `E`'s signature topic, decoded from the event data).
+pub fn emitted<E: ink::env::Event + Decode>(session: &Sandbox, contract: &AccountId32) -> TestResult<Vec<E>> {
+    let signature = E::SIGNATURE_TOPIC.ok_or("anonymous events have no signature topic")?;
+    let mut events = Vec::new();
+    for record in session.record().last_event_batch().all_events() {
+        if let drink::minimal::RuntimeEvent::Contracts(drink::pallet_contracts::Event::ContractEmitted { contract: emitter, data }) = &record.event {
+            if emitter == contract && record.topics.first().map(|topic| topic.as_ref()) == Some(&signature[..]) {
+                events.push(E::decode(&mut &data[..])?);
+            }
+        }
+    }
+    Ok(events)
 }

@@ -1,18 +1,19 @@
 //! The rental happy path on a real substrate-contracts-node (ink_e2e), in real time with
-//! 3.6-second epochs: book, deliver, report, settle, rent reaches holders, both claim.
+//! 3.6-second epochs: book, deliver, report, settle, rent streams to holders (over one second
+//! here), both claim.
 #![cfg(feature = "node")]
 use compute_rwa_common::Report;
-use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeCalls, NodeSuite, SUITE};
+use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, FeedSpec, NodeCalls, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
 use identity_registry::registry::{Identity, InvestorClass};
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use psp22::PSP22;
 use rental_escrow::escrow::{EscrowConfig, Offer, SlaTier};
-use utilization_oracle::oracle::FeedConfig;
 
 const EPOCH_MS: u64 = 3_600; // 0.001 h: 8 GPUs × 1 epoch = 8 milli-GPU-hours
 const USDC: u128 = 1_000_000;
 const FUNDS: u128 = 1_000_000_000_000_000;
+const YIELD_PERIOD_MS: u64 = 1_000;
 
 #[test]
 fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
@@ -21,29 +22,30 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
         let issuer = alice();
         let [investor_a, investor_b, renter, reporter_a, reporter_b] = funded::<5>(&mut client, &issuer).await?;
         let genesis = now_ms()?;
-        let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000 };
-        let suite = deploy_suite(&mut client, &issuer, config).await?;
-        let NodeSuite { token, escrow, .. } = suite;
+        // Both reporters must report an epoch for it to finalize inside the minute's report window.
+        let feed = FeedSpec {
+            genesis,
+            epoch_length: EPOCH_MS,
+            report_window: 60_000,
+            max_age: 60_000,
+            tolerance_bps: 500,
+            reporters: vec![id(&reporter_a), id(&reporter_b)],
+            quorum: 2,
+        };
+        let config = EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000, arbitration_period: 86_400_000 };
+        let suite = deploy_suite(&mut client, &issuer, feed, config).await?;
+        let NodeSuite { escrow, .. } = suite;
         let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
 
 
-        // Issuer: investors registered and minted 1:1, escrow may distribute, feed and offer published.
+        // Issuer: investors registered and minted 1:1, escrow may distribute, yield released over
+        // one second (the shortest period), offer published.
         let kyc = Identity { verified: true, country: 276, kyc_expiry: genesis + 86_400_000, class: InvestorClass::Retail, claim_hash: None };
         client.call(&issuer, &registry_calls.register_batch(vec![(id(&investor_a), kyc.clone()), (id(&investor_b), kyc)])).submit().await?;
         client.call(&issuer, &token_calls.attest_capacity(5_760, [1; 32], String::new())).submit().await?;
         client.call(&issuer, &token_calls.batch_mint(vec![(id(&investor_a), 1_000 * USDC), (id(&investor_b), 1_000 * USDC)])).submit().await?;
         client.call(&issuer, &token_calls.set_distributor(escrow, true)).submit().await?;
-        let feed = FeedConfig {
-            pool_token: token,
-            gpu_count: 8,
-            genesis,
-            epoch_length: EPOCH_MS,
-            report_window: 60_000,
-            max_age: 60_000,
-            max_wh_per_gpu_hour: 1_000,
-            tolerance_bps: 500,
-        };
-        client.call(&issuer, &oracle_calls.create_feed(feed, vec![id(&reporter_a), id(&reporter_b)], 2)).submit().await?;
+        ok(client.call(&issuer, &token_calls.set_yield_period(YIELD_PERIOD_MS)).submit().await?.return_value())?;
         let offer = Offer {
             price_per_gpu_hour: 1_000 * USDC,
             min_epochs: 1,
@@ -51,6 +53,7 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
             available_gpus: 8,
             sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
             cancellation_fee_bps: 0,
+            cancellation_notice_ms: 0,
         };
         client.call(&issuer, &escrow_calls.set_offer(offer)).submit().await?;
 
@@ -71,8 +74,14 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
             ok(client.call(reporter, &oracle_calls.submit(0, start, delivered)).submit().await?.return_value())?;
         }
         ok(client.call(&investor_a, &escrow_calls.settle(rental, start)).submit().await?.return_value())?;
+        let settled_at = now_ms()?;
 
-        // 8 USDC − 10% fee = 7.2 USDC to holders, 3.6 each.
+        // 8 USDC − 10% fee = 7.2 USDC to holders, 3.6 each, once the stream has run its second
+        // (and one transaction has moved the chain's clock past it for the dry runs).
+        sleep_until(settled_at + YIELD_PERIOD_MS + 500).await?;
+        client.create_and_fund_account(&issuer, FUNDS).await;
+        let claimable = client.call(&issuer, &token_calls.claimable(id(&investor_a))).dry_run().await?.return_value();
+        assert_eq!(claimable, Ok(3_600_000));
         for investor in [&investor_a, &investor_b] {
             let claimed = ok(client.call(investor, &token_calls.claim()).submit().await?.return_value())?;
             assert_eq!(claimed, 3_600_000);

@@ -2,10 +2,11 @@
 //! balance asserted to the unit: issuer → investors → yield → redemption → rental → oracle →
 //! settlement (full, SLA shortfall, dispute, timeout) → claims and withdrawals. Negative paths:
 //! an unverified investor is refused, the arbiter alone resolves, a silent oracle goes stale and
-//! its epoch is refunded after the grace period. 3.6-second epochs, in real time.
+//! its epoch is refunded after the grace period. 3.6-second epochs, in real time; yield streams
+//! to holders over one second.
 #![cfg(feature = "node")]
 use compute_rwa_common::{Report, YieldDistributor};
-use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, NodeCalls, NodeSuite, SUITE};
+use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, FeedSpec, NodeCalls, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
 use gpu_hour_token::gpu_hour_token::Error as TokenError;
 use gpu_hour_token::token::TokenError as TokenRule;
@@ -14,7 +15,7 @@ use ink_e2e::{alice, ContractsBackend};
 use psp22::{PSP22Error, PSP22};
 use rental_escrow::escrow::{EpochState, EscrowConfig, EscrowError, Offer, SlaTier};
 use rental_escrow::rental_escrow::Error as EscrowFailure;
-use utilization_oracle::oracle::{FeedConfig, OracleError};
+use utilization_oracle::oracle::OracleError;
 use utilization_oracle::utilization_oracle::Error as OracleFailure;
 
 const EPOCH_MS: u64 = 3_600; // a thousandth of an hour: 8 GPUs deliver 8 milli-GPU-hours per epoch
@@ -22,8 +23,12 @@ const GPU_HOUR: u128 = 1_000_000; // token and stablecoin both have 6 decimals
 const USDC: u128 = 1_000_000;
 const PRICE: u128 = 2_500_000; // 2.5 USDC per GPU-hour
 const EPOCH_COST: u128 = 20_000; // 8 GPUs × 0.001 h × 2.5 USDC
-const GRACE_MS: u64 = 2_000;
+/// Reports are accepted for 12 s after an epoch ends; the escrow refunds an epoch the oracle has
+/// not finalized by then (its grace period may not be shorter than the report window).
+const REPORT_WINDOW_MS: u64 = 12_000;
+const GRACE_MS: u64 = REPORT_WINDOW_MS;
 const MAX_AGE_MS: u64 = 8_000;
+const YIELD_PERIOD_MS: u64 = 1_000;
 
 fn kyc() -> Identity {
     Identity { verified: true, country: 276, kyc_expiry: 4_102_444_800_000, class: InvestorClass::Accredited, claim_hash: None }
@@ -43,9 +48,19 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         let (bob_id, charlie_id, dave_id, issuer_id) = (id(&bob), id(&charlie), id(&dave), id(&issuer));
         let genesis = now_ms()?;
 
-        // Issuer deploys the suite: stablecoin, registry, an 8 × H100 pool for 30 days, oracle, escrow.
-        let config = EscrowConfig { feed: 0, pool_gpus: 8, genesis, epoch_length: EPOCH_MS, operator_fee_bps: 1_000, grace_period: GRACE_MS, dispute_window: 60_000 };
-        let suite = deploy_suite(&mut client, &issuer, config).await?;
+        // Issuer deploys the suite: stablecoin, registry, an 8 × H100 pool for 30 days, oracle with
+        // its feed (Eve and Ferdie, quorum 2), then the escrow, which reads its epochs from the feed.
+        let feed = FeedSpec {
+            genesis,
+            epoch_length: EPOCH_MS,
+            report_window: REPORT_WINDOW_MS,
+            max_age: MAX_AGE_MS,
+            tolerance_bps: 500,
+            reporters: vec![id(&eve), id(&ferdie)],
+            quorum: 2,
+        };
+        let config = EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: GRACE_MS, dispute_window: 60_000, arbitration_period: 86_400_000 };
+        let suite = deploy_suite(&mut client, &issuer, feed, config).await?;
         let NodeSuite { token, escrow, .. } = suite;
         let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
 
@@ -62,6 +77,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
 
         // Capacity, investors, tokens: 5,760 GPU-hours attested; Bob 3,000, then 1,000 to Charlie.
         send!(&issuer, token_calls.attest_capacity(5_760, [0xab; 32], "ipfs://attestation/h100-pool-1".into()));
+        send!(&issuer, token_calls.set_yield_period(YIELD_PERIOD_MS));
         send!(&issuer, registry_calls.register_batch(vec![(bob_id, kyc()), (charlie_id, kyc())]));
         send!(&issuer, token_calls.mint(bob_id, 3_000 * GPU_HOUR));
         send!(&bob, token_calls.transfer(charlie_id, 1_000 * GPU_HOUR, Vec::new()));
@@ -78,6 +94,10 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         send!(&issuer, coin_calls.mint(issuer_id, 3_000 * USDC));
         send!(&issuer, coin_calls.approve(token, 3_000 * USDC));
         send!(&issuer, token_calls.distribute(3_000 * USDC));
+        // It streams over the yield period; after it (and a transaction to move the chain's clock), it is all claimable.
+        sleep_until(now_ms()? + YIELD_PERIOD_MS + 300).await?;
+        send!(&issuer, coin_calls.approve(bob_id, 0));
+        assert_eq!(read!(token_calls.claimable(charlie_id)), Ok(1_000 * USDC));
         assert_eq!(send!(&bob, token_calls.claim()), 2_000 * USDC);
         assert_eq!(send!(&charlie, token_calls.claim()), 1_000 * USDC);
 
@@ -87,18 +107,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         assert_eq!(read!(token_calls.total_supply()), 2_990 * GPU_HOUR);
         assert_eq!(read!(token_calls.redeemed()), 10 * GPU_HOUR);
 
-        // Oracle feed (Eve and Ferdie, quorum 2), escrow may distribute, offer published.
-        let feed = FeedConfig {
-            pool_token: token,
-            gpu_count: 8,
-            genesis,
-            epoch_length: EPOCH_MS,
-            report_window: 60_000,
-            max_age: MAX_AGE_MS,
-            max_wh_per_gpu_hour: 1_000,
-            tolerance_bps: 500,
-        };
-        send!(&issuer, oracle_calls.create_feed(feed, vec![id(&eve), id(&ferdie)], 2));
+        // The escrow may distribute; the offer is published.
         send!(&issuer, token_calls.set_distributor(escrow, true));
         let offer = Offer {
             price_per_gpu_hour: PRICE,
@@ -107,6 +116,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
             available_gpus: 8,
             sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
             cancellation_fee_bps: 0,
+            cancellation_notice_ms: 0,
         };
         send!(&issuer, escrow_calls.set_offer(offer));
 
@@ -140,8 +150,9 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         assert!(not_arbiter.is_err(), "the renter cannot resolve his own dispute: {not_arbiter:?}");
         send!(&issuer, escrow_calls.resolve(rental, c, EPOCH_COST / 2));
 
-        // D: the reporters stay silent. Settling waits for the oracle until the grace period ends,
-        // then refunds the epoch; by then the feed is stale.
+        // D: the reporters stay silent. Settling waits for the oracle until the grace period ends
+        // (nothing to finalize, even after the report window), then refunds the epoch; by then
+        // the feed is stale.
         sleep_until(epoch_end(d) + 300).await?;
         send!(&issuer, coin_calls.approve(bob_id, 0));
         let early = client.call(&charlie, &escrow_calls.settle(rental, d)).dry_run().await?.return_value();

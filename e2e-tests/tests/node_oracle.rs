@@ -1,4 +1,5 @@
-//! Reporters and a reader on a real substrate-contracts-node (ink_e2e).
+//! Reporters and a reader on a real substrate-contracts-node (ink_e2e): an epoch finalizes when
+//! every eligible reporter has reported.
 #![cfg(feature = "node")]
 use e2e_tests::node::{client, id, run};
 use e2e_tests::{ok, TestResult};
@@ -42,15 +43,23 @@ fn reporters_submit_and_a_reader_gets_the_finalized_epoch() -> TestResult {
         let reporter_ids = reporters.iter().map(id).collect();
         let feed = ok(client.call(&owner, &calls.create_feed(config, reporter_ids, 2)).submit().await?.return_value())?;
 
+        // Two of three reports are not final while the report window is open: the third may still report.
         let first = client.call(&reporters[0], &calls.submit(feed, 0, report(7_900))).submit().await?.return_value();
         assert_eq!(first, Ok(false));
         let pending = client.call(&reader, &calls.epoch(feed, 0)).dry_run().await?.return_value();
         assert_eq!(pending, Err(Error::Oracle(OracleError::NotFinalized)));
         let second = client.call(&reporters[1], &calls.submit(feed, 0, report(7_700))).submit().await?.return_value();
-        assert_eq!(second, Ok(true));
+        assert_eq!(second, Ok(false));
+        let early = client.call(&reader, &calls.finalize(feed, 0)).dry_run().await?.return_value();
+        assert_eq!(early, Err(Error::Oracle(OracleError::NotReady)));
+        let eligibility = ok(client.call(&reader, &calls.eligible(feed, 0)).dry_run().await?.return_value())?;
+        assert_eq!((eligibility.reporters.len(), eligibility.quorum, eligibility.threshold, eligibility.reported), (3, 2, 2, 2));
 
+        // The last eligible reporter's report finalizes the epoch at once.
+        let third = client.call(&reporters[2], &calls.submit(feed, 0, report(7_800))).submit().await?.return_value();
+        assert_eq!(third, Ok(true));
         let latest = ok(client.call(&reader, &calls.latest(feed)).dry_run().await?.return_value())?;
-        assert_eq!((latest.epoch, latest.reports, latest.values.gpu_milli_hours), (0, 2, 7_800));
+        assert_eq!((latest.epoch, latest.reports, latest.values.gpu_milli_hours), (0, 3, 7_800));
         let efficiency = ok(client.call(&reader, &calls.efficiency(feed, 0)).dry_run().await?.return_value())?;
         assert_eq!(efficiency, 600, "Wh per GPU-hour");
 

@@ -1,8 +1,8 @@
 //! Issuer and investors on a real substrate-contracts-node (ink_e2e): attest, mint,
-//! compliant and refused transfers, yield distributed and claimed.
+//! compliant and refused transfers, yield distributed, streamed over one second and claimed.
 #![cfg(feature = "node")]
 use compute_rwa_common::{IdentityCheck, Party, YieldDistributor};
-use e2e_tests::node::{client, id, run, NodeClient};
+use e2e_tests::node::{client, id, now_ms, run, sleep_until, NodeClient};
 use e2e_tests::TestResult;
 use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
 use gpu_hour_token::pool::PoolInfo;
@@ -14,6 +14,7 @@ use psp22::{PSP22Error, PSP22};
 use stablecoin::stablecoin::{Stablecoin, StablecoinRef};
 
 const FUNDS: u128 = 1_000_000_000_000_000;
+const YIELD_PERIOD_MS: u64 = 1_000;
 
 fn kyc() -> Identity {
     Identity { verified: true, country: 276, kyc_expiry: 4_102_444_800_000, class: InvestorClass::Accredited, claim_hash: None }
@@ -77,10 +78,20 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
             assert_eq!(balance, expected);
         }
 
-        // Rent of 1,000 stablecoin units goes to the two equal holders, 500 each.
+        // Rent of 1,000 stablecoin units goes to the two equal holders, 500 each, released over
+        // the yield period: nothing at once, all of it a period later.
+        assert_eq!(client.call(&issuer, &token.set_yield_period(YIELD_PERIOD_MS)).submit().await?.return_value(), Ok(()));
+        assert_eq!(client.call(&issuer, &token.yield_period()).dry_run().await?.return_value(), YIELD_PERIOD_MS);
         client.call(&issuer, &coin.mint(id(&issuer), 1_000)).submit().await?;
         client.call(&issuer, &coin.approve(suite.token, 1_000)).submit().await?;
         client.call(&issuer, &token.distribute(1_000)).submit().await?;
+        let distributed_at = now_ms()?;
+        let at_once = client.call(&issuer, &token.claimable(a)).dry_run().await?.return_value();
+        assert_eq!(at_once, Ok(0), "the dry run sees the distribution's block time");
+        sleep_until(distributed_at + YIELD_PERIOD_MS + 300).await?;
+        // Dev nodes seal a block per transaction and dry runs see the last block's time: one
+        // transaction moves the chain's clock past the stream's end.
+        client.call(&issuer, &coin.approve(suite.token, 0)).submit().await?;
         for investor in [&investor_a, &investor_b] {
             let claimed = client.call(investor, &token.claim()).submit().await?.return_value();
             assert_eq!(claimed, Ok(500));

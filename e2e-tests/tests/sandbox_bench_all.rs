@@ -145,10 +145,15 @@ fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, 
     psp22_messages(m, c, bob, charlie, dave)?;
     m.run(issuer, c, "check_transfer", &[bob.to_string(), charlie.to_string(), s(1)])?;
 
-    // Yield: the issuer pays 1 USDC to holders; holders claim.
+    // Yield: the issuer pays 1 USDC to holders, streamed over one second (still in epoch 0 of
+    // the feed, so the escrow's rentals below start in the future); holders claim.
+    m.run(issuer, c, "set_yield_period", &[s(1_000)])?;
+    m.run(issuer, c, "yield_period", &[])?;
     let token = m.suite.token.clone();
     m.run(issuer, "stablecoin", "PSP22::approve", &[token.to_string(), s(1_000_000)])?;
     m.run(issuer, c, "YieldDistributor::distribute", &[s(1_000_000)])?;
+    let now = m.suite.now();
+    m.suite.set_time(now + 1_000);
     m.run(issuer, c, "claimable", &[bob.to_string()])?;
     m.run(bob, c, "claim", &[])?;
     m.run(charlie, c, "claim_to", &[frank.to_string()])?;
@@ -186,7 +191,7 @@ fn escrow_and_oracle(m: &mut Meter, issuer: &AccountId32, renter: &AccountId32, 
     let (e, o) = ("rental_escrow", "utilization_oracle");
     let (operator, arbiter) = (operator(), arbiter());
     let escrow = m.suite.escrow.clone();
-    // At time 0: three rentals (A 4 GPUs epochs 1–3, then extended; B 2 GPUs epoch 1; C 2 GPUs epochs 5–6).
+    // In epoch 0: three rentals (A 4 GPUs epochs 1–3, then extended to 4; B 2 GPUs epoch 1; C 2 GPUs epochs 5–6).
     m.run(issuer, "stablecoin", "mint", &[renter.to_string(), s(100_000_000)])?;
     m.run(renter, "stablecoin", "PSP22::approve", &[escrow.to_string(), s(100_000_000)])?;
     m.labelled(renter, e, "open", "open (4 GPUs, 3 epochs)", &[s(4), s(1), s(3)])?;
@@ -195,23 +200,28 @@ fn escrow_and_oracle(m: &mut Meter, issuer: &AccountId32, renter: &AccountId32, 
     m.labelled(renter, e, "open", "open (2 GPUs, 2 epochs)", &[s(2), s(5), s(2)])?;
     m.labelled(renter, e, "cancel", "cancel (2 future epochs)", &[s(2)])?;
 
-    // The oracle: governance, then epoch 1 reported by two of three reporters.
+    // The oracle: governance (a second feed whose only reporter is evicted), then epoch 1
+    // reported by all three reporters.
     m.run(issuer, o, "feed_count", &[])?;
     m.run(issuer, o, "feed", &[s(0)])?;
     m.run(issuer, o, "add_reporter", &[s(0), agent.to_string()])?;
     m.run(issuer, o, "remove_reporter", &[s(0), agent.to_string()])?;
     m.run(issuer, o, "set_quorum", &[s(0), s(2)])?;
     m.run(issuer, o, "create_feed", &[feed_config(&m.suite.token), format!("[{agent}]"), s(1)])?;
+    m.run(issuer, o, "evict_reporter", &[s(1), agent.to_string()])?;
+    m.run(issuer, o, "UtilizationFeed::schedule", &[s(0)])?;
     m.suite.set_time(2 * HOUR + 1);
-    let [first, second, _] = reporters();
+    let [first, second, third] = reporters();
     m.run(issuer, o, "current_epoch", &[s(0)])?;
     m.labelled(&first, o, "submit", "submit (pending)", &[s(0), s(1), report(8_000, 9_990)])?;
     m.run(issuer, o, "pending_reports", &[s(0), s(1)])?;
-    m.labelled(&second, o, "submit", "submit (finalizing)", &[s(0), s(1), report(7_900, 9_700)])?;
+    m.call(&second, o, "submit", &[s(0), s(1), report(7_900, 9_700)])?;
+    m.labelled(&third, o, "submit", "submit (finalizing)", &[s(0), s(1), report(7_950, 9_800)])?;
     for message in ["latest", "latest_unchecked"] {
         m.run(issuer, o, message, &[s(0)])?;
     }
     m.run(issuer, o, "epoch", &[s(0), s(1)])?;
+    m.labelled(issuer, o, "eligible", "eligible (finalized epoch)", &[s(0), s(1)])?;
     m.run(issuer, o, "efficiency", &[s(0), s(1)])?;
     m.run(issuer, o, "UtilizationFeed::finalized_epoch", &[s(0), s(1)])?;
     m.labelled(issuer, o, "history", "history (10 epochs)", &[s(0), s(0), s(10)])?;
@@ -226,8 +236,40 @@ fn escrow_and_oracle(m: &mut Meter, issuer: &AccountId32, renter: &AccountId32, 
     m.run(renter, e, "withdraw", &[])?;
     m.run(&operator, e, "withdraw_fees", &[])?;
     m.run(&operator, e, "set_offer", &[e2e_tests::sandbox::OFFER.into()])?;
-    m.run(issuer, e, "set_arbiter", &[arbiter.to_string()])?;
-    for message in ["config", "offer", "parties", "rental_count", "totals"] {
+
+    // Epoch 2 of A: two of three report; after the report window anyone finalizes it. The
+    // token refuses the yield (the escrow's distributor role revoked): the settle defers it,
+    // and once the role is back anyone pushes it.
+    m.suite.set_time(3 * HOUR + 1);
+    m.call(&first, o, "submit", &[s(0), s(2), report(8_000, 9_990)])?;
+    m.call(&second, o, "submit", &[s(0), s(2), report(7_900, 9_700)])?;
+    m.labelled(issuer, o, "eligible", "eligible (open epoch)", &[s(0), s(2)])?;
+    m.suite.set_time(4 * HOUR);
+    m.labelled(renter, o, "finalize", "finalize (2 of 3 after the window)", &[s(0), s(2)])?;
+    m.call(issuer, "gpu_hour_token", "set_distributor", &[escrow.to_string(), s(false)])?;
+    m.labelled(renter, e, "settle", "settle (yield deferred)", &[s(0), s(2)])?;
+    m.call(issuer, "gpu_hour_token", "set_distributor", &[escrow.to_string(), s(true)])?;
+    m.run(renter, e, "push_yield", &[])?;
+
+    // Epoch 3 of A: two of three report; after the window the settle finalizes it through
+    // the oracle's `UtilizationFeed::finalize_epoch`, measured on its own for epoch 4.
+    m.call(&first, o, "submit", &[s(0), s(3), report(8_000, 9_990)])?;
+    m.call(&second, o, "submit", &[s(0), s(3), report(7_900, 9_700)])?;
+    m.suite.set_time(5 * HOUR);
+    m.labelled(issuer, e, "settle", "settle (finalizes on 2 of 3)", &[s(0), s(3)])?;
+    m.call(&first, o, "submit", &[s(0), s(4), report(8_000, 9_990)])?;
+    m.call(&second, o, "submit", &[s(0), s(4), report(7_900, 9_700)])?;
+    m.suite.set_time(6 * HOUR);
+    m.run(renter, o, "UtilizationFeed::finalize_epoch", &[s(0), s(4)])?;
+
+    // The arbiter changes in two steps; the resolved dispute keeps its arbiter.
+    let next_arbiter = account(43);
+    m.suite.fund(&next_arbiter)?;
+    m.run(issuer, e, "propose_arbiter", &[format!("Some({next_arbiter})")])?;
+    m.run(issuer, e, "pending_arbiter", &[])?;
+    m.run(&next_arbiter, e, "accept_arbiter", &[])?;
+    m.run(issuer, e, "dispute_arbiter", &[s(1), s(1)])?;
+    for message in ["config", "schedule", "offer", "parties", "rental_count", "totals"] {
         m.run(issuer, e, message, &[])?;
     }
     m.run(issuer, e, "rental", &[s(0)])?;

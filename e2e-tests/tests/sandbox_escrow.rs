@@ -1,6 +1,6 @@
 //! The whole suite on a real pallet-contracts runtime (drink): a rental funded, two epochs
-//! reported and settled (one under the SLA target), rent reaching holders, refunds and fees
-//! withdrawn — every balance asserted to the unit.
+//! reported and settled (one under the SLA target), rent streamed to holders and claimed once
+//! the yield period has passed, refunds and fees withdrawn — every balance asserted to the unit.
 use e2e_tests::sandbox::{account, call, operator, report, Suite};
 use e2e_tests::TestResult;
 use rental_escrow::escrow::{EpochState, Totals};
@@ -28,10 +28,10 @@ fn rental_lifecycle_to_the_unit() -> TestResult {
     assert_eq!(suite.balance(&coin, &escrow)?, 16 * USDC);
 
     // Epoch 1: the pool delivered all 8 GPU-hours at 99.9%; epoch 2: 6 of 8 at 97% (under the 99% target).
-    suite.report_epoch(1, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+    suite.report_all(1, &report(8_000, 9_990))?;
     suite.escrow_ok::<()>("settle", &[id.to_string(), "1".into()])?;
     let (settle_ref_time, settle_proof) = suite.last_weight();
-    suite.report_epoch(2, &[report(6_000, 9_700), report(6_000, 9_700)])?;
+    suite.report_all(2, &report(6_000, 9_700))?;
     suite.escrow_ok::<()>("settle", &[id.to_string(), "2".into()])?;
     println!("weight of open: ref_time {open_ref_time}, proof_size {open_proof}");
     println!("weight of settle: ref_time {settle_ref_time}, proof_size {settle_proof}");
@@ -40,6 +40,10 @@ fn rental_lifecycle_to_the_unit() -> TestResult {
     assert_eq!(suite.balance(&coin, &token)?, 12_060_000);
     let state: Option<EpochState> = call(&mut suite.session, &escrow, "epoch_state", &[id.to_string(), "2".into()])?;
     assert_eq!(state, Some(EpochState::Settled));
+    // The rent streams to holders over the yield period from the last settlement; then it is all theirs.
+    assert_eq!(suite.token_ok::<u128>("claimable", &[bob.to_string()])?, 0, "nothing released at the settlement's instant");
+    suite.pass_yield_period();
+    assert_eq!(suite.token_ok::<u128>("claimable", &[bob.to_string()])?, 3_015_000);
     assert_eq!(suite.as_actor(&bob, |s| s.token_ok::<u128>("claim", &[]))?, 3_015_000);
     assert_eq!(suite.as_actor(&charlie, |s| s.token_ok::<u128>("claim", &[]))?, 9_045_000);
 
@@ -88,7 +92,7 @@ fn settle_cost_with_rentals(rentals: u32) -> TestResult<u64> {
             s.escrow_ok::<u64>("open", &["1".into(), start.to_string(), "1".into()])
         })?;
     }
-    suite.report_epoch(1, &[report(8_000, 9_990), report(8_000, 9_990)])?;
+    suite.report_all(1, &report(8_000, 9_990))?;
     suite.escrow_ok::<()>("settle", &["0".into(), "1".into()])?;
     Ok(suite.last_weight().0)
 }

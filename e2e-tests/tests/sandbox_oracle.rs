@@ -1,41 +1,119 @@
-//! Utilization oracle on a real pallet-contracts runtime (drink): quorum finalization,
-//! weights of submit and finalize, history cost independent of the number of epochs.
-use e2e_tests::sandbox::{call, report, reporters, Suite, HOUR};
+//! Utilization oracle on a real pallet-contracts runtime (drink): finalization when every
+//! eligible reporter has reported or, after the report window, on a strict majority; eviction;
+//! weights of submit and finalize; history cost independent of the number of epochs.
+use e2e_tests::sandbox::{account, call, emitted, ink_id, report, reporters, Suite, HOUR};
 use e2e_tests::TestResult;
-use utilization_oracle::oracle::{Finalized, OracleError};
-use utilization_oracle::utilization_oracle::Error;
+use utilization_oracle::oracle::{Eligibility, Finalized, OracleError, Report};
+use utilization_oracle::utilization_oracle::{EpochFinalized, Error, ReporterEvicted};
 
 type Read<T> = Result<T, Error>;
 
-#[test]
-fn three_reporters_with_quorum_two_finalize_an_epoch() -> TestResult {
-    let mut suite = Suite::deploy()?;
-    let weights = suite.report_epoch(0, &[report(8_000, 9_900), report(7_000, 9_800)])?;
-    println!("weight of submit (pending): ref_time {}, proof_size {}", weights[0].0, weights[0].1);
-    println!("weight of submit (finalizing): ref_time {}, proof_size {}", weights[1].0, weights[1].1);
-    assert!(weights[1].0 > weights[0].0, "finalizing does more work than recording");
-
+fn finalized(suite: &mut Suite, epoch: u64) -> TestResult<Read<Finalized>> {
     let oracle = suite.oracle.clone();
-    let finalized: Read<Finalized> = call(&mut suite.session, &oracle, "epoch", &["0".into(), "0".into()])?;
-    let finalized = finalized.map_err(|e| format!("{e:?}"))?;
-    assert_eq!(finalized.values.gpu_milli_hours, 7_500);
-    assert_eq!(finalized.values.uptime_bps, 9_850);
-    assert_eq!(finalized.reports, 2);
+    call(&mut suite.session, &oracle, "epoch", &["0".into(), epoch.to_string()])
+}
 
-    // The third reporter is too late for a final epoch; an outsider is no reporter.
-    let third = reporters()[2].clone();
-    let late = suite.as_actor(&third, |s| {
-        e2e_tests::sandbox::call_err::<bool, Error>(&mut s.session, &oracle, "submit", &["0".into(), "0".into(), report(1, 1)])
-    })?;
+#[test]
+fn three_reporters_finalize_an_epoch_when_all_have_reported() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let weights = suite.report_epoch(0, &[report(8_000, 9_900), report(7_000, 9_800), report(7_500, 9_850)])?;
+    println!("weight of submit (pending): ref_time {}, proof_size {}", weights[0].0, weights[0].1);
+    println!("weight of submit (finalizing): ref_time {}, proof_size {}", weights[2].0, weights[2].1);
+    assert!(weights[2].0 > weights[0].0, "finalizing does more work than recording");
+    let oracle = suite.oracle.clone();
+    let events = emitted::<EpochFinalized>(&suite.session, &oracle)?;
+    assert_eq!(events.iter().map(|e| (e.feed, e.epoch, e.reports)).collect::<Vec<_>>(), vec![(0, 0, 3)]);
+
+    let epoch = finalized(&mut suite, 0)?.map_err(|e| format!("{e:?}"))?;
+    assert_eq!((epoch.values.gpu_milli_hours, epoch.values.uptime_bps, epoch.reports), (7_500, 9_850, 3));
+    assert_eq!(epoch.finalized_at, HOUR + 1, "finalized by the third report, inside the window");
+
+    // A finalized epoch takes no more reports; `finalize` just returns it.
+    let first = reporters()[0].clone();
+    let late = suite.as_actor(&first, |s| s.oracle_err::<bool>("submit", &["0".into(), "0".into(), report(1, 1)]))?;
     assert_eq!(late, Error::Oracle(OracleError::AlreadyFinalized));
+    assert_eq!(suite.oracle_ok::<Finalized>("finalize", &["0".into(), "0".into()])?, epoch);
 
     // Two hours after the epoch's end the latest value is still fresh; one ms later it is stale.
     suite.set_time(HOUR + 2 * HOUR);
     let fresh: Read<Finalized> = call(&mut suite.session, &oracle, "latest", &["0".into()])?;
     assert_eq!(fresh.map(|f| f.epoch), Ok(0));
     suite.set_time(HOUR + 2 * HOUR + 1);
-    let stale = e2e_tests::sandbox::call_err::<Finalized, Error>(&mut suite.session, &oracle, "latest", &["0".into()])?;
+    let stale = suite.oracle_err::<Finalized>("latest", &["0".into()])?;
     assert_eq!(stale, Error::Oracle(OracleError::Stale));
+    Ok(())
+}
+
+#[test]
+fn two_of_three_finalize_only_after_the_report_window_and_one_never() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let outsider = account(99);
+    suite.fund(&outsider)?;
+    let oracle = suite.oracle.clone();
+    let [first, second, third] = reporters();
+    // Epoch 0: two of three report.
+    suite.report_epoch(0, &[report(8_000, 9_900), report(7_000, 9_800)])?;
+    let eligibility: Read<Eligibility> = call(&mut suite.session, &oracle, "eligible", &["0".into(), "0".into()])?;
+    assert_eq!(eligibility, Ok(Eligibility { reporters: vec![ink_id(&first), ink_id(&second), ink_id(&third)], quorum: 2, threshold: 2, reported: 2 }));
+
+    // While the window is open, 2 of 3 is not final: the third reporter may still report.
+    suite.set_time(Suite::window_close(0) - 1);
+    let early = suite.as_actor(&outsider, |s| s.oracle_err::<Finalized>("finalize", &["0".into(), "0".into()]))?;
+    assert_eq!(early, Error::Oracle(OracleError::NotReady));
+    assert_eq!(finalized(&mut suite, 0)?, Err(Error::Oracle(OracleError::NotFinalized)));
+
+    // Once it has closed, anyone finalizes on the majority: the median of the two reports.
+    suite.set_time(Suite::window_close(0));
+    let epoch = suite.as_actor(&outsider, |s| s.oracle_ok::<Finalized>("finalize", &["0".into(), "0".into()]))?;
+    let (ref_time, proof_size) = suite.last_weight();
+    println!("weight of finalize (2 of 3 after the window): ref_time {ref_time}, proof_size {proof_size}");
+    assert_eq!((epoch.values.gpu_milli_hours, epoch.values.uptime_bps, epoch.reports, epoch.finalized_at), (7_500, 9_850, 2, 2 * HOUR));
+    assert_eq!(finalized(&mut suite, 0)?, Ok(epoch));
+    let events = emitted::<EpochFinalized>(&suite.session, &oracle)?;
+    assert_eq!(events.iter().map(|e| (e.epoch, e.reports)).collect::<Vec<_>>(), vec![(0, 2)]);
+
+    // Epoch 1: one report of three is a minority, refused before and after the window closes.
+    suite.report_epoch(1, &[report(8_000, 9_900)])?;
+    suite.set_time(Suite::window_close(1) - 1);
+    assert_eq!(suite.oracle_err::<Finalized>("finalize", &["0".into(), "1".into()])?, Error::Oracle(OracleError::NotReady));
+    suite.set_time(Suite::window_close(1));
+    assert_eq!(suite.oracle_err::<Finalized>("finalize", &["0".into(), "1".into()])?, Error::Oracle(OracleError::BelowThreshold));
+    let late = suite.as_actor(&second, |s| s.oracle_err::<bool>("submit", &["0".into(), "1".into(), report(8_000, 9_900)]))?;
+    assert_eq!(late, Error::Oracle(OracleError::ReportTooLate));
+    assert_eq!(finalized(&mut suite, 1)?, Err(Error::Oracle(OracleError::NotFinalized)));
+    Ok(())
+}
+
+#[test]
+fn an_evicted_reporter_leaves_the_open_epochs_at_once() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let oracle = suite.oracle.clone();
+    let [first, second, third] = reporters();
+    // Epoch 0: the third reporter submits an outlier, then its key is found compromised.
+    suite.set_time(HOUR + 1);
+    suite.as_actor(&third, |s| s.oracle_ok::<bool>("submit", &["0".into(), "0".into(), report(1_000, 5_000)]))?;
+    suite.oracle_ok::<()>("evict_reporter", &["0".into(), third.to_string()])?;
+    let evicted = emitted::<ReporterEvicted>(&suite.session, &oracle)?;
+    assert_eq!(evicted.iter().map(|e| (e.feed, e.reporter, e.from_epoch)).collect::<Vec<_>>(), vec![(0, ink_id(&third), 2)]);
+    // Its report no longer counts: epoch 0's eligible set is the two others, threshold 2.
+    let eligibility: Read<Eligibility> = call(&mut suite.session, &oracle, "eligible", &["0".into(), "0".into()])?;
+    assert_eq!(eligibility, Ok(Eligibility { reporters: vec![ink_id(&first), ink_id(&second)], quorum: 2, threshold: 2, reported: 0 }));
+    let discarded: Option<Report> = call(&mut suite.session, &oracle, "submission", &["0".into(), "0".into(), third.to_string()])?;
+    assert_eq!(discarded, None);
+
+    // The two remaining reporters are every eligible one: their reports finalize epoch 0 at once,
+    // inside its window, with the median of their figures only.
+    let finalizing = suite.as_actor(&first, |s| s.oracle_ok::<bool>("submit", &["0".into(), "0".into(), report(8_000, 9_900)]))?;
+    assert!(!finalizing);
+    let finalizing = suite.as_actor(&second, |s| s.oracle_ok::<bool>("submit", &["0".into(), "0".into(), report(7_000, 9_800)]))?;
+    assert!(finalizing);
+    let epoch = finalized(&mut suite, 0)?.map_err(|e| format!("{e:?}"))?;
+    assert_eq!((epoch.values.gpu_milli_hours, epoch.values.uptime_bps, epoch.reports), (7_500, 9_850, 2));
+
+    // Nor can it report a later epoch.
+    suite.set_time(2 * HOUR + 1);
+    let refused = suite.as_actor(&third, |s| s.oracle_err::<bool>("submit", &["0".into(), "1".into(), report(8_000, 9_900)]))?;
+    assert_eq!(refused, Error::Oracle(OracleError::NotReporter));
     Ok(())
 }
 
@@ -45,7 +123,7 @@ fn submit_and_history_costs(epochs: u64) -> TestResult<(u64, u64)> {
     let mut suite = Suite::deploy()?;
     let mut submit = 0;
     for epoch in 0..epochs {
-        submit = suite.report_epoch(epoch, &[report(8_000, 9_900), report(8_000, 9_900)])?[1].0;
+        submit = suite.report_all(epoch, &report(8_000, 9_900))?[2].0;
     }
     let oracle = suite.oracle.clone();
     let page: Read<Vec<Finalized>> = call(&mut suite.session, &oracle, "history", &["0".into(), "3".into(), "5".into()])?;

@@ -1,6 +1,6 @@
 //! Registry + GPU-hour token + stablecoin on a real pallet-contracts runtime (drink):
-//! compliance through the real cross-contract call, and O(1) yield.
-use e2e_tests::sandbox::{account, Suite, POOL_GPU_HOURS};
+//! compliance through the real cross-contract call, and O(1) yield streamed over the yield period.
+use e2e_tests::sandbox::{account, Suite, POOL_GPU_HOURS, YIELD_PERIOD};
 use e2e_tests::TestResult;
 use gpu_hour_token::gpu_hour_token::Error;
 use gpu_hour_token::token::TokenError;
@@ -76,6 +76,17 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     suite.token_ok::<()>("YieldDistributor::distribute", &["600".into()])?;
     assert_eq!(suite.balance(&coin, &token)?, 600, "distribute pulled the stablecoin in");
 
+    // Released linearly over the yield period: nothing at once, half at half time, all at the end.
+    let claimable = |s: &mut Suite, who: &drink::AccountId32| s.token_ok::<u128>("claimable", &[who.to_string()]);
+    assert_eq!(claimable(&mut suite, &holders[2])?, 0);
+    let early = suite.as_actor(&holders[0], |s| s.token_err::<u128>("claim", &[]))?;
+    assert_eq!(early, Error::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
+    suite.advance(YIELD_PERIOD / 2);
+    assert_eq!(claimable(&mut suite, &holders[2])?, 150);
+    let totals: gpu_hour_token::rewards::RewardTotals = e2e_tests::sandbox::call(&mut suite.session, &token, "reward_totals", &[])?;
+    assert_eq!((totals.distributed, totals.streaming, totals.stream_end), (600, 300, YIELD_PERIOD));
+    suite.advance(YIELD_PERIOD / 2);
+
     for (holder, expected) in holders.iter().zip([100u128, 200, 300]) {
         let claimed = suite.as_actor(holder, |s| s.token_ok::<u128>("claim", &[]))?;
         assert_eq!(claimed, expected);
@@ -96,6 +107,7 @@ fn costs_with_holders(holders: usize) -> TestResult<[(u64, u64); 2]> {
     let (coin, token) = (suite.coin.clone(), suite.token.clone());
     e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut suite.session, &coin, "PSP22::approve", &[token.to_string(), "1000000".into()])?;
     suite.token_ok::<()>("YieldDistributor::distribute", &["1000000".into()])?;
+    suite.pass_yield_period();
     let (first, second) = (accounts[0].clone(), accounts[1].clone());
     suite.as_actor(&first, |s| s.token_ok::<u128>("claim", &[]))?;
     let claim = suite.last_weight();

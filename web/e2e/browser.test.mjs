@@ -3,6 +3,7 @@
 // compute-rwa CLI reads from chain; screenshots go to docs/img/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
@@ -15,6 +16,8 @@ const DAVE = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 
 /** A value read from chain by the CLI, e.g. read("token", "claimable", BOB). */
 const read = (...args) => execFileSync(CLI, ["read", "--deployment", DEPLOYMENT, ...args], { encoding: "utf8" }).trim();
+/** A transaction by the issuer (//Alice on the dev chain) through the CLI. */
+const call = (...args) => execFileSync(CLI, ["call", "--deployment", DEPLOYMENT, ...args], { encoding: "utf8" });
 const units = (locator) => locator.getAttribute("data-units").then(BigInt);
 
 let browser;
@@ -45,6 +48,7 @@ test("the pool view shows capacity, supply and charts as on chain", async () => 
     assert.equal(await page.getByTestId(chart).locator("rect").count(), Number(finalized), chart);
   }
   assert.match(await page.getByTestId("offer").textContent(), /2\.5 USDC \/ GPU-h/);
+  assert.match(await page.getByTestId("offer").textContent(), /cancellation fee 0% \(also before the start with under 7\.2 s notice\)/);
   await page.screenshot({ path: `${SHOTS}/pool.png`, fullPage: true });
 });
 
@@ -60,6 +64,8 @@ test("an investor sees the chain's figures, claims exactly the claimable yield, 
   const cashBefore = await units(page.getByTestId("stablecoin"));
   assert.equal(cashBefore, BigInt(read("coin", "PSP22::balance_of", BOB)));
   assert.match(await page.getByTestId("kyc").textContent(), /verified · country 276/);
+  // The sample pool waited past the yield period: everything distributed is released.
+  assert.equal(await page.getByTestId("stream").textContent(), "all distributed yield is released");
 
   await page.getByTestId("claim-button").click();
   await page.getByTestId("status").getByText("claim: done").waitFor({ timeout: 60_000 });
@@ -77,13 +83,31 @@ test("an investor sees the chain's figures, claims exactly the claimable yield, 
   await page.getByTestId("status").getByText("transfer refused").waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId("status").textContent(), /transfer refused: The recipient is not verified in the identity registry\. \(Custom\(RecipientNotVerified\)\)/);
   assert.equal(await units(page.getByTestId("balance")), BigInt(read("token", "PSP22::balance_of", BOB)), "nothing moved");
+
+  // The issuer pays 3 USDC of rent to holders (Bob holds 2,000 of 3,000 GPU-h). It streams over
+  // the yield period; the page follows it without a reload, and claimable is the chain's figure.
+  const deployment = JSON.parse(readFileSync(DEPLOYMENT, "utf8"));
+  call("coin", "mint", deployment.deployer, "3000000");
+  call("coin", "PSP22::approve", deployment.contracts.gpu_hour_token.address, "3000000");
+  call("token", "YieldDistributor::distribute", "3000000");
+  const stream = page.locator('[data-testid="stream"]', { hasText: "3 USDC still streaming to holders until" });
+  await stream.waitFor({ timeout: 30_000 });
+  assert.match(await stream.textContent(), /about 2 USDC of it to this balance$/);
+  assert.equal(await units(page.getByTestId("claimable")), BigInt(read("token", "claimable", BOB)));
+  assert.match(await page.getByTestId("status").textContent(), /transfer refused/, "the refusal is still shown: nothing was re-rendered");
   await page.screenshot({ path: `${SHOTS}/investor.png`, fullPage: true });
 });
 
-test("the audit view passes every check", async () => {
+test("the audit view passes every check, as the CLI does", async () => {
   await page.goto(`${APP}#audit`);
   const summary = page.getByTestId("audit-summary");
   await summary.waitFor({ timeout: 60_000 });
   assert.equal(await summary.textContent(), "12 checks, 12 PASS, 0 FAIL");
+  // The same checks, verdicts and figures as `compute-rwa audit` on the same block (the yield
+  // distributed above is still streaming there).
+  const cli = JSON.parse(execFileSync(CLI, ["--output", "json", "audit", "--deployment", DEPLOYMENT], { encoding: "utf8" }));
+  const rows = await page.$$eval('[data-testid="audit"] tr', (trs) => trs.slice(1).map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.deepEqual(rows, cli.map((c) => [c.area, c.check, c.pass ? "PASS" : "FAIL", c.figures]));
+  assert.ok(rows.some(([, check, , figures]) => check.includes("streaming") && / \+ 3 USDC \+ dust/.test(figures)), "the stream is counted");
   await page.screenshot({ path: `${SHOTS}/audit.png`, fullPage: true });
 });

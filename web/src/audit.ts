@@ -1,7 +1,7 @@
 // The CLI's `audit` checks, in the browser: gather figures from chain, reconcile them purely.
 import type { Codec } from "@polkadot/types/types";
 import { big, CONTRACTS, get, some, type Pool } from "./chain";
-import { gpuHours, short, usdc } from "./format";
+import { DECIMALS, formatUnits } from "./format";
 
 export interface Holder {
   account: string;
@@ -42,17 +42,23 @@ export interface Figures {
   distributed: bigint;
   claimed: bigint;
   undistributed: bigint;
+  /** Distributed yield not yet released to holders (as of the block read). */
+  streaming: bigint;
   tokenStablecoin: bigint;
-  escrow: { deposited: bigint; released: bigint; fees: bigint; refunded: bigint; held: bigint; withdrawn: bigint; feesWithdrawn: bigint };
+  escrow: { deposited: bigint; released: bigint; fees: bigint; refunded: bigint; held: bigint; withdrawn: bigint; feesWithdrawn: bigint; unpaidYield: bigint };
   escrowStablecoin: bigint;
-  escrowSchedule: string;
-  feedSchedule: string;
+  /** Where the escrow settles (its oracle, feed and `schedule()`), next to the deployment's and the feed's. */
+  escrowFeed: { oracle: string; expectedOracle: string; feed: bigint; expectedFeed: bigint; schedule: Schedule; feedSchedule: Schedule };
   finalizedEpochs: bigint;
+  latestEpoch?: bigint;
   feedRefusal?: string;
   epochsChecked: number;
   /** [reporter, epoch] of reports outside the tolerance. */
   flagged: [string, bigint][];
 }
+
+/** [genesis, epoch length ms, GPUs, report window ms], as the escrow's `FeedSchedule` has it. */
+export type Schedule = [bigint, bigint, bigint, bigint];
 
 export interface Check {
   area: string;
@@ -63,31 +69,66 @@ export interface Check {
 
 const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 
-/** Every check, PASS or FAIL with its figures (the same rules as `compute-rwa audit`). */
+// Figures are written exactly as `compute-rwa audit` writes them (no thousands separators,
+// 8…4 shortening, tuples in parentheses), so the two reports can be compared line by line.
+const gpuH = (units: bigint) => `${formatUnits(units, DECIMALS, false)} GPU-h`;
+const usd = (units: bigint) => `${formatUnits(units, DECIMALS, false)} USDC`;
+const shortened = (text: string) => (text.length > 14 ? `${text.slice(0, 8)}…${text.slice(-4)}` : text);
+const tuple = (values: bigint[]) => `(${values.join(", ")})`;
+
+/** Every check, PASS or FAIL with its figures (the same rules, names and figures as `compute-rwa audit`). */
 export function reconcile(f: Figures): Check[] {
   const issued = f.supply + f.redeemed;
   const known = sum(f.holders.map((h) => h.balance));
   const knownHolders = BigInt(f.holders.filter((h) => h.balance > 0n).length);
   const unverified = f.holders.filter((h) => h.balance > 0n && !h.verified).map((h) => h.account);
   const claimable = sum(f.holders.map((h) => h.claimable));
-  const dust = f.distributed - f.claimed - claimable - f.undistributed;
+  // What holders can claim, what waits for holders, and what is still being released.
+  const owed = claimable + f.undistributed + f.streaming;
+  const dust = f.distributed - f.claimed - owed;
   const dustBound = BigInt(f.holders.length) + 1n;
   const e = f.escrow;
-  const obligations = e.held + (e.refunded - e.withdrawn) + (e.fees - e.feesWithdrawn);
+  const [refundsOwed, feesOwed] = [e.refunded - e.withdrawn, e.fees - e.feesWithdrawn];
+  const overWithdrawn = refundsOwed < 0n || feesOwed < 0n;
+  const obligations = e.held + refundsOwed + feesOwed + e.unpaidYield;
+  const w = f.escrowFeed;
+  const sameSchedule = w.schedule.every((value, i) => value === w.feedSchedule[i]);
   const differing = f.codeHashes.filter(([, expected, actual]) => expected !== actual).map(([name]) => name);
   return [
     { area: "code", check: "code hashes match deployment.json", pass: differing.length === 0, figures: differing.length ? `different code at: ${differing.join(", ")}` : `${f.codeHashes.length} of ${f.codeHashes.length} contracts run the recorded code` },
-    { area: "token", check: "capacity is the attested one", pass: f.capacity === f.expectedCapacity && f.attestation === f.expectedAttestation, figures: `capacity ${gpuHours(f.capacity)} (recorded ${gpuHours(f.expectedCapacity)}), document ${short(f.attestation)} (recorded ${short(f.expectedAttestation)})` },
-    { area: "token", check: "supply ≤ attested capacity", pass: issued <= f.capacity, figures: `supply ${gpuHours(f.supply)} + redeemed ${gpuHours(f.redeemed)} ≤ ${gpuHours(f.capacity)}` },
-    { area: "token", check: "Σ balances of known holders = supply", pass: known === f.supply && knownHolders === f.holderCount, figures: `${gpuHours(known)} held by ${knownHolders} known of ${f.holderCount} holders` },
+    { area: "token", check: "capacity is the attested one", pass: f.capacity === f.expectedCapacity && f.attestation === f.expectedAttestation, figures: `capacity ${gpuH(f.capacity)} (recorded ${gpuH(f.expectedCapacity)}), document ${shortened(f.attestation)} (recorded ${shortened(f.expectedAttestation)})` },
+    { area: "token", check: "supply ≤ attested capacity", pass: issued <= f.capacity, figures: `supply ${gpuH(f.supply)} + redeemed ${gpuH(f.redeemed)} = ${gpuH(issued)} ≤ ${gpuH(f.capacity)}` },
+    { area: "token", check: "Σ balances of known holders = supply", pass: known === f.supply && knownHolders === f.holderCount, figures: `${gpuH(known)} held by ${knownHolders} known of ${f.holderCount} holders; supply ${gpuH(f.supply)}` },
     { area: "token", check: "holders are verified", pass: unverified.length === 0, figures: unverified.length ? `unverified: ${unverified.join(", ")}` : `${knownHolders} of ${knownHolders}` },
-    { area: "yield", check: "distributed = claimed + claimable + undistributed + dust", pass: dust >= 0n && dust < dustBound, figures: `${usdc(f.distributed)} = ${usdc(f.claimed)} + ${usdc(claimable)} + ${usdc(f.undistributed)} + dust ${dust} (< ${dustBound} units)` },
-    { area: "yield", check: "stablecoin held ≥ claimable + undistributed", pass: f.tokenStablecoin >= claimable + f.undistributed, figures: `token holds ${usdc(f.tokenStablecoin)} ≥ ${usdc(claimable + f.undistributed)}` },
-    { area: "escrow", check: "deposited = released + fees + refunded + held", pass: e.deposited === e.released + e.fees + e.refunded + e.held, figures: `${usdc(e.deposited)} = ${usdc(e.released)} + ${usdc(e.fees)} + ${usdc(e.refunded)} + ${usdc(e.held)}` },
-    { area: "escrow", check: "stablecoin balance ≥ obligations", pass: e.withdrawn <= e.refunded && e.feesWithdrawn <= e.fees && f.escrowStablecoin >= obligations, figures: `escrow holds ${usdc(f.escrowStablecoin)} ≥ ${usdc(obligations)}` },
-    { area: "escrow", check: "escrow settles on the feed's schedule", pass: f.escrowSchedule === f.feedSchedule, figures: `escrow ${f.escrowSchedule}, feed ${f.feedSchedule}` },
-    { area: "oracle", check: "feed is fresh", pass: f.feedRefusal === undefined, figures: `${f.finalizedEpochs} finalized epochs${f.feedRefusal ? `: ${f.feedRefusal}` : ""}` },
-    { area: "oracle", check: "reports within tolerance of the median", pass: f.flagged.length === 0, figures: f.flagged.length ? `flagged: ${f.flagged.map(([r, e]) => `${r} at epoch ${e}`).join(", ")}` : `${f.epochsChecked} recent epochs, no reporter flagged` },
+    {
+      area: "yield",
+      check: "distributed = claimed + claimable + undistributed + streaming + dust",
+      pass: dust >= 0n && dust < dustBound,
+      figures: `${usd(f.distributed)} = ${usd(f.claimed)} + ${usd(claimable)} + ${usd(f.undistributed)} + ${usd(f.streaming)} + dust ${dust >= 0n ? dust : "negative"} (< ${dustBound} units)`,
+    },
+    {
+      area: "yield",
+      check: "stablecoin held ≥ claimable + undistributed + streaming",
+      pass: f.tokenStablecoin >= owed,
+      figures: `token holds ${usd(f.tokenStablecoin)} ≥ ${usd(claimable)} + ${usd(f.undistributed)} + ${usd(f.streaming)} = ${usd(owed)}`,
+    },
+    { area: "escrow", check: "deposited = released + fees + refunded + held", pass: e.deposited === e.released + e.fees + e.refunded + e.held, figures: `${usd(e.deposited)} = ${usd(e.released)} + ${usd(e.fees)} + ${usd(e.refunded)} + ${usd(e.held)}` },
+    {
+      area: "escrow",
+      check: "stablecoin balance ≥ obligations",
+      pass: !overWithdrawn && f.escrowStablecoin >= obligations,
+      figures: overWithdrawn
+        ? `escrow holds ${usd(f.escrowStablecoin)}; withdrawn more than owed`
+        : `escrow holds ${usd(f.escrowStablecoin)} ≥ held ${usd(e.held)} + refunds owed ${usd(refundsOwed)} + fees owed ${usd(feesOwed)} + unpaid yield ${usd(e.unpaidYield)} = ${usd(obligations)}`,
+    },
+    {
+      area: "escrow",
+      check: "escrow reads the pool's feed",
+      pass: w.oracle === w.expectedOracle && w.feed === w.expectedFeed && sameSchedule,
+      figures: `oracle ${shortened(w.oracle)} feed ${w.feed} (recorded ${shortened(w.expectedOracle)} feed ${w.expectedFeed}); schedule (genesis, epoch ms, GPUs, report window ms) ${tuple(w.schedule)}, feed's ${tuple(w.feedSchedule)}`,
+    },
+    { area: "oracle", check: "feed is fresh", pass: f.feedRefusal === undefined, figures: `${f.finalizedEpochs} finalized epochs, latest ${f.latestEpoch ?? "none"}${f.feedRefusal ? `: ${f.feedRefusal}` : ""}` },
+    { area: "oracle", check: "reports within tolerance of the median", pass: f.flagged.length === 0, figures: f.flagged.length ? `flagged: ${f.flagged.map(([r, e]) => `${shortened(r)} at epoch ${e}`).join(", ")}` : `${f.epochsChecked} recent epochs, no reporter flagged` },
   ];
 }
 
@@ -104,13 +145,16 @@ export async function gather(pool: Pool): Promise<Figures> {
       verified: (await pool.read("identity_registry", "IdentityCheck::is_verified", [account])).toString() === "true",
     })),
   );
+  // As of the block read, like the claimable figures above: both release the stream up to its time.
   const rewards = await token("reward_totals");
   const totals = await pool.read("rental_escrow", "totals");
   const ledger = get(totals, "ledger");
-  const escrowConfig = await pool.read("rental_escrow", "config");
   const feed = await pool.read("utilization_oracle", "feed", [d.feed]);
   const feedConfig = get(feed, "config");
-  const schedule = (c: typeof feedConfig, gpus: string) => `genesis ${big(c, "genesis")}, epoch ${big(c, "epochLength")} ms, ${big(c, gpus)} GPUs`;
+  const schedule = (c: Codec, gpus: string): Schedule => [big(c, "genesis"), big(c, "epochLength"), big(c, gpus), big(c, "reportWindow")];
+  // (stablecoin, token, oracle, operator, arbiter)
+  const parties = (await pool.read("rental_escrow", "parties")) as unknown as Codec[];
+  const latest = some(get(feed, "latest"));
   let feedRefusal: string | undefined;
   await pool.read("utilization_oracle", "latest", [d.feed]).catch((e: Error & { variant?: string }) => (feedRefusal = e.variant ?? e.message));
   const { epochsChecked, flagged } = await flaggedReports(pool, feed);
@@ -136,6 +180,7 @@ export async function gather(pool: Pool): Promise<Figures> {
     distributed: big(rewards, "distributed"),
     claimed: big(rewards, "claimed"),
     undistributed: big(rewards, "undistributed"),
+    streaming: big(rewards, "streaming"),
     tokenStablecoin: await balanceOf(d.contracts.gpu_hour_token.address),
     escrow: {
       deposited: big(ledger, "deposited"),
@@ -145,11 +190,19 @@ export async function gather(pool: Pool): Promise<Figures> {
       held: big(ledger, "held"),
       withdrawn: big(totals, "withdrawn"),
       feesWithdrawn: big(totals, "feesWithdrawn"),
+      unpaidYield: big(totals, "unpaidYield"),
     },
     escrowStablecoin: await balanceOf(d.contracts.rental_escrow.address),
-    escrowSchedule: schedule(escrowConfig, "poolGpus"),
-    feedSchedule: schedule(feedConfig, "gpuCount"),
+    escrowFeed: {
+      oracle: parties[2].toString(),
+      expectedOracle: d.contracts.utilization_oracle.address,
+      feed: big(await pool.read("rental_escrow", "config"), "feed"),
+      expectedFeed: BigInt(d.feed),
+      schedule: schedule(await pool.read("rental_escrow", "schedule"), "gpus"),
+      feedSchedule: schedule(feedConfig, "gpuCount"),
+    },
     finalizedEpochs: big(feed, "finalizedCount"),
+    latestEpoch: latest ? big(latest) : undefined,
     feedRefusal,
   };
 }
@@ -175,7 +228,7 @@ export async function recentEpochs(pool: Pool, feed: Codec): Promise<{ epoch: bi
   return history.map((finalized) => ({ epoch: big(finalized, "epoch"), values: report(get(finalized, "values")) }));
 }
 
-/** Recent finalized epochs and the reports that strayed from their median. */
+/** Recent finalized epochs and the reports that strayed from their median (the deployment's reporters). */
 async function flaggedReports(pool: Pool, feed: Codec): Promise<{ epochsChecked: number; flagged: [string, bigint][] }> {
   const tolerance = big(get(feed, "config"), "toleranceBps");
   const epochs = await recentEpochs(pool, feed);

@@ -2,12 +2,13 @@
 
 export const DECIMALS = 6;
 
-/** Base units as a decimal string with thousands separators, trailing zeros dropped. */
-export function formatUnits(units: bigint, decimals = DECIMALS): string {
+/** Base units as a decimal string with thousands separators (unless `grouped` is false), trailing zeros dropped. */
+export function formatUnits(units: bigint, decimals = DECIMALS, grouped = true): string {
   const negative = units < 0n;
   const abs = negative ? -units : units;
   const scale = 10n ** BigInt(decimals);
-  const whole = (abs / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const digits = (abs / scale).toString();
+  const whole = grouped ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",") : digits;
   const fraction = (abs % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
   return `${negative ? "-" : ""}${whole}${fraction ? "." + fraction : ""}`;
 }
@@ -52,4 +53,15 @@ export function date(ms: number | bigint): string {
 /** A long address shortened for tables: 5Grwva…utQY. */
 export function short(address: string): string {
   return address.length > 14 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+}
+
+/**
+ * The token's yield stream as a holder sees it: each distribution is released linearly until
+ * `streamEnd`, to whoever holds at the time; `streaming` is what is left to release as of the
+ * last block (`reward_totals`). A holder of `balance` of `supply` gets about that share of it.
+ */
+export function streamLine(streaming: bigint, streamEnd: bigint, balance: bigint, supply: bigint): string {
+  if (streaming === 0n) return "all distributed yield is released";
+  const share = supply > 0n ? (streaming * balance) / supply : 0n;
+  return `${usdc(streaming)} still streaming to holders until ${date(streamEnd)}; about ${usdc(share)} of it to this balance`;
 }

@@ -7,7 +7,7 @@ import { gather, recentEpochs, reconcile } from "./audit";
 import { barChart } from "./charts";
 import { type Account, big, get, Pool, some } from "./chain";
 import { ContractError } from "./errors";
-import { bps, date, gpuHours, milliGpuHours, parseUnits, short, usdc } from "./format";
+import { bps, date, gpuHours, milliGpuHours, parseUnits, short, streamLine, usdc } from "./format";
 import "./style.css";
 
 const DEV_ACCOUNTS = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"];
@@ -15,6 +15,11 @@ const app = document.querySelector<HTMLElement>("#app")!;
 let pool: Pool;
 const accounts = new Map<string, Account & { name: string }>();
 let current: string | undefined;
+/** Yield streams between blocks: the investor view re-reads claimable every few seconds. */
+const STREAM_POLL_MS = 3_000;
+let streamTimer: ReturnType<typeof setInterval> | undefined;
+/** Bumped by every investor render, so a poll that started before it never writes stale figures. */
+let renderGeneration = 0;
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const card = (title: string, body: string, id = "") => `<div class="card"${id ? ` data-testid="${id}"` : ""}><h3>${title}</h3>${body}</div>`;
@@ -43,6 +48,7 @@ async function main() {
 }
 
 async function route() {
+  stopStreamPoll();
   const view = location.hash.replace("#", "") || "pool";
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("data-view") === view));
   app.innerHTML = `<p class="muted">Reading chain state…</p>`;
@@ -76,14 +82,17 @@ async function poolView() {
   const issued = supply + redeemed;
   const share = capacity > 0n ? Number((issued * 10_000n) / capacity) / 100 : 0;
   const tiers = (get(offer, "sla") as unknown as Codec[]).map((t) => `${bps(big(t, "creditBps"))} credit below ${bps(big(t, "belowBps"))} uptime`);
+  const notice = big(offer, "cancellationNoticeMs");
+  const cancellation = `cancellation fee ${bps(big(offer, "cancellationFeeBps"))}${notice > 0n ? ` (also before the start with under ${hours(notice)} notice)` : ""}`;
+  const unpaid = big(totals, "unpaidYield");
   app.innerHTML = `${stale}
     <div class="grid">
       ${card("Hardware", `<div class="big">${big(info, "gpuCount")} × ${escape(text(get(info, "gpuModel")))}</div><div class="muted">${escape(text(get(info, "region")))}, tier ${big(info, "datacenterTier")} datacenter</div>`, "hardware")}
       ${card("Tokenization period", `<div>${date(big(info, "periodStart"))}</div><div>→ ${date(big(info, "periodEnd"))}</div>`)}
       ${card("Attested capacity vs supply", `<div class="big" data-testid="capacity">${gpuHours(capacity)}</div><div data-testid="supply">supply ${gpuHours(supply)} · redeemed ${gpuHours(redeemed)}</div><div class="bar"><div style="width:${Math.min(share, 100)}%"></div></div><div class="muted">${share}% issued · attestation <code data-testid="attestation">${short(get(info, "attestationHash").toHex())}</code></div>`)}
       ${card("Holders", `<div class="big" data-testid="holders">${holders}</div><div class="muted">${d.investors.length} known to the issuer's deployment file</div>`)}
-      ${card("Rental offer", `<div class="big">${usdc(big(offer, "pricePerGpuHour"))} / GPU-h</div><div class="muted">${big(offer, "minEpochs")}–${big(offer, "maxEpochs")} epochs · ${big(offer, "availableGpus")} GPUs · operator fee ${bps(big(config, "operatorFeeBps"))}</div><div class="muted">SLA: ${tiers.join("; ") || "none"}</div>`, "offer")}
-      ${card("Escrow", `<div>deposited ${usdc(big(ledger, "deposited"))}</div><div>released to holders ${usdc(big(ledger, "released"))}</div><div class="muted">fees ${usdc(big(ledger, "fees"))} · refunded ${usdc(big(ledger, "refunded"))} (credits ${usdc(big(ledger, "credits"))}) · held ${usdc(big(ledger, "held"))}</div>`, "escrow")}
+      ${card("Rental offer", `<div class="big">${usdc(big(offer, "pricePerGpuHour"))} / GPU-h</div><div class="muted">${big(offer, "minEpochs")}–${big(offer, "maxEpochs")} epochs · ${big(offer, "availableGpus")} GPUs · operator fee ${bps(big(config, "operatorFeeBps"))}</div><div class="muted">SLA: ${tiers.join("; ") || "none"}</div><div class="muted">${cancellation}</div>`, "offer")}
+      ${card("Escrow", `<div>deposited ${usdc(big(ledger, "deposited"))}</div><div>released to holders ${usdc(big(ledger, "released"))}</div><div class="muted">fees ${usdc(big(ledger, "fees"))} · refunded ${usdc(big(ledger, "refunded"))} (credits ${usdc(big(ledger, "credits"))}) · held ${usdc(big(ledger, "held"))}</div>${unpaid > 0n ? `<div class="warning">yield owed to holders, refused by the token: ${usdc(unpaid)} (anyone can push it with <code>push_yield</code>)</div>` : ""}`, "escrow")}
     </div>
     <h2>Utilization by epoch <span class="muted">(${big(feed, "finalizedCount")} finalized)</span></h2>
     <div class="charts">
@@ -95,7 +104,41 @@ async function poolView() {
     <p class="muted">Latest epoch delivered ${epochs.length ? milliGpuHours(epochs[epochs.length - 1].values.gpuMilliHours) : "—"}.</p>`;
 }
 
+/** A duration in ms for people: "2 h", "90 s", "1.5 d". */
+function hours(ms: bigint): string {
+  const n = Number(ms);
+  if (n >= 86_400_000) return `${+(n / 86_400_000).toFixed(2)} d`;
+  if (n >= 3_600_000) return `${+(n / 3_600_000).toFixed(2)} h`;
+  return `${+(n / 1_000).toFixed(2)} s`;
+}
+
 // ---- investor ------------------------------------------------------------------------------------
+
+function stopStreamPoll() {
+  if (streamTimer !== undefined) clearInterval(streamTimer);
+  streamTimer = undefined;
+}
+
+/** Claimable yield and the stream's state for `who`, as of the last block. */
+async function yieldFigures(who: string): Promise<{ claimable: bigint; line: string }> {
+  const claimable = big(await pool.read("gpu_hour_token", "claimable", [who]));
+  const rewards = await pool.read("gpu_hour_token", "reward_totals");
+  const balance = big(await pool.read("gpu_hour_token", "PSP22::balance_of", [who]));
+  const supply = big(await pool.read("gpu_hour_token", "PSP22::total_supply"));
+  return { claimable, line: streamLine(big(rewards, "streaming"), big(rewards, "streamEnd"), balance, supply) };
+}
+
+/** Re-reads claimable yield in place (the rest of the panel, and anything typed, stays). */
+async function refreshYield(who: string, generation: number) {
+  const figures = await yieldFigures(who);
+  if (generation !== renderGeneration || who !== current) return;
+  const claimable = document.querySelector<HTMLElement>('[data-testid="claimable"]');
+  const stream = document.querySelector<HTMLElement>('[data-testid="stream"]');
+  if (!claimable || !stream) return;
+  claimable.dataset.units = figures.claimable.toString();
+  claimable.textContent = usdc(figures.claimable);
+  stream.textContent = figures.line;
+}
 
 async function connectExtension() {
   const extensions = await web3Enable("compute-rwa");
@@ -125,13 +168,15 @@ function status(message: string, kind: "ok" | "error" | "muted" = "muted") {
 }
 
 async function showInvestor() {
+  stopStreamPoll();
+  const generation = ++renderGeneration;
   const panel = document.querySelector<HTMLElement>("#investor")!;
   if (!current) return void (panel.innerHTML = "");
   const who = current;
   const balance = big(await pool.read("gpu_hour_token", "PSP22::balance_of", [who]));
   const frozen = big(await pool.read("gpu_hour_token", "frozen_amount", [who]));
   const accountFrozen = (await pool.read("gpu_hour_token", "is_frozen", [who])).toString() === "true";
-  const claimable = big(await pool.read("gpu_hour_token", "claimable", [who]));
+  const { claimable, line: stream } = await yieldFigures(who);
   const cash = big(await pool.read("stablecoin", "PSP22::balance_of", [who]));
   const identity = some(await pool.read("identity_registry", "identity", [who]));
   const verified = (await pool.read("identity_registry", "IdentityCheck::is_verified", [who])).toString() === "true";
@@ -141,9 +186,11 @@ async function showInvestor() {
     ? `${verified ? '<span class="ok">verified</span>' : '<span class="error">not verified</span>'} · country ${big(identity, "country")} · ${escape(text(get(identity, "class")))} · KYC until ${date(big(identity, "kycExpiry"))}`
     : '<span class="error">no identity record</span>';
   const rows = distributions.map((d) => `<tr><td>${big(d, "id")}</td><td>${usdc(big(d, "amount"))}</td><td>${gpuHours(big(d, "supply"))}</td><td>${date(big(d, "timestamp"))}</td></tr>`);
+  // A later render (another account, a finished transaction) started meanwhile: it draws the panel.
+  if (generation !== renderGeneration) return;
   panel.innerHTML = `<div class="grid">
       ${card("GPU-hour tokens", `<div class="big" data-testid="balance" data-units="${balance}">${gpuHours(balance)}</div><div class="muted">free ${gpuHours(balance - frozen > 0n ? balance - frozen : 0n)} · frozen ${gpuHours(frozen)}${accountFrozen ? " · account frozen" : ""}</div>`)}
-      ${card("Claimable yield", `<div class="big" data-testid="claimable" data-units="${claimable}">${usdc(claimable)}</div><form><button type="button" id="claim" data-testid="claim-button">Claim</button></form>`)}
+      ${card("Claimable yield", `<div class="big" data-testid="claimable" data-units="${claimable}">${usdc(claimable)}</div><div class="muted" data-testid="stream">${escape(stream)}</div><form><button type="button" id="claim" data-testid="claim-button">Claim</button></form>`)}
       ${card("Stablecoin", `<div class="big" data-testid="stablecoin" data-units="${cash}">${usdc(cash)}</div>`)}
       ${card("Identity", `<div data-testid="kyc">${kyc}</div>`)}
     </div>
@@ -153,7 +200,9 @@ async function showInvestor() {
     <h2>Redeem GPU-hours</h2>
     <form id="redeem"><input id="redeem-amount" data-testid="redeem-amount" placeholder="GPU-hours" size="10" /><button type="submit" data-testid="redeem-send">Redeem</button></form>
     <h2>Distributions</h2>
-    <table data-testid="distributions"><tr><th>#</th><th>amount</th><th>supply then</th><th>time</th></tr>${rows.join("") || '<tr><td colspan="4" class="muted">none yet</td></tr>'}</table>`;
+    <table data-testid="distributions"><tr><th>#</th><th>amount</th><th>supply then</th><th>time</th></tr>${rows.join("") || '<tr><td colspan="4" class="muted">none yet</td></tr>'}</table>
+    <p class="muted">Each distribution streams to holders over the token's yield period; claimable yield grows until the stream ends.</p>`;
+  streamTimer = setInterval(() => void refreshYield(who, generation).catch(() => undefined), STREAM_POLL_MS);
   const account = accounts.get(who)!;
   const transact = async (label: string, run: () => Promise<void>) => {
     try {

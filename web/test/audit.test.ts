@@ -1,7 +1,12 @@
 import { describe as group, expect, it } from "vitest";
 import { deviates, reconcile, type Figures } from "../src/audit";
 
-// The books after the demo's story: everything adds up.
+const ORACLE = "5FZ54AV4iVheKit3PE4Ba2Uu2fy3giZdMg7Yz4PbTXLYMxW1";
+const IDENTITY = "distributed = claimed + claimable + undistributed + streaming + dust";
+const SOLVENCY = "stablecoin held ≥ claimable + undistributed + streaming";
+
+// The books of a pool mid-stream (the CLI's unit-test fixture): a settlement's yield still
+// streaming to holders, and one the token refused kept owed by the escrow. Everything adds up.
 function balanced(): Figures {
   return {
     codeHashes: [["gpu_hour_token", "0x01", "0x01"]],
@@ -13,18 +18,19 @@ function balanced(): Figures {
     redeemed: 10_000_000n,
     holderCount: 2n,
     holders: [
-      { account: "bob", balance: 2_000_000_000n, claimable: 0n, verified: true },
-      { account: "charlie", balance: 990_000_000n, claimable: 5n, verified: true },
+      { account: "bob", balance: 2_000_000_000n, claimable: 600_000n, verified: true },
+      { account: "charlie", balance: 990_000_000n, claimable: 299_998n, verified: true },
     ],
     distributed: 3_000_000n,
-    claimed: 2_999_993n,
+    claimed: 2_000_000n,
     undistributed: 0n,
-    tokenStablecoin: 7n,
-    escrow: { deposited: 40_000n, released: 15_300n, fees: 1_700n, refunded: 23_000n, held: 0n, withdrawn: 23_000n, feesWithdrawn: 1_700n },
-    escrowStablecoin: 0n,
-    escrowSchedule: "genesis 1, epoch 3600 ms, 8 GPUs",
-    feedSchedule: "genesis 1, epoch 3600 ms, 8 GPUs",
+    streaming: 100_000n,
+    tokenStablecoin: 1_000_000n,
+    escrow: { deposited: 60_000n, released: 48_150n, fees: 5_350n, refunded: 6_500n, held: 0n, withdrawn: 6_500n, feesWithdrawn: 5_350n, unpaidYield: 1_000n },
+    escrowStablecoin: 1_000n,
+    escrowFeed: { oracle: ORACLE, expectedOracle: ORACLE, feed: 0n, expectedFeed: 0n, schedule: [1n, 3_600n, 8n, 60_000n], feedSchedule: [1n, 3_600n, 8n, 60_000n] },
     finalizedEpochs: 2n,
+    latestEpoch: 4n,
     epochsChecked: 2,
     flagged: [],
   };
@@ -33,9 +39,19 @@ function balanced(): Figures {
 const failing = (f: Figures) => reconcile(f).filter((c) => !c.pass).map((c) => c.check);
 
 group("audit", () => {
-  it("passes balanced books, with the CLI's twelve checks", () => {
-    expect(reconcile(balanced())).toHaveLength(12);
+  it("passes balanced books, with the CLI's twelve checks and figures", () => {
+    const checks = reconcile(balanced());
+    expect(checks).toHaveLength(12);
     expect(failing(balanced())).toEqual([]);
+    // The same text as the CLI's unit test for the same figures (cli/src/audit.rs).
+    expect(checks[2].figures).toBe("supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
+    expect(checks[5].figures).toBe("3 USDC = 2 USDC + 0.899998 USDC + 0 USDC + 0.1 USDC + dust 2 (< 3 units)");
+    expect(checks[6].figures).toBe("token holds 1 USDC ≥ 0.899998 USDC + 0 USDC + 0.1 USDC = 0.999998 USDC");
+    expect(checks[8].figures).toBe("escrow holds 0.001 USDC ≥ held 0 USDC + refunds owed 0 USDC + fees owed 0 USDC + unpaid yield 0.001 USDC = 0.001 USDC");
+    expect(checks[9].figures).toBe(
+      "oracle 5FZ54AV4…MxW1 feed 0 (recorded 5FZ54AV4…MxW1 feed 0); schedule (genesis, epoch ms, GPUs, report window ms) (1, 3600, 8, 60000), feed's (1, 3600, 8, 60000)",
+    );
+    expect(checks[10].figures).toBe("2 finalized epochs, latest 4");
   });
 
   it("fails each broken figure in its own check", () => {
@@ -45,12 +61,24 @@ group("audit", () => {
       [(f) => (f.attestation = `0x${"cd".repeat(32)}`), "capacity is the attested one"],
       [(f) => (f.redeemed = 2_770_000_001n), "supply ≤ attested capacity"],
       [(f) => (f.holders[1].balance -= 1n), "Σ balances of known holders = supply"],
+      [(f) => (f.holderCount = 3n), "Σ balances of known holders = supply"],
       [(f) => (f.holders[0].verified = false), "holders are verified"],
-      [(f) => (f.distributed += 3n), "distributed = claimed + claimable + undistributed + dust"],
-      [(f) => (f.tokenStablecoin = 4n), "stablecoin held ≥ claimable + undistributed"],
+      [(f) => (f.distributed += 1n), IDENTITY],
+      [(f) => (f.claimed += 3n), IDENTITY],
+      // Streaming counts: without it, 0.1 USDC would be unaccounted for ...
+      [(f) => (f.streaming = 0n), IDENTITY],
+      // ... and must be covered: 0.95 USDC pays what is claimable, not what still streams.
+      [(f) => (f.tokenStablecoin = 950_000n), SOLVENCY],
+      [(f) => (f.tokenStablecoin = 999_997n), SOLVENCY],
       [(f) => (f.escrow.released -= 1n), "deposited = released + fees + refunded + held"],
       [(f) => (f.escrow.withdrawn -= 1n), "stablecoin balance ≥ obligations"],
-      [(f) => (f.escrowSchedule = "genesis 2"), "escrow settles on the feed's schedule"],
+      // Unpaid yield is owed: the escrow's 0.001 USDC is exactly it.
+      [(f) => (f.escrowStablecoin = 999n), "stablecoin balance ≥ obligations"],
+      [(f) => (f.escrow.unpaidYield += 1n), "stablecoin balance ≥ obligations"],
+      [(f) => (f.escrowFeed.oracle = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw"), "escrow reads the pool's feed"],
+      [(f) => (f.escrowFeed.feed = 1n), "escrow reads the pool's feed"],
+      [(f) => (f.escrowFeed.schedule[0] = 2n), "escrow reads the pool's feed"],
+      [(f) => (f.escrowFeed.schedule[3] = 30_000n), "escrow reads the pool's feed"],
       [(f) => (f.feedRefusal = "Oracle(Stale)"), "feed is fresh"],
       [(f) => f.flagged.push(["eve", 3n]), "reports within tolerance of the median"],
     ];
@@ -59,6 +87,20 @@ group("audit", () => {
       breakIt(figures);
       expect(failing(figures)).toEqual([expected]);
     }
+  });
+
+  it("fails the obligations when more was withdrawn than owed, and names negative dust", () => {
+    const figures = balanced();
+    figures.escrow.withdrawn = figures.escrow.refunded + 1n;
+    figures.escrowStablecoin = 10n ** 30n;
+    expect(failing(figures)).toEqual(["stablecoin balance ≥ obligations"]);
+    expect(reconcile(figures)[8].figures).toMatch(/withdrawn more than owed$/);
+    const streaming = balanced();
+    streaming.holders[0].claimable = 0n;
+    streaming.streaming = 700_000n;
+    expect(failing(streaming)).toEqual([]);
+    streaming.streaming = 700_003n;
+    expect(reconcile(streaming)[5].figures).toContain("dust negative");
   });
 
   it("flags reports by the oracle's deviation rule", () => {

@@ -1,5 +1,5 @@
 import { describe as group, expect, it } from "vitest";
-import { bps, date, formatUnits, gpuHours, milliGpuHours, parseUnits, short, usdc } from "../src/format";
+import { bps, date, formatUnits, gpuHours, milliGpuHours, parseUnits, short, streamLine, usdc } from "../src/format";
 
 group("units", () => {
   it("formats token and stablecoin units with 6 decimals", () => {
@@ -9,6 +9,15 @@ group("units", () => {
     expect(usdc(1n)).toBe("0.000001 USDC");
     expect(formatUnits(0n)).toBe("0");
     expect(formatUnits(-1_500_000n)).toBe("-1.5");
+    expect(formatUnits(5_760_000_000n, 6, false)).toBe("5760");
+  });
+
+  it("describes the yield stream as a holder's share of it", () => {
+    expect(streamLine(0n, 4_102_444_800_000n, 2n, 3n)).toBe("all distributed yield is released");
+    expect(streamLine(3_000_000n, 4_102_444_800_000n, 2_000_000_000n, 3_000_000_000n)).toBe(
+      "3 USDC still streaming to holders until 2100-01-01 00:00:00 UTC; about 2 USDC of it to this balance",
+    );
+    expect(streamLine(5n, 0n, 1n, 0n)).toContain("about 0 USDC");
   });
 
   it("formats basis points and milli-GPU-hours", () => {
