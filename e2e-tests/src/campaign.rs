@@ -1,0 +1,928 @@
+//! A seeded random campaign on the real Wasm (drink): all five contracts deployed from the
+//! release artifacts, random sequences of every public message by every kind of actor —
+//! issuer, agent, verified, unverified and expired investors, renters, honest and lying
+//! reporters, operator, arbiters, outsiders — while time advances.
+//!
+//! After every step it checks, from chain state: stablecoin conservation (Σ balances of every
+//! account and contract == total supply == minted), the escrow's books and solvency, the
+//! token's yield solvency and supply cap, bookings within the pool, and the honest-majority
+//! property of every finalized oracle epoch. A trap, a panic or an untyped revert is a
+//! failure: every refusal must be a contract's typed `Err`. At the end time runs past every
+//! rental and stream, and liveness is checked: every epoch reaches a final state, the escrow
+//! drains to zero and every party withdraws exactly what it is owed.
+//!
+//! Operations carry raw random parameters that are interpreted against the state they meet,
+//! so any sub-sequence is still a valid run: that is what lets `shrink` cut a failing run down.
+use crate::sandbox::{account, arbiter, operator, report, reporters, Suite, HOUR};
+use crate::TestResult;
+use compute_rwa_common::Finalized;
+use drink::session::NO_ENDOWMENT;
+use drink::AccountId32;
+use gpu_hour_token::rewards::RewardTotals;
+use utilization_oracle::oracle::Eligibility;
+use ink::scale::Decode;
+use rental_escrow::escrow::{EpochState, Rental, Totals};
+use std::collections::BTreeMap;
+use std::fmt;
+
+const USDC: u128 = 1_000_000;
+/// The suite's feed.
+const FEED: &str = "0";
+/// Every this many checks, all balances are re-read (in between, the ones a call could move).
+const FULL_CHECK_EVERY: u64 = 50;
+
+/// SplitMix64: small, seedable, the same on every machine.
+#[derive(Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// Which contract an operation is aimed at (for the mix and the per-contract counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Token,
+    Registry,
+    Stablecoin,
+    Oracle,
+    Escrow,
+    Time,
+}
+
+/// Every kind of operation, with its weight in the mix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Transfer,
+    Approve,
+    TransferFrom,
+    Mint,
+    BurnFrom,
+    ForcedTransfer,
+    Freeze,
+    FreezePartial,
+    UnfreezePartial,
+    Pause,
+    Rules,
+    Recover,
+    Redeem,
+    Fulfill,
+    Claim,
+    Attest,
+    YieldPeriod,
+    Distributor,
+    Identity,
+    RemoveIdentity,
+    CoinTransfer,
+    CoinMint,
+    Submit,
+    Finalize,
+    Governance,
+    SetOffer,
+    Open,
+    Extend,
+    Cancel,
+    Settle,
+    Dispute,
+    Resolve,
+    Withdraw,
+    WithdrawFees,
+    PushYield,
+    Arbiter,
+    Advance,
+}
+
+use Kind::*;
+
+const MIX: &[(Kind, u64)] = &[
+    (Transfer, 8),
+    (Approve, 2),
+    (TransferFrom, 3),
+    (Mint, 4),
+    (BurnFrom, 1),
+    (ForcedTransfer, 2),
+    (Freeze, 1),
+    (FreezePartial, 1),
+    (UnfreezePartial, 1),
+    (Pause, 1),
+    (Rules, 1),
+    (Recover, 1),
+    (Redeem, 2),
+    (Fulfill, 1),
+    (Claim, 4),
+    (Attest, 1),
+    (YieldPeriod, 1),
+    (Distributor, 1),
+    (Identity, 12),
+    (RemoveIdentity, 5),
+    (CoinTransfer, 12),
+    (CoinMint, 4),
+    (Submit, 12),
+    (Finalize, 3),
+    (Governance, 2),
+    (SetOffer, 1),
+    (Open, 6),
+    (Extend, 2),
+    (Cancel, 2),
+    (Settle, 8),
+    (Dispute, 2),
+    (Resolve, 2),
+    (Withdraw, 2),
+    (WithdrawFees, 1),
+    (PushYield, 1),
+    (Arbiter, 1),
+    (Advance, 9),
+];
+
+impl Kind {
+    pub fn target(self) -> Target {
+        match self {
+            Transfer | Approve | TransferFrom | Mint | BurnFrom | ForcedTransfer | Freeze | FreezePartial | UnfreezePartial | Pause | Rules
+            | Recover | Redeem | Fulfill | Claim | Attest | YieldPeriod | Distributor => Target::Token,
+            Identity | RemoveIdentity => Target::Registry,
+            CoinTransfer | CoinMint => Target::Stablecoin,
+            Submit | Finalize | Governance => Target::Oracle,
+            SetOffer | Open | Extend | Cancel | Settle | Dispute | Resolve | Withdraw | WithdrawFees | PushYield | Arbiter => Target::Escrow,
+            Advance => Target::Time,
+        }
+    }
+}
+
+/// One operation: a kind and raw parameters, interpreted against the state it meets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Op {
+    pub kind: Kind,
+    pub a: u64,
+    pub b: u64,
+    pub c: u64,
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}({}, {}, {})", self.kind, self.a % 1000, self.b % 1000, self.c % 1000)
+    }
+}
+
+/// `n` operations from `seed`.
+pub fn generate(seed: u64, n: usize) -> Vec<Op> {
+    let mut rng = Rng::new(seed);
+    let total: u64 = MIX.iter().map(|(_, w)| w).sum();
+    (0..n)
+        .map(|_| {
+            let mut pick = rng.next() % total;
+            let kind = MIX.iter().find(|(_, w)| if pick < *w { true } else { pick -= w; false }).map_or(Advance, |(k, _)| *k);
+            Op { kind, a: rng.next(), b: rng.next(), c: rng.next() }
+        })
+        .collect()
+}
+
+/// How a run ended badly.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Index of the operation after which it failed (`ops.len()` for the final liveness check).
+    pub step: usize,
+    pub message: String,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub ops: usize,
+    pub accepted: usize,
+    pub refused: usize,
+    pub per_target: BTreeMap<String, (usize, usize)>,
+    pub per_kind: BTreeMap<String, usize>,
+    pub finalized_epochs: usize,
+    pub rentals: u64,
+    pub settled_epochs: usize,
+}
+
+impl Stats {
+    pub fn merge(&mut self, other: &Stats) {
+        self.ops += other.ops;
+        self.accepted += other.accepted;
+        self.refused += other.refused;
+        self.finalized_epochs += other.finalized_epochs;
+        self.rentals += other.rentals;
+        self.settled_epochs += other.settled_epochs;
+        for (k, (a, r)) in &other.per_target {
+            let e = self.per_target.entry(k.clone()).or_default();
+            e.0 += a;
+            e.1 += r;
+        }
+        for (k, n) in &other.per_kind {
+            *self.per_kind.entry(k.clone()).or_default() += n;
+        }
+    }
+}
+
+/// Outcome of one call.
+enum Outcome {
+    Accepted(Vec<u8>),
+    Refused,
+}
+
+/// The raw bytes of a return value.
+struct Raw(Vec<u8>);
+
+impl Decode for Raw {
+    fn decode<I: ink::scale::Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
+        let mut bytes = Vec::new();
+        while let Ok(b) = input.read_byte() {
+            bytes.push(b);
+        }
+        Ok(Raw(bytes))
+    }
+}
+
+/// The world a campaign runs in.
+struct World {
+    suite: Suite,
+    now: u64,
+    /// Σ stablecoin minted by successful mints (plus the suite's initial mint).
+    minted: u128,
+    /// People (not contracts) whose balances are tracked.
+    people: Vec<AccountId32>,
+    /// Honest reports accepted per epoch: reporter → GPU milli-hours.
+    honest: BTreeMap<u64, BTreeMap<u8, u64>>,
+    /// Rentals opened.
+    rentals: u64,
+    /// Last read stablecoin and token balance of every tracked account and contract.
+    coins: BTreeMap<AccountId32, u128>,
+    tokens: BTreeMap<AccountId32, u128>,
+    /// Accounts a call since the last check named (caller or argument): only their balances can have moved.
+    touched: Vec<AccountId32>,
+    /// Checks so far (every `FULL_CHECK_EVERY`th re-reads every balance, not only the touched ones).
+    checks: u64,
+    stats: Stats,
+}
+
+// Actors.
+fn issuer(w: &World) -> AccountId32 {
+    w.suite.issuer.clone()
+}
+fn agent() -> AccountId32 {
+    account(60)
+}
+fn outsider() -> AccountId32 {
+    account(99)
+}
+/// Verified investors (2, 3, 4), the one whose KYC expires (5) and the never-registered one (6).
+fn investors() -> [AccountId32; 5] {
+    [account(2), account(3), account(4), account(5), account(6)]
+}
+fn renters() -> [AccountId32; 2] {
+    [account(51), account(52)]
+}
+/// Honest reporters 31, 32 (and the spare 34); 33 lies.
+fn honest_reporter(byte: u8) -> bool {
+    byte != 33
+}
+fn second_arbiter() -> AccountId32 {
+    account(43)
+}
+/// KYC of account 5 expires at hour 20 of the campaign.
+const EXPIRING_KYC: u64 = 20 * HOUR;
+
+fn identity_arg(verified: bool, country: u16, expiry: u64) -> String {
+    format!("Identity {{ verified: {verified}, country: {country}, kyc_expiry: {expiry}, class: Accredited, claim_hash: None }}")
+}
+
+impl World {
+    fn new() -> TestResult<Self> {
+        let mut suite = Suite::deploy()?;
+        let issuer = suite.issuer.clone();
+        let mut people: Vec<AccountId32> = vec![issuer.clone(), agent(), outsider(), operator(), arbiter(), second_arbiter()];
+        people.extend(investors());
+        people.extend(renters());
+        people.extend(reporters());
+        people.push(account(34));
+        for who in &people {
+            suite.fund(who)?;
+        }
+        let registry = suite.registry.clone();
+        for (i, who) in investors().iter().take(4).enumerate() {
+            let expiry = if i == 3 { EXPIRING_KYC } else { 4_102_444_800_000 };
+            crate::sandbox::call_ok::<(), identity_registry::identity_registry::Error>(
+                &mut suite.session,
+                &registry,
+                "register",
+                &[who.to_string(), identity_arg(true, 276, expiry)],
+            )?;
+        }
+        crate::sandbox::call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "set_agent", &[agent().to_string(), "true".into()])?;
+        suite.token_ok::<()>("set_agent", &[agent().to_string(), "true".into()])?;
+        // A short yield stream so the campaign sees streams start, overlap and end.
+        suite.token_ok::<()>("set_yield_period", &[(2 * HOUR).to_string()])?;
+        let mut world = World {
+            suite,
+            now: 0,
+            minted: 1_000_000_000_000,
+            people,
+            honest: BTreeMap::new(),
+            rentals: 0,
+            coins: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            touched: Vec::new(),
+            checks: 0,
+            stats: Stats::default(),
+        };
+        for (i, who) in investors().iter().take(4).enumerate() {
+            let amount = (100 + 50 * i as u128) * USDC;
+            world.raw(&issuer, Target::Token, "mint", &[who.to_string(), amount.to_string()])?;
+        }
+        for who in renters() {
+            world.raw(&issuer, Target::Stablecoin, "mint", &[who.to_string(), (10_000 * USDC).to_string()])?;
+            world.minted += 10_000 * USDC;
+        }
+        Ok(world)
+    }
+
+    fn address(&self, target: Target) -> AccountId32 {
+        match target {
+            Target::Token => self.suite.token.clone(),
+            Target::Registry => self.suite.registry.clone(),
+            Target::Stablecoin => self.suite.coin.clone(),
+            Target::Oracle => self.suite.oracle.clone(),
+            Target::Escrow | Target::Time => self.suite.escrow.clone(),
+        }
+    }
+
+    /// Calls `message` as `actor`; a typed `Err` is a refusal, anything else that fails is a bug.
+    fn call(&mut self, actor: &AccountId32, target: Target, message: &str, args: &[String]) -> Result<Outcome, String> {
+        let address = self.address(target);
+        self.touched.push(actor.clone());
+        self.touched.extend(args.iter().filter_map(|arg| arg.parse::<AccountId32>().ok()));
+        self.suite.session.set_actor(actor.clone());
+        let result = self.suite.session.call_with_address::<_, Raw>(address, message, args, NO_ENDOWMENT);
+        self.suite.session.set_actor(self.suite.issuer.clone());
+        match result {
+            Ok(Ok(Raw(bytes))) => Ok(Outcome::Accepted(bytes)),
+            Ok(Err(lang)) => Err(format!("{message}: ink! language error {lang:?}")),
+            // A revert must carry `Ok(Err(typed error))`: MessageResult::Ok (0), Result::Err (1).
+            Err(drink::session::error::SessionError::CallReverted(data)) if data.len() >= 2 && data[0] == 0 && data[1] == 1 => Ok(Outcome::Refused),
+            Err(error) => Err(format!("{message}({args:?}) by {actor}: not a typed refusal: {error:?}")),
+        }
+    }
+
+    /// A call that must be accepted (setup and liveness steps).
+    fn raw(&mut self, actor: &AccountId32, target: Target, message: &str, args: &[String]) -> TestResult<Vec<u8>> {
+        match self.call(actor, target, message, args)? {
+            Outcome::Accepted(bytes) => Ok(bytes),
+            Outcome::Refused => Err(format!("{message}({args:?}) by {actor} was refused").into()),
+        }
+    }
+
+    /// A read through a dry run (nothing recorded, nothing changed).
+    fn read<T: Decode>(&mut self, target: Target, message: &str, args: &[String]) -> Result<T, String> {
+        let address = self.address(target);
+        let result = self.suite.session.dry_run_call(address, message, args, NO_ENDOWMENT).map_err(|e| format!("read {message}: {e:?}"))?;
+        let value = result.result.map_err(|e| format!("read {message}: {e:?}"))?;
+        let decoded = ink::MessageResult::<T>::decode(&mut &value.data[..]).map_err(|e| format!("read {message}: {e}"))?;
+        decoded.map_err(|e| format!("read {message}: {e:?}"))
+    }
+
+    fn coin_balance(&mut self, who: &AccountId32) -> Result<u128, String> {
+        self.read(Target::Stablecoin, "PSP22::balance_of", &[who.to_string()])
+    }
+
+    fn token_balance(&mut self, who: &AccountId32) -> Result<u128, String> {
+        self.read(Target::Token, "PSP22::balance_of", &[who.to_string()])
+    }
+
+    fn epoch(&self) -> u64 {
+        self.now / HOUR
+    }
+
+    fn pick<T: Clone>(items: &[T], r: u64) -> T {
+        items[(r % items.len() as u64) as usize].clone()
+    }
+
+    /// Anyone at all: every actor kind, weighted to people who can act.
+    fn anyone(&self, r: u64) -> AccountId32 {
+        let mut all: Vec<AccountId32> = self.people.clone();
+        all.push(self.suite.issuer.clone());
+        Self::pick(&all, r)
+    }
+
+    /// Token holders and would-be holders.
+    fn holder(r: u64) -> AccountId32 {
+        let mut all = investors().to_vec();
+        all.push(outsider());
+        Self::pick(&all, r)
+    }
+
+    /// Issuer, agent or an outsider (privileged messages).
+    fn governor(&self, r: u64) -> AccountId32 {
+        Self::pick(&[self.suite.issuer.clone(), agent(), outsider(), account(2)], r)
+    }
+
+    fn amount(balance: u128, r: u64) -> u128 {
+        // Mostly within the balance, sometimes 0 or above it.
+        match r % 8 {
+            0 => 0,
+            1 => balance.saturating_add(1 + u128::from(r % 1_000)),
+            _ => u128::from(r >> 8) % balance.saturating_add(1).max(1),
+        }
+    }
+
+    fn rental(&mut self, id: u64) -> Result<Option<Rental>, String> {
+        self.read::<Result<Rental, rental_escrow::rental_escrow::Error>>(Target::Escrow, "rental", &[id.to_string()]).map(Result::ok)
+    }
+
+    /// Applies one operation; `Ok(accepted)`.
+    fn apply(&mut self, op: Op) -> Result<bool, String> {
+        let Op { kind, a, b, c } = op;
+        let t = kind.target();
+        let outcome = match kind {
+            Transfer => {
+                let (from, to) = (Self::holder(a), Self::holder(b));
+                let amount = Self::amount(self.token_balance(&from)?, c);
+                self.call(&from, t, "PSP22::transfer", &[to.to_string(), amount.to_string(), "[]".into()])?
+            }
+            Approve => {
+                let (owner, spender) = (Self::holder(a), Self::holder(b));
+                let amount = u128::from(c % 500) * USDC;
+                self.call(&owner, t, "PSP22::approve", &[spender.to_string(), amount.to_string()])?
+            }
+            TransferFrom => {
+                let (spender, from, to) = (Self::holder(a), Self::holder(b), Self::holder(c));
+                let amount = Self::amount(self.token_balance(&from)?, c >> 3);
+                self.call(&spender, t, "PSP22::transfer_from", &[from.to_string(), to.to_string(), amount.to_string(), "[]".into()])?
+            }
+            Mint => {
+                let (caller, to) = (self.governor(a), Self::holder(b));
+                self.call(&caller, t, "mint", &[to.to_string(), (u128::from(c % 300) * USDC).to_string()])?
+            }
+            BurnFrom => {
+                let (caller, from) = (self.governor(a), Self::holder(b));
+                let amount = Self::amount(self.token_balance(&from)?, c);
+                self.call(&caller, t, "burn_from", &[from.to_string(), amount.to_string()])?
+            }
+            ForcedTransfer => {
+                let (caller, from, to) = (self.governor(a), Self::holder(b), Self::holder(c));
+                let amount = Self::amount(self.token_balance(&from)?, c >> 5);
+                self.call(&caller, t, "forced_transfer", &[from.to_string(), to.to_string(), amount.to_string()])?
+            }
+            Freeze => {
+                let (caller, who) = (self.governor(a), Self::holder(b));
+                self.call(&caller, t, "set_frozen", &[who.to_string(), (c % 3 == 0).to_string()])?
+            }
+            FreezePartial | UnfreezePartial => {
+                let (caller, who) = (self.governor(a), Self::holder(b));
+                let amount = Self::amount(self.token_balance(&who)?, c);
+                let message = if kind == FreezePartial { "freeze_partial" } else { "unfreeze_partial" };
+                self.call(&caller, t, message, &[who.to_string(), amount.to_string()])?
+            }
+            Pause => {
+                let caller = self.governor(a);
+                self.call(&caller, t, if b % 2 == 0 { "pause" } else { "unpause" }, &[])?
+            }
+            Rules => {
+                let caller = self.governor(a);
+                let max_holders = b % 7;
+                let max_balance = if c % 3 == 0 { 0 } else { u128::from(c % 1_000) * USDC };
+                let blocked = if (c >> 10) % 4 == 0 { "[250]" } else { "[]" };
+                let rules = format!("ComplianceRules {{ max_holders: {max_holders}, max_balance: {max_balance}, blocked_countries: {blocked} }}");
+                self.call(&caller, t, "set_compliance", &[rules])?
+            }
+            Recover => {
+                let (caller, lost, new) = (self.governor(a), Self::holder(b), Self::holder(c));
+                self.call(&caller, t, "recover", &[lost.to_string(), new.to_string()])?
+            }
+            Redeem => {
+                let who = Self::holder(a);
+                let amount = Self::amount(self.token_balance(&who)?, b);
+                self.call(&who, t, "redeem", &[amount.to_string()])?
+            }
+            Fulfill => {
+                let caller = self.governor(a);
+                let count: u64 = self.read(t, "redemption_count", &[])?;
+                self.call(&caller, t, "fulfill_redemption", &[(b % count.max(1)).to_string()])?
+            }
+            Claim => {
+                let who = Self::holder(a);
+                self.call(&who, t, "claim", &[])?
+            }
+            Attest => {
+                let caller = self.governor(a);
+                let supply: u128 = self.read(t, "PSP22::total_supply", &[])?;
+                let redeemed: u128 = self.read(t, "redeemed", &[])?;
+                // Around what is issued: sometimes below it (refused), sometimes lowering, sometimes raising.
+                let issued_hours = u64::try_from((supply + redeemed) / USDC).unwrap_or(u64::MAX);
+                let hours = issued_hours.saturating_add(b % 800).saturating_sub(c % 50);
+                self.call(&caller, t, "attest_capacity", &[hours.to_string(), format!("0x{}", "cd".repeat(32)), "\"ipfs://re\"".into()])?
+            }
+            YieldPeriod => {
+                let caller = self.governor(a);
+                let period = [500, 1_000, HOUR, 2 * HOUR, 6 * HOUR][(b % 5) as usize];
+                self.call(&caller, t, "set_yield_period", &[period.to_string()])?
+            }
+            Distributor => {
+                // The owner revokes or restores the escrow's distributor role: settlement must go on regardless.
+                let caller = Self::pick(&[self.suite.issuer.clone(), outsider()], a);
+                let escrow = self.suite.escrow.clone();
+                self.call(&caller, t, "set_distributor", &[escrow.to_string(), (b % 3 != 0).to_string()])?
+            }
+            Identity => {
+                let (caller, who) = (self.governor(a), Self::pick(&investors()[..4], b));
+                let (verified, country, expiry) = match c % 5 {
+                    0 => (false, 276, 4_102_444_800_000),
+                    1 => (true, 250, 4_102_444_800_000),
+                    2 => (true, 276, self.now + HOUR),
+                    _ => (true, 276, 4_102_444_800_000),
+                };
+                let message = if (c >> 8) % 2 == 0 { "update" } else { "register" };
+                self.call(&caller, Target::Registry, message, &[who.to_string(), identity_arg(verified, country, expiry)])?
+            }
+            RemoveIdentity => {
+                let (caller, who) = (self.governor(a), Self::pick(&investors()[..4], b));
+                self.call(&caller, Target::Registry, "remove", &[who.to_string()])?
+            }
+            CoinTransfer => {
+                let (from, to) = (self.anyone(a), self.anyone(b));
+                let amount = Self::amount(self.coin_balance(&from)?, c);
+                self.call(&from, t, "PSP22::transfer", &[to.to_string(), amount.to_string(), "[]".into()])?
+            }
+            CoinMint => {
+                let caller = Self::pick(&[self.suite.issuer.clone(), outsider(), account(51)], a);
+                let to = Self::pick(&renters(), b);
+                let amount = u128::from(c % 1_000) * USDC;
+                let outcome = self.call(&caller, t, "mint", &[to.to_string(), amount.to_string()])?;
+                if matches!(outcome, Outcome::Accepted(_)) {
+                    self.minted += amount;
+                }
+                outcome
+            }
+            Submit => {
+                let who = [31u8, 32, 33, 34, 99][(a % 5) as usize];
+                let current = self.epoch();
+                let epoch = current.saturating_sub(1 + b % 2);
+                // Honest reporters see what the pool did (a function of the epoch, with small noise); the liar says anything.
+                let truth = 4_000 + (epoch * 977) % 3_900;
+                let (milli, uptime) = if honest_reporter(who) { (truth + c % 40, 9_900 + (c % 50) as u16) } else { (c % 8_001, (c % 10_001) as u16) };
+                let outcome = self.call(&account(who), t, "submit", &[FEED.into(), epoch.to_string(), report(milli, uptime)])?;
+                if matches!(outcome, Outcome::Accepted(_)) && honest_reporter(who) && who != 99 {
+                    self.honest.entry(epoch).or_default().insert(who, milli);
+                }
+                outcome
+            }
+            Finalize => {
+                let caller = self.anyone(a);
+                let epoch = self.epoch().saturating_sub(1 + b % 3);
+                self.call(&caller, t, "finalize", &[FEED.into(), epoch.to_string()])?
+            }
+            Governance => {
+                let caller = Self::pick(&[self.suite.issuer.clone(), outsider()], a);
+                match b % 5 {
+                    0 => self.call(&caller, t, "add_reporter", &[FEED.into(), account(34).to_string()])?,
+                    1 => self.call(&caller, t, "remove_reporter", &[FEED.into(), account(34).to_string()])?,
+                    2 => self.call(&caller, t, "set_quorum", &[FEED.into(), (1 + c % 3).to_string()])?,
+                    3 => self.call(&caller, t, "evict_reporter", &[FEED.into(), account(33).to_string()])?,
+                    _ => self.call(&caller, t, "add_reporter", &[FEED.into(), account(33).to_string()])?,
+                }
+            }
+            SetOffer => {
+                let caller = Self::pick(&[operator(), outsider()], a);
+                let gpus = 1 + b % 10;
+                let price = 1 + c % 4;
+                let offer = format!(
+                    "Offer {{ price_per_gpu_hour: {}, min_epochs: 1, max_epochs: 24, available_gpus: {gpus}, \
+                     sla: [SlaTier {{ below_bps: 9900, credit_bps: 1000 }}, SlaTier {{ below_bps: 9500, credit_bps: 3000 }}], \
+                     cancellation_fee_bps: {}, cancellation_notice_ms: {} }}",
+                    u128::from(price) * USDC,
+                    (c >> 4) % 2_000,
+                    ((c >> 12) % 4) * HOUR
+                );
+                self.call(&caller, t, "set_offer", &[offer])?
+            }
+            Open => {
+                let renter = Self::pick(&renters(), a);
+                let escrow = self.suite.escrow.clone();
+                self.call(&renter, Target::Stablecoin, "PSP22::approve", &[escrow.to_string(), (5_000 * USDC).to_string()])?;
+                let gpus = 1 + b % 9;
+                let start = self.epoch() + (c % 5);
+                let epochs = 1 + (c >> 8) % 4;
+                let outcome = self.call(&renter, t, "open", &[gpus.to_string(), start.to_string(), epochs.to_string()])?;
+                if matches!(outcome, Outcome::Accepted(_)) {
+                    self.rentals += 1;
+                }
+                outcome
+            }
+            Extend => {
+                let id = a % self.rentals.max(1);
+                let renter = match self.rental(id)? {
+                    Some(r) if b % 4 != 0 => AccountId32::new(*r.renter.as_ref()),
+                    _ => outsider(),
+                };
+                let escrow = self.suite.escrow.clone();
+                self.call(&renter, Target::Stablecoin, "PSP22::approve", &[escrow.to_string(), (5_000 * USDC).to_string()])?;
+                self.call(&renter, t, "extend", &[id.to_string(), (1 + c % 3).to_string()])?
+            }
+            Cancel => {
+                let id = a % self.rentals.max(1);
+                let caller = match self.rental(id)? {
+                    Some(r) if b % 4 != 0 => AccountId32::new(*r.renter.as_ref()),
+                    _ => outsider(),
+                };
+                self.call(&caller, t, "cancel", &[id.to_string()])?
+            }
+            Settle | Dispute | Resolve => {
+                let id = a % self.rentals.max(1);
+                let Some(rental) = self.rental(id)? else { return Ok(false) };
+                let span = rental.end.saturating_sub(rental.start).max(1);
+                let epoch = rental.start + b % span;
+                match kind {
+                    Settle => {
+                        let caller = self.anyone(c);
+                        self.call(&caller, t, "settle", &[id.to_string(), epoch.to_string()])?
+                    }
+                    Dispute => {
+                        let caller = Self::pick(&[AccountId32::new(*rental.renter.as_ref()), operator(), outsider()], c);
+                        self.call(&caller, t, "dispute", &[id.to_string(), epoch.to_string()])?
+                    }
+                    _ => {
+                        let caller = Self::pick(&[arbiter(), second_arbiter(), outsider()], c);
+                        let refund = u128::from(c >> 4) % rental.epoch_cost.saturating_add(2);
+                        self.call(&caller, t, "resolve", &[id.to_string(), epoch.to_string(), refund.to_string()])?
+                    }
+                }
+            }
+            Withdraw => {
+                let caller = Self::pick(&[account(51), account(52), outsider(), operator()], a);
+                self.call(&caller, t, "withdraw", &[])?
+            }
+            WithdrawFees => {
+                let caller = Self::pick(&[operator(), outsider()], a);
+                self.call(&caller, t, "withdraw_fees", &[])?
+            }
+            PushYield => {
+                let caller = self.anyone(a);
+                self.call(&caller, t, "push_yield", &[])?
+            }
+            Arbiter => match a % 3 {
+                0 => {
+                    let caller = Self::pick(&[self.suite.issuer.clone(), outsider()], b);
+                    let next = Self::pick(&[arbiter(), second_arbiter()], c);
+                    self.call(&caller, t, "propose_arbiter", &[format!("Some({next})")])?
+                }
+                _ => {
+                    let caller = Self::pick(&[arbiter(), second_arbiter(), outsider()], b);
+                    self.call(&caller, t, "accept_arbiter", &[])?
+                }
+            },
+            Advance => {
+                self.now += (a % 90) * 60_000;
+                self.suite.set_time(self.now);
+                Outcome::Accepted(Vec::new())
+            }
+        };
+        Ok(matches!(outcome, Outcome::Accepted(_)))
+    }
+
+    /// Every invariant that must hold after any step.
+    fn check(&mut self) -> Result<(), String> {
+        // Stablecoin conservation over every account and contract.
+        let supply: u128 = self.read(Target::Stablecoin, "PSP22::total_supply", &[])?;
+        if supply != self.minted {
+            return Err(format!("stablecoin supply {supply} != minted {}", self.minted));
+        }
+        // Balances move only for accounts a call named (and the contracts); every
+        // FULL_CHECK_EVERY checks, and at the end, every balance is re-read.
+        self.checks += 1;
+        let contracts = [self.suite.token.clone(), self.suite.escrow.clone(), self.suite.registry.clone(), self.suite.oracle.clone(), self.suite.coin.clone()];
+        let mut refresh: Vec<AccountId32> = std::mem::take(&mut self.touched);
+        if self.checks % FULL_CHECK_EVERY == 1 || self.coins.is_empty() {
+            refresh.extend(self.people.iter().cloned());
+            refresh.extend(investors());
+        }
+        refresh.extend(contracts);
+        refresh.sort();
+        refresh.dedup();
+        for who in &refresh {
+            let (coin, token) = (self.coin_balance(who)?, self.token_balance(who)?);
+            self.coins.insert(who.clone(), coin);
+            self.tokens.insert(who.clone(), token);
+        }
+        let sum: u128 = self.coins.values().sum();
+        if sum != supply {
+            return Err(format!("Σ stablecoin balances {sum} != supply {supply}"));
+        }
+        // Escrow: books balance and it holds what it owes.
+        let escrow = self.suite.escrow.clone();
+        let totals: Totals = self.read(Target::Escrow, "totals", &[])?;
+        let l = totals.ledger;
+        if l.deposited != l.released + l.fees + l.refunded + l.held {
+            return Err(format!("escrow books: {l:?}"));
+        }
+        let held = self.coin_balance(&escrow)?;
+        match totals.obligations() {
+            Some(owed) if held >= owed => {}
+            owed => return Err(format!("escrow holds {held} < obligations {owed:?} ({totals:?})")),
+        }
+        // Token: yield solvency and the capacity cap.
+        let token = self.suite.token.clone();
+        let rewards: RewardTotals = self.read(Target::Token, "reward_totals", &[])?;
+        let token_coin = self.coin_balance(&token)?;
+        let owed = rewards.distributed.checked_sub(rewards.claimed).ok_or("claimed more than distributed")?;
+        if token_coin < owed {
+            return Err(format!("token holds {token_coin} < distributed − claimed {owed} ({rewards:?})"));
+        }
+        let token_supply: u128 = self.read(Target::Token, "PSP22::total_supply", &[])?;
+        let capacity: u128 = self.read(Target::Token, "capacity", &[])?;
+        let redeemed: u128 = self.read(Target::Token, "redeemed", &[])?;
+        if token_supply + redeemed > capacity {
+            return Err(format!("supply {token_supply} + redeemed {redeemed} > capacity {capacity}"));
+        }
+        let token_sum: u128 = self.tokens.values().sum();
+        if token_sum != token_supply {
+            return Err(format!("Σ token balances {token_sum} != supply {token_supply}"));
+        }
+        // Bookings within the pool for the epochs that can still be booked.
+        for epoch in self.epoch()..self.epoch() + 5 {
+            let booked: u32 = self.read(Target::Escrow, "booked_gpus", &[epoch.to_string()])?;
+            if booked > 8 {
+                return Err(format!("epoch {epoch} booked {booked} GPUs of 8"));
+            }
+        }
+        // Oracle: epochs that just closed, where every honest reporter reported, are within the honest range.
+        for epoch in self.epoch().saturating_sub(3)..self.epoch() {
+            self.check_honest(epoch)?;
+        }
+        Ok(())
+    }
+
+    /// Every field of a finalized epoch lies within the honest reports, where every honest
+    /// reporter of the epoch's eligible set reported (the liar, 33, is at most one of them).
+    fn check_honest(&mut self, epoch: u64) -> Result<(), String> {
+        let Some(honest) = self.honest.get(&epoch).cloned() else { return Ok(()) };
+        let eligible: Result<Eligibility, utilization_oracle::utilization_oracle::Error> = self.read(Target::Oracle, "eligible", &[FEED.into(), epoch.to_string()])?;
+        let Ok(eligible) = eligible else { return Ok(()) };
+        let members: Vec<u8> = eligible.reporters.iter().map(|a| a.as_ref()[0]).collect();
+        let honest_members: Vec<u8> = members.iter().copied().filter(|b| honest_reporter(*b)).collect();
+        let liars = members.len() - honest_members.len();
+        if honest_members.is_empty() || honest_members.len() <= liars || !honest_members.iter().all(|b| honest.contains_key(b)) {
+            return Ok(());
+        }
+        let finalized: Result<Finalized, utilization_oracle::utilization_oracle::Error> = self.read(Target::Oracle, "epoch", &[FEED.into(), epoch.to_string()])?;
+        if let Ok(finalized) = finalized {
+            let values: Vec<u64> = honest_members.iter().filter_map(|b| honest.get(b).copied()).collect();
+            let (low, high) = (values.iter().min().copied().unwrap_or(0), values.iter().max().copied().unwrap_or(0));
+            let value = finalized.values.gpu_milli_hours;
+            if value < low || value > high {
+                return Err(format!("epoch {epoch} finalized at {value} outside the honest range {low}..={high} (eligible {members:?}, honest {honest:?})"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Time runs past everything; every epoch of every rental reaches a final state and every
+    /// party withdraws exactly what it is owed.
+    fn liveness(&mut self) -> Result<(), String> {
+        let issuer = issuer(self);
+        // Restore the distributor role and unpause, as an issuer would, then let time pass.
+        self.raw(&issuer, Target::Token, "set_distributor", &[self.suite.escrow.to_string(), "true".into()]).map_err(|e| e.to_string())?;
+        self.call(&issuer, Target::Token, "unpause", &[])?;
+        self.now += 40 * HOUR;
+        self.suite.set_time(self.now);
+        let count: u64 = self.read(Target::Escrow, "rental_count", &[])?;
+        for id in 0..count {
+            let Some(rental) = self.rental(id)? else { continue };
+            for epoch in rental.start..rental.end {
+                let state: Option<EpochState> = self.read(Target::Escrow, "epoch_state", &[id.to_string(), epoch.to_string()])?;
+                match state {
+                    None => {
+                        self.raw(&outsider(), Target::Escrow, "settle", &[id.to_string(), epoch.to_string()]).map_err(|e| format!("liveness: {e}"))?;
+                        self.stats.settled_epochs += 1;
+                    }
+                    Some(EpochState::Disputed) => {
+                        let judge: Option<ink::primitives::AccountId> = self.read(Target::Escrow, "dispute_arbiter", &[id.to_string(), epoch.to_string()])?;
+                        let judge = judge.map(|a| AccountId32::new(*a.as_ref())).ok_or("disputed epoch without an arbiter")?;
+                        self.raw(&judge, Target::Escrow, "resolve", &[id.to_string(), epoch.to_string(), "0".into()]).map_err(|e| format!("liveness: {e}"))?;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let totals: Totals = self.read(Target::Escrow, "totals", &[])?;
+        if totals.ledger.held != 0 {
+            return Err(format!("liveness: escrow still holds {} for settled rentals", totals.ledger.held));
+        }
+        if totals.unpaid_yield > 0 {
+            self.raw(&outsider(), Target::Escrow, "push_yield", &[]).map_err(|e| format!("liveness: push_yield: {e}"))?;
+        }
+        // Past the longest yield period the campaign sets, so every stream has run out.
+        self.now += 7 * HOUR;
+        self.suite.set_time(self.now);
+        for who in renters().iter().chain([outsider(), operator()].iter()) {
+            let owed: u128 = self.read(Target::Escrow, "refundable", &[who.to_string()])?;
+            if owed > 0 {
+                let before = self.coin_balance(who)?;
+                self.raw(who, Target::Escrow, "withdraw", &[]).map_err(|e| format!("liveness: {e}"))?;
+                if self.coin_balance(who)? != before + owed {
+                    return Err(format!("liveness: {who} withdrew other than the {owed} owed"));
+                }
+            }
+        }
+        let totals: Totals = self.read(Target::Escrow, "totals", &[])?;
+        if totals.ledger.fees > totals.fees_withdrawn {
+            self.raw(&operator(), Target::Escrow, "withdraw_fees", &[]).map_err(|e| format!("liveness: {e}"))?;
+        }
+        let totals: Totals = self.read(Target::Escrow, "totals", &[])?;
+        if totals.obligations() != Some(0) {
+            return Err(format!("liveness: escrow obligations left: {totals:?}"));
+        }
+        // Holders claim everything once the streams have run out.
+        for who in investors().iter().chain([outsider()].iter()) {
+            let claimable: Result<u128, gpu_hour_token::gpu_hour_token::Error> = self.read(Target::Token, "claimable", &[who.to_string()])?;
+            if let Ok(amount) = claimable {
+                if amount > 0 {
+                    let before = self.coin_balance(who)?;
+                    // A claim can be refused only by pause or freeze rules, which the issuer lifted; frozen wallets may still claim.
+                    if let Outcome::Accepted(_) = self.call(who, Target::Token, "claim", &[])? {
+                        if self.coin_balance(who)? != before + amount {
+                            return Err(format!("liveness: {who} claimed other than the {amount} claimable"));
+                        }
+                    }
+                }
+            }
+        }
+        let rewards: RewardTotals = self.read(Target::Token, "reward_totals", &[])?;
+        if rewards.streaming != 0 {
+            return Err(format!("liveness: yield still streaming after its period: {rewards:?}"));
+        }
+        self.checks = 0;
+        self.check()
+    }
+}
+
+/// Runs `ops` on a fresh deployment; checks after every step and the liveness at the end.
+pub fn run(ops: &[Op]) -> Result<Stats, Failure> {
+    let fail = |step: usize, message: String| Failure { step, message };
+    let mut world = World::new().map_err(|e| fail(0, format!("setup: {e}")))?;
+    world.check().map_err(|m| fail(0, format!("after setup: {m}")))?;
+    for (step, op) in ops.iter().enumerate() {
+        let accepted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| world.apply(*op)))
+            .map_err(|_| fail(step, format!("panic in {op:?}")))?
+            .map_err(|m| fail(step, m))?;
+        world.check().map_err(|m| fail(step, format!("after {op:?}: {m}")))?;
+        let stats = &mut world.stats;
+        stats.ops += 1;
+        let entry = stats.per_target.entry(format!("{:?}", op.kind.target())).or_default();
+        if accepted {
+            stats.accepted += 1;
+            entry.0 += 1;
+        } else {
+            stats.refused += 1;
+            entry.1 += 1;
+        }
+        *stats.per_kind.entry(format!("{:?}", op.kind)).or_default() += 1;
+    }
+    world.liveness().map_err(|m| fail(ops.len(), m))?;
+    let mut stats = world.stats.clone();
+    stats.rentals = world.rentals;
+    stats.finalized_epochs = world.honest.len();
+    Ok(stats)
+}
+
+/// Cuts a failing sequence down (delta debugging over chunks, then single operations), within
+/// `budget` re-runs; returns the shortest failing sequence found and its failure.
+pub fn shrink(ops: &[Op], failure: &Failure, budget: usize) -> (Vec<Op>, Failure) {
+    let mut best: Vec<Op> = ops[..(failure.step + 1).min(ops.len())].to_vec();
+    let mut best_failure = failure.clone();
+    let mut runs = 0;
+    let mut chunk = best.len() / 2;
+    while chunk >= 1 && runs < budget {
+        let mut start = 0;
+        let mut progressed = false;
+        while start < best.len() && runs < budget {
+            let mut candidate = best.clone();
+            let end = (start + chunk).min(candidate.len());
+            candidate.drain(start..end);
+            runs += 1;
+            match run(&candidate) {
+                Err(f) => {
+                    candidate.truncate((f.step + 1).min(candidate.len()));
+                    best = candidate;
+                    best_failure = f;
+                    progressed = true;
+                }
+                Ok(_) => start += chunk,
+            }
+        }
+        if !progressed {
+            chunk /= 2;
+        }
+    }
+    (best, best_failure)
+}
