@@ -6,7 +6,7 @@ use crate::chain::{AccountId, Chain};
 use crate::deployment::Deployment;
 use crate::ops::{format_units, UNITS_PER_GPU_HOUR};
 use crate::value::{self, field, option, seq, uint, uint_field, ContractError, Value};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use compute_rwa_common::Report;
 use serde::Serialize;
 
@@ -315,7 +315,7 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
     let parties = read("rental_escrow", &escrow, "parties", vec![]).await?;
     f.escrow_feed = EscrowFeed {
         // (stablecoin, token, oracle, operator, arbiter)
-        oracle: value::text(value::tuple(&parties)?.get(2).ok_or_else(|| anyhow::anyhow!("escrow parties without an oracle"))?),
+        oracle: value::account(value::tuple(&parties)?.get(2).ok_or_else(|| anyhow::anyhow!("escrow parties without an oracle"))?)?,
         expected_oracle: oracle.to_string(),
         feed: uint_field(&read("rental_escrow", &escrow, "config", vec![]).await?, "feed")?,
         expected_feed: u128::from(deployment.feed),
@@ -383,14 +383,7 @@ fn report(value: &Value) -> Result<Report> {
 
 /// A byte array as 0x-hex, whether the transcoder shows it as hex or as a sequence of numbers.
 fn bytes_hex(value: &Value) -> Result<String> {
-    match value {
-        Value::Hex(hex) => Ok(hex.as_str().to_string()),
-        Value::Seq(_) => {
-            let bytes: Result<Vec<u8>> = seq(value)?.iter().map(|b| Ok(u8::try_from(uint(b)?)?)).collect();
-            Ok(value::hex0x(&bytes?))
-        }
-        other => bail!("expected bytes, found {}", value::render(other)),
-    }
+    Ok(value::hex0x(&value::bytes(value)?))
 }
 
 #[cfg(test)]

@@ -102,7 +102,8 @@ impl Chain {
     pub async fn submit(&self, contract: &str, address: &AccountId, message: &str, args: &[String]) -> Result<Submitted> {
         let exec = self.call_exec(contract, address, message, args).await?;
         let (value, weight) = Self::dry_run(&exec, address).await?;
-        let events = exec.call(Some(weight)).await.map_err(explain)?;
+        let most = limits_of(exec.client())?.normal_max_extrinsic;
+        let events = exec.call(Some(with_margin(weight, most))).await.map_err(explain)?;
         Ok(Submitted { value, events: contract_event_names(&events, exec.transcoder())? })
     }
 
@@ -164,6 +165,16 @@ impl Chain {
     }
 }
 
+/// The gas limit of a submitted call: what its dry run needed and half as much again, within
+/// `most` (the chain's largest normal transaction, less room for the transaction's own base
+/// weight). The dry run executes at the last block's time, the transaction in a later block,
+/// where clock-driven work costs more (the token releasing its yield stream since its last
+/// update). Unused gas is refunded, so the margin costs nothing.
+pub fn with_margin(required: Weight, most: Parts) -> Weight {
+    let half_again = |part: u64, cap: u64| part.saturating_add(part / 2).min(cap.saturating_mul(9) / 10).max(part);
+    Weight::from_parts(half_again(required.ref_time(), most.0), half_again(required.proof_size(), most.1))
+}
+
 /// A weight as (ref_time, proof_size).
 pub type Parts = (u64, u64);
 
@@ -183,24 +194,28 @@ pub struct Limits {
 impl Chain {
     /// The chain's block weight and code size limits.
     pub async fn limits(&self) -> Result<Limits> {
-        let client = OnlineClient::<Config>::from_url(self.url.as_str()).await?;
-        let constant = |pallet: &str, name: &str| client.constants().at(&subxt::dynamic::constant(pallet, name)).map_err(anyhow::Error::from)?.to_value().map_err(anyhow::Error::from);
-        let weights = constant("System", "BlockWeights")?;
-        let per_class = weights.at("per_class");
-        let normal = per_class.at("normal").ok_or_else(|| anyhow!("System::BlockWeights has no normal class"))?;
-        let parts = |weight: Option<&subxt::dynamic::Value<u32>>, what: &str| -> Result<Parts> {
-            let part = |name: &str| weight.at(name).and_then(|v| v.as_u128()).and_then(|v| u64::try_from(v).ok());
-            part("ref_time").zip(part("proof_size")).ok_or_else(|| anyhow!("System::BlockWeights: no weight at {what}"))
-        };
-        let max_code_len = constant("Contracts", "MaxCodeLen")?.as_u128().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| anyhow!("Contracts::MaxCodeLen"))?;
-        Ok(Limits {
-            max_block: parts(weights.at("max_block"), "max_block")?,
-            normal_max_total: parts(normal.at("max_total").at(0), "normal.max_total")?,
-            normal_max_extrinsic: parts(normal.at("max_extrinsic").at(0), "normal.max_extrinsic")?,
-            base_extrinsic: parts(normal.at("base_extrinsic"), "normal.base_extrinsic")?,
-            max_code_len,
-        })
+        limits_of(&OnlineClient::<Config>::from_url(self.url.as_str()).await?)
     }
+}
+
+/// The block weight and code size limits of the chain `client` is connected to.
+fn limits_of(client: &OnlineClient<Config>) -> Result<Limits> {
+    let constant = |pallet: &str, name: &str| client.constants().at(&subxt::dynamic::constant(pallet, name)).map_err(anyhow::Error::from)?.to_value().map_err(anyhow::Error::from);
+    let weights = constant("System", "BlockWeights")?;
+    let per_class = weights.at("per_class");
+    let normal = per_class.at("normal").ok_or_else(|| anyhow!("System::BlockWeights has no normal class"))?;
+    let parts = |weight: Option<&subxt::dynamic::Value<u32>>, what: &str| -> Result<Parts> {
+        let part = |name: &str| weight.at(name).and_then(|v| v.as_u128()).and_then(|v| u64::try_from(v).ok());
+        part("ref_time").zip(part("proof_size")).ok_or_else(|| anyhow!("System::BlockWeights: no weight at {what}"))
+    };
+    let max_code_len = constant("Contracts", "MaxCodeLen")?.as_u128().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| anyhow!("Contracts::MaxCodeLen"))?;
+    Ok(Limits {
+        max_block: parts(weights.at("max_block"), "max_block")?,
+        normal_max_total: parts(normal.at("max_total").at(0), "normal.max_total")?,
+        normal_max_extrinsic: parts(normal.at("max_extrinsic").at(0), "normal.max_extrinsic")?,
+        base_extrinsic: parts(normal.at("base_extrinsic"), "normal.base_extrinsic")?,
+        max_code_len,
+    })
 }
 
 /// Turns a node-side failure into a sentence, naming insufficient funds plainly.
@@ -236,4 +251,19 @@ fn contract_event_names(events: &ExtrinsicEvents<Config>, transcoder: &ContractM
 /// Parses an SS58 address, naming the argument that held it.
 pub fn account(text: &str, what: &str) -> Result<AccountId> {
     AccountId::from_str(text.trim()).map_err(|_| anyhow!("{what}: `{text}` is not an SS58 address"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submitted_calls_get_half_again_the_dry_run_gas() {
+        let roomy = (u64::MAX, u64::MAX);
+        assert_eq!(with_margin(Weight::from_parts(1_000, 64), roomy), Weight::from_parts(1_500, 96));
+        assert_eq!(with_margin(Weight::from_parts(u64::MAX, 1), roomy), Weight::from_parts(u64::MAX, 1));
+        // Never past 90% of the largest transaction, and never below what the dry run needed.
+        assert_eq!(with_margin(Weight::from_parts(800, 800), (1_000, 10_000)), Weight::from_parts(900, 1_200));
+        assert_eq!(with_margin(Weight::from_parts(950, 10), (1_000, 10_000)), Weight::from_parts(950, 15));
+    }
 }

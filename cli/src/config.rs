@@ -216,6 +216,7 @@ impl PoolConfig {
             "escrow.grace_period_ms",
             &format!("must be at least oracle.report_window_ms ({})", self.oracle.report_window_ms),
         );
+        found.check(self.escrow.arbitration_period_ms > 0, "escrow.arbitration_period_ms", "must be positive");
     }
 
     fn check_offer(&self, found: &mut Problems) {
@@ -288,6 +289,7 @@ mod tests {
         config.token.yield_period_ms = 999;
         config.escrow.operator_fee_bps = 10_001;
         config.escrow.grace_period_ms = config.oracle.report_window_ms - 1;
+        config.escrow.arbitration_period_ms = 0;
         config.offer.min_epochs = 30;
         let fields: Vec<_> = config.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(
@@ -302,6 +304,7 @@ mod tests {
                 "oracle.quorum",
                 "escrow.operator_fee_bps",
                 "escrow.grace_period_ms",
+                "escrow.arbitration_period_ms",
                 "offer.max_epochs",
                 "offer.available_gpus",
             ]
@@ -351,7 +354,8 @@ mod tests {
             config.token.yield_period_ms = period;
             assert_eq!(config.problems().is_empty(), ok, "{period}");
         }
-        let default: PoolConfig = toml::from_str(&SAMPLE.replace("yield_period_ms = 5000", "")).expect("parses");
+        let without = |keys: &[&str]| SAMPLE.lines().filter(|l| !keys.iter().any(|k| l.starts_with(k))).collect::<Vec<_>>().join("\n");
+        let default: PoolConfig = toml::from_str(&without(&["yield_period_ms", "cancellation_notice_ms"])).expect("parses");
         assert_eq!(default.token.yield_period_ms, 86_400_000);
         assert_eq!(default.offer.cancellation_notice_ms, 0);
         assert_eq!(sample().offer.cancellation_notice_ms, 7_200);

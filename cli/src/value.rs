@@ -76,6 +76,27 @@ pub fn tuple(value: &Value) -> Result<Vec<&Value>> {
     }
 }
 
+/// Bytes, whether the transcoder shows them as hex or as a sequence of numbers.
+pub fn bytes(value: &Value) -> Result<Vec<u8>> {
+    match value {
+        Value::Hex(hex) => Ok(hex.bytes().to_vec()),
+        Value::Seq(seq) => seq.elems().iter().map(|b| Ok(u8::try_from(uint(b)?)?)).collect(),
+        other => bail!("expected bytes, found {}", render(other)),
+    }
+}
+
+/// An account as SS58: the transcoder decodes some as SS58 text, others (inside sequences and
+/// tuples) as `AccountId([u8; 32])`.
+pub fn account(value: &Value) -> Result<String> {
+    let raw = match value {
+        Value::Literal(text) | Value::String(text) => return Ok(text.clone()),
+        Value::Tuple(tuple) if tuple.ident().as_deref() == Some("AccountId") => single(tuple.values()).ok_or_else(|| anyhow!("an AccountId holds one value"))?,
+        other => other.clone(),
+    };
+    let key = <[u8; 32]>::try_from(bytes(&raw)?).map_err(|_| anyhow!("an account is 32 bytes, found {}", render(value)))?;
+    Ok(subxt::utils::AccountId32::from(key).to_string())
+}
+
 /// An account (rendered by the transcoder as SS58) or any other literal, as text.
 pub fn text(value: &Value) -> String {
     match value {
@@ -103,6 +124,7 @@ pub fn render(value: &Value) -> String {
             let fields: Vec<_> = map.iter().map(|(k, v)| format!("{}: {}", text(k), render(v))).collect();
             format!("{}{{ {} }}", map.ident().map(|i| format!("{i} ")).unwrap_or_default(), fields.join(", "))
         }
+        Value::Tuple(tuple) if tuple.ident().as_deref() == Some("AccountId") && account(value).is_ok() => account(value).unwrap_or_default(),
         Value::Tuple(tuple) => {
             let values: Vec<_> = tuple.values().map(render).collect();
             match (tuple.ident(), values.len()) {
@@ -167,6 +189,17 @@ mod tests {
         let elements = tuple(&parties).expect("tuple");
         assert_eq!((text(elements[0]), uint(elements[1]).expect("uint")), ("5Grw".to_string(), 2));
         assert!(tuple(&variant("Some", vec![Value::UInt(3)])).is_err(), "a variant is not a plain tuple");
+    }
+
+    #[test]
+    fn accounts_read_as_ss58_however_decoded() {
+        let eve = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw";
+        let key = hex::decode("e659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e").expect("hex");
+        let wrapped = Value::Tuple(Tuple::new(Some("AccountId"), vec![Value::Seq(key.iter().map(|b| Value::UInt(u128::from(*b))).collect::<Vec<_>>().into())]));
+        assert_eq!(account(&wrapped).expect("wrapped"), eve);
+        assert_eq!(account(&Value::Literal(eve.into())).expect("literal"), eve);
+        assert_eq!(render(&Value::Seq(vec![wrapped].into())), format!("[{eve}]"));
+        assert!(account(&Value::UInt(1)).is_err());
     }
 
     #[test]

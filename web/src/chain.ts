@@ -1,5 +1,6 @@
 // The pool on chain: @polkadot/api + @polkadot/api-contract with our contracts' metadata and the
-// CLI's deployment.json. Reads are dry runs; sends dry-run first, so refusals cost nothing.
+// CLI's deployment.json. Reads are dry runs; sends dry-run first, so refusals cost nothing, and
+// carry half again the dry run's gas (unused gas is refunded).
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import { ContractPromise } from "@polkadot/api-contract";
 import type { Signer } from "@polkadot/api/types";
@@ -7,6 +8,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import type { WeightV2 } from "@polkadot/types/interfaces";
 import type { Codec } from "@polkadot/types/types";
 import { ContractError, describe, variantDocs, type VariantDocs } from "./errors";
+import { withMargin } from "./gas";
 
 export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"] as const;
 export type Name = (typeof CONTRACTS)[number];
@@ -99,6 +101,15 @@ export class Pool {
     return this.api.registry.createType("WeightV2", limits.maxBlock) as unknown as WeightV2;
   }
 
+  /** The gas for a transaction whose dry run needed `required` (see `withMargin`). */
+  private transactionGas(required: Codec): WeightV2 {
+    const weights = this.api.consts.system.blockWeights as unknown as { maxBlock: Codec; perClass: { normal: { maxExtrinsic: Codec & { isSome: boolean; unwrap(): Codec } } } };
+    const maxExtrinsic = weights.perClass.normal.maxExtrinsic;
+    const most = maxExtrinsic.isSome ? maxExtrinsic.unwrap() : weights.maxBlock;
+    const parts = (w: Codec) => ({ refTime: big(w, "refTime"), proofSize: big(w, "proofSize") });
+    return this.api.registry.createType("WeightV2", withMargin(parts(required), parts(most))) as unknown as WeightV2;
+  }
+
   /** Dry-runs `label` (e.g. "PSP22::balance_of") as `caller`: the value inside `Ok`, or a ContractError. */
   async read(name: Name, label: string, args: unknown[] = [], caller?: string): Promise<Codec> {
     const from = caller ?? this.deployment.contracts[name].address;
@@ -117,7 +128,7 @@ export class Pool {
     const dry = await contract.query[method](account.address, { gasLimit: this.gasLimit(), storageDepositLimit: null }, ...args);
     if (dry.result.isErr) throw this.dispatchError(dry.result.asErr);
     if (dry.output) unwrap(unwrap(dry.output, this.docs[name]), this.docs[name]);
-    const tx = contract.tx[method]({ gasLimit: dry.gasRequired as unknown as WeightV2, storageDepositLimit: null }, ...args);
+    const tx = contract.tx[method]({ gasLimit: this.transactionGas(dry.gasRequired), storageDepositLimit: null }, ...args);
     progress("waiting for your signature…");
     await new Promise<void>((resolve, reject) => {
       const done = (status: { isInBlock: boolean; isFinalized: boolean; isReady: boolean }, dispatchError?: unknown) => {
