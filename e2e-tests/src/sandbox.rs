@@ -35,6 +35,19 @@ pub fn call_ok<T: Decode, E: Decode + Debug>(session: &mut Sandbox, contract: &A
     call::<Result<T, E>>(session, contract, message, args)?.map_err(|e| format!("{message} returned {e:?}").into())
 }
 
+/// Calls a message returning `Result<T, E>` and returns that result, `Ok` or `Err` (an `Err`
+/// reverts the call, so it is decoded from the revert data).
+pub fn call_result<T: Decode, E: Decode>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<Result<T, E>> {
+    match session.call_with_address::<_, Result<T, E>>(contract.clone(), message, args, NO_ENDOWMENT) {
+        Ok(result) => Ok(result?),
+        Err(drink::session::error::SessionError::CallReverted(data)) => match ink::MessageResult::<Result<T, E>>::decode(&mut &data[..])? {
+            Ok(result) => Ok(result),
+            Err(error) => Err(format!("{message}: {error:?}").into()),
+        },
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// Calls a message returning `Result<T, E>` that must revert; returns its error.
 pub fn call_err<T: Decode + Debug, E: Decode + Debug>(session: &mut Sandbox, contract: &AccountId32, message: &str, args: &[String]) -> TestResult<E> {
     match session.call_with_address::<_, Result<T, E>>(contract.clone(), message, args, NO_ENDOWMENT) {

@@ -52,3 +52,30 @@ fn invariant_campaign() {
     assert_eq!(stats.ops as u64, total, "every operation ran");
     assert!(stats.accepted > 0 && stats.refused > 0, "the mix exercises both accepted and refused calls");
 }
+
+/// The operation mix of a campaign without running it (`--ignored`): operations per contract and
+/// per kind for `CAMPAIGN_OPS`/`CAMPAIGN_SEED`/`CAMPAIGN_SEGMENT`, as generated (attempted).
+#[test]
+#[ignore = "prints the mix of a given campaign; run with --ignored"]
+fn operation_mix() {
+    let (total, seed, segment) = (env("CAMPAIGN_OPS", 2_000), env("CAMPAIGN_SEED", 1), env("CAMPAIGN_SEGMENT", 1_000).max(1));
+    let mut per_target = std::collections::BTreeMap::<String, u64>::new();
+    let mut per_kind = std::collections::BTreeMap::<String, u64>::new();
+    let (mut done, mut index) = (0u64, 0u64);
+    while done < total {
+        let n = segment.min(total - done);
+        for op in generate(seed.wrapping_add(index), usize::try_from(n).unwrap_or(usize::MAX)) {
+            *per_target.entry(format!("{:?}", op.kind.target())).or_default() += 1;
+            *per_kind.entry(format!("{:?}", op.kind)).or_default() += 1;
+        }
+        done += n;
+        index += 1;
+    }
+    for (target, n) in &per_target {
+        println!("MIX-TARGET|{target}|{n}");
+    }
+    for (kind, n) in &per_kind {
+        println!("MIX-KIND|{kind}|{n}");
+    }
+    assert_eq!(per_target.values().sum::<u64>(), total);
+}
