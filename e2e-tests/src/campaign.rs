@@ -768,7 +768,7 @@ impl World {
         let Some(honest) = self.honest.get(&epoch).cloned() else { return Ok(()) };
         let eligible: Result<Eligibility, utilization_oracle::utilization_oracle::Error> = self.read(Target::Oracle, "eligible", &[FEED.into(), epoch.to_string()])?;
         let Ok(eligible) = eligible else { return Ok(()) };
-        let members: Vec<u8> = eligible.reporters.iter().map(|a| a.as_ref()[0]).collect();
+        let members: Vec<u8> = eligible.reporters.iter().map(|a| AsRef::<[u8; 32]>::as_ref(a)[0]).collect();
         let honest_members: Vec<u8> = members.iter().copied().filter(|b| honest_reporter(*b)).collect();
         let liars = members.len() - honest_members.len();
         if honest_members.is_empty() || honest_members.len() <= liars || !honest_members.iter().all(|b| honest.contains_key(b)) {
