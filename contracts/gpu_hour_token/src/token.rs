@@ -4,7 +4,7 @@
 //! identity registry said, so every rule is testable on the host.
 
 use crate::rewards::{RewardData, RewardError};
-use compute_rwa_common::Party;
+use compute_rwa_common::{Credential, Party};
 use ink::prelude::{vec, vec::Vec};
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -211,6 +211,8 @@ pub struct TokenData {
     attestation_count: u32,
     redemptions: Mapping<u64, Redemption>,
     redemption_count: u64,
+    /// What the identity registry pushed about each registered account.
+    credentials: Mapping<AccountId, Credential>,
 }
 
 type Events = Result<Vec<TokenEvent>, TokenError>;
@@ -295,6 +297,27 @@ impl TokenData {
     /// Number of redemptions so far.
     pub fn redemption_count(&self) -> u64 {
         self.redemption_count
+    }
+
+    /// What the registry pushed about `account` (`None`: not registered).
+    pub fn credential(&self, account: AccountId) -> Option<Credential> {
+        self.credentials.get(account)
+    }
+
+    /// The registry's verdict on `account` at `now`, from the pushed credential.
+    pub fn party(&self, account: AccountId, now: u64) -> Party {
+        Party::of(self.credential(account), now)
+    }
+
+    /// Records the registry's view of `account` (`None`: removed from the registry).
+    pub fn set_credential(&mut self, account: AccountId, credential: Option<Credential>) {
+        match credential {
+            Some(credential) => self.credentials.insert(account, &credential),
+            None => {
+                self.credentials.remove(account);
+                None
+            }
+        };
     }
 
     /// Yield state.
