@@ -28,6 +28,8 @@ level() {
 }
 
 level build bash scripts/build.sh
+level sizes bash scripts/check-sizes.sh
+level scripts bash scripts/test-fetch-release.sh
 level unit cargo test --workspace --exclude e2e-tests
 level drink cargo test -p e2e-tests --test 'sandbox_*'
 export CONTRACTS_NODE_URL="$NODE_URL"
@@ -43,7 +45,7 @@ bash scripts/node.sh stop
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  grep -ahE '^test result:' "$LOG_DIR"/{unit,drink,e2e,cli,web}.log 2>/dev/null |
+  grep -ahE '^test result:' "$LOG_DIR"/{sizes,scripts,unit,drink,e2e,cli,web}.log 2>/dev/null |
     sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "total: $passed passed, $failed failed"
