@@ -13,12 +13,25 @@ status=0
 bash scripts/setup.sh || exit 1
 trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
 
-# Runs one level, echoes cargo's own summary lines, and remembers a failure.
+# Expected duration of each level (docs/toolchain.md), shown while it runs.
+expected() {
+  case "$1" in
+    build) echo "~17 min cold, ~30 s warm" ;;
+    unit) echo "~11 min cold, ~15 s warm" ;;
+    drink) echo "~12 min cold, ~5 min warm (the invariant campaign)" ;;
+    e2e) echo "~3 min" ;;
+    cli) echo "~2 min" ;;
+    web) echo "~1 min" ;;
+    *) echo "seconds" ;;
+  esac
+}
+
+# Runs one level (a progress line a minute), echoes cargo's own summary lines, and remembers a failure.
 level() {
   local name="$1"; shift
   local started=$SECONDS
   echo "== $name: $*"
-  if "$@" >"$LOG_DIR/$name.log" 2>&1; then
+  if with_progress "$name" "$(expected "$name")" "$LOG_DIR/$name.log" "$@"; then
     echo "   ok in $((SECONDS - started)) s"
   else
     echo "   FAILED in $((SECONDS - started)) s; last lines of $LOG_DIR/$name.log:"; tail -40 "$LOG_DIR/$name.log"

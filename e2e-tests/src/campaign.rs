@@ -303,8 +303,8 @@ struct World {
     tokens: BTreeMap<AccountId32, u128>,
     /// Whether the registry pushes to the token (governance binds and unbinds it).
     bound: bool,
-    /// Investors whose record changed while the token was unbound and who were not synced since:
-    /// the only accounts where the token may disagree with the registry.
+    /// Investors whose credential the token holds void: none pushed or synced since its latest
+    /// binding. The token must honour none for them (fail closed), and the registry's for the rest.
     stale: Vec<AccountId32>,
     /// Accounts a call since the last check named (caller or argument): only their balances can have moved.
     touched: Vec<AccountId32>,
@@ -485,13 +485,10 @@ impl World {
         self.read::<Result<Rental, rental_escrow::rental_escrow::Error>>(Target::Escrow, "rental", &[id.to_string()]).map(Result::ok)
     }
 
-    /// Tracks where the token may lag the registry: a change reaches the token only while bound.
+    /// A registry change reaches the token (and renews the account there) only while bound.
     fn identity_changed(&mut self, outcome: &Outcome, who: &AccountId32) {
-        if matches!(outcome, Outcome::Accepted(_)) {
+        if matches!(outcome, Outcome::Accepted(_)) && self.bound {
             self.stale.retain(|stale| stale != who);
-            if !self.bound {
-                self.stale.push(who.clone());
-            }
         }
     }
 
@@ -615,6 +612,10 @@ impl World {
                 let outcome = self.call(&caller, t, message, &[self.suite.token.to_string()])?;
                 if matches!(outcome, Outcome::Accepted(_)) {
                     self.bound = bind;
+                    // A new binding voids every credential the token kept.
+                    if bind {
+                        self.stale = investors().to_vec();
+                    }
                 }
                 outcome
             }
@@ -846,20 +847,21 @@ impl World {
             }
         }
         if scope.identity {
-            // While bound, the token's view of every investor equals the registry's, except for
-            // changes made while it was unbound and not yet synced.
+            // Bound, the token honours the registry's credential of every investor pushed or synced
+            // since the binding, and none for the others; unbound, it honours none at all.
             let bound: Vec<AccountId32> = self.read(Target::Registry, "bound_tokens", &[])?;
             if bound.contains(&self.suite.token) != self.bound {
                 return Err(format!("bound tokens {bound:?}, expected the token bound: {}", self.bound));
             }
             for who in investors() {
-                if self.stale.contains(&who) {
-                    continue;
-                }
                 let token: Option<Credential> = self.read(Target::Token, "credential", &[who.to_string()])?;
-                let registry: Option<Credential> = self.read(Target::Registry, "IdentityCheck::credential", &[who.to_string()])?;
-                if token != registry {
-                    return Err(format!("{who}: the token keeps {token:?}, the registry {registry:?}"));
+                let expected: Option<Credential> = if !self.bound || self.stale.contains(&who) {
+                    None
+                } else {
+                    self.read(Target::Registry, "IdentityCheck::credential", &[who.to_string()])?
+                };
+                if token != expected {
+                    return Err(format!("{who}: the token honours {token:?}, expected {expected:?} (bound: {})", self.bound));
                 }
             }
         }
@@ -903,6 +905,14 @@ impl World {
         // Restore the distributor role and unpause, as an issuer would, then let time pass.
         self.raw(&issuer, Target::Token, "set_distributor", &[self.suite.escrow.to_string(), "true".into()]).map_err(|e| e.to_string())?;
         self.call(&issuer, Target::Token, "unpause", &[])?;
+        // Bind the token again if governance unbound it, and have an outsider sync every investor.
+        if !self.bound {
+            self.raw(&issuer, Target::Registry, "bind_token", &[self.suite.token.to_string()]).map_err(|e| e.to_string())?;
+            self.bound = true;
+        }
+        let everyone: Vec<String> = investors().iter().map(ToString::to_string).collect();
+        self.raw(&outsider(), Target::Token, "sync", &[format!("[{}]", everyone.join(", "))]).map_err(|e| e.to_string())?;
+        self.stale.clear();
         self.now += 40 * HOUR;
         self.suite.set_time(self.now);
         let count: u64 = self.read(Target::Escrow, "rental_count", &[])?;

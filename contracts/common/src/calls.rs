@@ -63,6 +63,12 @@ pub fn credential(registry: AccountId, account: AccountId) -> Result<Option<Cred
     flatten(registry.call().credential(account).try_invoke())
 }
 
+/// Tells a token it was bound or unbound; any failure (including the token's refusal) is an error.
+pub fn binding_changed(token: AccountId, bound: bool) -> Result<(), CallError> {
+    let mut token: ink::contract_ref!(IdentityListener, DefaultEnvironment) = token.into();
+    flatten(token.call_mut().binding_changed(bound).try_invoke())?.map_err(CallError::Push)
+}
+
 /// Pushes identity changes to a bound token; any failure (including the token's refusal) is an error.
 pub fn identities_changed(token: AccountId, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), CallError> {
     let mut token: ink::contract_ref!(IdentityListener, DefaultEnvironment) = token.into();

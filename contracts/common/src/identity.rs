@@ -5,11 +5,18 @@
 //! cross-contract call. A token bound after investors were registered catches up with a
 //! permissionless `sync(accounts)`, which reads [`IdentityCheck::credential`].
 //!
+//! A token honours credentials only while bound, and only those pushed or synced since its
+//! latest binding: unbound it treats every account as unverified (fail closed), so a change it
+//! could not hear of never lets anyone through.
+//!
 //! Defined here (not in either contract) so each side depends on the interface, not on the
 //! other's code.
 
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
+
+/// Most identity changes one registry call carries, and one push delivers.
+pub const MAX_CHANGES: u32 = 50;
 
 /// Investor categories that compliance rules can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,16 +86,25 @@ pub trait IdentityCheck {
 pub enum PushError {
     /// The caller is not the registry this token was deployed with.
     NotRegistry,
-    /// More changes than one call may carry.
+    /// More than `MAX_CHANGES` changes in one push.
     BatchTooLarge,
+    /// A push to a token the registry has not bound.
+    NotBound,
+    /// The token's binding counter would overflow.
+    Overflow,
 }
 
-/// What the registry calls on every bound token when identities change.
+/// What the registry calls on the tokens it binds.
 #[ink::trait_definition]
 pub trait IdentityListener {
     /// Replaces what the token keeps about each account (`None`: removed). Its registry only.
     #[ink(message)]
     fn identities_changed(&mut self, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), PushError>;
+
+    /// The registry bound (`true`) or unbound the token. A new binding voids every credential
+    /// kept from before it (they must be pushed or synced again). Its registry only.
+    #[ink(message)]
+    fn binding_changed(&mut self, bound: bool) -> Result<(), PushError>;
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub mod gpu_hour_token {
     use crate::rewards::{Distribution, RewardTotals};
     use crate::token::{Attestation, ComplianceRules, Redemption, TokenData, TokenError, TokenEvent, UNITS_PER_GPU_HOUR};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{AccessError, Agents, Credential, DistributeError, IdentityListener, Ownable, PushError, YieldDistributor};
+    use compute_rwa_common::{AccessError, Agents, Credential, DistributeError, IdentityListener, Ownable, PushError, YieldDistributor, MAX_CHANGES};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
@@ -184,12 +184,21 @@ pub mod gpu_hour_token {
         pub enabled: bool,
     }
 
-    /// The identity registry pushed (or `sync` copied) an account's record; `None`: removed.
+    /// The credential the token honours for an account changed: pushed by the identity
+    /// registry, or copied by `sync`. `None`: removed from the registry.
     #[ink(event)]
     pub struct CredentialChanged {
         #[ink(topic)]
         pub account: AccountId,
         pub credential: Option<Credential>,
+    }
+
+    /// The identity registry bound (`bound`) or unbound the token; `binding` counts bindings.
+    /// A new binding voids every credential received before it.
+    #[ink(event)]
+    pub struct BindingChanged {
+        pub bound: bool,
+        pub binding: u32,
     }
 
     #[ink(storage)]
@@ -431,22 +440,36 @@ pub mod gpu_hour_token {
 
         // ---- identities --------------------------------------------------------------
 
-        /// What the identity registry pushed about `account`: verified until (ms; 0 while
-        /// suspended), country and class. `None`: not registered.
+        /// The credential the token honours for `account`: verified until (ms; 0 while
+        /// suspended), country and class, as pushed or synced since the current binding. `None`:
+        /// not registered, or the token is unbound, or not yet synced since it was bound.
         #[ink(message)]
         pub fn credential(&self, account: AccountId) -> Option<Credential> {
             self.data.credential(account)
         }
 
+        /// Whether the identity registry binds the token (unbound, every account counts as
+        /// unverified), and the number of its bindings so far.
+        #[ink(message)]
+        pub fn identity_binding(&self) -> (bool, u32) {
+            self.data.binding()
+        }
+
         /// Copies the registry's current record of each account (at most `MAX_BATCH`) into the
-        /// token: for accounts registered before the registry bound this token. Anyone may call
-        /// it; it can only make the token agree with its registry.
+        /// token: for accounts registered before the current binding. Anyone may call it; it can
+        /// only make the token agree with its registry. Refused while unbound (`NotBound`).
         #[ink(message)]
         pub fn sync(&mut self, accounts: Vec<AccountId>) -> Result<(), Error> {
             ensure_batch(accounts.len())?;
+            if !self.data.binding().0 {
+                return Err(TokenError::NotBound.into());
+            }
+            let mut records = Vec::with_capacity(accounts.len());
             for account in accounts {
-                let credential = calls::credential(self.registry, account)?;
-                self.set_credential(account, credential);
+                records.push((account, calls::credential(self.registry, account)?));
+            }
+            for (account, credential) in records {
+                self.set_credential(account, credential)?;
             }
             Ok(())
         }
@@ -637,9 +660,12 @@ pub mod gpu_hour_token {
             (self.data.party(from, now), self.data.party(to, now))
         }
 
-        fn set_credential(&mut self, account: AccountId, credential: Option<Credential>) {
-            self.data.set_credential(account, credential);
-            self.env().emit_event(CredentialChanged { account, credential });
+        /// Records a credential; the event only when what the token honours changed.
+        fn set_credential(&mut self, account: AccountId, credential: Option<Credential>) -> Result<(), TokenError> {
+            if self.data.set_credential(account, credential)? {
+                self.env().emit_event(CredentialChanged { account, credential });
+            }
+            Ok(())
         }
 
         fn mint_one(&mut self, to: AccountId, amount: u128) -> Result<(), Error> {
@@ -771,12 +797,24 @@ pub mod gpu_hour_token {
             if self.env().caller() != self.registry {
                 return Err(PushError::NotRegistry);
             }
-            if changes.len() > MAX_BATCH as usize {
+            if changes.len() > MAX_CHANGES as usize {
                 return Err(PushError::BatchTooLarge);
             }
             for (account, credential) in changes {
-                self.set_credential(account, credential);
+                self.set_credential(account, credential).map_err(|_| PushError::NotBound)?;
             }
+            Ok(())
+        }
+
+        /// The registry bound or unbound the token. Its registry only.
+        #[ink(message)]
+        fn binding_changed(&mut self, bound: bool) -> Result<(), PushError> {
+            if self.env().caller() != self.registry {
+                return Err(PushError::NotRegistry);
+            }
+            self.data.set_bound(bound).map_err(|_| PushError::Overflow)?;
+            let (bound, binding) = self.data.binding();
+            self.env().emit_event(BindingChanged { bound, binding });
             Ok(())
         }
     }
@@ -917,7 +955,9 @@ pub mod gpu_hour_token {
             for caller in [alice, bob, charlie, eve] {
                 set_caller::<DefaultEnvironment>(caller);
                 assert_eq!(token.identities_changed(vec![(eve, Some(credential(u64::MAX)))]), Err(PushError::NotRegistry));
+                assert_eq!(token.binding_changed(true), Err(PushError::NotRegistry));
             }
+            assert_eq!(token.identity_binding(), (false, 0));
             assert_eq!(token.credential(eve), None);
             // Owner-only messages: refused to an agent, a distributor (here also the pending
             // owner) and an outsider.
@@ -963,9 +1003,15 @@ pub mod gpu_hour_token {
             token.attest_capacity(100, [0; 32], String::new()).unwrap();
             assert_eq!(token.mint(bob, 10), Err(Error::Token(TokenError::RecipientNotVerified)), "nothing pushed yet");
             set_caller::<DefaultEnvironment>(django);
+            assert_eq!(token.identities_changed(vec![(bob, Some(credential(5_000)))]), Err(PushError::NotBound), "not bound yet");
+            assert_eq!(token.sync(vec![bob]), Err(Error::Token(TokenError::NotBound)));
+            token.binding_changed(true).unwrap();
+            assert_eq!(token.identity_binding(), (true, 1));
             let before = ink::env::test::recorded_events().count();
             token.identities_changed(vec![(bob, Some(credential(5_000))), (charlie, Some(credential(5_000)))]).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 2, "CredentialChanged per account");
+            token.identities_changed(vec![(bob, Some(credential(5_000)))]).unwrap();
+            assert_eq!(ink::env::test::recorded_events().count(), before + 2, "no event when nothing changed");
             let too_many = vec![(bob, None); MAX_BATCH as usize + 1];
             assert_eq!(token.identities_changed(too_many), Err(PushError::BatchTooLarge));
             assert_eq!(token.credential(bob), Some(credential(5_000)));
@@ -985,6 +1031,39 @@ pub mod gpu_hour_token {
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())));
             assert_eq!(token.check_transfer(bob, charlie, 1), Err(Error::Token(TokenError::RecipientNotVerified)));
             assert_eq!(token.credential(charlie), None);
+            assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
+        }
+
+        #[ink::test]
+        fn an_unbound_token_verifies_nobody_and_a_rebinding_voids_old_credentials() {
+            let mut token = token();
+            let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
+            token.attest_capacity(100, [0; 32], String::new()).unwrap();
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(true).unwrap();
+            token.identities_changed(vec![(bob, Some(credential(u64::MAX))), (charlie, Some(credential(u64::MAX)))]).unwrap();
+            set_caller::<DefaultEnvironment>(alice);
+            token.mint(bob, 10).unwrap();
+            // Unbound, the token cannot hear of a removal, so it trusts nobody.
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(false).unwrap();
+            assert_eq!(token.identity_binding(), (false, 1));
+            assert_eq!((token.credential(bob), token.credential(charlie)), (None, None));
+            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("SenderNotVerified".into())));
+            assert_eq!(token.claim(), Err(Error::Token(TokenError::SenderNotVerified)));
+            // Bound again: what was kept from before is void until pushed or synced anew.
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(true).unwrap();
+            assert_eq!(token.identity_binding(), (true, 2));
+            assert_eq!(token.credential(bob), None, "a credential from the earlier binding is void");
+            token.identities_changed(vec![(bob, Some(credential(u64::MAX)))]).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())), "charlie not renewed");
+            set_caller::<DefaultEnvironment>(django);
+            token.identities_changed(vec![(charlie, Some(credential(u64::MAX)))]).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            token.transfer(charlie, 1, Vec::new()).unwrap();
             assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
         }
 

@@ -15,11 +15,11 @@ pub mod registry;
 pub mod identity_registry {
     use crate::registry::{Identity, RegistryData, RegistryError};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{AccessError, Agents, Credential, IdentityCheck, Ownable};
+    use compute_rwa_common::{AccessError, Agents, Credential, IdentityCheck, Ownable, MAX_CHANGES};
     use ink::prelude::vec::Vec;
 
     /// Most records one batch call may register.
-    pub const MAX_BATCH: u32 = 50;
+    pub const MAX_BATCH: u32 = MAX_CHANGES;
 
     /// Errors of every registry message.
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -77,11 +77,13 @@ pub mod identity_registry {
         pub token: AccountId,
     }
 
-    /// The registry no longer pushes changes to `token`.
+    /// The registry no longer pushes changes to `token`; `notified`: the token heard of it (and
+    /// now treats every account as unverified).
     #[ink(event)]
     pub struct TokenUnbound {
         #[ink(topic)]
         pub token: AccountId,
+        pub notified: bool,
     }
 
     #[ink(storage)]
@@ -161,24 +163,29 @@ pub mod identity_registry {
         }
 
         /// Pushes every future identity change to `token` (at most `MAX_BOUND_TOKENS`). The token
-        /// must have been deployed with this registry: an empty push checks it. Accounts
-        /// registered before the binding reach the token through its `sync`. Owner only.
+        /// must have been deployed with this registry (it refuses the binding otherwise). The
+        /// token honours only credentials pushed or synced from now on: accounts registered
+        /// before reach it through its permissionless `sync`. Owner only.
         #[ink(message)]
         pub fn bind_token(&mut self, token: AccountId) -> Result<(), Error> {
             self.ownership.ensure_owner(self.env().caller())?;
             self.data.bind(token)?;
-            calls::identities_changed(token, Vec::new()).map_err(|_| Error::PushFailed(token))?;
+            calls::binding_changed(token, true).map_err(|_| Error::PushFailed(token))?;
             self.env().emit_event(TokenBound { token });
             Ok(())
         }
 
-        /// Stops pushing changes to `token` (a retired or broken token; its view then goes
-        /// stale, so unbind only tokens nobody should hold any more). Owner only.
+        /// Stops pushing changes to `token` and tells it so: an unbound token treats every account
+        /// as unverified, so its holders cannot move tokens until it is bound again and synced.
+        /// For a retired token, or a broken one that would block every change (while it refuses
+        /// pushes, agents can still freeze accounts on each token). Always succeeds for a bound
+        /// token, whether or not the token answers. Owner only.
         #[ink(message)]
         pub fn unbind_token(&mut self, token: AccountId) -> Result<(), Error> {
             self.ownership.ensure_owner(self.env().caller())?;
             self.data.unbind(token)?;
-            self.env().emit_event(TokenUnbound { token });
+            let notified = calls::binding_changed(token, false).is_ok();
+            self.env().emit_event(TokenUnbound { token, notified });
             Ok(())
         }
 
