@@ -63,10 +63,18 @@ pub fn credential(registry: AccountId, account: AccountId) -> Result<Option<Cred
     flatten(registry.call().credential(account).try_invoke())
 }
 
-/// Tells a token it was bound or unbound; any failure (including the token's refusal) is an error.
+/// Weight a binding notice may use: ten times what a token needs, and a cap, so that a broken
+/// token cannot spend the registry's whole call (unbinding it must always be possible).
+pub const NOTICE_REF_TIME: u64 = 50_000_000_000;
+/// Proof size a binding notice may use (the token's code and a few storage cells fit easily).
+pub const NOTICE_PROOF_SIZE: u64 = 1_048_576;
+
+/// Tells a token it was bound or unbound, within [`NOTICE_REF_TIME`] and [`NOTICE_PROOF_SIZE`];
+/// any failure (including the token's refusal or running out of that weight) is an error.
 pub fn binding_changed(token: AccountId, bound: bool) -> Result<(), CallError> {
     let mut token: ink::contract_ref!(IdentityListener, DefaultEnvironment) = token.into();
-    flatten(token.call_mut().binding_changed(bound).try_invoke())?.map_err(CallError::Push)
+    let call = token.call_mut().binding_changed(bound).ref_time_limit(NOTICE_REF_TIME).proof_size_limit(NOTICE_PROOF_SIZE);
+    flatten(call.try_invoke())?.map_err(CallError::Push)
 }
 
 /// Pushes identity changes to a bound token; any failure (including the token's refusal) is an error.

@@ -179,7 +179,8 @@ pub mod identity_registry {
         /// as unverified, so its holders cannot move tokens until it is bound again and synced.
         /// For a retired token, or a broken one that would block every change (while it refuses
         /// pushes, agents can still freeze accounts on each token). Always succeeds for a bound
-        /// token, whether or not the token answers. Owner only.
+        /// token, whether or not the token answers: the notice is capped in weight
+        /// (`calls::NOTICE_REF_TIME`), so a broken token cannot spend the call. Owner only.
         #[ink(message)]
         pub fn unbind_token(&mut self, token: AccountId) -> Result<(), Error> {
             self.ownership.ensure_owner(self.env().caller())?;
