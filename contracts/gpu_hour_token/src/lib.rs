@@ -1065,6 +1065,11 @@ pub mod gpu_hour_token {
             set_caller::<DefaultEnvironment>(bob);
             token.transfer(charlie, 1, Vec::new()).unwrap();
             assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
+            // A binding whose unbinding notice never arrived still voids what came before it.
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(true).unwrap();
+            assert_eq!(token.identity_binding(), (true, 3));
+            assert_eq!((token.credential(bob), token.credential(charlie)), (None, None));
         }
 
         #[ink::test]

@@ -328,9 +328,10 @@ impl TokenData {
         (self.bound, self.binding)
     }
 
-    /// The registry bound or unbound the token; a new binding voids every earlier credential.
+    /// The registry bound or unbound the token. Every binding voids every earlier credential,
+    /// even when the token never heard of the unbinding in between (that notice is best-effort).
     pub fn set_bound(&mut self, bound: bool) -> Result<(), TokenError> {
-        if bound && !self.bound {
+        if bound {
             self.binding = self.binding.checked_add(1).ok_or(TokenError::Overflow)?;
         }
         self.bound = bound;

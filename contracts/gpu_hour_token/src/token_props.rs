@@ -363,6 +363,9 @@ enum IdOp {
     Sync(u8),
     Bind,
     Unbind,
+    /// The registry unbinds the token without reaching it (the notice is best-effort), then
+    /// binds it again.
+    LostUnbindThenBind,
 }
 
 fn id_op() -> impl Strategy<Value = IdOp> {
@@ -371,6 +374,7 @@ fn id_op() -> impl Strategy<Value = IdOp> {
         2 => (0..ACCOUNTS).prop_map(IdOp::Sync),
         1 => Just(IdOp::Bind),
         1 => Just(IdOp::Unbind),
+        1 => Just(IdOp::LostUnbindThenBind),
     ]
 }
 
@@ -421,7 +425,11 @@ proptest! {
                         data.set_bound(false).unwrap();
                         bound = false;
                     }
-                    IdOp::Bind | IdOp::Unbind => {}
+                    IdOp::LostUnbindThenBind if bound => {
+                        data.set_bound(true).unwrap();
+                        renewed.clear();
+                    }
+                    IdOp::Bind | IdOp::Unbind | IdOp::LostUnbindThenBind => {}
                 }
                 for a in 0..ACCOUNTS {
                     let expected = if bound && renewed.contains(&a) { registry.get(&a).copied() } else { None };
