@@ -11,7 +11,8 @@ say()  { printf '  %s\n' "$*"; }
 command -v cargo-contract >/dev/null 2>&1 && [ -x "$CONTRACTS_NODE" ] || bash scripts/setup.sh
 step "Build the contracts (release) and the compute-rwa CLI"
 bash scripts/build.sh
-cargo build -q -p compute-rwa-cli
+with_progress "build the CLI" "~22 min cold, seconds warm" "$ROOT/target/build-cli.log" cargo build -p compute-rwa-cli \
+  || { tail -40 "$ROOT/target/build-cli.log" >&2; exit 1; }
 trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
 step "Start a local substrate-contracts-node"
 bash scripts/node.sh start

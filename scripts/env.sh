@@ -17,3 +17,22 @@ export NODE_DIR="${NODE_DIR:-$ROOT/target/node}"
 # Contracts in deployment order; `common` is a library, not a contract.
 CONTRACTS=(stablecoin identity_registry gpu_hour_token utilization_oracle rental_escrow)
 export CONTRACTS
+
+# Runs "$@" with all its output in LOG; while it runs, prints one line a minute (elapsed time, the
+# step's expected duration, crates compiled so far and the one being compiled), so a cold build is
+# never silent. Returns the command's status.
+with_progress() {
+  local label="$1" expected="$2" log="$3"; shift 3
+  local started=$SECONDS pid crates current
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null || break
+    crates="$(grep -ac '^ *Compiling ' "$log" || true)"
+    current="$(grep -a '^ *Compiling ' "$log" | tail -n1 | sed -E 's/^ *Compiling ([^ ]+ v[^ ]+).*/\1/' || true)"
+    printf '[%s] %d min elapsed (expected %s): %s crates compiled%s\n' "$label" $(((SECONDS - started) / 60)) \
+      "$expected" "${crates:-0}" "${current:+, now $current}"
+  done
+  wait "$pid"
+}

@@ -8,6 +8,11 @@ RUST_WEB_VERSION="1.85.0+dfsg3-1~deb12u3"
 TOOLCHAIN_NAME="ink-wasm"
 CARGO_CONTRACT_VERSION="5.0.3"
 NODE_VERSION="0.42.0"
+# The node's official Linux release (paritytech/substrate-contracts-node), tried first. The archive's
+# SHA-256 is the one pinned by public Nix packagings of this release (not re-measured here: these
+# machines cannot reach the release host); a mismatch falls back to the next source.
+NODE_RELEASE_URL="${COMPUTE_RWA_NODE_RELEASE_URL:-https://github.com/paritytech/substrate-contracts-node/releases/download/v$NODE_VERSION/substrate-contracts-node-linux.tar.gz}"
+NODE_RELEASE_SHA256="${COMPUTE_RWA_NODE_RELEASE_SHA256-a631b4e83dd05e4beaccbd770be709ac41914183d443116c2e4d244161590265}"
 SHARED_BIN="${COMPUTE_RWA_SHARED_BIN:-$ROOT/../shared/bin}"
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 # The node goes where every other script looks for it (env.sh's CONTRACTS_NODE).
@@ -85,8 +90,12 @@ unpack_prebuilt() {
   install -m 0755 "$tmp" "$dest" && rm -f "$tmp"
 }
 
+# cargo-contract's documented install is `cargo install` from crates.io (there is no release binary
+# to pin here): the prebuilt binary beside the clone, else crates.io.
 install_cargo_contract() {
-  if "$CARGO_BIN/cargo-contract" --version 2>/dev/null | grep -q "cargo-contract-contract $CARGO_CONTRACT_VERSION\|$CARGO_CONTRACT_VERSION"; then return; fi
+  if "$CARGO_BIN/cargo-contract" --version 2>/dev/null | grep -q "cargo-contract-contract $CARGO_CONTRACT_VERSION\|$CARGO_CONTRACT_VERSION"; then
+    say "cargo-contract $CARGO_CONTRACT_VERSION already installed"; return
+  fi
   if unpack_prebuilt cargo-contract "cargo-contract-$CARGO_CONTRACT_VERSION.xz" "$CARGO_BIN/cargo-contract"; then
     say "cargo-contract $CARGO_CONTRACT_VERSION from prebuilt binary"; return
   fi
@@ -107,8 +116,16 @@ ensure_wasm32_std() {
   rm -rf "$tmp"
 }
 
+# The node: its maintainers' release, else the prebuilt binary beside the clone, else a source build.
 install_node() {
-  if "$NODE_BIN" --version 2>/dev/null | grep -q "$NODE_VERSION"; then return; fi
+  if "$NODE_BIN" --version 2>/dev/null | grep -q "$NODE_VERSION"; then
+    say "substrate-contracts-node $NODE_VERSION already installed at $NODE_BIN"; return
+  fi
+  say "substrate-contracts-node $NODE_VERSION: trying the official release ($NODE_RELEASE_URL)"
+  if bash "$ROOT/scripts/fetch-release.sh" "$NODE_RELEASE_URL" substrate-contracts-node "$NODE_VERSION" "$NODE_BIN" "$NODE_RELEASE_SHA256"; then
+    say "substrate-contracts-node $NODE_VERSION from the official release"; return
+  fi
+  say "official release unavailable; trying the prebuilt binary in $SHARED_BIN"
   if unpack_prebuilt substrate-contracts-node "substrate-contracts-node-$NODE_VERSION.xz" "$NODE_BIN"; then
     say "substrate-contracts-node $NODE_VERSION from prebuilt binary"; return
   fi
@@ -131,6 +148,13 @@ print_versions() {
   printf '  %s\n' "$("$CARGO_BIN/cargo-contract" --version)" "$("$NODE_BIN" --version)" \
     "$(/usr/lib/llvm-19/bin/lld -flavor wasm --version)" "$(protoc --version)"
 }
+
+# `--node-only`: just the node (what scripts/test-fetch-release.sh exercises).
+if [ "${1:-}" = "--node-only" ]; then
+  install_node
+  say "ready: node at $NODE_BIN"
+  exit 0
+fi
 
 install_debian_packages
 link_wasm_linker

@@ -13,12 +13,25 @@ status=0
 bash scripts/setup.sh || exit 1
 trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
 
-# Runs one level, echoes cargo's own summary lines, and remembers a failure.
+# Expected duration of each level (docs/toolchain.md), shown while it runs.
+expected() {
+  case "$1" in
+    build) echo "~17 min cold, ~30 s warm" ;;
+    unit) echo "~11 min cold, ~15 s warm" ;;
+    drink) echo "~12 min cold, ~5 min warm (the invariant campaign)" ;;
+    e2e) echo "~3 min" ;;
+    cli) echo "~2 min" ;;
+    web) echo "~1 min" ;;
+    *) echo "seconds" ;;
+  esac
+}
+
+# Runs one level (a progress line a minute), echoes cargo's own summary lines, and remembers a failure.
 level() {
   local name="$1"; shift
   local started=$SECONDS
   echo "== $name: $*"
-  if "$@" >"$LOG_DIR/$name.log" 2>&1; then
+  if with_progress "$name" "$(expected "$name")" "$LOG_DIR/$name.log" "$@"; then
     echo "   ok in $((SECONDS - started)) s"
   else
     echo "   FAILED in $((SECONDS - started)) s; last lines of $LOG_DIR/$name.log:"; tail -40 "$LOG_DIR/$name.log"
@@ -28,6 +41,8 @@ level() {
 }
 
 level build bash scripts/build.sh
+level sizes bash scripts/check-sizes.sh
+level scripts bash scripts/test-fetch-release.sh
 level unit cargo test --workspace --exclude e2e-tests
 level drink cargo test -p e2e-tests --test 'sandbox_*'
 export CONTRACTS_NODE_URL="$NODE_URL"
@@ -43,7 +58,7 @@ bash scripts/node.sh stop
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  grep -ahE '^test result:' "$LOG_DIR"/{unit,drink,e2e,cli,web}.log 2>/dev/null |
+  grep -ahE '^test result:' "$LOG_DIR"/{sizes,scripts,unit,drink,e2e,cli,web}.log 2>/dev/null |
     sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "total: $passed passed, $failed failed"

@@ -19,6 +19,8 @@ pub struct Holder {
     pub balance: u128,
     pub claimable: u128,
     pub verified: bool,
+    /// The token's pushed credential equals the registry's record.
+    pub in_sync: bool,
 }
 
 /// The escrow's pooled ledger (`totals()`).
@@ -87,6 +89,8 @@ pub struct Figures {
     pub epochs_checked: u32,
     /// (reporter, epoch) of reports farther from the median than the feed's tolerance.
     pub flagged: Vec<(String, u64)>,
+    /// The registry pushes identity changes to the token.
+    pub token_bound: bool,
 }
 
 /// One reconciliation line.
@@ -117,7 +121,19 @@ pub fn reconcile(f: &Figures) -> Vec<Check> {
     checks.extend(yield_checks(f));
     checks.extend(escrow_checks(f));
     checks.extend(oracle_checks(f));
+    checks.push(identity_check(f));
     checks
+}
+
+/// The token decides transfers from credentials its registry pushed: they must be the registry's.
+fn identity_check(f: &Figures) -> Check {
+    let differing: Vec<_> = f.holders.iter().filter(|h| !h.in_sync).map(|h| h.account.as_str()).collect();
+    let figures = match (f.token_bound, differing.is_empty()) {
+        (true, true) => format!("registry pushes to the token; {} of {} known investors agree", f.holders.len(), f.holders.len()),
+        (false, _) => "the registry does not push to the token (bind_token)".into(),
+        (true, false) => format!("the token differs from the registry for: {} (sync them)", differing.join(", ")),
+    };
+    check("registry", "token's identities = the registry's", f.token_bound && differing.is_empty(), figures)
 }
 
 fn code_check(f: &Figures) -> Check {
@@ -295,9 +311,14 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
             account: investor.clone(),
             balance: uint(&read("gpu_hour_token", &token, "PSP22::balance_of", arg.clone()).await?)?,
             claimable: uint(&read("gpu_hour_token", &token, "claimable", arg.clone()).await?)?,
-            verified: matches!(read("identity_registry", &registry, "IdentityCheck::is_verified", arg).await?, Value::Bool(true)),
+            verified: matches!(read("identity_registry", &registry, "IdentityCheck::is_verified", arg.clone()).await?, Value::Bool(true)),
+            // Both sides render the same `Option<Credential>` type from the shared interface.
+            in_sync: read("gpu_hour_token", &token, "credential", arg.clone()).await?.to_string()
+                == read("identity_registry", &registry, "IdentityCheck::credential", arg).await?.to_string(),
         });
     }
+    let bound = read("identity_registry", &registry, "bound_tokens", vec![]).await?;
+    f.token_bound = seq(&bound)?.iter().any(|t| value::account(t).is_ok_and(|a| a == token.to_string()));
     // As of the block read, like the claimable figures above: both release the stream up to its time.
     let rewards = read("gpu_hour_token", &token, "reward_totals", vec![]).await?;
     (f.distributed, f.claimed, f.undistributed, f.streaming) = (
@@ -396,7 +417,7 @@ mod tests {
     /// one the token refused kept owed by the escrow. Everything adds up.
     fn balanced() -> Figures {
         let hash = format!("0x{}", "ab".repeat(32));
-        let holder = |account: &str, balance, claimable| Holder { account: account.into(), balance, claimable, verified: true };
+        let holder = |account: &str, balance, claimable| Holder { account: account.into(), balance, claimable, verified: true, in_sync: true };
         Figures {
             code_hashes: vec![("gpu_hour_token".into(), "0x01".into(), "0x01".into())],
             expected_capacity: 5_760_000_000,
@@ -437,6 +458,7 @@ mod tests {
             feed_refusal: None,
             epochs_checked: 2,
             flagged: vec![],
+            token_bound: true,
         }
     }
 
@@ -447,7 +469,7 @@ mod tests {
     #[test]
     fn balanced_books_pass_every_check() {
         let checks = reconcile(&balanced());
-        assert_eq!(checks.len(), 12);
+        assert_eq!(checks.len(), 13);
         assert_eq!(failing(&balanced()), Vec::<&str>::new(), "{checks:#?}");
         let figures: Vec<_> = checks.iter().map(|c| c.figures.as_str()).collect();
         assert_eq!(figures[2], "supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
@@ -458,6 +480,7 @@ mod tests {
             figures[9],
             "oracle 5FZ54AV4…MxW1 feed 0 (recorded 5FZ54AV4…MxW1 feed 0); schedule (genesis, epoch ms, GPUs, report window ms) (1, 3600, 8, 60000), feed's (1, 3600, 8, 60000)"
         );
+        assert_eq!(figures[12], "registry pushes to the token; 2 of 2 known investors agree");
     }
 
     #[test]
@@ -490,6 +513,8 @@ mod tests {
             (|f| f.escrow_feed.schedule.3 = 30_000, "escrow reads the pool's feed"),
             (|f| f.feed_refusal = Some("Stale".into()), "feed is fresh"),
             (|f| f.flagged.push(("eve".into(), 3)), "reports within tolerance of the median"),
+            (|f| f.token_bound = false, "token's identities = the registry's"),
+            (|f| f.holders[1].in_sync = false, "token's identities = the registry's"),
         ];
         for (break_it, expected) in cases {
             let mut figures = balanced();

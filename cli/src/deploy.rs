@@ -41,8 +41,8 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         .filter_map(|(name, deploy)| deploy.then_some(name))
         .chain(["gpu_hour_token", "utilization_oracle", "rental_escrow"])
         .collect();
-    // Uploads and instantiations, then capacity, yield period, feed, distributor and offer.
-    let mut progress = Progress::new(uploads.len() * 2 + 5);
+    // Uploads and instantiations, then binding, capacity, yield period, feed, distributor and offer.
+    let mut progress = Progress::new(uploads.len() * 2 + 6);
     for name in &uploads {
         progress.tell(format!("upload {name} code"));
         chain.upload(name).await?;
@@ -79,6 +79,11 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     ];
     let token = instantiate(chain, &mut progress, "gpu_hour_token", &token_args).await?;
     let token_account = token.account()?;
+    // The registry pushes every identity change to the token, which then checks transfers
+    // locally. A reused registry must be owned by the deployer; accounts it registered before
+    // reach the token with `call token sync '[…]'`.
+    progress.tell("bind the token to the identity registry");
+    chain.submit("identity_registry", &registry.account()?, "bind_token", &[token.address.clone()]).await?;
     let attestation = &config.attestation;
     let hash = hash32(&attestation.document_hash).ok_or_else(|| anyhow!("attestation.document_hash"))?;
     progress.tell(format!("attest {} GPU-hours ({})", attestation.gpu_hours, attestation.document_uri));

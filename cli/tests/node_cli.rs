@@ -168,13 +168,15 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(totals.contains("streaming: 3000000"), "{totals}");
 
     let audit = succeeds(cli(&dir, &["audit"]));
-    assert!(audit.contains("audit: 12 checks, 12 PASS, 0 FAIL"), "{audit}");
+    assert!(audit.contains("audit: 13 checks, 13 PASS, 0 FAIL"), "{audit}");
     assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
-    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 12, "{checks:#?}");
+    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 13, "{checks:#?}");
     let streaming = figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust");
     assert_eq!(streaming, "3 USDC = 0 USDC + 0 USDC + 0 USDC + 3 USDC + dust 0 (< 3 units)");
     assert_eq!(figures_of(&checks, "stablecoin held ≥ claimable + undistributed + streaming"), "token holds 3 USDC ≥ 0 USDC + 0 USDC + 3 USDC = 3 USDC");
+    let identities = figures_of(&checks, "token's identities = the registry's");
+    assert!(identities.starts_with("registry pushes to the token; ") && identities.ends_with(" known investors agree"), "{identities}");
     let escrow_feed = figures_of(&checks, "escrow reads the pool's feed");
     assert!(escrow_feed.ends_with(&format!("({genesis}, {EPOCH_MS}, 8, 60000), feed's ({genesis}, {EPOCH_MS}, 8, 60000)")), "{escrow_feed}");
 
@@ -193,7 +195,7 @@ fn deploy_operate_and_audit_a_pool() {
     let failed = cli(&dir, &["audit", "--deployment", tampered]);
     assert_eq!(failed.status.code(), Some(1));
     let failed = stdout(&failed);
-    assert!(failed.contains("audit: 12 checks, 11 PASS, 1 FAIL"), "{failed}");
+    assert!(failed.contains("audit: 13 checks, 12 PASS, 1 FAIL"), "{failed}");
     assert!(failed.lines().any(|l| l.contains("capacity is the attested one") && l.contains("FAIL")), "{failed}");
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["rental_escrow"]["code_hash"] = format!("0x{}", "00".repeat(32)).into());
     let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));

@@ -15,7 +15,7 @@
 //! so any sub-sequence is still a valid run: that is what lets `shrink` cut a failing run down.
 use crate::sandbox::{account, arbiter, operator, report, reporters, Suite, HOUR};
 use crate::TestResult;
-use compute_rwa_common::Finalized;
+use compute_rwa_common::{Credential, Finalized};
 use drink::session::NO_ENDOWMENT;
 use drink::AccountId32;
 use gpu_hour_token::rewards::RewardTotals;
@@ -84,6 +84,8 @@ pub enum Kind {
     Distributor,
     Identity,
     RemoveIdentity,
+    Bind,
+    Sync,
     CoinTransfer,
     CoinMint,
     Submit,
@@ -126,6 +128,8 @@ const MIX: &[(Kind, u64)] = &[
     (Distributor, 1),
     (Identity, 12),
     (RemoveIdentity, 5),
+    (Bind, 1),
+    (Sync, 2),
     (CoinTransfer, 12),
     (CoinMint, 4),
     (Submit, 12),
@@ -149,8 +153,8 @@ impl Kind {
     pub fn target(self) -> Target {
         match self {
             Transfer | Approve | TransferFrom | Mint | BurnFrom | ForcedTransfer | Freeze | FreezePartial | UnfreezePartial | Pause | Rules
-            | Recover | Redeem | Fulfill | Claim | Attest | YieldPeriod | Distributor => Target::Token,
-            Identity | RemoveIdentity => Target::Registry,
+            | Recover | Redeem | Fulfill | Claim | Attest | YieldPeriod | Distributor | Sync => Target::Token,
+            Identity | RemoveIdentity | Bind => Target::Registry,
             CoinTransfer | CoinMint => Target::Stablecoin,
             Submit | Finalize | Governance => Target::Oracle,
             SetOffer | Open | Extend | Cancel | Settle | Dispute | Resolve | Withdraw | WithdrawFees | PushYield | Arbiter => Target::Escrow,
@@ -249,8 +253,8 @@ impl Decode for Raw {
 /// Which contracts' state a step may have changed, hence which invariants must be re-evaluated.
 /// A refused call reverted, so it changed nothing; an accepted one changed the contract it
 /// called and the contracts that one calls (the escrow calls the oracle, the token and the
-/// stablecoin; the token calls the registry and the stablecoin; the registry, the oracle and
-/// the stablecoin call nothing). Every `FULL_CHECK_EVERY` steps everything is re-checked and
+/// stablecoin; the token calls the registry (`sync`) and the stablecoin; the registry pushes
+/// identities to the token it binds; the oracle and the stablecoin call nothing). Every `FULL_CHECK_EVERY` steps everything is re-checked and
 /// every balance re-read, which would also catch a step that moved more than its scope says.
 #[derive(Debug, Clone, Copy)]
 struct Scope {
@@ -258,11 +262,13 @@ struct Scope {
     token: bool,
     escrow: bool,
     oracle: bool,
+    /// The token's view of identities against the registry's.
+    identity: bool,
 }
 
 impl Scope {
-    const ALL: Scope = Scope { coin: true, token: true, escrow: true, oracle: true };
-    const NONE: Scope = Scope { coin: false, token: false, escrow: false, oracle: false };
+    const ALL: Scope = Scope { coin: true, token: true, escrow: true, oracle: true, identity: true };
+    const NONE: Scope = Scope { coin: false, token: false, escrow: false, oracle: false, identity: false };
 
     fn after(target: Target, accepted: bool) -> Scope {
         if !accepted {
@@ -270,9 +276,9 @@ impl Scope {
         }
         match target {
             Target::Stablecoin => Scope { coin: true, ..Scope::NONE },
-            Target::Token => Scope { coin: true, token: true, ..Scope::NONE },
-            // The registry keeps identities only; no invariant here reads them.
-            Target::Registry => Scope::NONE,
+            Target::Token => Scope { coin: true, token: true, identity: true, ..Scope::NONE },
+            // Identities, pushed to the bound token: no balance moves.
+            Target::Registry => Scope { identity: true, ..Scope::NONE },
             Target::Oracle => Scope { oracle: true, ..Scope::NONE },
             // Time moves the streamed yield, the bookable window and the epochs that just closed.
             Target::Escrow | Target::Time => Scope::ALL,
@@ -295,6 +301,11 @@ struct World {
     /// Last read stablecoin and token balance of every tracked account and contract.
     coins: BTreeMap<AccountId32, u128>,
     tokens: BTreeMap<AccountId32, u128>,
+    /// Whether the registry pushes to the token (governance binds and unbinds it).
+    bound: bool,
+    /// Investors whose credential the token holds void: none pushed or synced since its latest
+    /// binding. The token must honour none for them (fail closed), and the registry's for the rest.
+    stale: Vec<AccountId32>,
     /// Accounts a call since the last check named (caller or argument): only their balances can have moved.
     touched: Vec<AccountId32>,
     stats: Stats,
@@ -366,6 +377,8 @@ impl World {
             rentals: 0,
             coins: BTreeMap::new(),
             tokens: BTreeMap::new(),
+            bound: true,
+            stale: Vec::new(),
             touched: Vec::new(),
             stats: Stats::default(),
         };
@@ -472,6 +485,13 @@ impl World {
         self.read::<Result<Rental, rental_escrow::rental_escrow::Error>>(Target::Escrow, "rental", &[id.to_string()]).map(Result::ok)
     }
 
+    /// A registry change reaches the token (and renews the account there) only while bound.
+    fn identity_changed(&mut self, outcome: &Outcome, who: &AccountId32) {
+        if matches!(outcome, Outcome::Accepted(_)) && self.bound {
+            self.stale.retain(|stale| stale != who);
+        }
+    }
+
     /// Applies one operation; `Ok(accepted)`.
     fn apply(&mut self, op: Op) -> Result<bool, String> {
         let Op { kind, a, b, c } = op;
@@ -575,11 +595,39 @@ impl World {
                     _ => (true, 276, 4_102_444_800_000),
                 };
                 let message = if (c >> 8) % 2 == 0 { "update" } else { "register" };
-                self.call(&caller, Target::Registry, message, &[who.to_string(), identity_arg(verified, country, expiry)])?
+                let outcome = self.call(&caller, Target::Registry, message, &[who.to_string(), identity_arg(verified, country, expiry)])?;
+                self.identity_changed(&outcome, &who);
+                outcome
             }
             RemoveIdentity => {
                 let (caller, who) = (self.governor(a), Self::pick(&investors()[..4], b));
-                self.call(&caller, Target::Registry, "remove", &[who.to_string()])?
+                let outcome = self.call(&caller, Target::Registry, "remove", &[who.to_string()])?;
+                self.identity_changed(&outcome, &who);
+                outcome
+            }
+            Bind => {
+                let caller = Self::pick(&[self.suite.issuer.clone(), agent(), outsider()], a);
+                let bind = b % 3 != 0;
+                let message = if bind { "bind_token" } else { "unbind_token" };
+                let outcome = self.call(&caller, t, message, &[self.suite.token.to_string()])?;
+                if matches!(outcome, Outcome::Accepted(_)) {
+                    self.bound = bind;
+                    // A new binding voids every credential the token kept.
+                    if bind {
+                        self.stale = investors().to_vec();
+                    }
+                }
+                outcome
+            }
+            Sync => {
+                let caller = self.anyone(a);
+                let accounts: Vec<AccountId32> = investors().into_iter().enumerate().filter(|(i, _)| (b >> i) & 1 == 1).map(|(_, who)| who).collect();
+                let list: Vec<String> = accounts.iter().map(ToString::to_string).collect();
+                let outcome = self.call(&caller, t, "sync", &[format!("[{}]", list.join(", "))])?;
+                if matches!(outcome, Outcome::Accepted(_)) {
+                    self.stale.retain(|who| !accounts.contains(who));
+                }
+                outcome
             }
             CoinTransfer => {
                 let (from, to) = (self.anyone(a), self.anyone(b));
@@ -798,6 +846,25 @@ impl World {
                 }
             }
         }
+        if scope.identity {
+            // Bound, the token honours the registry's credential of every investor pushed or synced
+            // since the binding, and none for the others; unbound, it honours none at all.
+            let bound: Vec<AccountId32> = self.read(Target::Registry, "bound_tokens", &[])?;
+            if bound.contains(&self.suite.token) != self.bound {
+                return Err(format!("bound tokens {bound:?}, expected the token bound: {}", self.bound));
+            }
+            for who in investors() {
+                let token: Option<Credential> = self.read(Target::Token, "credential", &[who.to_string()])?;
+                let expected: Option<Credential> = if !self.bound || self.stale.contains(&who) {
+                    None
+                } else {
+                    self.read(Target::Registry, "IdentityCheck::credential", &[who.to_string()])?
+                };
+                if token != expected {
+                    return Err(format!("{who}: the token honours {token:?}, expected {expected:?} (bound: {})", self.bound));
+                }
+            }
+        }
         if scope.oracle {
             // Oracle: epochs that just closed, where every honest reporter reported, are within the honest range.
             for epoch in self.epoch().saturating_sub(3)..self.epoch() {
@@ -838,6 +905,14 @@ impl World {
         // Restore the distributor role and unpause, as an issuer would, then let time pass.
         self.raw(&issuer, Target::Token, "set_distributor", &[self.suite.escrow.to_string(), "true".into()]).map_err(|e| e.to_string())?;
         self.call(&issuer, Target::Token, "unpause", &[])?;
+        // Bind the token again if governance unbound it, and have an outsider sync every investor.
+        if !self.bound {
+            self.raw(&issuer, Target::Registry, "bind_token", &[self.suite.token.to_string()]).map_err(|e| e.to_string())?;
+            self.bound = true;
+        }
+        let everyone: Vec<String> = investors().iter().map(ToString::to_string).collect();
+        self.raw(&outsider(), Target::Token, "sync", &[format!("[{}]", everyone.join(", "))]).map_err(|e| e.to_string())?;
+        self.stale.clear();
         self.now += 40 * HOUR;
         self.suite.set_time(self.now);
         let count: u64 = self.read(Target::Escrow, "rental_count", &[])?;

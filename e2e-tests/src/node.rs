@@ -87,7 +87,8 @@ pub struct FeedSpec {
 /// GPUs of a node suite's pool.
 pub const POOL_GPUS: u32 = 8;
 
-/// Deploys stablecoin, registry, an 8 × H100 token for 30 days from the feed's genesis, the
+/// Deploys stablecoin, registry, an 8 × H100 token for 30 days from the feed's genesis (bound
+/// to the registry, which pushes identity changes to it), the
 /// oracle with `feed` as feed 0 for that token, and the escrow on feed 0 (`issuer` operates and
 /// arbitrates); the escrow reads its schedule from the feed, so the feed comes first. Roles,
 /// capacity, offer and yield period are left to the test.
@@ -107,6 +108,11 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, fe
     };
     let mut token_constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin);
     let token = client.instantiate("gpu_hour_token", issuer, &mut token_constructor).submit().await?.account_id;
+    let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
+    let bound = client.call(issuer, &registry_calls.bind_token(token)).submit().await?.return_value();
+    if bound.is_err() {
+        return Err(format!("bind_token returned {bound:?}").into());
+    }
     let oracle = client.instantiate("utilization_oracle", issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
     let config = FeedConfig {
         pool_token: token,

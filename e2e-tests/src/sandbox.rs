@@ -141,7 +141,8 @@ pub fn identity(country: u16) -> String {
 
 /// The whole suite, deployed by the session's actor (the issuer) at block time 0:
 /// - stablecoin (10^12 units minted to the issuer), identity registry;
-/// - GPU-hour token for [`POOL`], its full capacity attested, yield streamed over [`YIELD_PERIOD`];
+/// - GPU-hour token for [`POOL`], bound to the registry, its full capacity attested, yield
+///   streamed over [`YIELD_PERIOD`];
 /// - oracle with feed 0 ([`feed_config`]: 8 GPUs, hourly epochs from 0, report window 1 h,
 ///   max age 2 h), reporters [`reporters`] with quorum 2;
 /// - escrow on feed 0 ([`ESCROW_CONFIG`]), operator [`operator`], arbiter [`arbiter`], offer [`OFFER`],
@@ -173,6 +174,8 @@ impl Suite {
             "new",
             &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string()],
         )?;
+        // The registry pushes every identity change to the token it binds.
+        call_ok::<(), identity_registry::identity_registry::Error>(&mut session, &registry, "bind_token", &[token.to_string()])?;
         // The escrow reads its epoch schedule from the feed: oracle and feed come first.
         let oracle = deploy(&mut session, "utilization_oracle", "new", &[])?;
         let reporter_list: Vec<String> = reporters().iter().map(|r| r.to_string()).collect();
@@ -363,4 +366,19 @@ pub fn emitted<E: ink::env::Event + Decode>(session: &Sandbox, contract: &Accoun
         }
     }
     Ok(events)
+}
+
+/// Every contract the session's last call reached (pallet-contracts' `Called` events, emitted
+/// as each call ends: cross-contract calls before the call that made them).
+pub fn contracts_called(session: &Sandbox) -> Vec<AccountId32> {
+    session
+        .record()
+        .last_event_batch()
+        .all_events()
+        .into_iter()
+        .filter_map(|record| match &record.event {
+            drink::minimal::RuntimeEvent::Contracts(drink::pallet_contracts::Event::Called { contract, .. }) => Some(contract.clone()),
+            _ => None,
+        })
+        .collect()
 }

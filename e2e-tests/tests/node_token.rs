@@ -1,7 +1,8 @@
-//! Issuer and investors on a real substrate-contracts-node (ink_e2e): attest, mint,
-//! compliant and refused transfers, yield distributed, streamed over one second and claimed.
+//! Issuer and investors on a real substrate-contracts-node (ink_e2e): identities pushed by the
+//! registry and caught up by `sync`, attest, mint, compliant and refused transfers, yield
+//! distributed, streamed over one second and claimed.
 #![cfg(feature = "node")]
-use compute_rwa_common::{IdentityCheck, Party, YieldDistributor};
+use compute_rwa_common::{Credential, IdentityCheck, YieldDistributor};
 use e2e_tests::node::{client, id, now_ms, run, sleep_until, NodeClient};
 use e2e_tests::TestResult;
 use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
@@ -61,17 +62,38 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         let mut token = ink_e2e::create_call_builder::<GpuHourToken>(suite.token);
         let mut coin = ink_e2e::create_call_builder::<Stablecoin>(suite.coin);
 
-        client.call(&issuer, &registry.register_batch(vec![(a, kyc()), (b, kyc())])).submit().await?;
-        let parties = client.call(&issuer, &registry.transfer_parties(a, stranger)).dry_run().await?.return_value();
-        assert_eq!(parties, (Party { verified: true, country: 276 }, Party::default()));
-
+        // Registered before the registry binds the token: the token knows nothing of them yet.
+        client.call(&issuer, &registry.register_batch(vec![(a, kyc())])).submit().await?;
+        let expected = Credential { verified_until: kyc().kyc_expiry, country: 276, class: InvestorClass::Accredited };
+        assert_eq!(client.call(&issuer, &registry.credential(a)).dry_run().await?.return_value(), Some(expected));
         client.call(&issuer, &token.attest_capacity(5_760, [0xab; 32], "ipfs://attestation".into())).submit().await?;
+        let unknown = client.call(&issuer, &token.mint(a, 3_000_000)).dry_run().await?.return_value();
+        assert_eq!(unknown, Err(gpu_hour_token::gpu_hour_token::Error::Token(gpu_hour_token::token::TokenError::RecipientNotVerified)));
+        // Only the owner binds; then changes are pushed, and anyone can `sync` the earlier ones.
+        let refused = client.call(&outsider, &registry.bind_token(suite.token)).dry_run().await?.return_value();
+        assert_eq!(refused, Err(identity_registry::identity_registry::Error::Access(compute_rwa_common::AccessError::NotOwner)));
+        assert_eq!(client.call(&issuer, &registry.bind_token(suite.token)).submit().await?.return_value(), Ok(()));
+        assert_eq!(client.call(&issuer, &registry.bound_tokens()).dry_run().await?.return_value(), vec![suite.token]);
+        client.call(&issuer, &registry.register_batch(vec![(b, kyc())])).submit().await?;
+        assert_eq!(client.call(&issuer, &token.credential(b)).dry_run().await?.return_value(), Some(expected), "pushed");
+        assert_eq!(client.call(&issuer, &token.credential(a)).dry_run().await?.return_value(), None, "registered before the binding");
+        assert_eq!(client.call(&outsider, &token.sync(vec![a, stranger])).submit().await?.return_value(), Ok(()));
+        assert_eq!(client.call(&issuer, &token.credential(a)).dry_run().await?.return_value(), Some(expected), "synced");
+        assert_eq!(client.call(&issuer, &token.credential(stranger)).dry_run().await?.return_value(), None);
+
         client.call(&issuer, &token.mint(a, 3_000_000)).submit().await?;
         client.call(&issuer, &token.mint(b, 1_000_000)).submit().await?;
         client.call(&investor_a, &token.transfer(b, 1_000_000, Vec::new())).submit().await?;
 
         let refused = client.call(&investor_a, &token.transfer(stranger, 1, Vec::new())).dry_run().await?;
         assert_eq!(refused.return_value(), Err(PSP22Error::Custom("RecipientNotVerified".into())));
+        // A suspension in the registry reaches the token in the same call.
+        let mut suspended = kyc();
+        suspended.verified = false;
+        client.call(&issuer, &registry.update(b, suspended)).submit().await?;
+        let refused = client.call(&investor_a, &token.transfer(b, 1, Vec::new())).dry_run().await?;
+        assert_eq!(refused.return_value(), Err(PSP22Error::Custom("RecipientNotVerified".into())));
+        client.call(&issuer, &registry.update(b, kyc())).submit().await?;
 
         for (who, expected) in [(a, 2_000_000), (b, 2_000_000), (stranger, 0)] {
             let balance = client.call(&issuer, &token.balance_of(who)).dry_run().await?.return_value();

@@ -3,7 +3,7 @@
 //! (a revert fails the run). Lines: `BENCH|<contract>|<message>|<ref_time>|<proof_size>|<deposit>`.
 use drink::session::NO_ENDOWMENT;
 use drink::AccountId32;
-use e2e_tests::sandbox::{account, arbiter, deploy, deposit, feed_config, identity, operator, report, reporters, Suite, HOUR};
+use e2e_tests::sandbox::{account, arbiter, deploy, deposit, feed_config, identity, operator, report, reporters, Suite, HOUR, POOL};
 use e2e_tests::TestResult;
 use ink::scale::{Decode, Error, Input};
 
@@ -116,9 +116,11 @@ fn psp22_messages(m: &mut Meter, contract: &str, owner: &AccountId32, to: &Accou
 
 fn registry(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, agent]: [&AccountId32; 5]) -> TestResult {
     let c = "identity_registry";
-    m.run(issuer, c, "register", &[bob.to_string(), identity(276)])?;
+    // The suite binds its token: every change below is pushed to it.
+    m.labelled(issuer, c, "register", "register (1 bound token)", &[bob.to_string(), identity(276)])?;
     let batch = [charlie, dave, erin].map(|who| format!("({who}, {})", identity(276)));
-    m.labelled(issuer, c, "register_batch", "register_batch (3)", &[format!("[{}]", batch.join(", "))])?;
+    m.labelled(issuer, c, "register_batch", "register_batch (3, 1 bound token)", &[format!("[{}]", batch.join(", "))])?;
+    m.labelled(issuer, c, "register_batch", "register_batch (50, 1 bound token)", &[full_batch(100)])?;
     m.run(issuer, c, "update", &[bob.to_string(), identity(250)])?;
     m.run(issuer, c, "register", &[agent.to_string(), identity(276)])?;
     m.run(issuer, c, "remove", &[agent.to_string()])?;
@@ -127,9 +129,30 @@ fn registry(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, agen
     m.run(issuer, c, "set_agent", &[agent.to_string(), s(true)])?;
     m.run(issuer, c, "is_agent", &[agent.to_string()])?;
     m.run(issuer, c, "IdentityCheck::is_verified", &[bob.to_string()])?;
-    m.run(issuer, c, "IdentityCheck::transfer_parties", &[bob.to_string(), charlie.to_string()])?;
-    m.run(issuer, c, "IdentityCheck::party", &[bob.to_string()])?;
+    m.run(issuer, c, "IdentityCheck::credential", &[bob.to_string()])?;
+    // The most tokens a registry pushes to (MAX_BOUND_TOKENS = 8): seven more, bound and unbound.
+    let (registry, coin) = (m.suite.registry.clone(), m.suite.coin.clone());
+    let token_args = |i: u32| [format!("Some(\"T{i}\")"), "None".into(), POOL.into(), registry.to_string(), coin.to_string()];
+    let extra: Vec<AccountId32> = (0..7).map(|i| deploy(&mut m.suite.session, "gpu_hour_token", "new", &token_args(i))).collect::<TestResult<_>>()?;
+    m.run(issuer, c, "bind_token", &[extra[0].to_string()])?;
+    for token in &extra[1..] {
+        m.call(issuer, c, "bind_token", &[token.to_string()])?;
+    }
+    m.run(issuer, c, "bound_tokens", &[])?;
+    m.labelled(issuer, c, "register", "register (8 bound tokens)", &[account(99).to_string(), identity(276)])?;
+    m.labelled(issuer, c, "register_batch", "register_batch (50, 8 bound tokens)", &[full_batch(150)])?;
+    m.labelled(issuer, c, "remove", "remove (8 bound tokens)", &[account(99).to_string()])?;
+    m.run(issuer, c, "unbind_token", &[extra[0].to_string()])?;
+    for token in &extra[1..] {
+        m.call(issuer, c, "unbind_token", &[token.to_string()])?;
+    }
     m.ownership(c)
+}
+
+/// A full registry batch (50 records) for accounts `first..first + 50`.
+fn full_batch(first: u8) -> String {
+    let records: Vec<String> = (first..first + 50).map(|b| format!("({}, {})", account(b), identity(276))).collect();
+    format!("[{}]", records.join(", "))
 }
 
 fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, agent]: [&AccountId32; 6]) -> TestResult {
@@ -144,6 +167,8 @@ fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, 
     m.labelled(issuer, c, "batch_mint", "batch_mint (2)", &[format!("[{}]", mints.join(", "))])?;
     psp22_messages(m, c, bob, charlie, dave)?;
     m.run(issuer, c, "check_transfer", &[bob.to_string(), charlie.to_string(), s(1)])?;
+    m.run(issuer, c, "credential", &[bob.to_string()])?;
+    m.labelled(erin, c, "sync", "sync (2)", &[format!("[{bob}, {charlie}]")])?;
 
     // Yield: the issuer pays 1 USDC to holders, streamed over one second (still in epoch 0 of
     // the feed, so the escrow's rentals below start in the future); holders claim.

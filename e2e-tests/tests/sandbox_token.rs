@@ -1,6 +1,8 @@
 //! Registry + GPU-hour token + stablecoin on a real pallet-contracts runtime (drink):
-//! compliance through the real cross-contract call, and O(1) yield streamed over the yield period.
-use e2e_tests::sandbox::{account, Suite, POOL_GPU_HOURS, YIELD_PERIOD};
+//! identities pushed by the registry to every bound token in the same call, compliance checked
+//! in the token with no cross-contract call, and O(1) yield streamed over the yield period.
+use compute_rwa_common::Credential;
+use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, identity, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
 use e2e_tests::TestResult;
 use gpu_hour_token::gpu_hour_token::Error;
 use gpu_hour_token::token::TokenError;
@@ -17,7 +19,7 @@ fn compliant_and_non_compliant_transfers() -> TestResult {
     suite.register(&[bob.clone(), charlie.clone()])?;
     suite.fund(&dave)?;
 
-    // Minting to an unverified account fails in the registry check.
+    // Minting to an account the registry never verified fails in the token's own check.
     assert_eq!(suite.token_err::<()>("mint", &[dave.to_string(), "1".into()])?, Error::Token(TokenError::RecipientNotVerified));
     suite.token_ok::<()>("mint", &[bob.to_string(), "1000000".into()])?;
 
@@ -133,5 +135,107 @@ fn claim_and_transfer_cost_the_same_with_10_or_1000_holders() -> TestResult {
         assert!(ratio <= 1.05, "{name} grew with holders: {ratio}");
         assert!(many.1 as f64 / few.1 as f64 <= 1.05, "{name} proof size grew with holders");
     }
+    Ok(())
+}
+
+type RegistryError = identity_registry::identity_registry::Error;
+
+/// What `token` keeps about `who`, next to what the registry says.
+fn views(suite: &mut Suite, token: &drink::AccountId32, who: &drink::AccountId32) -> TestResult<(Option<Credential>, Option<Credential>)> {
+    let registry = suite.registry.clone();
+    let kept = call::<Option<Credential>>(&mut suite.session, token, "credential", &[who.to_string()])?;
+    let truth = call::<Option<Credential>>(&mut suite.session, &registry, "IdentityCheck::credential", &[who.to_string()])?;
+    Ok((kept, truth))
+}
+
+#[test]
+fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (registry, coin) = (suite.registry.clone(), suite.coin.clone());
+    let (bob, charlie, outsider) = (account(2), account(3), account(99));
+    suite.fund(&outsider)?;
+    let token_args = ["None".into(), "None".into(), POOL.into(), registry.to_string(), coin.to_string()];
+    let second = deploy(&mut suite.session, "gpu_hour_token", "new", &token_args)?;
+    // Bob registers before the second token is bound: only the suite's token hears of him.
+    suite.register(&[bob.clone()])?;
+    let first = suite.token.clone();
+    assert_eq!(views(&mut suite, &first, &bob)?.0, views(&mut suite, &first, &bob)?.1);
+    assert!(views(&mut suite, &first, &bob)?.0.is_some());
+    assert_eq!(views(&mut suite, &second, &bob)?.0, None);
+
+    // Only the owner binds, only a token of this registry can be bound, and only once.
+    let refused = suite.as_actor(&outsider, |s| call_err::<(), RegistryError>(&mut s.session, &registry, "bind_token", &[second.to_string()]))?;
+    assert_eq!(refused, RegistryError::Access(compute_rwa_common::AccessError::NotOwner));
+    // Another issuer's registry (a different deployer, hence a different address).
+    let other_registry = suite.as_actor(&outsider, |s| deploy(&mut s.session, "identity_registry", "new", &[]))?;
+    let foreign_args = ["None".into(), "None".into(), POOL.into(), other_registry.to_string(), coin.to_string()];
+    let foreign = deploy(&mut suite.session, "gpu_hour_token", "new", &foreign_args)?;
+    let refused = call_err::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[foreign.to_string()])?;
+    assert_eq!(refused, RegistryError::PushFailed(e2e_tests::sandbox::ink_id(&foreign)), "the token answers only its own registry");
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;
+    let again = call_err::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;
+    assert_eq!(again, RegistryError::Registry(identity_registry::registry::RegistryError::AlreadyBound));
+    let bound = call::<Vec<drink::AccountId32>>(&mut suite.session, &registry, "bound_tokens", &[])?;
+    assert_eq!(bound, vec![first.clone(), second.clone()]);
+
+    // Anyone may sync the second token with what the registry already knew.
+    suite.as_actor(&outsider, |s| call_ok::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
+    let (kept, truth) = views(&mut suite, &second, &bob)?;
+    assert_eq!((kept.is_some(), kept), (true, truth));
+
+    // From now on every change reaches both tokens in the registry's own call.
+    suite.register(&[charlie.clone()])?;
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[bob.to_string(), identity(250)])?;
+    for token in [&first, &second] {
+        for who in [&bob, &charlie] {
+            let (kept, truth) = views(&mut suite, token, who)?;
+            assert!(kept.is_some() && kept == truth, "{token} keeps {kept:?} for {who}, the registry {truth:?}");
+        }
+        assert_eq!(views(&mut suite, token, &bob)?.0.map(|c| c.country), Some(250));
+    }
+    suite.mint(&[bob.clone()], 1_000_000)?;
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "remove", &[charlie.to_string()])?;
+    for token in [&first, &second] {
+        assert_eq!(views(&mut suite, token, &charlie)?, (None, None), "a removal reaches every bound token at once");
+    }
+    let refused = suite.as_actor(&bob, |s| call_err::<(), PSP22Error>(&mut s.session, &first, "PSP22::transfer", &transfer_args(&charlie, 1)))?;
+    assert_eq!(refused, PSP22Error::Custom("RecipientNotVerified".into()));
+
+    // Unbound, the second token cannot hear of changes, so it verifies nobody (fail closed);
+    // the first still hears of them.
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string()])?;
+    assert_eq!(call::<(bool, u32)>(&mut suite.session, &second, "identity_binding", &[])?, (false, 1));
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[bob.to_string(), identity(276)])?;
+    assert_eq!(views(&mut suite, &first, &bob)?.0.map(|c| c.country), Some(276));
+    assert_eq!(views(&mut suite, &second, &bob)?.0, None, "an unbound token honours no credential");
+    let refused = suite.as_actor(&outsider, |s| call_err::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
+    assert_eq!(refused, Error::Token(TokenError::NotBound));
+    let gone = call_err::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string()])?;
+    assert_eq!(gone, RegistryError::Registry(identity_registry::registry::RegistryError::NotBound));
+    // Bound again, what it kept from the first binding stays void until synced.
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;
+    assert_eq!(call::<(bool, u32)>(&mut suite.session, &second, "identity_binding", &[])?, (true, 2));
+    assert_eq!(views(&mut suite, &second, &bob)?.0, None);
+    suite.as_actor(&outsider, |s| call_ok::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
+    let (kept, truth) = views(&mut suite, &second, &bob)?;
+    assert_eq!((kept.map(|c| c.country), kept), (Some(276), truth));
+    Ok(())
+}
+
+#[test]
+fn a_transfer_makes_no_cross_contract_call() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie) = (account(2), account(3));
+    suite.register(&[bob.clone(), charlie.clone()])?;
+    suite.mint(&[bob.clone(), charlie.clone()], 1_000_000)?;
+    let token = suite.token.clone();
+    let registry = suite.registry.clone();
+    suite.as_actor(&bob, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&charlie, 1)))?;
+    assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token.clone()], "the transfer reached the token only");
+    suite.token_ok::<()>("mint", &[bob.to_string(), "1".into()])?;
+    assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token.clone()], "so did a mint");
+    // A registry change reaches the token in the same call.
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[charlie.to_string(), identity(250)])?;
+    assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token, registry], "the token's call ends first");
     Ok(())
 }

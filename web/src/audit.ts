@@ -8,6 +8,8 @@ export interface Holder {
   balance: bigint;
   claimable: bigint;
   verified: boolean;
+  /** The token's pushed credential equals the registry's record. */
+  inSync: boolean;
 }
 
 /** One oracle report's figures (the oracle's `Report`). */
@@ -55,6 +57,8 @@ export interface Figures {
   epochsChecked: number;
   /** [reporter, epoch] of reports outside the tolerance. */
   flagged: [string, bigint][];
+  /** The registry pushes identity changes to the token. */
+  tokenBound: boolean;
 }
 
 /** [genesis, epoch length ms, GPUs, report window ms], as the escrow's `FeedSchedule` has it. */
@@ -93,6 +97,7 @@ export function reconcile(f: Figures): Check[] {
   const obligations = e.held + refundsOwed + feesOwed + e.unpaidYield;
   const w = f.escrowFeed;
   const sameSchedule = w.schedule.every((value, i) => value === w.feedSchedule[i]);
+  const outOfSync = f.holders.filter((h) => !h.inSync).map((h) => h.account);
   const differing = f.codeHashes.filter(([, expected, actual]) => expected !== actual).map(([name]) => name);
   return [
     { area: "code", check: "code hashes match deployment.json", pass: differing.length === 0, figures: differing.length ? `different code at: ${differing.join(", ")}` : `${f.codeHashes.length} of ${f.codeHashes.length} contracts run the recorded code` },
@@ -129,6 +134,16 @@ export function reconcile(f: Figures): Check[] {
     },
     { area: "oracle", check: "feed is fresh", pass: f.feedRefusal === undefined, figures: `${f.finalizedEpochs} finalized epochs, latest ${f.latestEpoch ?? "none"}${f.feedRefusal ? `: ${f.feedRefusal}` : ""}` },
     { area: "oracle", check: "reports within tolerance of the median", pass: f.flagged.length === 0, figures: f.flagged.length ? `flagged: ${f.flagged.map(([r, e]) => `${shortened(r)} at epoch ${e}`).join(", ")}` : `${f.epochsChecked} recent epochs, no reporter flagged` },
+    {
+      area: "registry",
+      check: "token's identities = the registry's",
+      pass: f.tokenBound && outOfSync.length === 0,
+      figures: !f.tokenBound
+        ? "the registry does not push to the token (bind_token)"
+        : outOfSync.length
+          ? `the token differs from the registry for: ${outOfSync.join(", ")} (sync them)`
+          : `registry pushes to the token; ${f.holders.length} of ${f.holders.length} known investors agree`,
+    },
   ];
 }
 
@@ -143,8 +158,12 @@ export async function gather(pool: Pool): Promise<Figures> {
       balance: big(await token("PSP22::balance_of", [account])),
       claimable: big(await token("claimable", [account])),
       verified: (await pool.read("identity_registry", "IdentityCheck::is_verified", [account])).toString() === "true",
+      // Both sides decode the same `Option<Credential>` type from the shared interface.
+      inSync: JSON.stringify((await token("credential", [account])).toJSON()) === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [account])).toJSON()),
     })),
   );
+  const bound = (await pool.read("identity_registry", "bound_tokens")) as unknown as Codec[];
+  const tokenBound = bound.some((t) => t.toString() === d.contracts.gpu_hour_token.address);
   // As of the block read, like the claimable figures above: both release the stream up to its time.
   const rewards = await token("reward_totals");
   const totals = await pool.read("rental_escrow", "totals");
@@ -169,6 +188,7 @@ export async function gather(pool: Pool): Promise<Figures> {
     codeHashes,
     epochsChecked,
     flagged,
+    tokenBound,
     expectedCapacity: BigInt(d.attested_gpu_hours) * 1_000_000n,
     capacity: big(await token("capacity")),
     expectedAttestation: d.attestation_hash,

@@ -18,8 +18,8 @@ function balanced(): Figures {
     redeemed: 10_000_000n,
     holderCount: 2n,
     holders: [
-      { account: "bob", balance: 2_000_000_000n, claimable: 600_000n, verified: true },
-      { account: "charlie", balance: 990_000_000n, claimable: 299_998n, verified: true },
+      { account: "bob", balance: 2_000_000_000n, claimable: 600_000n, verified: true, inSync: true },
+      { account: "charlie", balance: 990_000_000n, claimable: 299_998n, verified: true, inSync: true },
     ],
     distributed: 3_000_000n,
     claimed: 2_000_000n,
@@ -33,15 +33,16 @@ function balanced(): Figures {
     latestEpoch: 4n,
     epochsChecked: 2,
     flagged: [],
+    tokenBound: true,
   };
 }
 
 const failing = (f: Figures) => reconcile(f).filter((c) => !c.pass).map((c) => c.check);
 
 group("audit", () => {
-  it("passes balanced books, with the CLI's twelve checks and figures", () => {
+  it("passes balanced books, with the CLI's thirteen checks and figures", () => {
     const checks = reconcile(balanced());
-    expect(checks).toHaveLength(12);
+    expect(checks).toHaveLength(13);
     expect(failing(balanced())).toEqual([]);
     // The same text as the CLI's unit test for the same figures (cli/src/audit.rs).
     expect(checks[2].figures).toBe("supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
@@ -52,6 +53,7 @@ group("audit", () => {
       "oracle 5FZ54AV4…MxW1 feed 0 (recorded 5FZ54AV4…MxW1 feed 0); schedule (genesis, epoch ms, GPUs, report window ms) (1, 3600, 8, 60000), feed's (1, 3600, 8, 60000)",
     );
     expect(checks[10].figures).toBe("2 finalized epochs, latest 4");
+    expect(checks[12].figures).toBe("registry pushes to the token; 2 of 2 known investors agree");
   });
 
   it("fails each broken figure in its own check", () => {
@@ -81,6 +83,8 @@ group("audit", () => {
       [(f) => (f.escrowFeed.schedule[3] = 30_000n), "escrow reads the pool's feed"],
       [(f) => (f.feedRefusal = "Oracle(Stale)"), "feed is fresh"],
       [(f) => f.flagged.push(["eve", 3n]), "reports within tolerance of the median"],
+      [(f) => (f.tokenBound = false), "token's identities = the registry's"],
+      [(f) => (f.holders[1].inSync = false), "token's identities = the registry's"],
     ];
     for (const [breakIt, expected] of cases) {
       const figures = balanced();

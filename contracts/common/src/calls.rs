@@ -5,7 +5,7 @@
 //! caller's `Err` then reverts its own state changes.
 
 use crate::feed::{DistributeError, FeedSchedule, Finalized, UtilizationFeed, YieldDistributor};
-use crate::identity::{IdentityCheck, Party};
+use crate::identity::{Credential, IdentityCheck, IdentityListener, PushError};
 use ink::codegen::TraitCallBuilder;
 use ink::env::DefaultEnvironment;
 use ink::prelude::vec::Vec;
@@ -22,6 +22,8 @@ pub enum CallError {
     Token(PSP22Error),
     /// The GPU-hour token refused the yield.
     Distribution(DistributeError),
+    /// A bound token refused an identity push.
+    Push(PushError),
 }
 
 fn flatten<T>(result: Result<ink::MessageResult<T>, ink::env::Error>) -> Result<T, CallError> {
@@ -55,16 +57,30 @@ pub fn distribute_yield(token: AccountId, amount: u128) -> Result<(), CallError>
     flatten(token.call_mut().distribute(amount).try_invoke())?.map_err(CallError::Distribution)
 }
 
-/// Both parties of a transfer from the identity registry, in one call.
-pub fn transfer_parties(registry: AccountId, from: AccountId, to: AccountId) -> Result<(Party, Party), CallError> {
+/// What the identity registry keeps about `account` (`None`: not registered).
+pub fn credential(registry: AccountId, account: AccountId) -> Result<Option<Credential>, CallError> {
     let registry: ink::contract_ref!(IdentityCheck, DefaultEnvironment) = registry.into();
-    flatten(registry.call().transfer_parties(from, to).try_invoke())
+    flatten(registry.call().credential(account).try_invoke())
 }
 
-/// One party from the identity registry.
-pub fn party(registry: AccountId, account: AccountId) -> Result<Party, CallError> {
-    let registry: ink::contract_ref!(IdentityCheck, DefaultEnvironment) = registry.into();
-    flatten(registry.call().party(account).try_invoke())
+/// Weight a binding notice may use: ten times what a token needs, and a cap, so that a broken
+/// token cannot spend the registry's whole call (unbinding it must always be possible).
+pub const NOTICE_REF_TIME: u64 = 50_000_000_000;
+/// Proof size a binding notice may use (the token's code and a few storage cells fit easily).
+pub const NOTICE_PROOF_SIZE: u64 = 1_048_576;
+
+/// Tells a token it was bound or unbound, within [`NOTICE_REF_TIME`] and [`NOTICE_PROOF_SIZE`];
+/// any failure (including the token's refusal or running out of that weight) is an error.
+pub fn binding_changed(token: AccountId, bound: bool) -> Result<(), CallError> {
+    let mut token: ink::contract_ref!(IdentityListener, DefaultEnvironment) = token.into();
+    let call = token.call_mut().binding_changed(bound).ref_time_limit(NOTICE_REF_TIME).proof_size_limit(NOTICE_PROOF_SIZE);
+    flatten(call.try_invoke())?.map_err(CallError::Push)
+}
+
+/// Pushes identity changes to a bound token; any failure (including the token's refusal) is an error.
+pub fn identities_changed(token: AccountId, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), CallError> {
+    let mut token: ink::contract_ref!(IdentityListener, DefaultEnvironment) = token.into();
+    flatten(token.call_mut().identities_changed(changes).try_invoke())?.map_err(CallError::Push)
 }
 
 /// Finalized `epoch` of `feed` from the utilization oracle (`None` while not final).

@@ -15,5 +15,5 @@ pub mod math;
 pub use access::{AccessError, AgentUpdated, Agents, Ownable, OwnershipProposed, OwnershipTransferred};
 pub use calls::CallError;
 pub use feed::{DistributeError, FeedSchedule, Finalized, Report, UtilizationFeed, YieldDistributor};
-pub use identity::{IdentityCheck, Party};
+pub use identity::{Credential, IdentityCheck, IdentityListener, InvestorClass, Party, PushError, MAX_CHANGES};
 pub use math::{bps_of, mul_div_floor, BPS_DENOMINATOR};

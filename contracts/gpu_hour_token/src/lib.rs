@@ -5,7 +5,8 @@
 //! The rules live in `token` (balances, compliance, freezes, redemptions), `rewards`
 //! (yield accounting: each distribution streamed to holders over `yield_period`) and
 //! `pool` (pool data); this module is the thin ink! layer:
-//! access checks, registry and stablecoin calls, events.
+//! access checks, stablecoin calls, events. Identities are pushed to the token by its
+//! registry (`identities_changed`) and checked locally, so no transfer calls another contract.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
 #![allow(clippy::cast_possible_truncation)]
@@ -25,7 +26,7 @@ pub mod gpu_hour_token {
     use crate::rewards::{Distribution, RewardTotals};
     use crate::token::{Attestation, ComplianceRules, Redemption, TokenData, TokenError, TokenEvent, UNITS_PER_GPU_HOUR};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{AccessError, Agents, DistributeError, Ownable, Party, YieldDistributor};
+    use compute_rwa_common::{AccessError, Agents, Credential, DistributeError, IdentityListener, Ownable, PushError, YieldDistributor, MAX_CHANGES};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
@@ -183,6 +184,23 @@ pub mod gpu_hour_token {
         pub enabled: bool,
     }
 
+    /// The credential the token honours for an account changed: pushed by the identity
+    /// registry, or copied by `sync`. `None`: removed from the registry.
+    #[ink(event)]
+    pub struct CredentialChanged {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub credential: Option<Credential>,
+    }
+
+    /// The identity registry bound (`bound`) or unbound the token; `binding` counts bindings.
+    /// A new binding voids every credential received before it.
+    #[ink(event)]
+    pub struct BindingChanged {
+        pub bound: bool,
+        pub binding: u32,
+    }
+
     #[ink(storage)]
     pub struct GpuHourToken {
         data: TokenData,
@@ -321,8 +339,8 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn recover(&mut self, lost: AccountId, new: AccountId) -> Result<(), Error> {
             self.ensure_agent()?;
-            let new_party = calls::party(self.registry, new)?;
-            let (amount, frozen, events) = self.data.recover(lost, new, new_party, self.env().block_timestamp())?;
+            let now = self.env().block_timestamp();
+            let (amount, frozen, events) = self.data.recover(lost, new, self.data.party(new, now), now)?;
             self.emit_token_events(events);
             self.env().emit_event(RecoverySuccess { lost, new, amount, frozen });
             Ok(())
@@ -417,8 +435,43 @@ pub mod gpu_hour_token {
         /// Why a transfer of `amount` from `from` to `to` would fail now, if it would.
         #[ink(message)]
         pub fn check_transfer(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
-            let parties = calls::transfer_parties(self.registry, from, to)?;
-            Ok(self.data.check_voluntary(from, to, amount, parties)?)
+            Ok(self.data.check_voluntary(from, to, amount, self.parties(from, to))?)
+        }
+
+        // ---- identities --------------------------------------------------------------
+
+        /// The credential the token honours for `account`: verified until (ms; 0 while
+        /// suspended), country and class, as pushed or synced since the current binding. `None`:
+        /// not registered, or the token is unbound, or not yet synced since it was bound.
+        #[ink(message)]
+        pub fn credential(&self, account: AccountId) -> Option<Credential> {
+            self.data.credential(account)
+        }
+
+        /// Whether the identity registry binds the token (unbound, every account counts as
+        /// unverified), and the number of its bindings so far.
+        #[ink(message)]
+        pub fn identity_binding(&self) -> (bool, u32) {
+            self.data.binding()
+        }
+
+        /// Copies the registry's current record of each account (at most `MAX_BATCH`) into the
+        /// token: for accounts registered before the current binding. Anyone may call it; it can
+        /// only make the token agree with its registry. Refused while unbound (`NotBound`).
+        #[ink(message)]
+        pub fn sync(&mut self, accounts: Vec<AccountId>) -> Result<(), Error> {
+            ensure_batch(accounts.len())?;
+            if !self.data.binding().0 {
+                return Err(TokenError::NotBound.into());
+            }
+            let mut records = Vec::with_capacity(accounts.len());
+            for account in accounts {
+                records.push((account, calls::credential(self.registry, account)?));
+            }
+            for (account, credential) in records {
+                self.set_credential(account, credential)?;
+            }
+            Ok(())
         }
 
         // ---- yield -------------------------------------------------------------------
@@ -434,7 +487,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn claim_to(&mut self, receiver: AccountId) -> Result<u128, Error> {
             let account = self.env().caller();
-            if !calls::party(self.registry, account)?.verified {
+            if !self.data.party(account, self.env().block_timestamp()).verified {
                 return Err(TokenError::SenderNotVerified.into());
             }
             let amount = self.data.claim(account, self.env().block_timestamp())?;
@@ -601,16 +654,30 @@ pub mod gpu_hour_token {
             Ok(())
         }
 
+        /// The registry's verdict on both parties now, from the pushed credentials.
+        fn parties(&self, from: AccountId, to: AccountId) -> (compute_rwa_common::Party, compute_rwa_common::Party) {
+            let now = self.env().block_timestamp();
+            (self.data.party(from, now), self.data.party(to, now))
+        }
+
+        /// Records a credential; the event only when what the token honours changed.
+        fn set_credential(&mut self, account: AccountId, credential: Option<Credential>) -> Result<(), TokenError> {
+            if self.data.set_credential(account, credential)? {
+                self.env().emit_event(CredentialChanged { account, credential });
+            }
+            Ok(())
+        }
+
         fn mint_one(&mut self, to: AccountId, amount: u128) -> Result<(), Error> {
-            let party: Party = calls::party(self.registry, to)?;
-            let events = self.data.mint(to, amount, party, self.env().block_timestamp())?;
+            let now = self.env().block_timestamp();
+            let events = self.data.mint(to, amount, self.data.party(to, now), now)?;
             self.emit_token_events(events);
             Ok(())
         }
 
         fn forced_transfer_one(&mut self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
-            let party = calls::party(self.registry, to)?;
-            let events = self.data.forced_transfer(from, to, amount, party, self.env().block_timestamp())?;
+            let now = self.env().block_timestamp();
+            let events = self.data.forced_transfer(from, to, amount, self.data.party(to, now), now)?;
             self.emit_token_events(events);
             Ok(())
         }
@@ -650,13 +717,6 @@ pub mod gpu_hour_token {
         }
     }
 
-    fn call_error(error: CallError) -> PSP22Error {
-        match error {
-            CallError::Token(error) => error,
-            _ => PSP22Error::Custom("RegistryCallFailed".into()),
-        }
-    }
-
     impl PSP22 for GpuHourToken {
         #[ink(message)]
         fn total_supply(&self) -> u128 {
@@ -678,16 +738,14 @@ pub mod gpu_hour_token {
         #[ink(message)]
         fn transfer(&mut self, to: AccountId, value: u128, _data: Vec<u8>) -> Result<(), PSP22Error> {
             let caller = self.env().caller();
-            let parties = calls::transfer_parties(self.registry, caller, to).map_err(call_error)?;
-            let result = self.data.transfer(caller, to, value, parties, self.env().block_timestamp());
+            let result = self.data.transfer(caller, to, value, self.parties(caller, to), self.env().block_timestamp());
             self.psp22_result(result)
         }
 
         /// `transfer` on behalf of `from`, spending the caller's allowance.
         #[ink(message)]
         fn transfer_from(&mut self, from: AccountId, to: AccountId, value: u128, _data: Vec<u8>) -> Result<(), PSP22Error> {
-            let parties = calls::transfer_parties(self.registry, from, to).map_err(call_error)?;
-            let result = self.data.transfer_from(self.env().caller(), from, to, value, parties, self.env().block_timestamp());
+            let result = self.data.transfer_from(self.env().caller(), from, to, value, self.parties(from, to), self.env().block_timestamp());
             self.psp22_result(result)
         }
 
@@ -727,6 +785,36 @@ pub mod gpu_hour_token {
             calls::psp22_transfer_from(self.stablecoin, distributor, self.env().account_id(), amount)
                 .map_err(|_| DistributeError::PaymentFailed)?;
             self.env().emit_event(RewardsDistributed { id: entry.id, distributor, amount, supply: entry.supply });
+            Ok(())
+        }
+    }
+
+    impl IdentityListener for GpuHourToken {
+        /// Records what the identity registry now says about each account (`None`: removed).
+        /// The token's registry only; it calls this on every register, update and remove.
+        #[ink(message)]
+        fn identities_changed(&mut self, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), PushError> {
+            if self.env().caller() != self.registry {
+                return Err(PushError::NotRegistry);
+            }
+            if changes.len() > MAX_CHANGES as usize {
+                return Err(PushError::BatchTooLarge);
+            }
+            for (account, credential) in changes {
+                self.set_credential(account, credential).map_err(|_| PushError::NotBound)?;
+            }
+            Ok(())
+        }
+
+        /// The registry bound or unbound the token. Its registry only.
+        #[ink(message)]
+        fn binding_changed(&mut self, bound: bool) -> Result<(), PushError> {
+            if self.env().caller() != self.registry {
+                return Err(PushError::NotRegistry);
+            }
+            self.data.set_bound(bound).map_err(|_| PushError::Overflow)?;
+            let (bound, binding) = self.data.binding();
+            self.env().emit_event(BindingChanged { bound, binding });
             Ok(())
         }
     }
@@ -863,6 +951,14 @@ pub mod gpu_hour_token {
             }
             set_caller::<DefaultEnvironment>(eve);
             assert_eq!(token.distribute(1), Err(DistributeError::NotDistributor));
+            // Identity pushes: the registry (django) only — not the owner, an agent or anyone else.
+            for caller in [alice, bob, charlie, eve] {
+                set_caller::<DefaultEnvironment>(caller);
+                assert_eq!(token.identities_changed(vec![(eve, Some(credential(u64::MAX)))]), Err(PushError::NotRegistry));
+                assert_eq!(token.binding_changed(true), Err(PushError::NotRegistry));
+            }
+            assert_eq!(token.identity_binding(), (false, 0));
+            assert_eq!(token.credential(eve), None);
             // Owner-only messages: refused to an agent, a distributor (here also the pending
             // owner) and an outsider.
             for caller in [bob, charlie, eve] {
@@ -894,6 +990,86 @@ pub mod gpu_hour_token {
             assert_eq!(token.set_yield_period(999), invalid);
             assert_eq!(token.set_yield_period(365 * 86_400_000 + 1), invalid);
             assert_eq!(token.reward_totals(), RewardTotals::default());
+        }
+
+        fn credential(verified_until: u64) -> Credential {
+            Credential { verified_until, country: 276, class: compute_rwa_common::InvestorClass::Retail }
+        }
+
+        #[ink::test]
+        fn transfers_are_decided_by_the_pushed_credentials() {
+            let mut token = token();
+            let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
+            token.attest_capacity(100, [0; 32], String::new()).unwrap();
+            assert_eq!(token.mint(bob, 10), Err(Error::Token(TokenError::RecipientNotVerified)), "nothing pushed yet");
+            set_caller::<DefaultEnvironment>(django);
+            assert_eq!(token.identities_changed(vec![(bob, Some(credential(5_000)))]), Err(PushError::NotBound), "not bound yet");
+            assert_eq!(token.sync(vec![bob]), Err(Error::Token(TokenError::NotBound)));
+            token.binding_changed(true).unwrap();
+            assert_eq!(token.identity_binding(), (true, 1));
+            let before = ink::env::test::recorded_events().count();
+            token.identities_changed(vec![(bob, Some(credential(5_000))), (charlie, Some(credential(5_000)))]).unwrap();
+            assert_eq!(ink::env::test::recorded_events().count(), before + 2, "CredentialChanged per account");
+            token.identities_changed(vec![(bob, Some(credential(5_000)))]).unwrap();
+            assert_eq!(ink::env::test::recorded_events().count(), before + 2, "no event when nothing changed");
+            let too_many = vec![(bob, None); MAX_BATCH as usize + 1];
+            assert_eq!(token.identities_changed(too_many), Err(PushError::BatchTooLarge));
+            assert_eq!(token.credential(bob), Some(credential(5_000)));
+            set_caller::<DefaultEnvironment>(alice);
+            token.mint(bob, 10).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            ink::env::test::set_block_timestamp::<DefaultEnvironment>(4_999);
+            token.transfer(charlie, 1, Vec::new()).unwrap();
+            assert_eq!(token.balance_of(charlie), 1);
+            // KYC expiry is exclusive and checked locally, with no registry call.
+            ink::env::test::set_block_timestamp::<DefaultEnvironment>(5_000);
+            assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("SenderNotVerified".into())));
+            // A removal pushed by the registry takes effect at once.
+            set_caller::<DefaultEnvironment>(django);
+            token.identities_changed(vec![(bob, Some(credential(9_000))), (charlie, None)]).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())));
+            assert_eq!(token.check_transfer(bob, charlie, 1), Err(Error::Token(TokenError::RecipientNotVerified)));
+            assert_eq!(token.credential(charlie), None);
+            assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
+        }
+
+        #[ink::test]
+        fn an_unbound_token_verifies_nobody_and_a_rebinding_voids_old_credentials() {
+            let mut token = token();
+            let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
+            token.attest_capacity(100, [0; 32], String::new()).unwrap();
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(true).unwrap();
+            token.identities_changed(vec![(bob, Some(credential(u64::MAX))), (charlie, Some(credential(u64::MAX)))]).unwrap();
+            set_caller::<DefaultEnvironment>(alice);
+            token.mint(bob, 10).unwrap();
+            // Unbound, the token cannot hear of a removal, so it trusts nobody.
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(false).unwrap();
+            assert_eq!(token.identity_binding(), (false, 1));
+            assert_eq!((token.credential(bob), token.credential(charlie)), (None, None));
+            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("SenderNotVerified".into())));
+            assert_eq!(token.claim(), Err(Error::Token(TokenError::SenderNotVerified)));
+            // Bound again: what was kept from before is void until pushed or synced anew.
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(true).unwrap();
+            assert_eq!(token.identity_binding(), (true, 2));
+            assert_eq!(token.credential(bob), None, "a credential from the earlier binding is void");
+            token.identities_changed(vec![(bob, Some(credential(u64::MAX)))]).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())), "charlie not renewed");
+            set_caller::<DefaultEnvironment>(django);
+            token.identities_changed(vec![(charlie, Some(credential(u64::MAX)))]).unwrap();
+            set_caller::<DefaultEnvironment>(bob);
+            token.transfer(charlie, 1, Vec::new()).unwrap();
+            assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
+            // A binding whose unbinding notice never arrived still voids what came before it.
+            set_caller::<DefaultEnvironment>(django);
+            token.binding_changed(true).unwrap();
+            assert_eq!(token.identity_binding(), (true, 3));
+            assert_eq!((token.credential(bob), token.credential(charlie)), (None, None));
         }
 
         #[ink::test]

@@ -4,7 +4,7 @@
 //! identity registry said, so every rule is testable on the host.
 
 use crate::rewards::{RewardData, RewardError};
-use compute_rwa_common::Party;
+use compute_rwa_common::{Credential, Party};
 use ink::prelude::{vec, vec::Vec};
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -63,6 +63,8 @@ pub enum TokenError {
     RedemptionNotPending,
     /// Arithmetic would overflow.
     Overflow,
+    /// The identity registry has not bound this token (or unbound it): nothing to sync.
+    NotBound,
     /// Yield accounting refused.
     Reward(RewardError),
     /// Recovery of a wallet with neither balance nor unclaimed yield.
@@ -112,6 +114,7 @@ impl TokenError {
             TokenError::RedemptionNotPending => "RedemptionNotPending",
             TokenError::NothingToRecover => "NothingToRecover",
             TokenError::Overflow => "Overflow",
+            TokenError::NotBound => "NotBound",
             TokenError::Reward(RewardError::ZeroAmount) => "RewardZeroAmount",
             TokenError::Reward(RewardError::Overflow) => "RewardOverflow",
             TokenError::Reward(RewardError::NothingToClaim) => "NothingToClaim",
@@ -211,6 +214,12 @@ pub struct TokenData {
     attestation_count: u32,
     redemptions: Mapping<u64, Redemption>,
     redemption_count: u64,
+    /// What the identity registry pushed or `sync` copied about each account, with the binding
+    /// it was received under (older bindings' credentials are void).
+    credentials: Mapping<AccountId, (Credential, u32)>,
+    /// Whether the registry currently binds the token; and its bindings so far (the current one).
+    bound: bool,
+    binding: u32,
 }
 
 type Events = Result<Vec<TokenEvent>, TokenError>;
@@ -295,6 +304,54 @@ impl TokenData {
     /// Number of redemptions so far.
     pub fn redemption_count(&self) -> u64 {
         self.redemption_count
+    }
+
+    /// The credential the token honours for `account`: one received under the current binding,
+    /// while bound. `None`: not registered, unbound, or not pushed/synced since the binding.
+    pub fn credential(&self, account: AccountId) -> Option<Credential> {
+        if !self.bound {
+            return None;
+        }
+        match self.credentials.get(account) {
+            Some((credential, binding)) if binding == self.binding => Some(credential),
+            _ => None,
+        }
+    }
+
+    /// The registry's verdict on `account` at `now`, from the honoured credential (fail closed).
+    pub fn party(&self, account: AccountId, now: u64) -> Party {
+        Party::of(self.credential(account), now)
+    }
+
+    /// Whether the registry binds the token, and the number of its bindings so far.
+    pub fn binding(&self) -> (bool, u32) {
+        (self.bound, self.binding)
+    }
+
+    /// The registry bound or unbound the token. Every binding voids every earlier credential,
+    /// even when the token never heard of the unbinding in between (that notice is best-effort).
+    pub fn set_bound(&mut self, bound: bool) -> Result<(), TokenError> {
+        if bound {
+            self.binding = self.binding.checked_add(1).ok_or(TokenError::Overflow)?;
+        }
+        self.bound = bound;
+        Ok(())
+    }
+
+    /// Records the registry's view of `account` (`None`: removed from the registry) under the
+    /// current binding; `Ok(true)` when the honoured credential changed. Refused while unbound.
+    pub fn set_credential(&mut self, account: AccountId, credential: Option<Credential>) -> Result<bool, TokenError> {
+        if !self.bound {
+            return Err(TokenError::NotBound);
+        }
+        let changed = self.credential(account) != credential;
+        match credential {
+            Some(credential) => {
+                self.credentials.insert(account, &(credential, self.binding));
+            }
+            None => self.credentials.remove(account),
+        }
+        Ok(changed)
     }
 
     /// Yield state.

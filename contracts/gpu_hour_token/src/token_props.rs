@@ -1,9 +1,10 @@
 //! Property tests: random sequences of every state-changing operation keep the token's
 //! books exact, and streamed yield goes to holders by balance × time held.
 use crate::rewards::REWARD_SCALE;
-use crate::token::{ComplianceRules, TokenData};
+use crate::token::{ComplianceRules, TokenData, TokenError};
 use crate::token_tests::{account, unverified, verified, BLOCKED, CAPACITY, POOL_LIMIT};
-use compute_rwa_common::Party;
+use compute_rwa_common::{Credential, InvestorClass, Party};
+use std::collections::{BTreeMap, BTreeSet};
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 
@@ -348,6 +349,98 @@ proptest! {
             let rest = data.rewards().entitlement_scaled_at(big, supply, at + 3 * period, supply).unwrap();
             let carried = data.reward_totals(at + 3 * period).unwrap().carried_remainder;
             prop_assert_eq!(rest + entitlement + carried, amount * REWARD_SCALE);
+            Ok(())
+        })?;
+    }
+}
+
+/// What the identity registry and its binding do to the token's credentials.
+#[derive(Debug, Clone)]
+enum IdOp {
+    /// The registry records (verified until second n, country) or removes an account; the
+    /// change is pushed to the token only while the registry binds it.
+    Change(u8, Option<(u64, u16)>),
+    Sync(u8),
+    Bind,
+    Unbind,
+    /// The registry unbinds the token without reaching it (the notice is best-effort), then
+    /// binds it again.
+    LostUnbindThenBind,
+}
+
+fn id_op() -> impl Strategy<Value = IdOp> {
+    prop_oneof![
+        4 => (0..ACCOUNTS, proptest::option::of((0u64..4, 1u16..999))).prop_map(|(a, c)| IdOp::Change(a, c)),
+        2 => (0..ACCOUNTS).prop_map(IdOp::Sync),
+        1 => Just(IdOp::Bind),
+        1 => Just(IdOp::Unbind),
+        1 => Just(IdOp::LostUnbindThenBind),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// After any sequence of registry changes, syncs, bindings and unbindings, the token honours
+    /// exactly the registry's credential of every account pushed or synced since its latest
+    /// binding, and nothing else (nothing at all while unbound); so it never verifies an account
+    /// the registry would not.
+    #[test]
+    fn the_token_honours_exactly_the_registrys_credentials_since_its_binding(ops in proptest::collection::vec(id_op(), 1..60)) {
+        fresh(|| {
+            let mut data = TokenData::default();
+            let mut registry: BTreeMap<u8, Credential> = BTreeMap::new();
+            let mut bound = false;
+            // Pushed or synced since the latest binding.
+            let mut renewed: BTreeSet<u8> = BTreeSet::new();
+            for op in &ops {
+                match *op {
+                    IdOp::Change(a, change) => {
+                        let credential = change.map(|(until, country)| Credential { verified_until: until * 1_000, country, class: InvestorClass::Retail });
+                        match credential {
+                            Some(c) => registry.insert(a, c),
+                            None => registry.remove(&a),
+                        };
+                        if bound {
+                            data.set_credential(acc(a), credential).unwrap();
+                            renewed.insert(a);
+                        }
+                    }
+                    IdOp::Sync(a) => {
+                        let result = data.set_credential(acc(a), registry.get(&a).copied());
+                        if bound {
+                            prop_assert!(result.is_ok());
+                            renewed.insert(a);
+                        } else {
+                            prop_assert_eq!(result, Err(TokenError::NotBound));
+                        }
+                    }
+                    // The registry refuses to bind a bound token and to unbind an unbound one.
+                    IdOp::Bind if !bound => {
+                        data.set_bound(true).unwrap();
+                        bound = true;
+                        renewed.clear();
+                    }
+                    IdOp::Unbind if bound => {
+                        data.set_bound(false).unwrap();
+                        bound = false;
+                    }
+                    IdOp::LostUnbindThenBind if bound => {
+                        data.set_bound(true).unwrap();
+                        renewed.clear();
+                    }
+                    IdOp::Bind | IdOp::Unbind | IdOp::LostUnbindThenBind => {}
+                }
+                for a in 0..ACCOUNTS {
+                    let expected = if bound && renewed.contains(&a) { registry.get(&a).copied() } else { None };
+                    prop_assert_eq!(data.credential(acc(a)), expected);
+                    for now in [0u64, 999, 1_000, 2_500] {
+                        if data.party(acc(a), now).verified {
+                            prop_assert!(registry.get(&a).is_some_and(|c| now < c.verified_until), "{} verified at {}", a, now);
+                        }
+                    }
+                }
+            }
             Ok(())
         })?;
     }

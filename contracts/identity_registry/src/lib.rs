@@ -1,7 +1,9 @@
 //! Identity registry: who may hold GPU-hour tokens.
 //!
-//! Agents record each investor's KYC status, country, expiry and class; tokens ask
-//! `transfer_parties` once per transfer. Modelled on ERC-3643's identity registry,
+//! Agents record each investor's KYC status, country, expiry and class. Every change is
+//! pushed, in the same call, to each token the owner bound to the registry, so tokens
+//! decide transfers from their own storage (no call to the registry per transfer); a change
+//! a bound token refuses reverts the whole call. Modelled on ERC-3643's identity registry,
 //! with the claim itself kept off chain (only its hash is stored).
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
@@ -12,11 +14,12 @@ pub mod registry;
 #[ink::contract]
 pub mod identity_registry {
     use crate::registry::{Identity, RegistryData, RegistryError};
-    use compute_rwa_common::{AccessError, Agents, IdentityCheck, Ownable, Party};
+    use compute_rwa_common::calls::{self, CallError};
+    use compute_rwa_common::{AccessError, Agents, Credential, IdentityCheck, Ownable, MAX_CHANGES};
     use ink::prelude::vec::Vec;
 
     /// Most records one batch call may register.
-    pub const MAX_BATCH: u32 = 50;
+    pub const MAX_BATCH: u32 = MAX_CHANGES;
 
     /// Errors of every registry message.
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -28,6 +31,8 @@ pub mod identity_registry {
         Registry(RegistryError),
         /// More than `MAX_BATCH` records in one call.
         BatchTooLarge,
+        /// A bound token refused or failed the push (nothing changed); unbind it if it is retired.
+        PushFailed(AccountId),
     }
 
     impl From<AccessError> for Error {
@@ -65,6 +70,22 @@ pub mod identity_registry {
         pub account: AccountId,
     }
 
+    /// The registry now pushes every identity change to `token`.
+    #[ink(event)]
+    pub struct TokenBound {
+        #[ink(topic)]
+        pub token: AccountId,
+    }
+
+    /// The registry no longer pushes changes to `token`; `notified`: the token heard of it (and
+    /// now treats every account as unverified).
+    #[ink(event)]
+    pub struct TokenUnbound {
+        #[ink(topic)]
+        pub token: AccountId,
+        pub notified: bool,
+    }
+
     #[ink(storage)]
     pub struct IdentityRegistry {
         data: RegistryData,
@@ -84,6 +105,7 @@ pub mod identity_registry {
         pub fn register(&mut self, account: AccountId, identity: Identity) -> Result<(), Error> {
             self.ensure_agent()?;
             self.data.register(account, &identity, self.env().block_timestamp())?;
+            self.push(Vec::from([(account, Some(identity.credential()))]))?;
             self.env().emit_event(IdentityRegistered { account, identity });
             Ok(())
         }
@@ -96,8 +118,13 @@ pub mod identity_registry {
                 return Err(Error::BatchTooLarge);
             }
             let now = self.env().block_timestamp();
+            let mut changes = Vec::with_capacity(records.len());
+            for (account, identity) in &records {
+                self.data.register(*account, identity, now)?;
+                changes.push((*account, Some(identity.credential())));
+            }
+            self.push(changes)?;
             for (account, identity) in records {
-                self.data.register(account, &identity, now)?;
                 self.env().emit_event(IdentityRegistered { account, identity });
             }
             Ok(())
@@ -108,6 +135,7 @@ pub mod identity_registry {
         pub fn update(&mut self, account: AccountId, identity: Identity) -> Result<(), Error> {
             self.ensure_agent()?;
             self.data.update(account, &identity, self.env().block_timestamp())?;
+            self.push(Vec::from([(account, Some(identity.credential()))]))?;
             self.env().emit_event(IdentityUpdated { account, identity });
             Ok(())
         }
@@ -117,6 +145,7 @@ pub mod identity_registry {
         pub fn remove(&mut self, account: AccountId) -> Result<(), Error> {
             self.ensure_agent()?;
             self.data.remove(account)?;
+            self.push(Vec::from([(account, None)]))?;
             self.env().emit_event(IdentityRemoved { account });
             Ok(())
         }
@@ -131,6 +160,40 @@ pub mod identity_registry {
         #[ink(message)]
         pub fn identity_count(&self) -> u32 {
             self.data.count()
+        }
+
+        /// Pushes every future identity change to `token` (at most `MAX_BOUND_TOKENS`). The token
+        /// must have been deployed with this registry (it refuses the binding otherwise). The
+        /// token honours only credentials pushed or synced from now on: accounts registered
+        /// before reach it through its permissionless `sync`. Owner only.
+        #[ink(message)]
+        pub fn bind_token(&mut self, token: AccountId) -> Result<(), Error> {
+            self.ownership.ensure_owner(self.env().caller())?;
+            self.data.bind(token)?;
+            calls::binding_changed(token, true).map_err(|_| Error::PushFailed(token))?;
+            self.env().emit_event(TokenBound { token });
+            Ok(())
+        }
+
+        /// Stops pushing changes to `token` and tells it so: an unbound token treats every account
+        /// as unverified, so its holders cannot move tokens until it is bound again and synced.
+        /// For a retired token, or a broken one that would block every change (while it refuses
+        /// pushes, agents can still freeze accounts on each token). Always succeeds for a bound
+        /// token, whether or not the token answers: the notice is capped in weight
+        /// (`calls::NOTICE_REF_TIME`), so a broken token cannot spend the call. Owner only.
+        #[ink(message)]
+        pub fn unbind_token(&mut self, token: AccountId) -> Result<(), Error> {
+            self.ownership.ensure_owner(self.env().caller())?;
+            self.data.unbind(token)?;
+            let notified = calls::binding_changed(token, false).is_ok();
+            self.env().emit_event(TokenUnbound { token, notified });
+            Ok(())
+        }
+
+        /// Tokens every identity change is pushed to.
+        #[ink(message)]
+        pub fn bound_tokens(&self) -> Vec<AccountId> {
+            self.data.tokens().to_vec()
         }
 
         /// Adds (`enabled`) or removes an agent. Owner only.
@@ -172,6 +235,15 @@ pub mod identity_registry {
         fn ensure_agent(&self) -> Result<(), Error> {
             Ok(self.agents.ensure(&self.ownership, self.env().caller())?)
         }
+
+        /// Hands `changes` to every bound token (after this registry's own state changed); the
+        /// first refusal fails the call, so the registry and every bound token stay equal.
+        fn push(&self, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), Error> {
+            for token in self.data.tokens() {
+                calls::identities_changed(*token, changes.clone()).map_err(|_: CallError| Error::PushFailed(*token))?;
+            }
+            Ok(())
+        }
     }
 
     impl Default for IdentityRegistry {
@@ -187,14 +259,8 @@ pub mod identity_registry {
         }
 
         #[ink(message)]
-        fn transfer_parties(&self, from: AccountId, to: AccountId) -> (Party, Party) {
-            let now = self.env().block_timestamp();
-            (self.data.party(from, now), self.data.party(to, now))
-        }
-
-        #[ink(message)]
-        fn party(&self, account: AccountId) -> Party {
-            self.data.party(account, self.env().block_timestamp())
+        fn credential(&self, account: AccountId) -> Option<Credential> {
+            self.data.credential(account)
         }
     }
 
@@ -230,9 +296,10 @@ pub mod identity_registry {
             assert_eq!(recorded_events().count(), events_before + 1);
             assert!(registry.is_verified(charlie));
             assert!(!registry.is_verified(alice));
-            let (from, to) = registry.transfer_parties(alice, charlie);
-            assert_eq!(from, Party::default());
-            assert_eq!(to, Party { verified: true, country: 276 });
+            assert_eq!(registry.credential(alice), None);
+            let credential = Credential { verified_until: 10_000, country: 276, class: InvestorClass::Retail };
+            assert_eq!(registry.credential(charlie), Some(credential));
+            assert!(registry.bound_tokens().is_empty());
 
             set_block_timestamp::<DefaultEnvironment>(10_000);
             assert!(!registry.is_verified(charlie), "KYC expired");
@@ -276,9 +343,17 @@ pub mod identity_registry {
             assert_eq!(registry.update(bob, kyc(250)), not_agent);
             assert_eq!(registry.remove(bob), not_agent);
             assert_eq!(registry.set_agent(eve, true), not_owner);
+            assert_eq!(registry.bind_token(eve), not_owner);
+            assert_eq!(registry.unbind_token(eve), not_owner);
             assert_eq!(registry.transfer_ownership(Some(eve)), not_owner);
             assert_eq!(registry.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            set_caller::<DefaultEnvironment>(accounts().alice);
+            registry.set_agent(accounts().charlie, true).unwrap();
+            set_caller::<DefaultEnvironment>(accounts().charlie);
+            assert_eq!(registry.bind_token(eve), not_owner, "an agent is not the owner");
+            assert_eq!(registry.unbind_token(eve), not_owner, "an agent is not the owner");
             assert_eq!(registry.identity_count(), 1, "nothing changed");
+            assert!(registry.bound_tokens().is_empty());
         }
 
         #[ink::test]

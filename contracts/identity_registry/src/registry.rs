@@ -1,25 +1,16 @@
 //! The registry's state machine: identity records and the rules for changing them.
 //! No ink! environment here: the caller passes the time in.
 
-use compute_rwa_common::Party;
+pub use compute_rwa_common::InvestorClass;
+use compute_rwa_common::{Credential, Party};
+use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 
 /// Largest ISO 3166-1 numeric code.
 pub const MAX_COUNTRY_CODE: u16 = 999;
-
-/// Investor categories that compliance rules can refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub enum InvestorClass {
-    /// Retail investor.
-    Retail,
-    /// Accredited / professional investor.
-    Accredited,
-    /// Institution.
-    Institutional,
-}
+/// Most tokens one registry pushes its changes to (each is one cross-contract call per change).
+pub const MAX_BOUND_TOKENS: usize = 8;
 
 /// One account's identity record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +32,12 @@ pub struct Identity {
 impl Identity {
     /// Verified at `now`: not suspended and KYC not yet expired.
     pub fn is_verified_at(&self, now: u64) -> bool {
-        self.verified && now < self.kyc_expiry
+        self.credential().party_at(now).verified
+    }
+
+    /// What bound tokens keep: verified until the KYC expiry, or not at all while suspended.
+    pub fn credential(&self) -> Credential {
+        Credential { verified_until: if self.verified { self.kyc_expiry } else { 0 }, country: self.country, class: self.class }
     }
 }
 
@@ -57,14 +53,21 @@ pub enum RegistryError {
     InvalidCountry,
     /// The KYC expiry is not in the future.
     ExpiryNotInFuture,
+    /// The token is already bound.
+    AlreadyBound,
+    /// The token is not bound.
+    NotBound,
+    /// `MAX_BOUND_TOKENS` tokens are bound already.
+    TooManyTokens,
 }
 
-/// All identity records.
+/// All identity records, and the tokens every change is pushed to.
 #[ink::storage_item]
 #[derive(Debug, Default)]
 pub struct RegistryData {
     identities: Mapping<AccountId, Identity>,
     count: u32,
+    tokens: Vec<AccountId>,
 }
 
 impl RegistryData {
@@ -78,12 +81,41 @@ impl RegistryData {
         self.count
     }
 
-    /// What a token needs about `account` at `now`.
+    /// What a bound token keeps about `account` (`None`: not registered).
+    pub fn credential(&self, account: AccountId) -> Option<Credential> {
+        self.identities.get(account).map(|identity| identity.credential())
+    }
+
+    /// The verdict on `account` at `now`.
     pub fn party(&self, account: AccountId, now: u64) -> Party {
-        match self.identities.get(account) {
-            Some(identity) => Party { verified: identity.is_verified_at(now), country: identity.country },
-            None => Party::default(),
+        Party::of(self.credential(account), now)
+    }
+
+    /// Tokens every change is pushed to.
+    pub fn tokens(&self) -> &[AccountId] {
+        &self.tokens
+    }
+
+    /// Adds `token` to the tokens every change is pushed to.
+    pub fn bind(&mut self, token: AccountId) -> Result<(), RegistryError> {
+        if self.tokens.contains(&token) {
+            return Err(RegistryError::AlreadyBound);
         }
+        if self.tokens.len() >= MAX_BOUND_TOKENS {
+            return Err(RegistryError::TooManyTokens);
+        }
+        self.tokens.push(token);
+        Ok(())
+    }
+
+    /// Stops pushing changes to `token`.
+    pub fn unbind(&mut self, token: AccountId) -> Result<(), RegistryError> {
+        let before = self.tokens.len();
+        self.tokens.retain(|bound| *bound != token);
+        if self.tokens.len() == before {
+            return Err(RegistryError::NotBound);
+        }
+        Ok(())
     }
 
     /// Adds a new record.
@@ -177,5 +209,21 @@ mod tests {
         data.update(account(1), &suspended, NOW).unwrap();
         assert!(!data.party(account(1), NOW).verified);
         assert_eq!(data.party(account(9), NOW), Party::default(), "unknown accounts are unverified");
+        assert_eq!(data.credential(account(1)).map(|c| c.verified_until), Some(0), "a suspension pushes verified_until 0");
+    }
+
+    #[ink::test]
+    fn bound_tokens_are_distinct_and_bounded() {
+        let mut data = RegistryData::default();
+        for i in 0..MAX_BOUND_TOKENS {
+            data.bind(account(100 + i as u8)).unwrap();
+        }
+        assert_eq!(data.bind(account(100)), Err(RegistryError::AlreadyBound));
+        assert_eq!(data.bind(account(200)), Err(RegistryError::TooManyTokens));
+        data.unbind(account(100)).unwrap();
+        assert_eq!(data.unbind(account(100)), Err(RegistryError::NotBound));
+        data.bind(account(200)).unwrap();
+        assert_eq!(data.tokens().len(), MAX_BOUND_TOKENS);
+        assert_eq!(data.tokens().last(), Some(&account(200)));
     }
 }
