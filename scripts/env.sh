@@ -31,8 +31,10 @@ with_progress() {
     kill -0 "$pid" 2>/dev/null || break
     crates="$(grep -ac '^ *Compiling ' "$log" || true)"
     current="$(grep -a '^ *Compiling ' "$log" | tail -n1 | sed -E 's/^ *Compiling ([^ ]+ v[^ ]+).*/\1/' || true)"
+    # A step that runs other steps (build.sh) shows their latest line instead of cargo's.
+    [ -n "$current" ] || current="$(grep -av '^ *$' "$log" | tail -n1 | cut -c1-100 || true)"
     printf '[%s] %d min elapsed (expected %s): %s crates compiled%s\n' "$label" $(((SECONDS - started) / 60)) \
-      "$expected" "${crates:-0}" "${current:+, now $current}"
+      "$expected" "${crates:-0}" "${current:+, now: $current}"
   done
   wait "$pid"
 }

@@ -16,7 +16,7 @@ trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
 # Expected duration of each level (docs/toolchain.md), shown while it runs.
 expected() {
   case "$1" in
-    build) echo "~17 min cold, ~30 s warm" ;;
+    build) echo "~11 min cold, ~30 s warm" ;;
     unit) echo "~11 min cold, ~15 s warm" ;;
     drink) echo "~12 min cold, ~5 min warm (the invariant campaign)" ;;
     e2e) echo "~3 min" ;;
