@@ -64,6 +64,7 @@ test("an investor sees the chain's figures, claims exactly the claimable yield, 
   const cashBefore = await units(page.getByTestId("stablecoin"));
   assert.equal(cashBefore, BigInt(read("coin", "PSP22::balance_of", BOB)));
   assert.match(await page.getByTestId("kyc").textContent(), /verified · country 276/);
+  assert.equal(await page.getByTestId("token-view").textContent(), "the token holds this record");
   // The sample pool waited past the yield period: everything distributed is released.
   assert.equal(await page.getByTestId("stream").textContent(), "all distributed yield is released");
 

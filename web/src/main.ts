@@ -180,11 +180,17 @@ async function showInvestor() {
   const cash = big(await pool.read("stablecoin", "PSP22::balance_of", [who]));
   const identity = some(await pool.read("identity_registry", "identity", [who]));
   const verified = (await pool.read("identity_registry", "IdentityCheck::is_verified", [who])).toString() === "true";
+  // Transfers are decided by the record the registry pushed into the token: say whether it is there.
+  const inToken = JSON.stringify((await pool.read("gpu_hour_token", "credential", [who])).toJSON());
+  const synced = inToken === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [who])).toJSON());
   const count = Number(big(await pool.read("gpu_hour_token", "distribution_count")));
   const distributions = (await pool.read("gpu_hour_token", "distributions", [Math.max(0, count - 10), 10])) as unknown as Codec[];
   const kyc = identity
     ? `${verified ? '<span class="ok">verified</span>' : '<span class="error">not verified</span>'} · country ${big(identity, "country")} · ${escape(text(get(identity, "class")))} · KYC until ${date(big(identity, "kycExpiry"))}`
     : '<span class="error">no identity record</span>';
+  const tokenView = synced
+    ? '<div class="muted" data-testid="token-view">the token holds this record</div>'
+    : '<div class="error" data-testid="token-view">the token does not hold this record yet: anyone can send <code>sync</code> for this account</div>';
   const rows = distributions.map((d) => `<tr><td>${big(d, "id")}</td><td>${usdc(big(d, "amount"))}</td><td>${gpuHours(big(d, "supply"))}</td><td>${date(big(d, "timestamp"))}</td></tr>`);
   // A later render (another account, a finished transaction) started meanwhile: it draws the panel.
   if (generation !== renderGeneration) return;
@@ -192,7 +198,7 @@ async function showInvestor() {
       ${card("GPU-hour tokens", `<div class="big" data-testid="balance" data-units="${balance}">${gpuHours(balance)}</div><div class="muted">free ${gpuHours(balance - frozen > 0n ? balance - frozen : 0n)} · frozen ${gpuHours(frozen)}${accountFrozen ? " · account frozen" : ""}</div>`)}
       ${card("Claimable yield", `<div class="big" data-testid="claimable" data-units="${claimable}">${usdc(claimable)}</div><div class="muted" data-testid="stream">${escape(stream)}</div><form><button type="button" id="claim" data-testid="claim-button">Claim</button></form>`)}
       ${card("Stablecoin", `<div class="big" data-testid="stablecoin" data-units="${cash}">${usdc(cash)}</div>`)}
-      ${card("Identity", `<div data-testid="kyc">${kyc}</div>`)}
+      ${card("Identity", `<div data-testid="kyc">${kyc}</div>${tokenView}`)}
     </div>
     <h2>Transfer</h2>
     <form id="transfer"><input id="to" data-testid="transfer-to" placeholder="recipient address" size="50" /><input id="amount" data-testid="transfer-amount" placeholder="GPU-hours" size="10" />
