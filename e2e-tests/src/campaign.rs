@@ -608,8 +608,11 @@ impl World {
             Bind => {
                 let caller = Self::pick(&[self.suite.issuer.clone(), agent(), outsider()], a);
                 let bind = b % 3 != 0;
-                let message = if bind { "bind_token" } else { "unbind_token" };
-                let outcome = self.call(&caller, t, message, &[self.suite.token.to_string()])?;
+                let outcome = if bind {
+                    self.call(&caller, t, "bind_token", &[self.suite.token.to_string()])?
+                } else {
+                    self.call(&caller, t, "unbind_token", &[self.suite.token.to_string(), (c % 2 == 0).to_string()])?
+                };
                 if matches!(outcome, Outcome::Accepted(_)) {
                     self.bound = bind;
                     // A new binding voids every credential the token kept.

@@ -142,9 +142,9 @@ fn registry(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, agen
     m.labelled(issuer, c, "register", "register (8 bound tokens)", &[account(99).to_string(), identity(276)])?;
     m.labelled(issuer, c, "register_batch", "register_batch (50, 8 bound tokens)", &[full_batch(150)])?;
     m.labelled(issuer, c, "remove", "remove (8 bound tokens)", &[account(99).to_string()])?;
-    m.run(issuer, c, "unbind_token", &[extra[0].to_string()])?;
+    m.run(issuer, c, "unbind_token", &[extra[0].to_string(), s(false)])?;
     for token in &extra[1..] {
-        m.call(issuer, c, "unbind_token", &[token.to_string()])?;
+        m.call(issuer, c, "unbind_token", &[token.to_string(), s(false)])?;
     }
     m.ownership(c)
 }

@@ -203,14 +203,14 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
 
     // Unbound, the second token cannot hear of changes, so it verifies nobody (fail closed);
     // the first still hears of them.
-    call_ok::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string()])?;
+    call_ok::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string(), "false".into()])?;
     assert_eq!(call::<(bool, u32)>(&mut suite.session, &second, "identity_binding", &[])?, (false, 1));
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[bob.to_string(), identity(276)])?;
     assert_eq!(views(&mut suite, &first, &bob)?.0.map(|c| c.country), Some(276));
     assert_eq!(views(&mut suite, &second, &bob)?.0, None, "an unbound token honours no credential");
     let refused = suite.as_actor(&outsider, |s| call_err::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
     assert_eq!(refused, Error::Token(TokenError::NotBound));
-    let gone = call_err::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string()])?;
+    let gone = call_err::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string(), "false".into()])?;
     assert_eq!(gone, RegistryError::Registry(identity_registry::registry::RegistryError::NotBound));
     // Bound again, what it kept from the first binding stays void until synced.
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;

@@ -78,7 +78,7 @@ pub mod identity_registry {
     }
 
     /// The registry no longer pushes changes to `token`; `notified`: the token heard of it (and
-    /// now treats every account as unverified).
+    /// now treats every account as unverified); `false` only for a forced unbinding.
     #[ink(event)]
     pub struct TokenUnbound {
         #[ink(topic)]
@@ -178,14 +178,18 @@ pub mod identity_registry {
         /// Stops pushing changes to `token` and tells it so: an unbound token treats every account
         /// as unverified, so its holders cannot move tokens until it is bound again and synced.
         /// For a retired token, or a broken one that would block every change (while it refuses
-        /// pushes, agents can still freeze accounts on each token). Always succeeds for a bound
-        /// token, whether or not the token answers: the notice is capped in weight
-        /// (`calls::NOTICE_REF_TIME`), so a broken token cannot spend the call. Owner only.
+        /// pushes, agents can still freeze accounts on each token). If the token does not take the
+        /// notice (capped in weight at `calls::NOTICE_REF_TIME`) the call fails with `PushFailed`,
+        /// unless `force`: then the token is unbound anyway but may keep honouring the credentials
+        /// it holds, so pause or retire it on the token itself. Owner only.
         #[ink(message)]
-        pub fn unbind_token(&mut self, token: AccountId) -> Result<(), Error> {
+        pub fn unbind_token(&mut self, token: AccountId, force: bool) -> Result<(), Error> {
             self.ownership.ensure_owner(self.env().caller())?;
             self.data.unbind(token)?;
             let notified = calls::binding_changed(token, false).is_ok();
+            if !notified && !force {
+                return Err(Error::PushFailed(token));
+            }
             self.env().emit_event(TokenUnbound { token, notified });
             Ok(())
         }
@@ -344,14 +348,15 @@ pub mod identity_registry {
             assert_eq!(registry.remove(bob), not_agent);
             assert_eq!(registry.set_agent(eve, true), not_owner);
             assert_eq!(registry.bind_token(eve), not_owner);
-            assert_eq!(registry.unbind_token(eve), not_owner);
+            assert_eq!(registry.unbind_token(eve, false), not_owner);
+            assert_eq!(registry.unbind_token(eve, true), not_owner);
             assert_eq!(registry.transfer_ownership(Some(eve)), not_owner);
             assert_eq!(registry.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
             set_caller::<DefaultEnvironment>(accounts().alice);
             registry.set_agent(accounts().charlie, true).unwrap();
             set_caller::<DefaultEnvironment>(accounts().charlie);
             assert_eq!(registry.bind_token(eve), not_owner, "an agent is not the owner");
-            assert_eq!(registry.unbind_token(eve), not_owner, "an agent is not the owner");
+            assert_eq!(registry.unbind_token(eve, true), not_owner, "an agent is not the owner");
             assert_eq!(registry.identity_count(), 1, "nothing changed");
             assert!(registry.bound_tokens().is_empty());
         }
