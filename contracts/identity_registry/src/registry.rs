@@ -30,11 +30,6 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// Verified at `now`: not suspended and KYC not yet expired.
-    pub fn is_verified_at(&self, now: u64) -> bool {
-        self.credential().party_at(now).verified
-    }
-
     /// What bound tokens keep: verified until the KYC expiry, or not at all while suspended.
     pub fn credential(&self) -> Credential {
         Credential { verified_until: if self.verified { self.kyc_expiry } else { 0 }, country: self.country, class: self.class }
