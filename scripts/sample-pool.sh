@@ -29,6 +29,7 @@ ESCROW=$(recorded '["contracts"]["rental_escrow"]["address"]')
 # 300 USDC of rent collected off chain, paid to holders 2:1.
 cli call coin mint "$(recorded '["deployer"]')" 300000000
 cli call coin PSP22::approve "$TOKEN" 300000000
+cli call admin set_distributor "$(recorded '["deployer"]')" true   # distributors only: the escrow, and now the issuer
 cli call token YieldDistributor::distribute 300000000
 # Dave rents the pool for three epochs; Eve and Ferdie report them; anyone settles.
 cli call coin mint "$DAVE" 100000

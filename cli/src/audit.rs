@@ -91,6 +91,16 @@ pub struct Figures {
     pub flagged: Vec<(String, u64)>,
     /// The registry pushes identity changes to the token.
     pub token_bound: bool,
+    /// The token's admin account, and the pool admin deployment.json records.
+    pub token_admin: String,
+    pub expected_admin: String,
+    /// The token the pool admin drives.
+    pub admin_token: String,
+    pub expected_token: String,
+    /// Capacity and document of the pool admin's latest attestation (`None`: none recorded).
+    pub latest_attested: Option<(u128, String)>,
+    /// Σ amounts of the pool admin's redemption records.
+    pub recorded_redeemed: u128,
 }
 
 /// One reconciliation line.
@@ -122,7 +132,33 @@ pub fn reconcile(f: &Figures) -> Vec<Check> {
     checks.extend(escrow_checks(f));
     checks.extend(oracle_checks(f));
     checks.push(identity_check(f));
+    checks.push(admin_check(f));
     checks
+}
+
+/// Only the pool admin drives the token (so every mint, freeze and redemption goes through its
+/// role checks and records), and its attestation history ends at the token's capacity.
+fn admin_check(f: &Figures) -> Check {
+    let latest = f.latest_attested.as_ref().map_or("none".into(), |(capacity, document)| format!("{} {}", gpu_h(*capacity), short(document)));
+    check(
+        "admin",
+        "the token answers only to its pool admin",
+        f.token_admin == f.expected_admin
+            && f.admin_token == f.expected_token
+            && f.latest_attested == Some((f.capacity, f.attestation.clone()))
+            && f.recorded_redeemed == f.redeemed,
+        format!(
+            "token's admin {} (recorded {}), admin's token {} (recorded {}); latest attestation {latest}, token's {} {}; redemption records {}, redeemed {}",
+            short(&f.token_admin),
+            short(&f.expected_admin),
+            short(&f.admin_token),
+            short(&f.expected_token),
+            gpu_h(f.capacity),
+            short(&f.attestation),
+            gpu_h(f.recorded_redeemed),
+            gpu_h(f.redeemed)
+        ),
+    )
 }
 
 /// The token decides transfers from credentials its registry pushed: they must be the registry's.
@@ -317,6 +353,20 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
                 == read("identity_registry", &registry, "IdentityCheck::credential", arg).await?.to_string(),
         });
     }
+    let admin = c.pool_admin.account()?;
+    f.token_admin = value::account(&read("gpu_hour_token", &token, "TokenAdmin::admin_account", vec![]).await?)?;
+    f.expected_admin = admin.to_string();
+    f.admin_token = value::account(&read("pool_admin", &admin, "token", vec![]).await?)?;
+    f.expected_token = token.to_string();
+    let attestations = uint(&read("pool_admin", &admin, "attestation_count", vec![]).await?)?;
+    if let Some(last) = attestations.checked_sub(1) {
+        let latest = read("pool_admin", &admin, "attestation", vec![last.to_string()]).await?;
+        f.latest_attested = option(&latest).map(|a| Ok::<_, anyhow::Error>((uint_field(a, "capacity")?, bytes_hex(field(a, "document_hash")?)?))).transpose()?;
+    }
+    for id in 0..uint(&read("pool_admin", &admin, "redemption_count", vec![]).await?)? {
+        let record = read("pool_admin", &admin, "redemption", vec![id.to_string()]).await?;
+        f.recorded_redeemed = f.recorded_redeemed.saturating_add(option(&record).map(|r| uint_field(r, "amount")).transpose()?.unwrap_or_default());
+    }
     let bound = read("identity_registry", &registry, "bound_tokens", vec![]).await?;
     f.token_bound = seq(&bound)?.iter().any(|t| value::account(t).is_ok_and(|a| a == token.to_string()));
     // As of the block read, like the claimable figures above: both release the stream up to its time.
@@ -412,6 +462,8 @@ mod tests {
     use super::*;
 
     const ORACLE: &str = "5FZ54AV4iVheKit3PE4Ba2Uu2fy3giZdMg7Yz4PbTXLYMxW1";
+    const ADMIN: &str = "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY";
+    const TOKEN: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 
     /// The books of a pool mid-stream: a settlement's yield still streaming to holders, and
     /// one the token refused kept owed by the escrow. Everything adds up.
@@ -459,6 +511,12 @@ mod tests {
             epochs_checked: 2,
             flagged: vec![],
             token_bound: true,
+            token_admin: ADMIN.into(),
+            expected_admin: ADMIN.into(),
+            admin_token: TOKEN.into(),
+            expected_token: TOKEN.into(),
+            latest_attested: Some((5_760_000_000, format!("0x{}", "ab".repeat(32)))),
+            recorded_redeemed: 10_000_000,
         }
     }
 
@@ -469,7 +527,7 @@ mod tests {
     #[test]
     fn balanced_books_pass_every_check() {
         let checks = reconcile(&balanced());
-        assert_eq!(checks.len(), 13);
+        assert_eq!(checks.len(), 14);
         assert_eq!(failing(&balanced()), Vec::<&str>::new(), "{checks:#?}");
         let figures: Vec<_> = checks.iter().map(|c| c.figures.as_str()).collect();
         assert_eq!(figures[2], "supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
@@ -481,6 +539,10 @@ mod tests {
             "oracle 5FZ54AV4…MxW1 feed 0 (recorded 5FZ54AV4…MxW1 feed 0); schedule (genesis, epoch ms, GPUs, report window ms) (1, 3600, 8, 60000), feed's (1, 3600, 8, 60000)"
         );
         assert_eq!(figures[12], "registry pushes to the token; 2 of 2 known investors agree");
+        assert_eq!(
+            figures[13],
+            "token's admin 5GNJqTPy…xiZY (recorded 5GNJqTPy…xiZY), admin's token 5DAAnrj7…TXFy (recorded 5DAAnrj7…TXFy); latest attestation 5760 GPU-h 0xababab…abab, token's 5760 GPU-h 0xababab…abab; redemption records 10 GPU-h, redeemed 10 GPU-h"
+        );
     }
 
     #[test]
@@ -489,9 +551,29 @@ mod tests {
         let solvency = "stablecoin held ≥ claimable + undistributed + streaming";
         let cases: Vec<(fn(&mut Figures), &str)> = vec![
             (|f| f.code_hashes[0].2 = "0x02".into(), "code hashes match deployment.json"),
+            // The issuer's own account as the token's admin would bypass the roles and records.
+            (|f| f.token_admin = ORACLE.into(), "the token answers only to its pool admin"),
+            (|f| f.admin_token = ORACLE.into(), "the token answers only to its pool admin"),
+            (|f| f.latest_attested = None, "the token answers only to its pool admin"),
+            (|f| f.latest_attested = Some((5_759_000_000, format!("0x{}", "ab".repeat(32)))), "the token answers only to its pool admin"),
+            (|f| f.latest_attested = Some((5_760_000_000, format!("0x{}", "cd".repeat(32)))), "the token answers only to its pool admin"),
+            (|f| f.recorded_redeemed = 9_000_000, "the token answers only to its pool admin"),
             (|f| f.expected_capacity += 1, "capacity is the attested one"),
-            (|f| f.attestation = format!("0x{}", "cd".repeat(32)), "capacity is the attested one"),
-            (|f| f.redeemed = 2_770_000_001, "supply ≤ attested capacity"),
+            // The token and its admin agree on a document the deployment did not record.
+            (
+                |f| {
+                    f.attestation = format!("0x{}", "cd".repeat(32));
+                    f.latest_attested = Some((f.capacity, f.attestation.clone()));
+                },
+                "capacity is the attested one",
+            ),
+            (
+                |f| {
+                    f.redeemed = 2_770_000_001;
+                    f.recorded_redeemed = f.redeemed;
+                },
+                "supply ≤ attested capacity",
+            ),
             (|f| f.holders[1].balance -= 1, "Σ balances of known holders = supply"),
             (|f| f.holder_count = 3, "Σ balances of known holders = supply"),
             (|f| f.holders[0].verified = false, "holders are verified"),

@@ -39,10 +39,11 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     let uploads: Vec<&str> = [("stablecoin", reuse_coin.is_none()), ("identity_registry", reuse_registry.is_none())]
         .into_iter()
         .filter_map(|(name, deploy)| deploy.then_some(name))
-        .chain(["gpu_hour_token", "utilization_oracle", "rental_escrow"])
+        .chain(["gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"])
         .collect();
-    // Uploads and instantiations, then binding, capacity, yield period, feed, distributor and offer.
-    let mut progress = Progress::new(uploads.len() * 2 + 6);
+    // Uploads and instantiations, then the admin hand-over, binding, capacity, yield period, feed,
+    // distributor and offer.
+    let mut progress = Progress::new(uploads.len() * 2 + 7);
     for name in &uploads {
         progress.tell(format!("upload {name} code"));
         chain.upload(name).await?;
@@ -79,6 +80,12 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     ];
     let token = instantiate(chain, &mut progress, "gpu_hour_token", &token_args).await?;
     let token_account = token.account()?;
+    // The token's companion holds roles and records and is the token's only admin: what holders
+    // never call stays out of the code every transfer loads.
+    let admin = instantiate(chain, &mut progress, "pool_admin", &[token.address.clone()]).await?;
+    let admin_account = admin.account()?;
+    progress.tell("hand the token's admin role to its pool admin");
+    chain.submit("gpu_hour_token", &token_account, "TokenAdmin::admin", &[format!("[SetAdmin({})]", admin.address)]).await?;
     // The registry pushes every identity change to the token, which then checks transfers
     // locally. A reused registry must be owned by the deployer; accounts it registered before
     // reach the token with `call token sync '[…]'`.
@@ -88,10 +95,10 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     let hash = hash32(&attestation.document_hash).ok_or_else(|| anyhow!("attestation.document_hash"))?;
     progress.tell(format!("attest {} GPU-hours ({})", attestation.gpu_hours, attestation.document_uri));
     let attest_args = [attestation.gpu_hours.to_string(), value::hex0x(&hash), text_arg(&attestation.document_uri)];
-    chain.submit("gpu_hour_token", &token_account, "attest_capacity", &attest_args).await?;
+    chain.submit("pool_admin", &admin_account, "attest_capacity", &attest_args).await?;
     let period = config.token.yield_period_ms;
     progress.tell(format!("stream each yield distribution over {period} ms"));
-    chain.submit("gpu_hour_token", &token_account, "set_yield_period", &[period.to_string()]).await?;
+    chain.submit("pool_admin", &admin_account, "set_yield_period", &[period.to_string()]).await?;
 
     let oracle = instantiate(chain, &mut progress, "utilization_oracle", &[]).await?;
     // The escrow reads its epoch schedule and GPU count from this feed, so the feed comes first.
@@ -100,7 +107,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     let escrow_args = [escrow_config, coin.address.clone(), token.address.clone(), oracle.address.clone(), config.escrow.operator.clone(), config.escrow.arbiter.clone()];
     let escrow = instantiate(chain, &mut progress, "rental_escrow", &escrow_args).await?;
     progress.tell("let the escrow distribute rent to holders");
-    chain.submit("gpu_hour_token", &token_account, "set_distributor", &[escrow.address.clone(), "true".into()]).await?;
+    chain.submit("pool_admin", &admin_account, "set_distributor", &[escrow.address.clone(), "true".into()]).await?;
     progress.tell("publish the rental offer");
     chain.submit("rental_escrow", &escrow.account()?, "set_offer", &[offer_arg(config)]).await?;
 
@@ -108,7 +115,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         url: chain.url().to_string(),
         deployer: chain.signer_account().to_string(),
         deployed_at_ms: now_ms,
-        contracts: Contracts { stablecoin: coin, identity_registry: registry, gpu_hour_token: token, utilization_oracle: oracle, rental_escrow: escrow },
+        contracts: Contracts { stablecoin: coin, identity_registry: registry, gpu_hour_token: token, pool_admin: admin, utilization_oracle: oracle, rental_escrow: escrow },
         feed,
         attested_gpu_hours: attestation.gpu_hours,
         attestation_hash: value::hex0x(&hash),

@@ -21,6 +21,8 @@ pub struct Contracts {
     pub stablecoin: Deployed,
     pub identity_registry: Deployed,
     pub gpu_hour_token: Deployed,
+    /// The token's companion: roles, attestation history, redemptions; the token's admin.
+    pub pool_admin: Deployed,
     pub utilization_oracle: Deployed,
     pub rental_escrow: Deployed,
 }
@@ -48,29 +50,31 @@ pub struct Deployment {
 
 impl Contracts {
     /// (crate name, record) for each contract, in deployment order.
-    pub fn all(&self) -> [(&'static str, &Deployed); 5] {
+    pub fn all(&self) -> [(&'static str, &Deployed); 6] {
         [
             ("stablecoin", &self.stablecoin),
             ("identity_registry", &self.identity_registry),
             ("gpu_hour_token", &self.gpu_hour_token),
+            ("pool_admin", &self.pool_admin),
             ("utilization_oracle", &self.utilization_oracle),
             ("rental_escrow", &self.rental_escrow),
         ]
     }
 
-    /// The record of a contract by crate name or short alias (`token`, `registry`, `oracle`, `escrow`, `coin`).
+    /// The record of a contract by crate name or short alias (`token`, `admin`, `registry`, `oracle`, `escrow`, `coin`).
     pub fn named(&self, name: &str) -> Result<(&'static str, &Deployed)> {
         let crate_name = match name {
             "coin" | "usdc" => "stablecoin",
             "registry" => "identity_registry",
             "token" => "gpu_hour_token",
+            "admin" => "pool_admin",
             "oracle" => "utilization_oracle",
             "escrow" => "rental_escrow",
             other => other,
         };
         match self.all().into_iter().find(|(n, _)| *n == crate_name) {
             Some(found) => Ok(found),
-            None => bail!("unknown contract `{name}`: use stablecoin, identity_registry, gpu_hour_token, utilization_oracle or rental_escrow"),
+            None => bail!("unknown contract `{name}`: use stablecoin, identity_registry, gpu_hour_token, pool_admin, utilization_oracle or rental_escrow"),
         }
     }
 }
@@ -123,6 +127,7 @@ mod tests {
                 stablecoin: record("5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"),
                 identity_registry: record("5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y"),
                 gpu_hour_token: record("5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy"),
+                pool_admin: record("5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY"),
                 utilization_oracle: record("5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw"),
                 rental_escrow: record("5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL"),
             },
@@ -140,6 +145,7 @@ mod tests {
     fn aliases_name_the_contracts() {
         let deployment = sample();
         assert_eq!(deployment.contracts.named("token").expect("token").0, "gpu_hour_token");
+        assert_eq!(deployment.contracts.named("admin").expect("admin").1.address, deployment.contracts.pool_admin.address);
         assert_eq!(deployment.contracts.named("rental_escrow").expect("escrow").1.address, deployment.contracts.rental_escrow.address);
         assert!(deployment.contracts.named("vault").is_err());
     }

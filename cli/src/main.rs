@@ -157,7 +157,8 @@ async fn run(cli: &Cli) -> Result<bool> {
             let units = ops::parse_units(gpu_hours, 6)?;
             let (chain, mut record) = open(cli, deployment).await?;
             let token = record.contracts.gpu_hour_token.account()?;
-            let submitted = chain.submit("gpu_hour_token", &token, "mint", &[to.to_string(), units.to_string()]).await?;
+            let admin = record.contracts.pool_admin.account()?;
+            let submitted = chain.submit("pool_admin", &admin, "mint", &[to.to_string(), units.to_string()]).await?;
             record.remember_investors([&to]);
             record.save(deployment)?;
             let supply = value::uint(&chain.read("gpu_hour_token", &token, "PSP22::total_supply", &[]).await?)?;

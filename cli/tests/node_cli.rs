@@ -87,7 +87,7 @@ fn edit_deployment(dir: &Path, from: &str, edit: impl Fn(&mut serde_json::Value)
 fn deploy_operate_and_audit_a_pool() {
     let dir = scratch("lifecycle");
     let deployed = succeeds(cli(&dir, &["deploy-pool", "--config", "pool.toml"]));
-    assert_eq!(deployed.lines().count(), 6, "a header and five contracts:\n{deployed}");
+    assert_eq!(deployed.lines().count(), 7, "a header and six contracts:\n{deployed}");
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("written")).expect("json");
     assert_eq!(record["attested_gpu_hours"], 5_760);
     assert_eq!(record["reporters"].as_array().map(Vec::len), Some(2));
@@ -161,6 +161,10 @@ fn deploy_operate_and_audit_a_pool() {
     // period, so nothing is claimable in its block and the audit counts it as streaming.
     succeeds(cli(&dir, &["call", "coin", "mint", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "3000000"]));
     succeeds(cli(&dir, &["call", "coin", "PSP22::approve", record["contracts"]["gpu_hour_token"]["address"].as_str().expect("token"), "3000000"]));
+    // Distributors only: the issuer becomes one through the pool admin (the escrow already is).
+    let refused = cli(&dir, &["call", "token", "YieldDistributor::distribute", "3000000"]);
+    assert!(stderr(&refused).contains("NotDistributor"), "{}", stderr(&refused));
+    succeeds(cli(&dir, &["call", "admin", "set_distributor", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "true"]));
     succeeds(cli(&dir, &["call", "token", "YieldDistributor::distribute", "3000000"]));
     let distributed_at = now_ms();
     assert_eq!(succeeds(cli(&dir, &["read", "token", "claimable", BOB])).trim(), "0", "a fresh stream has released nothing");
@@ -168,10 +172,10 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(totals.contains("streaming: 3000000"), "{totals}");
 
     let audit = succeeds(cli(&dir, &["audit"]));
-    assert!(audit.contains("audit: 13 checks, 13 PASS, 0 FAIL"), "{audit}");
+    assert!(audit.contains("audit: 14 checks, 14 PASS, 0 FAIL"), "{audit}");
     assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
-    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 13, "{checks:#?}");
+    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 14, "{checks:#?}");
     let streaming = figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust");
     assert_eq!(streaming, "3 USDC = 0 USDC + 0 USDC + 0 USDC + 3 USDC + dust 0 (< 3 units)");
     assert_eq!(figures_of(&checks, "stablecoin held ≥ claimable + undistributed + streaming"), "token holds 3 USDC ≥ 0 USDC + 0 USDC + 3 USDC = 3 USDC");
@@ -195,7 +199,7 @@ fn deploy_operate_and_audit_a_pool() {
     let failed = cli(&dir, &["audit", "--deployment", tampered]);
     assert_eq!(failed.status.code(), Some(1));
     let failed = stdout(&failed);
-    assert!(failed.contains("audit: 13 checks, 12 PASS, 1 FAIL"), "{failed}");
+    assert!(failed.contains("audit: 14 checks, 13 PASS, 1 FAIL"), "{failed}");
     assert!(failed.lines().any(|l| l.contains("capacity is the attested one") && l.contains("FAIL")), "{failed}");
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["rental_escrow"]["code_hash"] = format!("0x{}", "00".repeat(32)).into());
     let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));

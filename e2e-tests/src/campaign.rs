@@ -54,6 +54,7 @@ impl Rng {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     Token,
+    Admin,
     Registry,
     Stablecoin,
     Oracle,
@@ -152,8 +153,9 @@ const MIX: &[(Kind, u64)] = &[
 impl Kind {
     pub fn target(self) -> Target {
         match self {
-            Transfer | Approve | TransferFrom | Mint | BurnFrom | ForcedTransfer | Freeze | FreezePartial | UnfreezePartial | Pause | Rules
-            | Recover | Redeem | Fulfill | Claim | Attest | YieldPeriod | Distributor | Sync => Target::Token,
+            Transfer | Approve | TransferFrom | Claim | Sync => Target::Token,
+            Mint | BurnFrom | ForcedTransfer | Freeze | FreezePartial | UnfreezePartial | Pause | Rules | Recover | Redeem | Fulfill | Attest
+            | YieldPeriod | Distributor => Target::Admin,
             Identity | RemoveIdentity | Bind => Target::Registry,
             CoinTransfer | CoinMint => Target::Stablecoin,
             Submit | Finalize | Governance => Target::Oracle,
@@ -276,7 +278,8 @@ impl Scope {
         }
         match target {
             Target::Stablecoin => Scope { coin: true, ..Scope::NONE },
-            Target::Token => Scope { coin: true, token: true, identity: true, ..Scope::NONE },
+            // The admin drives the token: the same scope.
+            Target::Token | Target::Admin => Scope { coin: true, token: true, identity: true, ..Scope::NONE },
             // Identities, pushed to the bound token: no balance moves.
             Target::Registry => Scope { identity: true, ..Scope::NONE },
             Target::Oracle => Scope { oracle: true, ..Scope::NONE },
@@ -308,6 +311,8 @@ struct World {
     stale: Vec<AccountId32>,
     /// Accounts a call since the last check named (caller or argument): only their balances can have moved.
     touched: Vec<AccountId32>,
+    /// Redemption records checked so far (count, Σ amount).
+    redemptions: (u64, u128),
     stats: Stats,
 }
 
@@ -365,9 +370,9 @@ impl World {
             )?;
         }
         crate::sandbox::call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "set_agent", &[agent().to_string(), "true".into()])?;
-        suite.token_ok::<()>("set_agent", &[agent().to_string(), "true".into()])?;
+        suite.admin_ok::<()>("set_agent", &[agent().to_string(), "true".into()])?;
         // A short yield stream so the campaign sees streams start, overlap and end.
-        suite.token_ok::<()>("set_yield_period", &[(2 * HOUR).to_string()])?;
+        suite.admin_ok::<()>("set_yield_period", &[(2 * HOUR).to_string()])?;
         let mut world = World {
             suite,
             now: 0,
@@ -380,11 +385,12 @@ impl World {
             bound: true,
             stale: Vec::new(),
             touched: Vec::new(),
+            redemptions: (0, 0),
             stats: Stats::default(),
         };
         for (i, who) in investors().iter().take(4).enumerate() {
             let amount = (100 + 50 * i as u128) * USDC;
-            world.raw(&issuer, Target::Token, "mint", &[who.to_string(), amount.to_string()])?;
+            world.raw(&issuer, Target::Admin, "mint", &[who.to_string(), amount.to_string()])?;
         }
         for who in renters() {
             world.raw(&issuer, Target::Stablecoin, "mint", &[who.to_string(), (10_000 * USDC).to_string()])?;
@@ -396,6 +402,7 @@ impl World {
     fn address(&self, target: Target) -> AccountId32 {
         match target {
             Target::Token => self.suite.token.clone(),
+            Target::Admin => self.suite.admin.clone(),
             Target::Registry => self.suite.registry.clone(),
             Target::Stablecoin => self.suite.coin.clone(),
             Target::Oracle => self.suite.oracle.clone(),
@@ -568,8 +575,8 @@ impl World {
             }
             Attest => {
                 let caller = self.governor(a);
-                let supply: u128 = self.read(t, "PSP22::total_supply", &[])?;
-                let redeemed: u128 = self.read(t, "redeemed", &[])?;
+                let supply: u128 = self.read(Target::Token, "PSP22::total_supply", &[])?;
+                let redeemed: u128 = self.read(Target::Token, "redeemed", &[])?;
                 // Around what is issued: sometimes below it (refused), sometimes lowering, sometimes raising.
                 let issued_hours = u64::try_from((supply + redeemed) / USDC).unwrap_or(u64::MAX);
                 let hours = issued_hours.saturating_add(b % 800).saturating_sub(c % 50);
@@ -839,6 +846,28 @@ impl World {
             if token_sum != token_supply {
                 return Err(format!("Σ token balances {token_sum} != supply {token_supply}"));
             }
+            // The admin's records describe exactly what the token did: every redeemed unit has a
+            // redemption record, and the latest attestation is the token's capacity.
+            let count: u64 = self.read(Target::Admin, "redemption_count", &[])?;
+            // Records never change amount once written: read only the new ones.
+            for id in self.redemptions.0..count {
+                let redemption: Option<pool_admin::admin::Redemption> = self.read(Target::Admin, "redemption", &[id.to_string()])?;
+                self.redemptions.1 += redemption.ok_or(format!("redemption {id} missing"))?.amount;
+            }
+            self.redemptions.0 = count;
+            let recorded = self.redemptions.1;
+            if recorded != redeemed {
+                return Err(format!("Σ redemption records {recorded} != token's redeemed {redeemed}"));
+            }
+            let token_admin: AccountId32 = self.read(Target::Token, "TokenAdmin::admin_account", &[])?;
+            if token_admin != self.suite.admin {
+                return Err(format!("the token's admin is {token_admin}, not its pool admin"));
+            }
+            let attestations: u32 = self.read(Target::Admin, "attestation_count", &[])?;
+            let latest: Option<pool_admin::admin::Attestation> = self.read(Target::Admin, "attestation", &[attestations.saturating_sub(1).to_string()])?;
+            if latest.as_ref().map(|a| a.capacity) != Some(capacity) {
+                return Err(format!("latest attestation {latest:?} != token's capacity {capacity}"));
+            }
         }
         if scope.escrow {
             // Bookings within the pool for the epochs that can still be booked.
@@ -906,8 +935,8 @@ impl World {
     fn liveness(&mut self) -> Result<(), String> {
         let issuer = issuer(self);
         // Restore the distributor role and unpause, as an issuer would, then let time pass.
-        self.raw(&issuer, Target::Token, "set_distributor", &[self.suite.escrow.to_string(), "true".into()]).map_err(|e| e.to_string())?;
-        self.call(&issuer, Target::Token, "unpause", &[])?;
+        self.raw(&issuer, Target::Admin, "set_distributor", &[self.suite.escrow.to_string(), "true".into()]).map_err(|e| e.to_string())?;
+        self.call(&issuer, Target::Admin, "unpause", &[])?;
         // Bind the token again if governance unbound it, and have an outsider sync every investor.
         if !self.bound {
             self.raw(&issuer, Target::Registry, "bind_token", &[self.suite.token.to_string()]).map_err(|e| e.to_string())?;

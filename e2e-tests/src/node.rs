@@ -3,6 +3,7 @@ use super::{artifact, TestResult};
 use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
 use gpu_hour_token::pool::PoolInfo;
 use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
+use pool_admin::pool_admin::{PoolAdmin, PoolAdminRef};
 use ink::codegen::ContractCallBuilder;
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
@@ -60,13 +61,14 @@ pub async fn funded<const N: usize>(client: &mut NodeClient, issuer: &ink_e2e::K
 }
 
 /// The suite's contracts, for [`client`].
-pub const SUITE: [&str; 5] = ["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"];
+pub const SUITE: [&str; 6] = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"];
 
-/// The five contracts of one pool.
+/// The six contracts of one pool.
 pub struct NodeSuite {
     pub coin: AccountId,
     pub registry: AccountId,
     pub token: AccountId,
+    pub admin: AccountId,
     pub oracle: AccountId,
     pub escrow: AccountId,
 }
@@ -88,7 +90,8 @@ pub struct FeedSpec {
 pub const POOL_GPUS: u32 = 8;
 
 /// Deploys stablecoin, registry, an 8 × H100 token for 30 days from the feed's genesis (bound
-/// to the registry, which pushes identity changes to it), the
+/// to the registry, which pushes identity changes to it) with its `pool_admin` (owned by
+/// `issuer`, holding the token's admin role), the
 /// oracle with `feed` as feed 0 for that token, and the escrow on feed 0 (`issuer` operates and
 /// arbitrates); the escrow reads its schedule from the feed, so the feed comes first. Roles,
 /// capacity, offer and yield period are left to the test.
@@ -108,6 +111,7 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, fe
     };
     let mut token_constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin);
     let token = client.instantiate("gpu_hour_token", issuer, &mut token_constructor).submit().await?.account_id;
+    let admin = deploy_admin(client, issuer, token).await?;
     let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
     let bound = client.call(issuer, &registry_calls.bind_token(token)).submit().await?.return_value();
     if bound.is_err() {
@@ -131,7 +135,21 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, fe
     }
     let mut escrow_constructor = RentalEscrowRef::new(escrow, coin, token, oracle, id(issuer), id(issuer));
     let escrow = client.instantiate("rental_escrow", issuer, &mut escrow_constructor).submit().await?.account_id;
-    Ok(NodeSuite { coin, registry, token, oracle, escrow })
+    Ok(NodeSuite { coin, registry, token, admin, oracle, escrow })
+}
+
+/// Deploys the `pool_admin` of `token` (owned by `issuer`, the token's deployer) and hands it
+/// the token's admin role.
+pub async fn deploy_admin(client: &mut NodeClient, issuer: &ink_e2e::Keypair, token: AccountId) -> TestResult<AccountId> {
+    use compute_rwa_common::{AdminOp, TokenAdmin};
+    use ink_e2e::ContractsBackend;
+    let admin = client.instantiate("pool_admin", issuer, &mut PoolAdminRef::new(token)).submit().await?.account_id;
+    let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
+    let handed = client.call(issuer, &token_calls.admin(vec![AdminOp::SetAdmin(admin)])).submit().await?.return_value();
+    if handed.is_err() {
+        return Err(format!("handing the token to its admin returned {handed:?}").into());
+    }
+    Ok(admin)
 }
 
 /// Typed call builders for a suite's contracts.
@@ -139,6 +157,7 @@ pub struct NodeCalls {
     pub coin: <Stablecoin as ContractCallBuilder>::Type,
     pub registry: <IdentityRegistry as ContractCallBuilder>::Type,
     pub token: <GpuHourToken as ContractCallBuilder>::Type,
+    pub admin: <PoolAdmin as ContractCallBuilder>::Type,
     pub oracle: <UtilizationOracle as ContractCallBuilder>::Type,
     pub escrow: <RentalEscrow as ContractCallBuilder>::Type,
 }
@@ -150,6 +169,7 @@ impl NodeSuite {
             coin: ink_e2e::create_call_builder::<Stablecoin>(self.coin),
             registry: ink_e2e::create_call_builder::<IdentityRegistry>(self.registry),
             token: ink_e2e::create_call_builder::<GpuHourToken>(self.token),
+            admin: ink_e2e::create_call_builder::<PoolAdmin>(self.admin),
             oracle: ink_e2e::create_call_builder::<UtilizationOracle>(self.oracle),
             escrow: ink_e2e::create_call_builder::<RentalEscrow>(self.escrow),
         }

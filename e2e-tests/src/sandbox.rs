@@ -141,12 +141,12 @@ pub fn identity(country: u16) -> String {
 
 /// The whole suite, deployed by the session's actor (the issuer) at block time 0:
 /// - stablecoin (10^12 units minted to the issuer), identity registry;
-/// - GPU-hour token for [`POOL`], bound to the registry, its full capacity attested, yield
-///   streamed over [`YIELD_PERIOD`];
+/// - GPU-hour token for [`POOL`], bound to the registry, driven by its `pool_admin` (owned by
+///   the issuer), its full capacity attested, yield streamed over [`YIELD_PERIOD`];
 /// - oracle with feed 0 ([`feed_config`]: 8 GPUs, hourly epochs from 0, report window 1 h,
 ///   max age 2 h), reporters [`reporters`] with quorum 2;
 /// - escrow on feed 0 ([`ESCROW_CONFIG`]), operator [`operator`], arbiter [`arbiter`], offer [`OFFER`],
-///   allowed to distribute on the token.
+///   allowed to distribute on the token (as is the issuer).
 ///
 /// Reporters, operator and arbiter have native balance for storage deposits.
 pub struct Suite {
@@ -155,6 +155,7 @@ pub struct Suite {
     pub coin: AccountId32,
     pub registry: AccountId32,
     pub token: AccountId32,
+    pub admin: AccountId32,
     pub oracle: AccountId32,
     pub escrow: AccountId32,
 }
@@ -174,6 +175,9 @@ impl Suite {
             "new",
             &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string()],
         )?;
+        // The token's companion holds the roles and records; the deployer hands it the admin role.
+        let admin = deploy(&mut session, "pool_admin", "new", &[token.to_string()])?;
+        call_ok::<Vec<(u128, u128)>, compute_rwa_common::TokenError>(&mut session, &token, "TokenAdmin::admin", &[format!("[SetAdmin({admin})]")])?;
         // The registry pushes every identity change to the token it binds.
         call_ok::<(), identity_registry::identity_registry::Error>(&mut session, &registry, "bind_token", &[token.to_string()])?;
         // The escrow reads its epoch schedule from the feed: oracle and feed come first.
@@ -183,14 +187,16 @@ impl Suite {
         call_ok::<u32, utilization_oracle::utilization_oracle::Error>(&mut session, &oracle, "create_feed", &feed_args)?;
         let escrow_args = [ESCROW_CONFIG.into(), coin.to_string(), token.to_string(), oracle.to_string(), operator().to_string(), arbiter().to_string()];
         let escrow = deploy(&mut session, "rental_escrow", "new", &escrow_args)?;
-        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, oracle, escrow };
+        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, admin, oracle, escrow };
         reporters().iter().try_for_each(|r| suite.fund(r))?;
         [operator(), arbiter()].iter().try_for_each(|r| suite.fund(r))?;
         let escrow = suite.escrow.clone();
-        suite.token_ok::<()>("set_distributor", &[escrow.to_string(), "true".into()])?;
-        suite.token_ok::<()>("set_yield_period", &[YIELD_PERIOD.to_string()])?;
+        suite.admin_ok::<()>("set_distributor", &[escrow.to_string(), "true".into()])?;
+        // The issuer may also hand yield to holders directly (rent collected off chain).
+        suite.admin_ok::<()>("set_distributor", &[issuer.to_string(), "true".into()])?;
+        suite.admin_ok::<()>("set_yield_period", &[YIELD_PERIOD.to_string()])?;
         suite.as_actor(&operator(), |s| s.escrow_ok::<()>("set_offer", &[OFFER.into()]))?;
-        suite.token_ok::<()>("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
+        suite.admin_ok::<()>("attest_capacity", &[POOL_GPU_HOURS.to_string(), format!("0x{}", "ab".repeat(32)), "\"ipfs://attestation\"".into()])?;
         call_ok::<(), psp22::PSP22Error>(&mut suite.session, &suite.coin.clone(), "mint", &[issuer.to_string(), "1000000000000".into()])?;
         Ok(suite)
     }
@@ -215,7 +221,7 @@ impl Suite {
     pub fn mint(&mut self, holders: &[AccountId32], amount: u128) -> TestResult {
         for chunk in holders.chunks(50) {
             let mints: Vec<String> = chunk.iter().map(|who| format!("({who}, {amount})")).collect();
-            self.token_ok::<()>("batch_mint", &[format!("[{}]", mints.join(", "))])?;
+            self.admin_ok::<()>("batch_mint", &[format!("[{}]", mints.join(", "))])?;
             let (ref_time, proof_size) = self.last_weight();
             println!("batch_mint of {}: ref_time {ref_time}, proof_size {proof_size}", chunk.len());
         }
@@ -232,6 +238,18 @@ impl Suite {
     pub fn token_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<gpu_hour_token::gpu_hour_token::Error> {
         let token = self.token.clone();
         call_err::<T, gpu_hour_token::gpu_hour_token::Error>(&mut self.session, &token, message, args)
+    }
+
+    /// Calls a pool-admin message as the current actor; fails the test unless it returns `Ok`.
+    pub fn admin_ok<T: Decode>(&mut self, message: &str, args: &[String]) -> TestResult<T> {
+        let admin = self.admin.clone();
+        call_ok::<T, pool_admin::pool_admin::Error>(&mut self.session, &admin, message, args)
+    }
+
+    /// Calls a pool-admin message that must revert; returns its error.
+    pub fn admin_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<pool_admin::pool_admin::Error> {
+        let admin = self.admin.clone();
+        call_err::<T, pool_admin::pool_admin::Error>(&mut self.session, &admin, message, args)
     }
 
     /// Calls an oracle message as the current actor; fails the test unless it returns `Ok`.

@@ -35,17 +35,17 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
         let config = EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000, arbitration_period: 86_400_000 };
         let suite = deploy_suite(&mut client, &issuer, feed, config).await?;
         let NodeSuite { escrow, .. } = suite;
-        let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
+        let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, admin: mut admin_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
 
 
         // Issuer: investors registered and minted 1:1, escrow may distribute, yield released over
         // one second (the shortest period), offer published.
         let kyc = Identity { verified: true, country: 276, kyc_expiry: genesis + 86_400_000, class: InvestorClass::Retail, claim_hash: None };
         client.call(&issuer, &registry_calls.register_batch(vec![(id(&investor_a), kyc.clone()), (id(&investor_b), kyc)])).submit().await?;
-        client.call(&issuer, &token_calls.attest_capacity(5_760, [1; 32], String::new())).submit().await?;
-        client.call(&issuer, &token_calls.batch_mint(vec![(id(&investor_a), 1_000 * USDC), (id(&investor_b), 1_000 * USDC)])).submit().await?;
-        client.call(&issuer, &token_calls.set_distributor(escrow, true)).submit().await?;
-        ok(client.call(&issuer, &token_calls.set_yield_period(YIELD_PERIOD_MS)).submit().await?.return_value())?;
+        client.call(&issuer, &admin_calls.attest_capacity(5_760, [1; 32], String::new())).submit().await?;
+        client.call(&issuer, &admin_calls.batch_mint(vec![(id(&investor_a), 1_000 * USDC), (id(&investor_b), 1_000 * USDC)])).submit().await?;
+        client.call(&issuer, &admin_calls.set_distributor(escrow, true)).submit().await?;
+        ok(client.call(&issuer, &admin_calls.set_yield_period(YIELD_PERIOD_MS)).submit().await?.return_value())?;
         let offer = Offer {
             price_per_gpu_hour: 1_000 * USDC,
             min_epochs: 1,

@@ -8,7 +8,7 @@
 use compute_rwa_common::{Report, YieldDistributor};
 use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, FeedSpec, NodeCalls, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
-use gpu_hour_token::gpu_hour_token::Error as TokenError;
+use pool_admin::pool_admin::Error as AdminError;
 use gpu_hour_token::token::TokenError as TokenRule;
 use identity_registry::registry::{Identity, InvestorClass};
 use ink_e2e::{alice, ContractsBackend};
@@ -64,7 +64,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         let config = EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: GRACE_MS, dispute_window: 60_000, arbitration_period: 86_400_000 };
         let suite = deploy_suite(&mut client, &issuer, feed, config).await?;
         let NodeSuite { token, escrow, .. } = suite;
-        let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
+        let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, admin: mut admin_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();
 
         macro_rules! read {
             ($message:expr) => {
@@ -82,23 +82,24 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         }
 
         // Capacity, investors, tokens: 5,760 GPU-hours attested; Bob 3,000, then 1,000 to Charlie.
-        send!(&issuer, token_calls.attest_capacity(5_760, [0xab; 32], "ipfs://attestation/h100-pool-1".into()));
-        send!(&issuer, token_calls.set_yield_period(YIELD_PERIOD_MS));
+        send!(&issuer, admin_calls.attest_capacity(5_760, [0xab; 32], "ipfs://attestation/h100-pool-1".into()));
+        send!(&issuer, admin_calls.set_yield_period(YIELD_PERIOD_MS));
         send!(&issuer, registry_calls.register_batch(vec![(bob_id, kyc()), (charlie_id, kyc())]));
-        send!(&issuer, token_calls.mint(bob_id, 3_000 * GPU_HOUR));
+        send!(&issuer, admin_calls.mint(bob_id, 3_000 * GPU_HOUR));
         send!(&bob, token_calls.transfer(charlie_id, 1_000 * GPU_HOUR, Vec::new()));
         assert_eq!(read!(token_calls.capacity()), 5_760 * GPU_HOUR);
         assert_eq!((read!(token_calls.balance_of(bob_id)), read!(token_calls.balance_of(charlie_id))), (2_000 * GPU_HOUR, 1_000 * GPU_HOUR));
 
         // Dave never passed KYC: he can neither be minted to nor receive a transfer.
-        let refused_mint = client.call(&issuer, &token_calls.mint(dave_id, GPU_HOUR)).dry_run().await?.return_value();
-        assert_eq!(refused_mint, Err(TokenError::Token(TokenRule::RecipientNotVerified)));
+        let refused_mint = client.call(&issuer, &admin_calls.mint(dave_id, GPU_HOUR)).dry_run().await?.return_value();
+        assert_eq!(refused_mint, Err(AdminError::Token(TokenRule::RecipientNotVerified)));
         let refused_transfer = client.call(&bob, &token_calls.transfer(dave_id, 1, Vec::new())).dry_run().await?.return_value();
         assert_eq!(refused_transfer, Err(PSP22Error::Custom("RecipientNotVerified".into())));
 
         // 3,000 USDC of rent collected off chain is paid to holders 2:1, and claimed.
         send!(&issuer, coin_calls.mint(issuer_id, 3_000 * USDC));
         send!(&issuer, coin_calls.approve(token, 3_000 * USDC));
+        send!(&issuer, admin_calls.set_distributor(issuer_id, true));
         send!(&issuer, token_calls.distribute(3_000 * USDC));
         // It streams over the yield period; after it (and a transaction to move the chain's clock), it is all claimable.
         sleep_until(now_ms()? + YIELD_PERIOD_MS + 300).await?;
@@ -108,13 +109,13 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         assert_eq!(send!(&charlie, token_calls.claim()), 1_000 * USDC);
 
         // Charlie redeems 10 GPU-hours; the issuer fulfils it. Supply 2,990, capacity still 5,760.
-        let redemption = send!(&charlie, token_calls.redeem(10 * GPU_HOUR));
-        send!(&issuer, token_calls.fulfill_redemption(redemption));
+        let redemption = send!(&charlie, admin_calls.redeem(10 * GPU_HOUR));
+        send!(&issuer, admin_calls.fulfill_redemption(redemption));
         assert_eq!(read!(token_calls.total_supply()), 2_990 * GPU_HOUR);
         assert_eq!(read!(token_calls.redeemed()), 10 * GPU_HOUR);
 
         // The escrow may distribute; the offer is published.
-        send!(&issuer, token_calls.set_distributor(escrow, true));
+        send!(&issuer, admin_calls.set_distributor(escrow, true));
         let offer = Offer {
             price_per_gpu_hour: PRICE,
             min_epochs: 1,

@@ -38,6 +38,7 @@ struct Deployed {
     coin: AccountId,
     registry: AccountId,
     token: AccountId,
+    admin: AccountId,
 }
 
 async fn deploy(client: &mut NodeClient, issuer: &Keypair) -> TestResult<Deployed> {
@@ -45,13 +46,14 @@ async fn deploy(client: &mut NodeClient, issuer: &Keypair) -> TestResult<Deploye
     let registry = client.instantiate("identity_registry", issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
     let mut constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool(), registry, coin);
     let token = client.instantiate("gpu_hour_token", issuer, &mut constructor).submit().await?.account_id;
-    Ok(Deployed { coin, registry, token })
+    let admin = e2e_tests::node::deploy_admin(client, issuer, token).await?;
+    Ok(Deployed { coin, registry, token, admin })
 }
 
 #[test]
 fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
     run(async {
-        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token"]).await?;
+        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin"]).await?;
         let issuer = alice();
         let investor_a = client.create_and_fund_account(&issuer, FUNDS).await;
         let investor_b = client.create_and_fund_account(&issuer, FUNDS).await;
@@ -60,15 +62,16 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         let suite = deploy(&mut client, &issuer).await?;
         let mut registry = ink_e2e::create_call_builder::<IdentityRegistry>(suite.registry);
         let mut token = ink_e2e::create_call_builder::<GpuHourToken>(suite.token);
+        let mut admin = ink_e2e::create_call_builder::<pool_admin::pool_admin::PoolAdmin>(suite.admin);
         let mut coin = ink_e2e::create_call_builder::<Stablecoin>(suite.coin);
 
         // Registered before the registry binds the token: the token knows nothing of them yet.
         client.call(&issuer, &registry.register_batch(vec![(a, kyc())])).submit().await?;
         let expected = Credential { verified_until: kyc().kyc_expiry, country: 276, class: InvestorClass::Accredited };
         assert_eq!(client.call(&issuer, &registry.credential(a)).dry_run().await?.return_value(), Some(expected));
-        client.call(&issuer, &token.attest_capacity(5_760, [0xab; 32], "ipfs://attestation".into())).submit().await?;
-        let unknown = client.call(&issuer, &token.mint(a, 3_000_000)).dry_run().await?.return_value();
-        assert_eq!(unknown, Err(gpu_hour_token::gpu_hour_token::Error::Token(gpu_hour_token::token::TokenError::RecipientNotVerified)));
+        client.call(&issuer, &admin.attest_capacity(5_760, [0xab; 32], "ipfs://attestation".into())).submit().await?;
+        let unknown = client.call(&issuer, &admin.mint(a, 3_000_000)).dry_run().await?.return_value();
+        assert_eq!(unknown, Err(pool_admin::pool_admin::Error::Token(gpu_hour_token::token::TokenError::RecipientNotVerified)));
         // Only the owner binds; then changes are pushed, and anyone can `sync` the earlier ones.
         let refused = client.call(&outsider, &registry.bind_token(suite.token)).dry_run().await?.return_value();
         assert_eq!(refused, Err(identity_registry::identity_registry::Error::Access(compute_rwa_common::AccessError::NotOwner)));
@@ -81,8 +84,8 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         assert_eq!(client.call(&issuer, &token.credential(a)).dry_run().await?.return_value(), Some(expected), "synced");
         assert_eq!(client.call(&issuer, &token.credential(stranger)).dry_run().await?.return_value(), None);
 
-        client.call(&issuer, &token.mint(a, 3_000_000)).submit().await?;
-        client.call(&issuer, &token.mint(b, 1_000_000)).submit().await?;
+        client.call(&issuer, &admin.mint(a, 3_000_000)).submit().await?;
+        client.call(&issuer, &admin.mint(b, 1_000_000)).submit().await?;
         client.call(&investor_a, &token.transfer(b, 1_000_000, Vec::new())).submit().await?;
 
         let refused = client.call(&investor_a, &token.transfer(stranger, 1, Vec::new())).dry_run().await?;
@@ -102,10 +105,14 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
 
         // Rent of 1,000 stablecoin units goes to the two equal holders, 500 each, released over
         // the yield period: nothing at once, all of it a period later.
-        assert_eq!(client.call(&issuer, &token.set_yield_period(YIELD_PERIOD_MS)).submit().await?.return_value(), Ok(()));
+        assert_eq!(client.call(&issuer, &admin.set_yield_period(YIELD_PERIOD_MS)).submit().await?.return_value(), Ok(()));
         assert_eq!(client.call(&issuer, &token.yield_period()).dry_run().await?.return_value(), YIELD_PERIOD_MS);
         client.call(&issuer, &coin.mint(id(&issuer), 1_000)).submit().await?;
         client.call(&issuer, &coin.approve(suite.token, 1_000)).submit().await?;
+        // Distributors only: the issuer is not one until the admin's owner says so.
+        let refused = client.call(&issuer, &token.distribute(1_000)).dry_run().await?.return_value();
+        assert_eq!(refused, Err(compute_rwa_common::DistributeError::NotDistributor));
+        assert_eq!(client.call(&issuer, &admin.set_distributor(id(&issuer), true)).submit().await?.return_value(), Ok(()));
         client.call(&issuer, &token.distribute(1_000)).submit().await?;
         let distributed_at = now_ms()?;
         let at_once = client.call(&issuer, &token.claimable(a)).dry_run().await?.return_value();

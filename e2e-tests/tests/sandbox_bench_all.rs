@@ -71,6 +71,7 @@ fn every_message() -> TestResult {
         ("stablecoin", suite.coin.clone()),
         ("identity_registry", suite.registry.clone()),
         ("gpu_hour_token", suite.token.clone()),
+        ("pool_admin", suite.admin.clone()),
         ("utilization_oracle", suite.oracle.clone()),
         ("rental_escrow", suite.escrow.clone()),
         ("reference_psp22", reference),
@@ -156,15 +157,18 @@ fn full_batch(first: u8) -> String {
 }
 
 fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, agent]: [&AccountId32; 6]) -> TestResult {
-    let c = "gpu_hour_token";
-    for message in ["pool", "links", "capacity", "redeemed", "attestation_count", "holder_count", "is_paused", "compliance", "reward_totals", "distribution_count", "redemption_count"] {
+    let (c, a) = ("gpu_hour_token", "pool_admin");
+    for message in ["pool", "links", "capacity", "redeemed", "holder_count", "is_paused", "compliance", "reward_totals", "distribution_count", "TokenAdmin::admin_account"] {
         m.run(issuer, c, message, &[])?;
     }
-    m.run(issuer, c, "attestation", &[s(0)])?;
-    m.run(issuer, c, "attest_capacity", &[s(5_760), format!("0x{}", "cd".repeat(32)), "\"ipfs://attestation/2\"".into()])?;
-    m.run(issuer, c, "mint", &[bob.to_string(), s(1_000_000_000)])?;
+    for message in ["token", "attestation_count", "redemption_count"] {
+        m.run(issuer, a, message, &[])?;
+    }
+    m.run(issuer, a, "attestation", &[s(0)])?;
+    m.run(issuer, a, "attest_capacity", &[s(5_760), format!("0x{}", "cd".repeat(32)), "\"ipfs://attestation/2\"".into()])?;
+    m.run(issuer, a, "mint", &[bob.to_string(), s(1_000_000_000)])?;
     let mints = [charlie, dave].map(|who| format!("({who}, 1000000000)"));
-    m.labelled(issuer, c, "batch_mint", "batch_mint (2)", &[format!("[{}]", mints.join(", "))])?;
+    m.labelled(issuer, a, "batch_mint", "batch_mint (2)", &[format!("[{}]", mints.join(", "))])?;
     psp22_messages(m, c, bob, charlie, dave)?;
     m.run(issuer, c, "check_transfer", &[bob.to_string(), charlie.to_string(), s(1)])?;
     m.run(issuer, c, "credential", &[bob.to_string()])?;
@@ -172,7 +176,7 @@ fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, 
 
     // Yield: the issuer pays 1 USDC to holders, streamed over one second (still in epoch 0 of
     // the feed, so the escrow's rentals below start in the future); holders claim.
-    m.run(issuer, c, "set_yield_period", &[s(1_000)])?;
+    m.run(issuer, a, "set_yield_period", &[s(1_000)])?;
     m.run(issuer, c, "yield_period", &[])?;
     let token = m.suite.token.clone();
     m.run(issuer, "stablecoin", "PSP22::approve", &[token.to_string(), s(1_000_000)])?;
@@ -183,33 +187,33 @@ fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, 
     m.run(bob, c, "claim", &[])?;
     m.run(charlie, c, "claim_to", &[frank.to_string()])?;
     m.run(issuer, c, "distributions", &[s(0), s(10)])?;
-    m.run(issuer, c, "set_distributor", &[agent.to_string(), s(true)])?;
+    m.run(issuer, a, "set_distributor", &[agent.to_string(), s(true)])?;
     m.run(issuer, c, "is_distributor", &[agent.to_string()])?;
 
-    // Enforcement.
-    m.run(issuer, c, "set_frozen", &[bob.to_string(), s(true)])?;
+    // Enforcement, through the admin.
+    m.run(issuer, a, "set_frozen", &[bob.to_string(), s(true)])?;
     m.run(issuer, c, "is_frozen", &[bob.to_string()])?;
-    m.labelled(issuer, c, "batch_set_frozen", "batch_set_frozen (1)", &[format!("[({bob}, false)]")])?;
-    m.run(issuer, c, "freeze_partial", &[bob.to_string(), s(100)])?;
+    m.labelled(issuer, a, "batch_set_frozen", "batch_set_frozen (1)", &[format!("[({bob}, false)]")])?;
+    m.run(issuer, a, "freeze_partial", &[bob.to_string(), s(100)])?;
     m.run(issuer, c, "frozen_amount", &[bob.to_string()])?;
-    m.run(issuer, c, "unfreeze_partial", &[bob.to_string(), s(100)])?;
-    m.labelled(issuer, c, "batch_freeze_partial", "batch_freeze_partial (1)", &[format!("[({bob}, 100)]")])?;
-    m.run(issuer, c, "unfreeze_partial", &[bob.to_string(), s(100)])?;
-    m.run(issuer, c, "forced_transfer", &[bob.to_string(), charlie.to_string(), s(100)])?;
-    m.labelled(issuer, c, "batch_forced_transfer", "batch_forced_transfer (1)", &[format!("[({charlie}, {bob}, 100)]")])?;
-    m.run(issuer, c, "recover", &[dave.to_string(), erin.to_string()])?;
-    m.run(issuer, c, "burn_from", &[bob.to_string(), s(100)])?;
-    m.run(issuer, c, "pause", &[])?;
-    m.run(issuer, c, "unpause", &[])?;
-    m.run(issuer, c, "set_compliance", &["ComplianceRules { max_holders: 1000, max_balance: 0, blocked_countries: [408] }".into()])?;
+    m.run(issuer, a, "unfreeze_partial", &[bob.to_string(), s(100)])?;
+    m.labelled(issuer, a, "batch_freeze_partial", "batch_freeze_partial (1)", &[format!("[({bob}, 100)]")])?;
+    m.run(issuer, a, "unfreeze_partial", &[bob.to_string(), s(100)])?;
+    m.run(issuer, a, "forced_transfer", &[bob.to_string(), charlie.to_string(), s(100)])?;
+    m.labelled(issuer, a, "batch_forced_transfer", "batch_forced_transfer (1)", &[format!("[({charlie}, {bob}, 100)]")])?;
+    m.run(issuer, a, "recover", &[dave.to_string(), erin.to_string()])?;
+    m.run(issuer, a, "burn_from", &[bob.to_string(), s(100)])?;
+    m.run(issuer, a, "pause", &[])?;
+    m.run(issuer, a, "unpause", &[])?;
+    m.run(issuer, a, "set_compliance", &["ComplianceRules { max_holders: 1000, max_balance: 0, blocked_countries: [408] }".into()])?;
 
     // Redemption.
-    m.run(charlie, c, "redeem", &[s(10_000_000)])?;
-    m.run(issuer, c, "redemption", &[s(0)])?;
-    m.run(issuer, c, "fulfill_redemption", &[s(0)])?;
-    m.run(issuer, c, "set_agent", &[agent.to_string(), s(true)])?;
-    m.run(issuer, c, "is_agent", &[agent.to_string()])?;
-    m.ownership(c)
+    m.run(charlie, a, "redeem", &[s(10_000_000)])?;
+    m.run(issuer, a, "redemption", &[s(0)])?;
+    m.run(issuer, a, "fulfill_redemption", &[s(0)])?;
+    m.run(issuer, a, "set_agent", &[agent.to_string(), s(true)])?;
+    m.run(issuer, a, "is_agent", &[agent.to_string()])?;
+    m.ownership(a)
 }
 
 fn escrow_and_oracle(m: &mut Meter, issuer: &AccountId32, renter: &AccountId32, agent: &AccountId32) -> TestResult {
@@ -271,9 +275,9 @@ fn escrow_and_oracle(m: &mut Meter, issuer: &AccountId32, renter: &AccountId32, 
     m.labelled(issuer, o, "eligible", "eligible (open epoch)", &[s(0), s(2)])?;
     m.suite.set_time(4 * HOUR);
     m.labelled(renter, o, "finalize", "finalize (2 of 3 after the window)", &[s(0), s(2)])?;
-    m.call(issuer, "gpu_hour_token", "set_distributor", &[escrow.to_string(), s(false)])?;
+    m.call(issuer, "pool_admin", "set_distributor", &[escrow.to_string(), s(false)])?;
     m.labelled(renter, e, "settle", "settle (yield deferred)", &[s(0), s(2)])?;
-    m.call(issuer, "gpu_hour_token", "set_distributor", &[escrow.to_string(), s(true)])?;
+    m.call(issuer, "pool_admin", "set_distributor", &[escrow.to_string(), s(true)])?;
     m.run(renter, e, "push_yield", &[])?;
 
     // Epoch 3 of A: two of three report; after the window the settle finalizes it through

@@ -13,8 +13,8 @@ fn rental_lifecycle_to_the_unit() -> TestResult {
     let (bob, charlie, renter) = (account(2), account(3), account(51));
     suite.register(&[bob.clone(), charlie.clone()])?;
     suite.fund(&renter)?;
-    suite.token_ok::<()>("mint", &[bob.to_string(), (1_000 * USDC).to_string()])?;
-    suite.token_ok::<()>("mint", &[charlie.to_string(), (3_000 * USDC).to_string()])?;
+    suite.admin_ok::<()>("mint", &[bob.to_string(), (1_000 * USDC).to_string()])?;
+    suite.admin_ok::<()>("mint", &[charlie.to_string(), (3_000 * USDC).to_string()])?;
     suite.coin_ok("mint", &[renter.to_string(), (100 * USDC).to_string()])?;
     let (coin, token, escrow) = (suite.coin.clone(), suite.token.clone(), suite.escrow.clone());
 

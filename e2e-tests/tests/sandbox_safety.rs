@@ -12,7 +12,8 @@ use e2e_tests::sandbox::{
     account, arbiter, call, call_result, deploy, deploy_err, emitted, escrow_config, ink_id, operator, report, reporters, Suite, HOUR, YIELD_PERIOD,
 };
 use e2e_tests::TestResult;
-use gpu_hour_token::gpu_hour_token::{Error as TokenFailure, RecoverySuccess};
+use gpu_hour_token::gpu_hour_token::Error as TokenFailure;
+use pool_admin::pool_admin::{Error as AdminFailure, RecoverySuccess};
 use gpu_hour_token::rewards::RewardError;
 use gpu_hour_token::token::TokenError;
 use psp22::PSP22Error;
@@ -41,8 +42,8 @@ impl Pool {
         suite.register(&[bob.clone(), charlie.clone()])?;
         suite.fund(&renter)?;
         suite.fund(&outsider)?;
-        suite.token_ok::<()>("mint", &[bob.to_string(), (1_000 * GPU_HOUR).to_string()])?;
-        suite.token_ok::<()>("mint", &[charlie.to_string(), (3_000 * GPU_HOUR).to_string()])?;
+        suite.admin_ok::<()>("mint", &[bob.to_string(), (1_000 * GPU_HOUR).to_string()])?;
+        suite.admin_ok::<()>("mint", &[charlie.to_string(), (3_000 * GPU_HOUR).to_string()])?;
         suite.coin_ok("mint", &[renter.to_string(), (100 * USDC).to_string()])?;
         let escrow = suite.escrow.clone();
         let deposit = 8 * USDC * u128::from(epochs);
@@ -152,7 +153,7 @@ fn a_token_that_refuses_yield_does_not_block_settlement_and_anyone_pushes_it_lat
     let mut pool = Pool::new(1)?;
     let (escrow, token, outsider) = (pool.suite.escrow.clone(), pool.suite.token.clone(), pool.outsider.clone());
     // The issuer revokes the escrow's distributor role (by mistake, or in a dispute with the operator).
-    pool.suite.token_ok::<()>("set_distributor", &[escrow.to_string(), "false".into()])?;
+    pool.suite.admin_ok::<()>("set_distributor", &[escrow.to_string(), "false".into()])?;
 
     // Epoch 1: 6 of 8 milli-GPU-hours for the pool at 97% uptime, all three reporters agree.
     // The rental's share: 3 of its 4 GPU-hours, 6 USDC, less the 10% SLA credit: 5.4 USDC
@@ -192,7 +193,7 @@ fn a_token_that_refuses_yield_does_not_block_settlement_and_anyone_pushes_it_lat
     assert_eq!(pool.totals()?.unpaid_yield, 4_860_000);
 
     // The role restored, anyone hands the yield over: the token receives it exactly.
-    pool.suite.token_ok::<()>("set_distributor", &[escrow.to_string(), "true".into()])?;
+    pool.suite.admin_ok::<()>("set_distributor", &[escrow.to_string(), "true".into()])?;
     assert_eq!(pool.suite.as_actor(&outsider, |s| s.escrow_ok::<u128>("push_yield", &[]))?, 4_860_000);
     let paid = emitted::<YieldPaid>(&pool.suite.session, &escrow)?;
     assert_eq!(paid.iter().map(|e| e.amount).collect::<Vec<_>>(), vec![4_860_000]);
@@ -310,8 +311,9 @@ fn recovery_moves_the_yield_of_a_wallet_with_no_tokens_left() -> TestResult {
     pool.suite.as_actor(&bob, |s| e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &all))?;
     assert_eq!((pool.suite.balance(&token, &bob)?, pool.claimable(&bob)?), (0, 1_000));
 
-    pool.suite.token_ok::<()>("recover", &[bob.to_string(), erin.to_string()])?;
-    let recovered = emitted::<RecoverySuccess>(&pool.suite.session, &token)?;
+    pool.suite.admin_ok::<()>("recover", &[bob.to_string(), erin.to_string()])?;
+    let admin = pool.suite.admin.clone();
+    let recovered = emitted::<RecoverySuccess>(&pool.suite.session, &admin)?;
     assert_eq!(recovered.iter().map(|e| (e.lost, e.new, e.amount, e.frozen)).collect::<Vec<_>>(), vec![(ink_id(&bob), ink_id(&erin), 0, 0)]);
     assert_eq!((pool.claimable(&bob)?, pool.claimable(&erin)?), (0, 1_000));
     assert_eq!(pool.suite.as_actor(&erin, |s| s.token_ok::<u128>("claim", &[]))?, 1_000);
@@ -319,8 +321,8 @@ fn recovery_moves_the_yield_of_a_wallet_with_no_tokens_left() -> TestResult {
 
     // Neither balance nor yield: nothing to recover, for the emptied wallet and a never-used one.
     for lost in [&bob, &frank] {
-        let refused = pool.suite.token_err::<()>("recover", &[lost.to_string(), erin.to_string()])?;
-        assert_eq!(refused, TokenFailure::Token(TokenError::NothingToRecover));
+        let refused = pool.suite.admin_err::<()>("recover", &[lost.to_string(), erin.to_string()])?;
+        assert_eq!(refused, AdminFailure::Token(TokenError::NothingToRecover));
     }
     assert_eq!(pool.suite.as_actor(&charlie, |s| s.token_ok::<u128>("claim", &[]))?, 3_000);
     assert_eq!(pool.coin_balance(&token)?, 0);

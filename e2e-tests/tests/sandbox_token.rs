@@ -2,9 +2,11 @@
 //! identities pushed by the registry to every bound token in the same call, compliance checked
 //! in the token with no cross-contract call, and O(1) yield streamed over the yield period.
 use compute_rwa_common::Credential;
-use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, identity, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
+use pool_admin::admin::{Redemption, RedemptionStatus};
 use e2e_tests::TestResult;
-use gpu_hour_token::gpu_hour_token::Error;
+use gpu_hour_token::gpu_hour_token::Error as TokenFailure;
+use pool_admin::pool_admin::Error;
 use gpu_hour_token::token::TokenError;
 use psp22::PSP22Error;
 
@@ -20,8 +22,8 @@ fn compliant_and_non_compliant_transfers() -> TestResult {
     suite.fund(&dave)?;
 
     // Minting to an account the registry never verified fails in the token's own check.
-    assert_eq!(suite.token_err::<()>("mint", &[dave.to_string(), "1".into()])?, Error::Token(TokenError::RecipientNotVerified));
-    suite.token_ok::<()>("mint", &[bob.to_string(), "1000000".into()])?;
+    assert_eq!(suite.admin_err::<()>("mint", &[dave.to_string(), "1".into()])?, Error::Token(TokenError::RecipientNotVerified));
+    suite.admin_ok::<()>("mint", &[bob.to_string(), "1000000".into()])?;
 
     let token = suite.token.clone();
     suite.as_actor(&bob, |s| {
@@ -36,12 +38,12 @@ fn compliant_and_non_compliant_transfers() -> TestResult {
     })?;
     assert_eq!(refused, PSP22Error::Custom("RecipientNotVerified".into()));
 
-    suite.token_ok::<()>("pause", &[])?;
+    suite.admin_ok::<()>("pause", &[])?;
     let paused = suite.as_actor(&bob, |s| {
         e2e_tests::sandbox::call_err::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&charlie, 1))
     })?;
     assert_eq!(paused, PSP22Error::Custom("Paused".into()));
-    suite.token_ok::<()>("unpause", &[])?;
+    suite.admin_ok::<()>("unpause", &[])?;
 
     assert_eq!(suite.balance(&token, &bob)?, 600_000);
     assert_eq!(suite.balance(&token, &charlie)?, 400_000);
@@ -56,10 +58,10 @@ fn supply_is_capped_by_attested_capacity() -> TestResult {
     let bob = account(2);
     suite.register(&[bob.clone()])?;
     let capacity = POOL_GPU_HOURS * 1_000_000;
-    suite.token_ok::<()>("mint", &[bob.to_string(), capacity.to_string()])?;
-    assert_eq!(suite.token_err::<()>("mint", &[bob.to_string(), "1".into()])?, Error::Token(TokenError::CapacityExceeded));
+    suite.admin_ok::<()>("mint", &[bob.to_string(), capacity.to_string()])?;
+    assert_eq!(suite.admin_err::<()>("mint", &[bob.to_string(), "1".into()])?, Error::Token(TokenError::CapacityExceeded));
     assert_eq!(
-        suite.token_err::<()>("attest_capacity", &[(POOL_GPU_HOURS - 1).to_string(), format!("0x{}", "00".repeat(32)), "\"\"".into()])?,
+        suite.admin_err::<()>("attest_capacity", &[(POOL_GPU_HOURS - 1).to_string(), format!("0x{}", "00".repeat(32)), "\"\"".into()])?,
         Error::Token(TokenError::CapacityBelowIssued)
     );
     Ok(())
@@ -71,7 +73,7 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     let holders = [account(2), account(3), account(4)];
     suite.register(&holders)?;
     for (holder, amount) in holders.iter().zip([100_000u128, 200_000, 300_000]) {
-        suite.token_ok::<()>("mint", &[holder.to_string(), amount.to_string()])?;
+        suite.admin_ok::<()>("mint", &[holder.to_string(), amount.to_string()])?;
     }
     let (coin, token) = (suite.coin.clone(), suite.token.clone());
     e2e_tests::sandbox::call_ok::<(), PSP22Error>(&mut suite.session, &coin, "PSP22::approve", &[token.to_string(), "600".into()])?;
@@ -82,7 +84,7 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     let claimable = |s: &mut Suite, who: &drink::AccountId32| s.token_ok::<u128>("claimable", &[who.to_string()]);
     assert_eq!(claimable(&mut suite, &holders[2])?, 0);
     let early = suite.as_actor(&holders[0], |s| s.token_err::<u128>("claim", &[]))?;
-    assert_eq!(early, Error::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
+    assert_eq!(early, TokenFailure::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
     suite.advance(YIELD_PERIOD / 2);
     assert_eq!(claimable(&mut suite, &holders[2])?, 150);
     let totals: gpu_hour_token::rewards::RewardTotals = e2e_tests::sandbox::call(&mut suite.session, &token, "reward_totals", &[])?;
@@ -96,7 +98,7 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     }
     assert_eq!(suite.balance(&coin, &token)?, 0, "every unit paid out");
     let nothing = suite.as_actor(&holders[0], |s| s.token_err::<u128>("claim", &[]))?;
-    assert_eq!(nothing, Error::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
+    assert_eq!(nothing, TokenFailure::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
     Ok(())
 }
 
@@ -209,7 +211,7 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
     assert_eq!(views(&mut suite, &first, &bob)?.0.map(|c| c.country), Some(276));
     assert_eq!(views(&mut suite, &second, &bob)?.0, None, "an unbound token honours no credential");
     let refused = suite.as_actor(&outsider, |s| call_err::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
-    assert_eq!(refused, Error::Token(TokenError::NotBound));
+    assert_eq!(refused, gpu_hour_token::gpu_hour_token::Error::Token(TokenError::NotBound));
     let gone = call_err::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string(), "false".into()])?;
     assert_eq!(gone, RegistryError::Registry(identity_registry::registry::RegistryError::NotBound));
     // Bound again, what it kept from the first binding stays void until synced.
@@ -232,10 +234,78 @@ fn a_transfer_makes_no_cross_contract_call() -> TestResult {
     let registry = suite.registry.clone();
     suite.as_actor(&bob, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&charlie, 1)))?;
     assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token.clone()], "the transfer reached the token only");
-    suite.token_ok::<()>("mint", &[bob.to_string(), "1".into()])?;
-    assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token.clone()], "so did a mint");
+    let admin = suite.admin.clone();
+    suite.admin_ok::<()>("mint", &[bob.to_string(), "1".into()])?;
+    assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token.clone(), admin], "a mint: the admin, then the token");
     // A registry change reaches the token in the same call.
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[charlie.to_string(), identity(250)])?;
     assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token, registry], "the token's call ends first");
+    Ok(())
+}
+
+/// The token's admin operations come only from its `pool_admin`; a batch is all or nothing
+/// across both contracts (the admin's records revert with the token's refusal); redemptions are
+/// recorded exactly when the token burns; the admin role can be handed over once.
+#[test]
+fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie, dave) = (account(2), account(3), account(4));
+    suite.register(&[bob.clone(), charlie.clone()])?;
+    suite.fund(&dave)?;
+    let (token, admin) = (suite.token.clone(), suite.admin.clone());
+    assert_eq!(call::<drink::AccountId32>(&mut suite.session, &token, "TokenAdmin::admin_account", &[])?, admin);
+
+    // Nobody else drives the token, not even the issuer who deployed it.
+    for who in [suite.issuer.clone(), bob.clone()] {
+        let refused = suite.as_actor(&who, |s| {
+            call_err::<Vec<(u128, u128)>, TokenError>(&mut s.session, &token, "TokenAdmin::admin", &[format!("[Mint {{ to: {bob}, amount: 1 }}]")])
+        })?;
+        assert_eq!(refused, TokenError::NotAdmin);
+    }
+
+    // A batch with one unverified recipient mints nothing at all.
+    let batch = format!("[({bob}, 5), ({dave}, 5), ({charlie}, 5)]");
+    assert_eq!(suite.admin_err::<()>("batch_mint", &[batch])?, Error::Token(TokenError::RecipientNotVerified));
+    assert_eq!((suite.balance(&token, &bob)?, suite.balance(&token, &charlie)?), (0, 0));
+    suite.admin_ok::<()>("batch_mint", &[format!("[({bob}, 500), ({charlie}, 300)]")])?;
+    assert_eq!(call::<u128>(&mut suite.session, &token, "PSP22::total_supply", &[])?, 800);
+
+    // A redemption burns in the token and is recorded in the admin, in one call.
+    let id = suite.as_actor(&bob, |s| s.admin_ok::<u64>("redeem", &["200".into()]))?;
+    assert_eq!(id, 0);
+    let requested = emitted::<pool_admin::pool_admin::RedemptionRequested>(&suite.session, &admin)?;
+    assert_eq!(requested.iter().map(|e| (e.id, e.holder, e.amount)).collect::<Vec<_>>(), vec![(0, ink_id(&bob), 200)]);
+    assert_eq!((suite.balance(&token, &bob)?, call::<u128>(&mut suite.session, &token, "redeemed", &[])?), (300, 200));
+    let record = call::<Option<Redemption>>(&mut suite.session, &admin, "redemption", &["0".into()])?.ok_or("no record")?;
+    assert_eq!((record.holder, record.amount, record.status), (ink_id(&bob), 200, RedemptionStatus::Pending));
+    // Refused by the token (paused): no burn, and no record either.
+    suite.admin_ok::<()>("pause", &[])?;
+    let refused = suite.as_actor(&bob, |s| s.admin_err::<u64>("redeem", &["1".into()]))?;
+    assert_eq!(refused, Error::Token(TokenError::Paused));
+    assert_eq!(call::<u64>(&mut suite.session, &admin, "redemption_count", &[])?, 1);
+    assert_eq!(suite.balance(&token, &bob)?, 300);
+    suite.admin_ok::<()>("unpause", &[])?;
+    suite.admin_ok::<()>("fulfill_redemption", &["0".into()])?;
+    assert_eq!(suite.admin_err::<()>("fulfill_redemption", &["0".into()])?, Error::Record(pool_admin::admin::RecordError::RedemptionNotPending));
+
+    // A refused attestation leaves the history as it was.
+    assert_eq!(call::<u32>(&mut suite.session, &admin, "attestation_count", &[])?, 1);
+    let over = suite.admin_err::<()>("attest_capacity", &[(POOL_GPU_HOURS + 1).to_string(), format!("0x{}", "01".repeat(32)), "\"\"".into()])?;
+    assert_eq!(over, Error::Token(TokenError::CapacityExceedsPool));
+    assert_eq!(call::<u32>(&mut suite.session, &admin, "attestation_count", &[])?, 1);
+
+    // Handing over: never to the admin itself, the token or nobody; then the new admin drives
+    // the token and the old one no longer can.
+    for invalid in [admin.clone(), token.clone(), drink::AccountId32::new([0; 32])] {
+        assert_eq!(suite.admin_err::<()>("hand_over", &[invalid.to_string()])?, Error::Token(TokenError::InvalidAdmin));
+    }
+
+    let bundle = e2e_tests::sandbox::bundle("pool_admin")?;
+    let successor = suite.session.deploy_bundle(bundle, "new", &[token.to_string()], vec![1], drink::session::NO_ENDOWMENT)?;
+    suite.admin_ok::<()>("hand_over", &[successor.to_string()])?;
+    assert_eq!(call::<drink::AccountId32>(&mut suite.session, &token, "TokenAdmin::admin_account", &[])?, successor.clone());
+    assert_eq!(suite.admin_err::<()>("pause", &[])?, Error::Token(TokenError::NotAdmin));
+    call_ok::<(), Error>(&mut suite.session, &successor, "pause", &[])?;
+    assert!(call::<bool>(&mut suite.session, &token, "is_paused", &[])?);
     Ok(())
 }

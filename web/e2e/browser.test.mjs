@@ -103,7 +103,7 @@ test("the audit view passes every check, as the CLI does", async () => {
   await page.goto(`${APP}#audit`);
   const summary = page.getByTestId("audit-summary");
   await summary.waitFor({ timeout: 60_000 });
-  assert.equal(await summary.textContent(), "13 checks, 13 PASS, 0 FAIL");
+  assert.equal(await summary.textContent(), "14 checks, 14 PASS, 0 FAIL");
   // The same checks, verdicts and figures as `compute-rwa audit` on the same block (the yield
   // distributed above is still streaming there).
   const cli = JSON.parse(execFileSync(CLI, ["--output", "json", "audit", "--deployment", DEPLOYMENT], { encoding: "utf8" }));

@@ -59,6 +59,15 @@ export interface Figures {
   flagged: [string, bigint][];
   /** The registry pushes identity changes to the token. */
   tokenBound: boolean;
+  /** The token's admin account and the pool admin deployment.json records; the admin's token and the recorded token. */
+  tokenAdmin: string;
+  expectedAdmin: string;
+  adminToken: string;
+  expectedToken: string;
+  /** Capacity and document of the pool admin's latest attestation (undefined: none recorded). */
+  latestAttested?: [bigint, string];
+  /** Σ amounts of the pool admin's redemption records. */
+  recordedRedeemed: bigint;
 }
 
 /** [genesis, epoch length ms, GPUs, report window ms], as the escrow's `FeedSchedule` has it. */
@@ -144,6 +153,17 @@ export function reconcile(f: Figures): Check[] {
           ? `the token differs from the registry for: ${outOfSync.join(", ")} (sync them)`
           : `registry pushes to the token; ${f.holders.length} of ${f.holders.length} known investors agree`,
     },
+    {
+      area: "admin",
+      check: "the token answers only to its pool admin",
+      pass:
+        f.tokenAdmin === f.expectedAdmin &&
+        f.adminToken === f.expectedToken &&
+        f.latestAttested?.[0] === f.capacity &&
+        f.latestAttested?.[1] === f.attestation &&
+        f.recordedRedeemed === f.redeemed,
+      figures: `token's admin ${shortened(f.tokenAdmin)} (recorded ${shortened(f.expectedAdmin)}), admin's token ${shortened(f.adminToken)} (recorded ${shortened(f.expectedToken)}); latest attestation ${f.latestAttested === undefined ? "none" : `${gpuH(f.latestAttested[0])} ${shortened(f.latestAttested[1])}`}, token's ${gpuH(f.capacity)} ${shortened(f.attestation)}; redemption records ${gpuH(f.recordedRedeemed)}, redeemed ${gpuH(f.redeemed)}`,
+    },
   ];
 }
 
@@ -162,6 +182,14 @@ export async function gather(pool: Pool): Promise<Figures> {
       inSync: JSON.stringify((await token("credential", [account])).toJSON()) === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [account])).toJSON()),
     })),
   );
+  const admin = (label: string, args: unknown[] = []) => pool.read("pool_admin", label, args);
+  const attestations = Number(big(await admin("attestation_count")));
+  const latestAttestation = attestations > 0 ? some(await admin("attestation", [attestations - 1])) : undefined;
+  let recordedRedeemed = 0n;
+  for (let id = 0n; id < big(await admin("redemption_count")); id++) {
+    const record = some(await admin("redemption", [id]));
+    recordedRedeemed += record ? big(record, "amount") : 0n;
+  }
   const bound = (await pool.read("identity_registry", "bound_tokens")) as unknown as Codec[];
   const tokenBound = bound.some((t) => t.toString() === d.contracts.gpu_hour_token.address);
   // As of the block read, like the claimable figures above: both release the stream up to its time.
@@ -189,6 +217,12 @@ export async function gather(pool: Pool): Promise<Figures> {
     epochsChecked,
     flagged,
     tokenBound,
+    tokenAdmin: (await token("TokenAdmin::admin_account")).toString(),
+    expectedAdmin: d.contracts.pool_admin.address,
+    adminToken: (await admin("token")).toString(),
+    expectedToken: d.contracts.gpu_hour_token.address,
+    latestAttested: latestAttestation ? [big(latestAttestation, "capacity"), get(latestAttestation, "documentHash").toHex()] : undefined,
+    recordedRedeemed,
     expectedCapacity: BigInt(d.attested_gpu_hours) * 1_000_000n,
     capacity: big(await token("capacity")),
     expectedAttestation: d.attestation_hash,

@@ -10,7 +10,7 @@ import type { Codec } from "@polkadot/types/types";
 import { ContractError, describe, variantDocs, type VariantDocs } from "./errors";
 import { withMargin } from "./gas";
 
-export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "utilization_oracle", "rental_escrow"] as const;
+export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"] as const;
 export type Name = (typeof CONTRACTS)[number];
 
 /** What `compute-rwa deploy-pool` wrote (the fields the app uses). */

@@ -241,7 +241,7 @@ async function showInvestor() {
   });
   document.querySelector("#redeem")!.addEventListener("submit", (e) => {
     e.preventDefault();
-    void transact("redeem", () => pool.send("gpu_hour_token", "redeem", [amount("redeem-amount")], account, (s) => status(`redeem: ${s}`)));
+    void transact("redeem", () => pool.send("pool_admin", "redeem", [amount("redeem-amount")], account, (s) => status(`redeem: ${s}`)));
   });
 }
 

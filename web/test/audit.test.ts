@@ -2,6 +2,9 @@ import { describe as group, expect, it } from "vitest";
 import { deviates, reconcile, type Figures } from "../src/audit";
 
 const ORACLE = "5FZ54AV4iVheKit3PE4Ba2Uu2fy3giZdMg7Yz4PbTXLYMxW1";
+const ADMIN = "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY";
+const TOKEN = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+const ANSWERS = "the token answers only to its pool admin";
 const IDENTITY = "distributed = claimed + claimable + undistributed + streaming + dust";
 const SOLVENCY = "stablecoin held ≥ claimable + undistributed + streaming";
 
@@ -34,15 +37,21 @@ function balanced(): Figures {
     epochsChecked: 2,
     flagged: [],
     tokenBound: true,
+    tokenAdmin: ADMIN,
+    expectedAdmin: ADMIN,
+    adminToken: TOKEN,
+    expectedToken: TOKEN,
+    latestAttested: [5_760_000_000n, `0x${"ab".repeat(32)}`],
+    recordedRedeemed: 10_000_000n,
   };
 }
 
 const failing = (f: Figures) => reconcile(f).filter((c) => !c.pass).map((c) => c.check);
 
 group("audit", () => {
-  it("passes balanced books, with the CLI's thirteen checks and figures", () => {
+  it("passes balanced books, with the CLI's fourteen checks and figures", () => {
     const checks = reconcile(balanced());
-    expect(checks).toHaveLength(13);
+    expect(checks).toHaveLength(14);
     expect(failing(balanced())).toEqual([]);
     // The same text as the CLI's unit test for the same figures (cli/src/audit.rs).
     expect(checks[2].figures).toBe("supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
@@ -54,14 +63,18 @@ group("audit", () => {
     );
     expect(checks[10].figures).toBe("2 finalized epochs, latest 4");
     expect(checks[12].figures).toBe("registry pushes to the token; 2 of 2 known investors agree");
+    expect(checks[13].figures).toBe(
+      "token's admin 5GNJqTPy…xiZY (recorded 5GNJqTPy…xiZY), admin's token 5DAAnrj7…TXFy (recorded 5DAAnrj7…TXFy); latest attestation 5760 GPU-h 0xababab…abab, token's 5760 GPU-h 0xababab…abab; redemption records 10 GPU-h, redeemed 10 GPU-h",
+    );
   });
 
   it("fails each broken figure in its own check", () => {
     const cases: [(f: Figures) => void, string][] = [
       [(f) => (f.codeHashes[0][2] = "0x02"), "code hashes match deployment.json"],
       [(f) => (f.expectedCapacity += 1n), "capacity is the attested one"],
-      [(f) => (f.attestation = `0x${"cd".repeat(32)}`), "capacity is the attested one"],
-      [(f) => (f.redeemed = 2_770_000_001n), "supply ≤ attested capacity"],
+      // The token and its admin agree on a document the deployment did not record.
+      [(f) => ((f.attestation = `0x${"cd".repeat(32)}`), (f.latestAttested = [f.capacity, f.attestation])), "capacity is the attested one"],
+      [(f) => ((f.redeemed = 2_770_000_001n), (f.recordedRedeemed = f.redeemed)), "supply ≤ attested capacity"],
       [(f) => (f.holders[1].balance -= 1n), "Σ balances of known holders = supply"],
       [(f) => (f.holderCount = 3n), "Σ balances of known holders = supply"],
       [(f) => (f.holders[0].verified = false), "holders are verified"],
@@ -84,6 +97,13 @@ group("audit", () => {
       [(f) => (f.feedRefusal = "Oracle(Stale)"), "feed is fresh"],
       [(f) => f.flagged.push(["eve", 3n]), "reports within tolerance of the median"],
       [(f) => (f.tokenBound = false), "token's identities = the registry's"],
+      // The issuer's own account as the token's admin would bypass the roles and records.
+      [(f) => (f.tokenAdmin = ORACLE), ANSWERS],
+      [(f) => (f.adminToken = ORACLE), ANSWERS],
+      [(f) => (f.latestAttested = undefined), ANSWERS],
+      [(f) => (f.latestAttested = [5_759_000_000n, `0x${"ab".repeat(32)}`]), ANSWERS],
+      [(f) => (f.latestAttested = [5_760_000_000n, `0x${"cd".repeat(32)}`]), ANSWERS],
+      [(f) => (f.recordedRedeemed = 9_000_000n), ANSWERS],
       [(f) => (f.holders[1].inSync = false), "token's identities = the registry's"],
     ];
     for (const [breakIt, expected] of cases) {

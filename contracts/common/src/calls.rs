@@ -6,6 +6,7 @@
 
 use crate::feed::{DistributeError, FeedSchedule, Finalized, UtilizationFeed, YieldDistributor};
 use crate::identity::{Credential, IdentityCheck, IdentityListener, PushError};
+use crate::token::{AdminOp, AdminOutcome, TokenAdmin, TokenError};
 use ink::codegen::TraitCallBuilder;
 use ink::env::DefaultEnvironment;
 use ink::prelude::vec::Vec;
@@ -81,6 +82,12 @@ pub fn binding_changed(token: AccountId, bound: bool) -> Result<(), CallError> {
 pub fn identities_changed(token: AccountId, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), CallError> {
     let mut token: ink::contract_ref!(IdentityListener, DefaultEnvironment) = token.into();
     flatten(token.call_mut().identities_changed(changes).try_invoke())?.map_err(CallError::Push)
+}
+
+/// Applies `ops` on the GPU-hour token as its admin: the token's refusal is the inner error.
+pub fn token_admin(token: AccountId, ops: Vec<AdminOp>) -> Result<Result<Vec<AdminOutcome>, TokenError>, CallError> {
+    let mut token: ink::contract_ref!(TokenAdmin, DefaultEnvironment) = token.into();
+    flatten(token.call_mut().admin(ops).try_invoke())
 }
 
 /// Finalized `epoch` of `feed` from the utilization oracle (`None` while not final).

@@ -2,11 +2,13 @@
 //! pool's attested capacity, permissioned like ERC-3643, paying the pool's rent to
 //! holders pro rata.
 //!
-//! The rules live in `token` (balances, compliance, freezes, redemptions), `rewards`
-//! (yield accounting: each distribution streamed to holders over `yield_period`) and
-//! `pool` (pool data); this module is the thin ink! layer:
-//! access checks, stablecoin calls, events. Identities are pushed to the token by its
-//! registry (`identities_changed`) and checked locally, so no transfer calls another contract.
+//! The rules live in `token` (balances, compliance, freezes, capacity), `rewards` (yield
+//! accounting: each distribution streamed to holders over `yield_period`) and `pool` (pool
+//! data); this module is the thin ink! layer: access checks, stablecoin calls, events.
+//! Identities are pushed to the token by its registry (`identities_changed`) and checked
+//! locally, so no transfer calls another contract. What holders never call (roles, attestation
+//! history, redemption records, batches) lives in the companion `pool_admin` contract, which
+//! drives the token through one privileged message, `TokenAdmin::admin`.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
 #![allow(clippy::cast_possible_truncation)]
@@ -24,39 +26,28 @@ mod token_props;
 pub mod gpu_hour_token {
     use crate::pool::{PoolError, PoolInfo};
     use crate::rewards::{Distribution, RewardTotals};
-    use crate::token::{Attestation, ComplianceRules, Redemption, TokenData, TokenError, TokenEvent, UNITS_PER_GPU_HOUR};
+    use crate::token::{ComplianceRules, TokenData, TokenError, TokenEvent};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{AccessError, Agents, Credential, DistributeError, IdentityListener, Ownable, PushError, YieldDistributor, MAX_CHANGES};
+    use compute_rwa_common::token::MAX_URI_LEN;
+    use compute_rwa_common::{AdminOp, AdminOutcome, Credential, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
 
     /// Token decimals: one unit is a micro-GPU-hour.
     pub const DECIMALS: u8 = 6;
-    /// Most items one batch call may carry (bounded weight per call).
-    pub const MAX_BATCH: u32 = 50;
 
     /// Errors of every non-PSP22 message. (PSP22 messages return `PSP22Error`, carrying
     /// these variants' names in `Custom`, so wallets keep working.)
     #[derive(Debug, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub enum Error {
-        /// Caller lacks the required role.
-        Access(AccessError),
         /// A token rule refused the operation.
         Token(TokenError),
         /// Pool data is invalid.
         Pool(PoolError),
         /// The identity registry or the stablecoin call failed.
         Call(CallError),
-        /// More than `MAX_BATCH` items.
-        BatchTooLarge,
-    }
-
-    impl From<AccessError> for Error {
-        fn from(error: AccessError) -> Self {
-            Error::Access(error)
-        }
     }
 
     impl From<TokenError> for Error {
@@ -71,44 +62,7 @@ pub mod gpu_hour_token {
         }
     }
 
-    /// An agent recorded a new attested capacity.
-    #[ink(event)]
-    pub struct CapacityAttested {
-        #[ink(topic)]
-        pub agent: AccountId,
-        pub index: u32,
-        pub capacity: u128,
-        pub document_hash: [u8; 32],
-    }
-
-    /// Transfers were paused or resumed.
-    #[ink(event)]
-    pub struct PauseChanged {
-        #[ink(topic)]
-        pub agent: AccountId,
-        pub paused: bool,
-    }
-
-    /// An address was frozen or unfrozen.
-    #[ink(event)]
-    pub struct AddressFrozen {
-        #[ink(topic)]
-        pub account: AccountId,
-        pub frozen: bool,
-        #[ink(topic)]
-        pub agent: AccountId,
-    }
-
-    /// Part of a balance was frozen; `total` is the new frozen amount.
-    #[ink(event)]
-    pub struct TokensFrozen {
-        #[ink(topic)]
-        pub account: AccountId,
-        pub amount: u128,
-        pub total: u128,
-    }
-
-    /// Part of a balance was unfrozen (by an agent, or as far as a forced transfer or burn needed).
+    /// Part of a balance was unfrozen (by the admin, or as far as a forced transfer or burn needed).
     #[ink(event)]
     pub struct TokensUnfrozen {
         #[ink(topic)]
@@ -116,38 +70,11 @@ pub mod gpu_hour_token {
         pub amount: u128,
     }
 
-    /// A lost wallet's tokens moved to a new one.
+    /// The account allowed to call `admin` changed (normally a `pool_admin` contract).
     #[ink(event)]
-    pub struct RecoverySuccess {
+    pub struct AdminChanged {
         #[ink(topic)]
-        pub lost: AccountId,
-        #[ink(topic)]
-        pub new: AccountId,
-        pub amount: u128,
-        pub frozen: u128,
-    }
-
-    /// Transfer rules changed.
-    #[ink(event)]
-    pub struct ComplianceUpdated {
-        pub rules: ComplianceRules,
-    }
-
-    /// A holder burnt tokens to redeem GPU-hours.
-    #[ink(event)]
-    pub struct RedemptionRequested {
-        pub id: u64,
-        #[ink(topic)]
-        pub holder: AccountId,
-        pub amount: u128,
-    }
-
-    /// The issuer delivered a redemption's GPU-hours.
-    #[ink(event)]
-    pub struct RedemptionFulfilled {
-        pub id: u64,
-        #[ink(topic)]
-        pub agent: AccountId,
+        pub admin: AccountId,
     }
 
     /// Stablecoin yield was spread over holders.
@@ -168,20 +95,6 @@ pub mod gpu_hour_token {
         #[ink(topic)]
         pub receiver: AccountId,
         pub amount: u128,
-    }
-
-    /// The release period of future distributions changed.
-    #[ink(event)]
-    pub struct YieldPeriodSet {
-        pub period_ms: u64,
-    }
-
-    /// A yield distributor was added or removed.
-    #[ink(event)]
-    pub struct DistributorUpdated {
-        #[ink(topic)]
-        pub account: AccountId,
-        pub enabled: bool,
     }
 
     /// The credential the token honours for an account changed: pushed by the identity
@@ -209,14 +122,14 @@ pub mod gpu_hour_token {
         pool: PoolInfo,
         registry: AccountId,
         stablecoin: AccountId,
-        ownership: Ownable,
-        agents: Agents,
+        admin: AccountId,
         distributors: Mapping<AccountId, ()>,
     }
 
     impl GpuHourToken {
-        /// A pool token with no capacity yet, owned by the caller, checking investors in
-        /// `registry` and paying yield in `stablecoin`.
+        /// A pool token with no capacity yet, checking investors in `registry` and paying yield
+        /// in `stablecoin`. The caller is its admin until it hands the role to the pool's
+        /// `pool_admin` contract (`admin([SetAdmin(..)])`).
         #[ink(constructor)]
         pub fn new(
             name: Option<String>,
@@ -233,8 +146,7 @@ pub mod gpu_hour_token {
                 pool,
                 registry,
                 stablecoin,
-                ownership: Ownable::new(Self::env().caller()),
-                agents: Agents::default(),
+                admin: Self::env().caller(),
                 distributors: Mapping::default(),
             })
         }
@@ -253,21 +165,6 @@ pub mod gpu_hour_token {
             (self.registry, self.stablecoin)
         }
 
-        /// Records the attested capacity in whole GPU-hours with its document. Agents only.
-        /// Fails below what was already issued or above GPU count × period hours.
-        #[ink(message)]
-        pub fn attest_capacity(&mut self, gpu_hours: u64, document_hash: [u8; 32], document_uri: String) -> Result<(), Error> {
-            let agent = self.ensure_agent()?;
-            let capacity = u128::from(gpu_hours).checked_mul(UNITS_PER_GPU_HOUR).ok_or(TokenError::Overflow)?;
-            let attestation =
-                self.data.attest(capacity, self.pool.capacity_limit(), document_hash, self.env().block_timestamp(), agent)?;
-            self.pool.attestation_hash = document_hash;
-            self.pool.attestation_uri = document_uri;
-            let index = self.data.attestation_count().saturating_sub(1);
-            self.env().emit_event(CapacityAttested { agent, index, capacity, document_hash: attestation.document_hash });
-            Ok(())
-        }
-
         /// Attested capacity, in token units.
         #[ink(message)]
         pub fn capacity(&self) -> u128 {
@@ -278,158 +175,6 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn redeemed(&self) -> u128 {
             self.data.redeemed()
-        }
-
-        /// Attestation number `index`, oldest first.
-        #[ink(message)]
-        pub fn attestation(&self, index: u32) -> Option<Attestation> {
-            self.data.attestation(index)
-        }
-
-        /// Number of attestations.
-        #[ink(message)]
-        pub fn attestation_count(&self) -> u32 {
-            self.data.attestation_count()
-        }
-
-        // ---- issuance and agent powers -----------------------------------------------
-
-        /// Mints `amount` to a verified, compliant `to`, within attested capacity. Agents only.
-        #[ink(message)]
-        pub fn mint(&mut self, to: AccountId, amount: u128) -> Result<(), Error> {
-            self.ensure_agent()?;
-            self.mint_one(to, amount)
-        }
-
-        /// `mint` for up to `MAX_BATCH` recipients; all or nothing. Agents only.
-        #[ink(message)]
-        pub fn batch_mint(&mut self, mints: Vec<(AccountId, u128)>) -> Result<(), Error> {
-            self.ensure_agent()?;
-            ensure_batch(mints.len())?;
-            mints.into_iter().try_for_each(|(to, amount)| self.mint_one(to, amount))
-        }
-
-        /// Burns `amount` of `account`'s balance, unfreezing only what it must. Agents only.
-        #[ink(message)]
-        pub fn burn_from(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
-            self.ensure_agent()?;
-            let events = self.data.burn_from(account, amount, self.env().block_timestamp())?;
-            self.emit_token_events(events);
-            Ok(())
-        }
-
-        /// Moves `amount` from `from` to a verified, compliant `to`, even if paused or frozen;
-        /// unfreezes only what it must. Agents only.
-        #[ink(message)]
-        pub fn forced_transfer(&mut self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
-            self.ensure_agent()?;
-            self.forced_transfer_one(from, to, amount)
-        }
-
-        /// `forced_transfer` for up to `MAX_BATCH` (from, to, amount); all or nothing. Agents only.
-        #[ink(message)]
-        pub fn batch_forced_transfer(&mut self, transfers: Vec<(AccountId, AccountId, u128)>) -> Result<(), Error> {
-            self.ensure_agent()?;
-            ensure_batch(transfers.len())?;
-            transfers.into_iter().try_for_each(|(from, to, amount)| self.forced_transfer_one(from, to, amount))
-        }
-
-        /// Moves everything of a lost wallet (balance, frozen part, address freeze, unclaimed
-        /// yield) to a new verified wallet, also when only yield is left. Agents only.
-        #[ink(message)]
-        pub fn recover(&mut self, lost: AccountId, new: AccountId) -> Result<(), Error> {
-            self.ensure_agent()?;
-            let now = self.env().block_timestamp();
-            let (amount, frozen, events) = self.data.recover(lost, new, self.data.party(new, now), now)?;
-            self.emit_token_events(events);
-            self.env().emit_event(RecoverySuccess { lost, new, amount, frozen });
-            Ok(())
-        }
-
-        /// Freezes (`true`) or unfreezes an address: it can neither send nor receive. Agents only.
-        #[ink(message)]
-        pub fn set_frozen(&mut self, account: AccountId, frozen: bool) -> Result<(), Error> {
-            let agent = self.ensure_agent()?;
-            self.set_frozen_one(agent, account, frozen);
-            Ok(())
-        }
-
-        /// `set_frozen` for up to `MAX_BATCH` accounts. Agents only.
-        #[ink(message)]
-        pub fn batch_set_frozen(&mut self, accounts: Vec<(AccountId, bool)>) -> Result<(), Error> {
-            let agent = self.ensure_agent()?;
-            ensure_batch(accounts.len())?;
-            for (account, frozen) in accounts {
-                self.set_frozen_one(agent, account, frozen);
-            }
-            Ok(())
-        }
-
-        /// Freezes `amount` more of `account`'s tokens (at most its balance). Agents only.
-        #[ink(message)]
-        pub fn freeze_partial(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
-            self.ensure_agent()?;
-            self.freeze_partial_one(account, amount)
-        }
-
-        /// `freeze_partial` for up to `MAX_BATCH` accounts; all or nothing. Agents only.
-        #[ink(message)]
-        pub fn batch_freeze_partial(&mut self, freezes: Vec<(AccountId, u128)>) -> Result<(), Error> {
-            self.ensure_agent()?;
-            ensure_batch(freezes.len())?;
-            freezes.into_iter().try_for_each(|(account, amount)| self.freeze_partial_one(account, amount))
-        }
-
-        /// Unfreezes `amount` of `account`'s frozen tokens. Agents only.
-        #[ink(message)]
-        pub fn unfreeze_partial(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
-            self.ensure_agent()?;
-            self.data.unfreeze_partial(account, amount)?;
-            self.env().emit_event(TokensUnfrozen { account, amount });
-            Ok(())
-        }
-
-        /// Stops holder transfers and redemptions (agent powers keep working). Agents only.
-        #[ink(message)]
-        pub fn pause(&mut self) -> Result<(), Error> {
-            self.set_paused(true)
-        }
-
-        /// Resumes holder transfers. Agents only.
-        #[ink(message)]
-        pub fn unpause(&mut self) -> Result<(), Error> {
-            self.set_paused(false)
-        }
-
-        /// Replaces the transfer rules (max holders, max balance, blocked countries). Owner only.
-        #[ink(message)]
-        pub fn set_compliance(&mut self, rules: ComplianceRules) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            self.data.set_rules(rules.clone())?;
-            self.env().emit_event(ComplianceUpdated { rules });
-            Ok(())
-        }
-
-        /// Marks redemption `id` as delivered. Agents only.
-        #[ink(message)]
-        pub fn fulfill_redemption(&mut self, id: u64) -> Result<(), Error> {
-            let agent = self.ensure_agent()?;
-            self.data.fulfill_redemption(id, self.env().block_timestamp())?;
-            self.env().emit_event(RedemptionFulfilled { id, agent });
-            Ok(())
-        }
-
-        // ---- holders -----------------------------------------------------------------
-
-        /// Burns `amount` of the caller's free tokens to redeem GPU-hours; returns the
-        /// redemption id. Works for unverified holders (an exit), not while paused or frozen.
-        #[ink(message)]
-        pub fn redeem(&mut self, amount: u128) -> Result<u64, Error> {
-            let holder = self.env().caller();
-            let (redemption, events) = self.data.redeem(holder, amount, self.env().block_timestamp())?;
-            self.emit_token_events(events);
-            self.env().emit_event(RedemptionRequested { id: redemption.id, holder, amount });
-            Ok(redemption.id)
         }
 
         /// Why a transfer of `amount` from `from` to `to` would fail now, if it would.
@@ -460,7 +205,9 @@ pub mod gpu_hour_token {
         /// only make the token agree with its registry. Refused while unbound (`NotBound`).
         #[ink(message)]
         pub fn sync(&mut self, accounts: Vec<AccountId>) -> Result<(), Error> {
-            ensure_batch(accounts.len())?;
+            if accounts.len() > MAX_BATCH as usize {
+                return Err(TokenError::BatchTooLarge.into());
+            }
             if !self.data.binding().0 {
                 return Err(TokenError::NotBound.into());
             }
@@ -516,16 +263,6 @@ pub mod gpu_hour_token {
             self.data.yield_period()
         }
 
-        /// Sets the release period of future distributions, 1 s to 365 days; the running
-        /// stream keeps its end. Owner only.
-        #[ink(message)]
-        pub fn set_yield_period(&mut self, period_ms: u64) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            self.data.set_yield_period(period_ms)?;
-            self.env().emit_event(YieldPeriodSet { period_ms });
-            Ok(())
-        }
-
         /// Up to `count` (max `MAX_BATCH`) distributions from id `from`, oldest first.
         #[ink(message)]
         pub fn distributions(&self, from: u32, count: u32) -> Vec<Distribution> {
@@ -536,19 +273,6 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn distribution_count(&self) -> u32 {
             self.data.rewards().distribution_count()
-        }
-
-        /// Adds (`enabled`) or removes a yield distributor. Owner only.
-        #[ink(message)]
-        pub fn set_distributor(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            if enabled {
-                self.distributors.insert(account, &());
-            } else {
-                self.distributors.remove(account);
-            }
-            self.env().emit_event(DistributorUpdated { account, enabled });
-            Ok(())
         }
 
         /// Whether `account` may distribute.
@@ -589,70 +313,7 @@ pub mod gpu_hour_token {
             self.data.rules()
         }
 
-        /// Redemption `id`.
-        #[ink(message)]
-        pub fn redemption(&self, id: u64) -> Option<Redemption> {
-            self.data.redemption(id)
-        }
-
-        /// Number of redemptions.
-        #[ink(message)]
-        pub fn redemption_count(&self) -> u64 {
-            self.data.redemption_count()
-        }
-
-        // ---- roles -------------------------------------------------------------------
-
-        /// Adds (`enabled`) or removes an agent. Owner only.
-        #[ink(message)]
-        pub fn set_agent(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
-            let event = self.agents.set(&self.ownership, self.env().caller(), account, enabled)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Whether `account` is an agent.
-        #[ink(message)]
-        pub fn is_agent(&self, account: AccountId) -> bool {
-            self.agents.contains(account)
-        }
-
-        /// The current owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.ownership.owner()
-        }
-
-        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
-            let event = self.ownership.propose(self.env().caller(), new_owner)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Completes a two-step ownership transfer. Proposed owner only.
-        #[ink(message)]
-        pub fn accept_ownership(&mut self) -> Result<(), Error> {
-            let event = self.ownership.accept(self.env().caller())?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
         // ---- internals ---------------------------------------------------------------
-
-        fn ensure_agent(&self) -> Result<AccountId, Error> {
-            let caller = self.env().caller();
-            self.agents.ensure(&self.ownership, caller)?;
-            Ok(caller)
-        }
-
-        fn set_paused(&mut self, paused: bool) -> Result<(), Error> {
-            let agent = self.ensure_agent()?;
-            self.data.set_paused(paused);
-            self.env().emit_event(PauseChanged { agent, paused });
-            Ok(())
-        }
 
         /// The registry's verdict on both parties now, from the pushed credentials.
         fn parties(&self, from: AccountId, to: AccountId) -> (compute_rwa_common::Party, compute_rwa_common::Party) {
@@ -668,29 +329,73 @@ pub mod gpu_hour_token {
             Ok(())
         }
 
-        fn mint_one(&mut self, to: AccountId, amount: u128) -> Result<(), Error> {
-            let now = self.env().block_timestamp();
-            let events = self.data.mint(to, amount, self.data.party(to, now), now)?;
+        /// Applies one admin operation with the token's rules; see [`AdminOp`].
+        fn apply(&mut self, op: AdminOp, now: u64) -> Result<AdminOutcome, TokenError> {
+            let mut outcome = (0, 0);
+            let events = match op {
+                AdminOp::Mint { to, amount } => self.data.mint(to, amount, self.data.party(to, now), now)?,
+                AdminOp::BurnFrom { account, amount } => self.data.burn_from(account, amount, now)?,
+                AdminOp::ForcedTransfer { from, to, amount } => {
+                    self.data.forced_transfer(from, to, amount, self.data.party(to, now), now)?
+                }
+                AdminOp::Recover { lost, new } => {
+                    let (amount, frozen, events) = self.data.recover(lost, new, self.data.party(new, now), now)?;
+                    outcome = (amount, frozen);
+                    events
+                }
+                AdminOp::SetFrozen { account, frozen } => {
+                    self.data.set_frozen(account, frozen);
+                    Vec::new()
+                }
+                AdminOp::FreezePartial { account, amount } => {
+                    outcome.0 = self.data.freeze_partial(account, amount)?;
+                    Vec::new()
+                }
+                AdminOp::UnfreezePartial { account, amount } => {
+                    self.data.unfreeze_partial(account, amount)?;
+                    ink::prelude::vec![TokenEvent::TokensUnfrozen { account, amount }]
+                }
+                AdminOp::SetPaused(paused) => {
+                    self.data.set_paused(paused);
+                    Vec::new()
+                }
+                AdminOp::SetRules(rules) => {
+                    self.data.set_rules(rules)?;
+                    Vec::new()
+                }
+                AdminOp::Attest { capacity, document_hash, document_uri } => {
+                    if document_uri.len() > MAX_URI_LEN {
+                        return Err(TokenError::UriTooLong);
+                    }
+                    self.data.attest(capacity, self.pool.capacity_limit())?;
+                    self.pool.attestation_hash = document_hash;
+                    self.pool.attestation_uri = document_uri;
+                    Vec::new()
+                }
+                AdminOp::Redeem { holder, amount } => self.data.redeem(holder, amount, now)?,
+                AdminOp::SetYieldPeriod(period_ms) => {
+                    self.data.set_yield_period(period_ms)?;
+                    Vec::new()
+                }
+                AdminOp::SetDistributor { account, enabled } => {
+                    if enabled {
+                        self.distributors.insert(account, &());
+                    } else {
+                        self.distributors.remove(account);
+                    }
+                    Vec::new()
+                }
+                AdminOp::SetAdmin(admin) => {
+                    if admin == AccountId::from([0; 32]) || admin == self.env().account_id() || admin == self.admin {
+                        return Err(TokenError::InvalidAdmin);
+                    }
+                    self.admin = admin;
+                    self.env().emit_event(AdminChanged { admin });
+                    Vec::new()
+                }
+            };
             self.emit_token_events(events);
-            Ok(())
-        }
-
-        fn forced_transfer_one(&mut self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
-            let now = self.env().block_timestamp();
-            let events = self.data.forced_transfer(from, to, amount, self.data.party(to, now), now)?;
-            self.emit_token_events(events);
-            Ok(())
-        }
-
-        fn set_frozen_one(&mut self, agent: AccountId, account: AccountId, frozen: bool) {
-            self.data.set_frozen(account, frozen);
-            self.env().emit_event(AddressFrozen { account, frozen, agent });
-        }
-
-        fn freeze_partial_one(&mut self, account: AccountId, amount: u128) -> Result<(), Error> {
-            let total = self.data.freeze_partial(account, amount)?;
-            self.env().emit_event(TokensFrozen { account, amount, total });
-            Ok(())
+            Ok(outcome)
         }
 
         fn emit_token_events(&self, events: Vec<TokenEvent>) {
@@ -705,14 +410,6 @@ pub mod gpu_hour_token {
 
         fn psp22_result(&self, result: Result<Vec<TokenEvent>, TokenError>) -> Result<(), PSP22Error> {
             self.emit_token_events(result?);
-            Ok(())
-        }
-    }
-
-    fn ensure_batch(len: usize) -> Result<(), Error> {
-        if len > MAX_BATCH as usize {
-            Err(Error::BatchTooLarge)
-        } else {
             Ok(())
         }
     }
@@ -771,11 +468,11 @@ pub mod gpu_hour_token {
     impl YieldDistributor for GpuHourToken {
         /// Pulls `amount` of stablecoin from the caller (who approved it) and streams it to
         /// holders pro rata over `yield_period` from now, with the running stream's leftover.
-        /// Distributors (the escrow) and agents only.
+        /// Distributors only (the escrow; others the admin adds).
         #[ink(message)]
         fn distribute(&mut self, amount: u128) -> Result<(), DistributeError> {
             let distributor = self.env().caller();
-            if !self.distributors.contains(distributor) && self.agents.ensure(&self.ownership, distributor).is_err() {
+            if !self.distributors.contains(distributor) {
                 return Err(DistributeError::NotDistributor);
             }
             let entry: Distribution = self
@@ -786,6 +483,34 @@ pub mod gpu_hour_token {
                 .map_err(|_| DistributeError::PaymentFailed)?;
             self.env().emit_event(RewardsDistributed { id: entry.id, distributor, amount, supply: entry.supply });
             Ok(())
+        }
+    }
+
+    impl TokenAdmin for GpuHourToken {
+        /// Applies up to `MAX_BATCH` operations in order, all or nothing (the first refusal
+        /// reverts the call); one outcome per operation. The token's admin only (`NotAdmin`):
+        /// its `pool_admin` contract, which checks roles and keeps the records.
+        #[ink(message)]
+        fn admin(&mut self, ops: Vec<AdminOp>) -> Result<Vec<AdminOutcome>, TokenError> {
+            if ops.len() > MAX_BATCH as usize {
+                return Err(TokenError::BatchTooLarge);
+            }
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let mut outcomes = Vec::with_capacity(ops.len());
+            for op in ops {
+                // Checked per operation: after a `SetAdmin` the caller holds no role any more.
+                if caller != self.admin {
+                    return Err(TokenError::NotAdmin);
+                }
+                outcomes.push(self.apply(op, now)?);
+            }
+            Ok(outcomes)
+        }
+
+        /// The account allowed to call `admin` (the pool's `pool_admin` contract).
+        #[ink(message)]
+        fn admin_account(&self) -> AccountId {
+            self.admin
         }
     }
 
@@ -882,76 +607,78 @@ pub mod gpu_hour_token {
             assert_eq!(token.token_symbol().as_deref(), Some("GPUH"));
             assert_eq!(token.pool(), pool());
             assert_eq!(token.links(), (accounts().django, accounts().frank));
-            assert_eq!(token.owner(), accounts().alice);
+            assert_eq!(token.admin_account(), accounts().alice, "the deployer, until it hands over");
         }
 
         #[ink::test]
-        fn agent_attests_capacity_within_the_pool() {
+        fn the_admin_attests_capacity_within_the_pool() {
             let mut token = token();
-            token.set_agent(accounts().bob, true).unwrap();
-            set_caller::<DefaultEnvironment>(accounts().bob);
-            token.attest_capacity(5_760, [9; 32], "ipfs://attestation".into()).unwrap();
+            let attest = |gpu_hours: u128, hash: u8| AdminOp::Attest {
+                capacity: gpu_hours * 1_000_000,
+                document_hash: [hash; 32],
+                document_uri: "ipfs://attestation".into(),
+            };
+            assert_eq!(token.admin(vec![attest(5_760, 9)]), Ok(vec![(0, 0)]));
             assert_eq!(token.capacity(), 5_760 * 1_000_000);
-            assert_eq!(token.pool().attestation_hash, [9; 32]);
-            assert_eq!(token.attestation(0).map(|a| a.agent), Some(accounts().bob));
-            assert_eq!(token.attest_capacity(5_761, [9; 32], String::new()), Err(Error::Token(TokenError::CapacityExceedsPool)));
-            assert_eq!(token.attestation_count(), 1);
+            assert_eq!((token.pool().attestation_hash, token.pool().attestation_uri.as_str()), ([9; 32], "ipfs://attestation"));
+            assert_eq!(token.admin(vec![attest(5_761, 8)]), Err(TokenError::CapacityExceedsPool));
+            assert_eq!((token.capacity(), token.pool().attestation_hash), (5_760 * 1_000_000, [9; 32]));
         }
 
         #[ink::test]
-        fn agent_controls_pause_and_freezes() {
+        fn the_admin_controls_pause_freezes_rules_and_distributors() {
             let mut token = token();
-            token.pause().unwrap();
+            let (bob, charlie) = (accounts().bob, accounts().charlie);
+            token.admin(vec![AdminOp::SetPaused(true)]).unwrap();
             assert!(token.is_paused());
-            token.unpause().unwrap();
-            token.batch_set_frozen(vec![(accounts().bob, true), (accounts().charlie, true)]).unwrap();
-            assert!(token.is_frozen(accounts().bob) && token.is_frozen(accounts().charlie));
-            let too_many = vec![(accounts().bob, true); MAX_BATCH as usize + 1];
-            assert_eq!(token.batch_set_frozen(too_many), Err(Error::BatchTooLarge));
-            assert_eq!(token.freeze_partial(accounts().bob, 1), Err(Error::Token(TokenError::FreezeExceedsBalance)));
-        }
-
-        #[ink::test]
-        fn owner_sets_compliance_and_distributors() {
-            let mut token = token();
+            token.admin(vec![AdminOp::SetPaused(false), AdminOp::SetFrozen { account: bob, frozen: true }, AdminOp::SetFrozen { account: charlie, frozen: true }]).unwrap();
+            assert!(!token.is_paused() && token.is_frozen(bob) && token.is_frozen(charlie));
+            let too_many = vec![AdminOp::SetFrozen { account: bob, frozen: false }; MAX_BATCH as usize + 1];
+            assert_eq!(token.admin(too_many), Err(TokenError::BatchTooLarge));
+            assert!(token.is_frozen(bob), "refused before any operation (partial batches revert on chain: drink test)");
+            assert_eq!(token.admin(vec![AdminOp::FreezePartial { account: bob, amount: 1 }]), Err(TokenError::FreezeExceedsBalance));
             let rules = ComplianceRules { max_holders: 10, max_balance: 5, blocked_countries: vec![408] };
-            token.set_compliance(rules.clone()).unwrap();
+            token.admin(vec![AdminOp::SetRules(rules.clone()), AdminOp::SetDistributor { account: charlie, enabled: true }]).unwrap();
             assert_eq!(token.compliance(), rules);
-            token.set_distributor(accounts().charlie, true).unwrap();
-            assert!(token.is_distributor(accounts().charlie));
+            assert!(token.is_distributor(charlie));
+            token.admin(vec![AdminOp::SetDistributor { account: charlie, enabled: false }]).unwrap();
+            assert!(!token.is_distributor(charlie));
         }
 
         #[ink::test]
         fn every_privileged_message_rejects_outsiders() {
             let mut token = token();
-            let (alice, bob, charlie, eve) = (accounts().alice, accounts().bob, accounts().charlie, accounts().eve);
-            token.set_agent(bob, true).unwrap();
-            token.set_distributor(charlie, true).unwrap();
-            token.transfer_ownership(Some(charlie)).unwrap();
-            let not_agent = Err(Error::Access(AccessError::NotAgent));
-            let not_owner = Err(Error::Access(AccessError::NotOwner));
-            // Agent-only messages: refused to a distributor and to an outsider.
-            for caller in [charlie, eve] {
+            let (alice, bob, charlie, django, eve) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django, accounts().eve);
+            token.admin(vec![AdminOp::SetDistributor { account: charlie, enabled: true }]).unwrap();
+            // `admin`: refused to a distributor, the registry and outsiders, for every operation.
+            let every_op = vec![
+                AdminOp::Mint { to: eve, amount: 1 },
+                AdminOp::BurnFrom { account: bob, amount: 1 },
+                AdminOp::ForcedTransfer { from: bob, to: eve, amount: 1 },
+                AdminOp::Recover { lost: bob, new: eve },
+                AdminOp::SetFrozen { account: bob, frozen: true },
+                AdminOp::FreezePartial { account: bob, amount: 1 },
+                AdminOp::UnfreezePartial { account: bob, amount: 1 },
+                AdminOp::SetPaused(true),
+                AdminOp::SetRules(ComplianceRules::default()),
+                AdminOp::Attest { capacity: 1, document_hash: [0; 32], document_uri: String::new() },
+                AdminOp::Redeem { holder: bob, amount: 1 },
+                AdminOp::SetYieldPeriod(60_000),
+                AdminOp::SetDistributor { account: eve, enabled: true },
+                AdminOp::SetAdmin(eve),
+            ];
+            for caller in [bob, charlie, django, eve] {
                 set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(token.attest_capacity(1, [0; 32], String::new()), not_agent);
-                assert_eq!(token.mint(eve, 1), not_agent);
-                assert_eq!(token.batch_mint(vec![(eve, 1)]), not_agent);
-                assert_eq!(token.burn_from(bob, 1), not_agent);
-                assert_eq!(token.forced_transfer(bob, eve, 1), not_agent);
-                assert_eq!(token.batch_forced_transfer(vec![(bob, eve, 1)]), not_agent);
-                assert_eq!(token.recover(bob, eve), not_agent);
-                assert_eq!(token.set_frozen(bob, true), not_agent);
-                assert_eq!(token.batch_set_frozen(vec![(bob, true)]), not_agent);
-                assert_eq!(token.freeze_partial(bob, 1), not_agent);
-                assert_eq!(token.batch_freeze_partial(vec![(bob, 1)]), not_agent);
-                assert_eq!(token.unfreeze_partial(bob, 1), not_agent);
-                assert_eq!(token.pause(), not_agent);
-                assert_eq!(token.unpause(), not_agent);
-                assert_eq!(token.fulfill_redemption(0), not_agent);
+                for op in &every_op {
+                    assert_eq!(token.admin(vec![op.clone()]), Err(TokenError::NotAdmin));
+                }
             }
-            set_caller::<DefaultEnvironment>(eve);
-            assert_eq!(token.distribute(1), Err(DistributeError::NotDistributor));
-            // Identity pushes: the registry (django) only — not the owner, an agent or anyone else.
+            // `distribute`: distributors only (not the admin, the registry or anyone else).
+            for caller in [alice, bob, django, eve] {
+                set_caller::<DefaultEnvironment>(caller);
+                assert_eq!(token.distribute(1), Err(DistributeError::NotDistributor));
+            }
+            // Identity pushes: the registry (django) only — not the admin or anyone else.
             for caller in [alice, bob, charlie, eve] {
                 set_caller::<DefaultEnvironment>(caller);
                 assert_eq!(token.identities_changed(vec![(eve, Some(credential(u64::MAX)))]), Err(PushError::NotRegistry));
@@ -959,37 +686,62 @@ pub mod gpu_hour_token {
             }
             assert_eq!(token.identity_binding(), (false, 0));
             assert_eq!(token.credential(eve), None);
-            // Owner-only messages: refused to an agent, a distributor (here also the pending
-            // owner) and an outsider.
-            for caller in [bob, charlie, eve] {
-                set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(token.set_compliance(ComplianceRules::default()), not_owner);
-                assert_eq!(token.set_yield_period(60_000), not_owner);
-                assert_eq!(token.set_distributor(eve, true), not_owner);
-                assert_eq!(token.set_agent(eve, true), not_owner);
-                assert_eq!(token.transfer_ownership(Some(caller)), not_owner);
-            }
-            for caller in [alice, bob, eve] {
-                set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(token.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
-            }
             assert!(!token.is_paused() && !token.is_frozen(bob) && token.capacity() == 0, "nothing changed");
-            assert!(!token.is_distributor(eve) && !token.is_agent(eve) && token.owner() == alice);
+            assert!(!token.is_distributor(eve) && token.admin_account() == alice);
             assert_eq!(token.yield_period(), crate::rewards::DEFAULT_YIELD_PERIOD_MS);
         }
 
         #[ink::test]
-        fn owner_sets_a_bounded_yield_period() {
+        fn the_admin_role_is_handed_over_once_and_for_all() {
+            let mut token = token();
+            let (alice, bob) = (accounts().alice, accounts().bob);
+            let before = ink::env::test::recorded_events().count();
+            token.admin(vec![AdminOp::SetAdmin(bob)]).unwrap();
+            assert_eq!(ink::env::test::recorded_events().count(), before + 1, "AdminChanged");
+            assert_eq!(token.admin_account(), bob);
+            assert_eq!(token.admin(vec![AdminOp::SetPaused(true)]), Err(TokenError::NotAdmin), "the old admin lost the role");
+            set_caller::<DefaultEnvironment>(bob);
+            token.admin(vec![AdminOp::SetPaused(true)]).unwrap();
+            assert!(token.is_paused());
+            set_caller::<DefaultEnvironment>(alice);
+            assert_eq!(token.admin(vec![AdminOp::SetAdmin(alice)]), Err(TokenError::NotAdmin));
+            // Never to nobody, the token itself or the admin it already has; nothing after a hand-over.
+            set_caller::<DefaultEnvironment>(bob);
+            let own = ink::env::test::callee::<DefaultEnvironment>();
+            for invalid in [AccountId::from([0; 32]), own, bob] {
+                assert_eq!(token.admin(vec![AdminOp::SetAdmin(invalid)]), Err(TokenError::InvalidAdmin));
+            }
+            let charlie = accounts().charlie;
+            assert_eq!(token.admin(vec![AdminOp::SetAdmin(charlie), AdminOp::SetPaused(false)]), Err(TokenError::NotAdmin));
+        }
+
+        #[ink::test]
+        fn attestation_uris_are_bounded() {
+            let mut token = token();
+            let long = AdminOp::Attest { capacity: 1, document_hash: [1; 32], document_uri: "x".repeat(MAX_URI_LEN + 1) };
+            assert_eq!(token.admin(vec![long]), Err(TokenError::UriTooLong));
+            let longest = AdminOp::Attest { capacity: 1, document_hash: [1; 32], document_uri: "x".repeat(MAX_URI_LEN) };
+            assert_eq!(token.admin(vec![longest]), Ok(vec![(0, 0)]));
+        }
+
+        #[ink::test]
+        fn the_admin_sets_a_bounded_yield_period() {
             let mut token = token();
             assert_eq!(token.yield_period(), 86_400_000, "one day by default");
-            let before = ink::env::test::recorded_events().count();
-            token.set_yield_period(60_000).unwrap();
+            token.admin(vec![AdminOp::SetYieldPeriod(60_000)]).unwrap();
             assert_eq!(token.yield_period(), 60_000);
-            assert_eq!(ink::env::test::recorded_events().count(), before + 1, "YieldPeriodSet");
-            let invalid = Err(Error::Token(TokenError::Reward(crate::rewards::RewardError::InvalidPeriod)));
-            assert_eq!(token.set_yield_period(999), invalid);
-            assert_eq!(token.set_yield_period(365 * 86_400_000 + 1), invalid);
+            let invalid = Err(TokenError::Reward(crate::rewards::RewardError::InvalidPeriod));
+            assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(999)]), invalid);
+            assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(365 * 86_400_000 + 1)]), invalid);
             assert_eq!(token.reward_totals(), RewardTotals::default());
+        }
+
+        fn attest(gpu_hours: u128) -> AdminOp {
+            AdminOp::Attest { capacity: gpu_hours * 1_000_000, document_hash: [0; 32], document_uri: String::new() }
+        }
+
+        fn mint(to: AccountId, amount: u128) -> AdminOp {
+            AdminOp::Mint { to, amount }
         }
 
         fn credential(verified_until: u64) -> Credential {
@@ -1000,8 +752,8 @@ pub mod gpu_hour_token {
         fn transfers_are_decided_by_the_pushed_credentials() {
             let mut token = token();
             let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
-            token.attest_capacity(100, [0; 32], String::new()).unwrap();
-            assert_eq!(token.mint(bob, 10), Err(Error::Token(TokenError::RecipientNotVerified)), "nothing pushed yet");
+            token.admin(vec![attest(100)]).unwrap();
+            assert_eq!(token.admin(vec![mint(bob, 10)]), Err(TokenError::RecipientNotVerified), "nothing pushed yet");
             set_caller::<DefaultEnvironment>(django);
             assert_eq!(token.identities_changed(vec![(bob, Some(credential(5_000)))]), Err(PushError::NotBound), "not bound yet");
             assert_eq!(token.sync(vec![bob]), Err(Error::Token(TokenError::NotBound)));
@@ -1016,7 +768,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.identities_changed(too_many), Err(PushError::BatchTooLarge));
             assert_eq!(token.credential(bob), Some(credential(5_000)));
             set_caller::<DefaultEnvironment>(alice);
-            token.mint(bob, 10).unwrap();
+            token.admin(vec![mint(bob, 10)]).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             ink::env::test::set_block_timestamp::<DefaultEnvironment>(4_999);
             token.transfer(charlie, 1, Vec::new()).unwrap();
@@ -1038,12 +790,12 @@ pub mod gpu_hour_token {
         fn an_unbound_token_verifies_nobody_and_a_rebinding_voids_old_credentials() {
             let mut token = token();
             let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
-            token.attest_capacity(100, [0; 32], String::new()).unwrap();
+            token.admin(vec![attest(100)]).unwrap();
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(true).unwrap();
             token.identities_changed(vec![(bob, Some(credential(u64::MAX))), (charlie, Some(credential(u64::MAX)))]).unwrap();
             set_caller::<DefaultEnvironment>(alice);
-            token.mint(bob, 10).unwrap();
+            token.admin(vec![mint(bob, 10)]).unwrap();
             // Unbound, the token cannot hear of a removal, so it trusts nobody.
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(false).unwrap();
@@ -1070,15 +822,6 @@ pub mod gpu_hour_token {
             token.binding_changed(true).unwrap();
             assert_eq!(token.identity_binding(), (true, 3));
             assert_eq!((token.credential(bob), token.credential(charlie)), (None, None));
-        }
-
-        #[ink::test]
-        fn ownership_moves_in_two_steps() {
-            let mut token = token();
-            token.transfer_ownership(Some(accounts().bob)).unwrap();
-            set_caller::<DefaultEnvironment>(accounts().bob);
-            token.accept_ownership().unwrap();
-            assert_eq!(token.owner(), accounts().bob);
         }
     }
 }

@@ -53,19 +53,7 @@ pub const MIN_YIELD_PERIOD_MS: u64 = 1_000;
 /// Longest yield period the owner may set (365 days).
 pub const MAX_YIELD_PERIOD_MS: u64 = 365 * 86_400_000;
 
-/// Why a yield operation was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum RewardError {
-    /// `distribute(0)`.
-    ZeroAmount,
-    /// The cumulative distribution would exceed the accumulator's range.
-    Overflow,
-    /// The account has less than one whole unit to claim.
-    NothingToClaim,
-    /// Yield period outside `MIN_YIELD_PERIOD_MS..=MAX_YIELD_PERIOD_MS`.
-    InvalidPeriod,
-}
+pub use compute_rwa_common::token::RewardError;
 
 /// One `distribute` call, kept for auditors.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,192 +3,17 @@
 //! yield settlement. No ink! environment here: callers pass in who, when, and what the
 //! identity registry said, so every rule is testable on the host.
 
-use crate::rewards::{RewardData, RewardError};
+use crate::rewards::RewardData;
+pub use compute_rwa_common::token::{ComplianceRules, TokenError, MAX_BLOCKED_COUNTRIES};
 use compute_rwa_common::{Credential, Party};
 use ink::prelude::{vec, vec::Vec};
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 use psp22::{PSP22Data, PSP22Error, PSP22Event};
 
+
 /// Token units per GPU-hour (6 decimals: one unit is a micro-GPU-hour).
 pub const UNITS_PER_GPU_HOUR: u128 = 1_000_000;
-/// Most countries one rule set may block.
-pub const MAX_BLOCKED_COUNTRIES: usize = 32;
-
-/// Why a token operation was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum TokenError {
-    /// Balance too low.
-    InsufficientBalance,
-    /// Allowance too low.
-    InsufficientAllowance,
-    /// Transfers are paused.
-    Paused,
-    /// The sender's address is frozen.
-    SenderFrozen,
-    /// The recipient's address is frozen.
-    RecipientFrozen,
-    /// The amount would touch frozen tokens.
-    FrozenTokens,
-    /// The sender is not verified in the identity registry.
-    SenderNotVerified,
-    /// The recipient is not verified in the identity registry.
-    RecipientNotVerified,
-    /// The recipient's country is blocked.
-    CountryBlocked,
-    /// The transfer would exceed the maximum number of holders.
-    MaxHoldersReached,
-    /// The recipient's balance would exceed the per-investor maximum.
-    MaxBalanceExceeded,
-    /// Minting would exceed attested capacity.
-    CapacityExceeded,
-    /// Attested capacity cannot go below what was issued (supply + redeemed).
-    CapacityBelowIssued,
-    /// Attested capacity exceeds GPU count × tokenization period.
-    CapacityExceedsPool,
-    /// Source and destination are the same account.
-    SameAccount,
-    /// Zero amount where a change is required.
-    ZeroAmount,
-    /// Freezing more than the balance.
-    FreezeExceedsBalance,
-    /// Unfreezing more than is frozen.
-    UnfreezeExceedsFrozen,
-    /// Too many blocked countries.
-    TooManyBlockedCountries,
-    /// No redemption with this id.
-    UnknownRedemption,
-    /// The redemption was already fulfilled.
-    RedemptionNotPending,
-    /// Arithmetic would overflow.
-    Overflow,
-    /// The identity registry has not bound this token (or unbound it): nothing to sync.
-    NotBound,
-    /// Yield accounting refused.
-    Reward(RewardError),
-    /// Recovery of a wallet with neither balance nor unclaimed yield.
-    NothingToRecover,
-}
-
-impl From<RewardError> for TokenError {
-    fn from(error: RewardError) -> Self {
-        TokenError::Reward(error)
-    }
-}
-
-impl From<PSP22Error> for TokenError {
-    fn from(error: PSP22Error) -> Self {
-        match error {
-            PSP22Error::InsufficientAllowance => TokenError::InsufficientAllowance,
-            PSP22Error::InsufficientBalance => TokenError::InsufficientBalance,
-            _ => TokenError::Overflow,
-        }
-    }
-}
-
-impl TokenError {
-    /// The variant's name, for `PSP22Error::Custom` (PSP22 messages must return `PSP22Error`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            TokenError::InsufficientBalance => "InsufficientBalance",
-            TokenError::InsufficientAllowance => "InsufficientAllowance",
-            TokenError::Paused => "Paused",
-            TokenError::SenderFrozen => "SenderFrozen",
-            TokenError::RecipientFrozen => "RecipientFrozen",
-            TokenError::FrozenTokens => "FrozenTokens",
-            TokenError::SenderNotVerified => "SenderNotVerified",
-            TokenError::RecipientNotVerified => "RecipientNotVerified",
-            TokenError::CountryBlocked => "CountryBlocked",
-            TokenError::MaxHoldersReached => "MaxHoldersReached",
-            TokenError::MaxBalanceExceeded => "MaxBalanceExceeded",
-            TokenError::CapacityExceeded => "CapacityExceeded",
-            TokenError::CapacityBelowIssued => "CapacityBelowIssued",
-            TokenError::CapacityExceedsPool => "CapacityExceedsPool",
-            TokenError::SameAccount => "SameAccount",
-            TokenError::ZeroAmount => "ZeroAmount",
-            TokenError::FreezeExceedsBalance => "FreezeExceedsBalance",
-            TokenError::UnfreezeExceedsFrozen => "UnfreezeExceedsFrozen",
-            TokenError::TooManyBlockedCountries => "TooManyBlockedCountries",
-            TokenError::UnknownRedemption => "UnknownRedemption",
-            TokenError::RedemptionNotPending => "RedemptionNotPending",
-            TokenError::NothingToRecover => "NothingToRecover",
-            TokenError::Overflow => "Overflow",
-            TokenError::NotBound => "NotBound",
-            TokenError::Reward(RewardError::ZeroAmount) => "RewardZeroAmount",
-            TokenError::Reward(RewardError::Overflow) => "RewardOverflow",
-            TokenError::Reward(RewardError::NothingToClaim) => "NothingToClaim",
-            TokenError::Reward(RewardError::InvalidPeriod) => "InvalidYieldPeriod",
-        }
-    }
-}
-
-impl From<TokenError> for PSP22Error {
-    fn from(error: TokenError) -> Self {
-        match error {
-            TokenError::InsufficientBalance => PSP22Error::InsufficientBalance,
-            TokenError::InsufficientAllowance => PSP22Error::InsufficientAllowance,
-            other => PSP22Error::Custom(other.name().into()),
-        }
-    }
-}
-
-/// Configurable transfer rules (ERC-3643 "modular compliance", the common modules).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub struct ComplianceRules {
-    /// Most accounts with a non-zero balance; 0 = unlimited.
-    pub max_holders: u32,
-    /// Most units one investor may hold; 0 = unlimited.
-    pub max_balance: u128,
-    /// ISO 3166-1 numeric codes whose residents may not receive tokens.
-    pub blocked_countries: Vec<u16>,
-}
-
-/// Status of a redemption request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub enum RedemptionStatus {
-    /// Tokens burnt; the issuer owes the GPU-hours.
-    Pending,
-    /// The issuer delivered the GPU-hours at this time (ms).
-    Fulfilled(u64),
-}
-
-/// A holder's request to consume GPU-hours.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub struct Redemption {
-    /// Sequence number, from 0.
-    pub id: u64,
-    /// Who redeemed.
-    pub holder: AccountId,
-    /// Units burnt.
-    pub amount: u128,
-    /// When (ms).
-    pub requested_at: u64,
-    /// Pending or fulfilled.
-    pub status: RedemptionStatus,
-}
-
-/// One capacity attestation, kept forever for auditors.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub struct Attestation {
-    /// Attested capacity in token units (micro-GPU-hours).
-    pub capacity: u128,
-    /// Hash of the attestation document.
-    pub document_hash: [u8; 32],
-    /// When (ms).
-    pub timestamp: u64,
-    /// Agent who recorded it.
-    pub agent: AccountId,
-}
-
 /// State changes beyond PSP22's own `Transfer`/`Approval`, for the contract to emit.
 pub enum TokenEvent {
     /// PSP22 `Transfer` or `Approval`.
@@ -210,10 +35,6 @@ pub struct TokenData {
     rules: ComplianceRules,
     capacity: u128,
     redeemed: u128,
-    attestations: Mapping<u32, Attestation>,
-    attestation_count: u32,
-    redemptions: Mapping<u64, Redemption>,
-    redemption_count: u64,
     /// What the identity registry pushed or `sync` copied about each account, with the binding
     /// it was received under (older bindings' credentials are void).
     credentials: Mapping<AccountId, (Credential, u32)>,
@@ -284,26 +105,6 @@ impl TokenData {
     /// Units burnt by redemptions (consumed capacity).
     pub fn redeemed(&self) -> u128 {
         self.redeemed
-    }
-
-    /// Attestation number `index` (0 = first).
-    pub fn attestation(&self, index: u32) -> Option<Attestation> {
-        self.attestations.get(index)
-    }
-
-    /// Number of attestations so far.
-    pub fn attestation_count(&self) -> u32 {
-        self.attestation_count
-    }
-
-    /// Redemption `id`.
-    pub fn redemption(&self, id: u64) -> Option<Redemption> {
-        self.redemptions.get(id)
-    }
-
-    /// Number of redemptions so far.
-    pub fn redemption_count(&self) -> u64 {
-        self.redemption_count
     }
 
     /// The credential the token honours for `account`: one received under the current binding,
@@ -412,9 +213,9 @@ impl TokenData {
         Ok(psp22_events(self.psp22.decrease_allowance(owner, spender, delta)?))
     }
 
-    /// Burns `amount` of the holder's free balance and records a pending redemption.
-    /// The holder need not be verified: redemption is an exit (ERC-3643 burn exemption).
-    pub fn redeem(&mut self, holder: AccountId, amount: u128, now: u64) -> Result<(Redemption, Vec<TokenEvent>), TokenError> {
+    /// Burns `amount` of the holder's free balance for a redemption (recorded by the admin
+    /// contract). The holder need not be verified: redemption is an exit (ERC-3643 burn exemption).
+    pub fn redeem(&mut self, holder: AccountId, amount: u128, now: u64) -> Events {
         if amount == 0 {
             return Err(TokenError::ZeroAmount);
         }
@@ -425,10 +226,7 @@ impl TokenData {
         self.ensure_free(holder, amount)?;
         let events = self.move_units(Some(holder), None, amount, now, |psp22| psp22.burn(holder, amount))?;
         self.redeemed = self.redeemed.checked_add(amount).ok_or(TokenError::Overflow)?;
-        let redemption = Redemption { id: self.redemption_count, holder, amount, requested_at: now, status: RedemptionStatus::Pending };
-        self.redemptions.insert(redemption.id, &redemption);
-        self.redemption_count = self.redemption_count.checked_add(1).ok_or(TokenError::Overflow)?;
-        Ok((redemption, events))
+        Ok(events)
     }
 
     /// Pays out `account`'s whole units of yield released by `now`; returns the amount to transfer.
@@ -564,9 +362,9 @@ impl TokenData {
         Ok(())
     }
 
-    /// Records a new attested capacity (units), never below what was already issued and
-    /// never above `pool_limit` (GPU count × tokenization period).
-    pub fn attest(&mut self, capacity: u128, pool_limit: u128, document_hash: [u8; 32], now: u64, agent: AccountId) -> Result<Attestation, TokenError> {
+    /// Sets a new attested capacity (units), never below what was already issued and never
+    /// above `pool_limit` (GPU count × tokenization period). The history is the admin's.
+    pub fn attest(&mut self, capacity: u128, pool_limit: u128) -> Result<(), TokenError> {
         if capacity > pool_limit {
             return Err(TokenError::CapacityExceedsPool);
         }
@@ -574,22 +372,8 @@ impl TokenData {
         if capacity < issued {
             return Err(TokenError::CapacityBelowIssued);
         }
-        let attestation = Attestation { capacity, document_hash, timestamp: now, agent };
-        self.attestations.insert(self.attestation_count, &attestation);
-        self.attestation_count = self.attestation_count.checked_add(1).ok_or(TokenError::Overflow)?;
         self.capacity = capacity;
-        Ok(attestation)
-    }
-
-    /// Marks a pending redemption as delivered.
-    pub fn fulfill_redemption(&mut self, id: u64, now: u64) -> Result<Redemption, TokenError> {
-        let mut redemption = self.redemptions.get(id).ok_or(TokenError::UnknownRedemption)?;
-        if redemption.status != RedemptionStatus::Pending {
-            return Err(TokenError::RedemptionNotPending);
-        }
-        redemption.status = RedemptionStatus::Fulfilled(now);
-        self.redemptions.insert(id, &redemption);
-        Ok(redemption)
+        Ok(())
     }
 
     /// Streams `amount` of received stablecoin to holders over the yield period from `now`.

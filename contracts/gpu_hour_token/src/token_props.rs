@@ -162,7 +162,7 @@ fn apply(data: &mut TokenData, ledger: &mut Ledger, op: &Op) {
         Op::Attest(offset) => {
             let issued = (data.total_supply() + data.redeemed()) as i128;
             let capacity = u128::try_from(issued + offset).unwrap_or_default();
-            let result = data.attest(capacity, POOL_LIMIT, [2; 32], now, account(0));
+            let result = data.attest(capacity, POOL_LIMIT);
             assert_eq!(result.is_ok(), capacity as i128 >= issued, "capacity below issued is refused, anything else accepted");
         }
         Op::BurnFrom(a, n) => drop(data.burn_from(acc(a), n, now)),
@@ -260,7 +260,7 @@ fn fresh<F: FnOnce() -> Result<(), TestCaseError>>(body: F) -> Result<(), TestCa
 /// `holders` minted at time 0 under a `period` stream.
 fn minted(holders: &[u128], period: u64) -> TokenData {
     let mut data = TokenData::default();
-    data.attest(CAPACITY, POOL_LIMIT, [0; 32], 0, account(0)).unwrap();
+    data.attest(CAPACITY, POOL_LIMIT).unwrap();
     data.set_yield_period(period).unwrap();
     for (i, amount) in holders.iter().enumerate() {
         data.mint(account(i as u8 + 1), *amount, verified(), 0).unwrap();
@@ -275,7 +275,7 @@ proptest! {
     fn books_stay_exact(ops in proptest::collection::vec(op(), 1..80)) {
         fresh(|| {
             let mut data = TokenData::default();
-            data.attest(CAPACITY, POOL_LIMIT, [0; 32], 0, account(0)).unwrap();
+            data.attest(CAPACITY, POOL_LIMIT).unwrap();
             data.set_yield_period(PERIOD).unwrap();
             let mut ledger = Ledger::new();
             ops.iter().try_for_each(|op| {

@@ -1,0 +1,223 @@
+//! The GPU-hour token's interface to its companion `pool_admin` contract: the one privileged
+//! message (`TokenAdmin::admin`), the operations it takes, and the token's errors and rules,
+//! which both sides encode.
+//!
+//! The token keeps what a transfer touches (balances, compliance, freezes, credentials, yield);
+//! everything holders never call (roles, attestation history, redemption records, batches) lives
+//! in `pool_admin`, which drives the token through `admin`. Defined here so that neither contract
+//! depends on the other's code.
+
+use ink::prelude::{string::String, vec::Vec};
+use ink::primitives::AccountId;
+use psp22::PSP22Error;
+
+/// Most countries one rule set may block.
+pub const MAX_BLOCKED_COUNTRIES: usize = 32;
+/// Most operations one `admin` call (and one batch message) carries: a bounded weight per call.
+pub const MAX_BATCH: u32 = 50;
+/// Longest attestation document URI (bytes): the token keeps it in the storage every call decodes.
+pub const MAX_URI_LEN: usize = 256;
+
+/// Configurable transfer rules (ERC-3643 "modular compliance", the common modules).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct ComplianceRules {
+    /// Most accounts with a non-zero balance; 0 = unlimited.
+    pub max_holders: u32,
+    /// Most units one investor may hold; 0 = unlimited.
+    pub max_balance: u128,
+    /// ISO 3166-1 numeric codes whose residents may not receive tokens.
+    pub blocked_countries: Vec<u16>,
+}
+
+/// One operation of the token's admin (the `pool_admin` contract), applied by the token with
+/// its own rules (capacity, recipient compliance, unfreezing only the shortfall).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum AdminOp {
+    /// Mint to a verified, compliant account within attested capacity.
+    Mint { to: AccountId, amount: u128 },
+    /// Burn from an account, unfreezing only what it must.
+    BurnFrom { account: AccountId, amount: u128 },
+    /// Move from `from` to a verified, compliant `to`, even if paused or frozen.
+    ForcedTransfer { from: AccountId, to: AccountId, amount: u128 },
+    /// Move everything of a lost wallet to a new verified one. Outcome: (amount, frozen part).
+    Recover { lost: AccountId, new: AccountId },
+    /// Freeze (`true`) or unfreeze an address.
+    SetFrozen { account: AccountId, frozen: bool },
+    /// Freeze `amount` more of an account's tokens. Outcome: (new frozen total, 0).
+    FreezePartial { account: AccountId, amount: u128 },
+    /// Unfreeze `amount` of an account's frozen tokens.
+    UnfreezePartial { account: AccountId, amount: u128 },
+    /// Pause (`true`) or resume holder transfers and redemptions.
+    SetPaused(bool),
+    /// Replace the transfer rules.
+    SetRules(ComplianceRules),
+    /// Set the attested capacity (token units) with its document.
+    Attest { capacity: u128, document_hash: [u8; 32], document_uri: String },
+    /// Burn `amount` of `holder`'s free tokens for a redemption the admin records.
+    Redeem { holder: AccountId, amount: u128 },
+    /// Set the release period (ms) of future yield distributions.
+    SetYieldPeriod(u64),
+    /// Add (`true`) or remove a yield distributor.
+    SetDistributor { account: AccountId, enabled: bool },
+    /// Hand the admin role to another account (a new admin contract); operations after it in
+    /// the same call are refused (`NotAdmin`). Never the zero account or the token itself.
+    SetAdmin(AccountId),
+}
+
+/// What the token answers for each operation: `Recover` → (amount, frozen part moved),
+/// `FreezePartial` → (frozen total, 0), every other operation → (0, 0).
+pub type AdminOutcome = (u128, u128);
+
+/// Why a yield operation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum RewardError {
+    /// `distribute(0)`.
+    ZeroAmount,
+    /// The cumulative distribution would exceed the accumulator's range.
+    Overflow,
+    /// The account has less than one whole unit to claim.
+    NothingToClaim,
+    /// Yield period outside `MIN_YIELD_PERIOD_MS..=MAX_YIELD_PERIOD_MS`.
+    InvalidPeriod,
+}
+
+/// Why a token operation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum TokenError {
+    /// Balance too low.
+    InsufficientBalance,
+    /// Allowance too low.
+    InsufficientAllowance,
+    /// Transfers are paused.
+    Paused,
+    /// The sender's address is frozen.
+    SenderFrozen,
+    /// The recipient's address is frozen.
+    RecipientFrozen,
+    /// The amount would touch frozen tokens.
+    FrozenTokens,
+    /// The sender is not verified in the identity registry.
+    SenderNotVerified,
+    /// The recipient is not verified in the identity registry.
+    RecipientNotVerified,
+    /// The recipient's country is blocked.
+    CountryBlocked,
+    /// The transfer would exceed the maximum number of holders.
+    MaxHoldersReached,
+    /// The recipient's balance would exceed the per-investor maximum.
+    MaxBalanceExceeded,
+    /// Minting would exceed attested capacity.
+    CapacityExceeded,
+    /// Attested capacity cannot go below what was issued (supply + redeemed).
+    CapacityBelowIssued,
+    /// Attested capacity exceeds GPU count × tokenization period.
+    CapacityExceedsPool,
+    /// Source and destination are the same account.
+    SameAccount,
+    /// Zero amount where a change is required.
+    ZeroAmount,
+    /// Freezing more than the balance.
+    FreezeExceedsBalance,
+    /// Unfreezing more than is frozen.
+    UnfreezeExceedsFrozen,
+    /// Too many blocked countries.
+    TooManyBlockedCountries,
+    /// Arithmetic would overflow.
+    Overflow,
+    /// The identity registry has not bound this token (or unbound it): nothing to sync.
+    NotBound,
+    /// Yield accounting refused.
+    Reward(RewardError),
+    /// Recovery of a wallet with neither balance nor unclaimed yield.
+    NothingToRecover,
+    /// The caller is not the token's admin (its `pool_admin` contract).
+    NotAdmin,
+    /// More than `MAX_BATCH` items in one call.
+    BatchTooLarge,
+    /// The attestation document URI is longer than `MAX_URI_LEN`.
+    UriTooLong,
+    /// The admin role cannot go to the zero account, the token itself or the current admin.
+    InvalidAdmin,
+}
+
+impl From<RewardError> for TokenError {
+    fn from(error: RewardError) -> Self {
+        TokenError::Reward(error)
+    }
+}
+
+impl From<PSP22Error> for TokenError {
+    fn from(error: PSP22Error) -> Self {
+        match error {
+            PSP22Error::InsufficientAllowance => TokenError::InsufficientAllowance,
+            PSP22Error::InsufficientBalance => TokenError::InsufficientBalance,
+            _ => TokenError::Overflow,
+        }
+    }
+}
+
+impl TokenError {
+    /// The variant's name, for `PSP22Error::Custom` (PSP22 messages must return `PSP22Error`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            TokenError::InsufficientBalance => "InsufficientBalance",
+            TokenError::InsufficientAllowance => "InsufficientAllowance",
+            TokenError::Paused => "Paused",
+            TokenError::SenderFrozen => "SenderFrozen",
+            TokenError::RecipientFrozen => "RecipientFrozen",
+            TokenError::FrozenTokens => "FrozenTokens",
+            TokenError::SenderNotVerified => "SenderNotVerified",
+            TokenError::RecipientNotVerified => "RecipientNotVerified",
+            TokenError::CountryBlocked => "CountryBlocked",
+            TokenError::MaxHoldersReached => "MaxHoldersReached",
+            TokenError::MaxBalanceExceeded => "MaxBalanceExceeded",
+            TokenError::CapacityExceeded => "CapacityExceeded",
+            TokenError::CapacityBelowIssued => "CapacityBelowIssued",
+            TokenError::CapacityExceedsPool => "CapacityExceedsPool",
+            TokenError::SameAccount => "SameAccount",
+            TokenError::ZeroAmount => "ZeroAmount",
+            TokenError::FreezeExceedsBalance => "FreezeExceedsBalance",
+            TokenError::UnfreezeExceedsFrozen => "UnfreezeExceedsFrozen",
+            TokenError::TooManyBlockedCountries => "TooManyBlockedCountries",
+            TokenError::NothingToRecover => "NothingToRecover",
+            TokenError::Overflow => "Overflow",
+            TokenError::NotBound => "NotBound",
+            TokenError::NotAdmin => "NotAdmin",
+            TokenError::BatchTooLarge => "BatchTooLarge",
+            TokenError::UriTooLong => "UriTooLong",
+            TokenError::InvalidAdmin => "InvalidAdmin",
+            TokenError::Reward(RewardError::ZeroAmount) => "RewardZeroAmount",
+            TokenError::Reward(RewardError::Overflow) => "RewardOverflow",
+            TokenError::Reward(RewardError::NothingToClaim) => "NothingToClaim",
+            TokenError::Reward(RewardError::InvalidPeriod) => "InvalidYieldPeriod",
+        }
+    }
+}
+
+impl From<TokenError> for PSP22Error {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::InsufficientBalance => PSP22Error::InsufficientBalance,
+            TokenError::InsufficientAllowance => PSP22Error::InsufficientAllowance,
+            other => PSP22Error::Custom(other.name().into()),
+        }
+    }
+}
+
+/// The token's privileged interface, called by its admin contract only.
+#[ink::trait_definition]
+pub trait TokenAdmin {
+    /// Applies up to `MAX_BATCH` operations in order, all or nothing; one outcome per
+    /// operation. The token's admin only (`NotAdmin`).
+    #[ink(message)]
+    fn admin(&mut self, ops: Vec<AdminOp>) -> Result<Vec<AdminOutcome>, TokenError>;
+
+    /// The account allowed to call `admin`.
+    #[ink(message)]
+    fn admin_account(&self) -> AccountId;
+}
