@@ -109,10 +109,26 @@ out.append(f"\nCardinal's example has no `mint` (its supply is minted at constru
            "`a_transfer_makes_no_cross_contract_call` proves the transfer reaches the token only). What is left is mostly "
            f"code size: even `total_supply` costs {read_token[0]:,} ref_time and {read_token[1]:,} B of proof on the token "
            f"against {read_ref[0]:,} and {read_ref[1]:,} B on the reference, because every call loads the contract's code, "
-           f"{sizes['gpu_hour_token']:,} bytes against {sizes[REF]:,}. The rest of a transfer is its compliance reads "
-           "(pause, freezes, both credentials, rules) and settling yield for both sides. Next: moving the messages "
-           "holders never call into a companion contract; [code-size.md](code-size.md) measures what each group of "
-           "messages weighs, and what did not pay.\n")
+           f"{sizes['gpu_hour_token']:,} bytes against {sizes[REF]:,}. Everything holders never call already lives in "
+           f"`pool_admin` ({sizes.get('pool_admin', 0):,} B, loaded only by issuer operations and redemptions); "
+           "[code-size.md](code-size.md) measures what each group of messages weighs, and what did not pay.\n")
+# ---- where a transfer's cost goes -------------------------------------------------------------
+ref_read, tok_read = bench[(REF, "PSP22::total_supply")], bench[("gpu_hour_token", "PSP22::total_supply")]
+ref_tx, tok_tx = bench[(REF, "PSP22::transfer")], bench[("gpu_hour_token", "PSP22::transfer")]
+out.append("Where a transfer's cost goes, by taking the transfer's own work away: `total_supply` is a call that does "
+           "almost nothing (one root read, no event), so what it costs is what every call pays to load and "
+           "instantiate the code and decode the root; the rest of a transfer is its own storage reads and writes, "
+           "events and rules.\n")
+out.append("| part | reference ref_time | token ref_time | reference proof | token proof |\n|---|---:|---:|---:|---:|")
+out.append(f"| code loading and root decode (`total_supply`) | {ref_read[0]:,} | {tok_read[0]:,} | {ref_read[1]:,} | {tok_read[1]:,} |")
+out.append(f"| the transfer's own work (transfer − `total_supply`) | {ref_tx[0] - ref_read[0]:,} | {tok_tx[0] - tok_read[0]:,} | "
+           f"{ref_tx[1] - ref_read[1]:,} | {tok_tx[1] - tok_read[1]:,} |")
+out.append(f"| transfer | {ref_tx[0]:,} | {tok_tx[0]:,} | {ref_tx[1]:,} | {tok_tx[1]:,} |")
+code_share = tok_read[0] / tok_tx[0]
+out.append(f"\nOn the token, loading the code is {code_share:.0%} of a transfer's ref_time and {tok_read[1] / tok_tx[1]:.0%} of its "
+           f"proof; its own work (pause and freeze flags, both credentials, rules, two balances, yield settled for both sides, "
+           f"holder count, one event) costs {(tok_tx[0] - tok_read[0]) / max(ref_tx[0] - ref_read[0], 1):.1f}× the reference's "
+           "(two balances, one event). Bytes remain the lever: [code-size.md](code-size.md).\n")
 push = [(m, bench[("identity_registry", m)]) for m in ["register (1 bound token)", "register (8 bound tokens)",
         "register_batch (50, 1 bound token)", "register_batch (50, 8 bound tokens)"] if ("identity_registry", m) in bench]
 if push:
