@@ -26,6 +26,8 @@ export COMPUTE_RWA_URL="$NODE_URL"
 cli() { "$CARGO_TARGET_DIR/debug/compute-rwa" "$@"; }
 as() { local suri="$1"; shift; cli --suri "$suri" "$@" >/dev/null; }
 read_value() { cli read "$@"; }
+# One numeric field of a struct the CLI printed, e.g. `read_value token state | field capacity`.
+field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
 # A field of deployment.json, by Python subscript.
 recorded() { python3 -c "import json; print(json.load(open('deployment.json'))$1)"; }
 gpuh() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:,.6f}'.rstrip('0').rstrip('.'))" "$1"; }
@@ -42,9 +44,9 @@ wait_until() { while [ "$(date +%s%3N)" -le "$1" ]; do sleep 0.5; done; as //Ali
 
 step "Issuer deploys a pool of 8 × NVIDIA H100 for 30 days (config: pool.toml)"
 cli deploy-pool --config pool.toml
-say "attested capacity $(gpuh "$(read_value token capacity)") GPU-hours; offer 2.5 USDC per GPU-hour, 10% credit below 99% uptime, 10% operator fee"
+say "attested capacity $(gpuh "$(read_value token state | field capacity)") GPU-hours; offer 2.5 USDC per GPU-hour, 10% credit below 99% uptime, 10% operator fee"
 say "the escrow took its epoch schedule from the oracle's feed: $(read_value escrow schedule)"
-YIELD_MS=$(read_value token yield_period)
+YIELD_MS=$(read_value token state | field yield_period)
 say "rent paid to holders streams to them over the token's yield period: $YIELD_MS ms here (a day by default)"
 
 step "Issuer registers two KYC'd investors from a CSV file"
@@ -87,11 +89,11 @@ say "each epoch finalized at its last eligible report; had a reporter stayed sil
 step "Anyone settles the epochs: fee to the operator, rent to holders, shortfall and SLA credit back to Dave"
 for epoch in "$START" "$((START + 1))" "$((START + 2))"; do as //Charlie call escrow settle 0 "$epoch"; done
 say "rental 0 ledger: $(read_value escrow rental 0 | grep -o 'ledger: Ledger {[^}]*}')"
-say "claimable right after settlement: Bob $(read_value token claimable "$BOB"), Charlie $(read_value token claimable "$CHARLIE") USDC units; still streaming: $(read_value token reward_totals | grep -o 'streaming: [0-9]*' | cut -d' ' -f2)"
+say "claimable right after settlement: Bob $(read_value token holding "$BOB" | field claimable), Charlie $(read_value token holding "$CHARLIE" | field claimable) USDC units; still streaming: $(read_value token state | field streaming)"
 
 step "The rent streams to holders: wait out the yield period (${YIELD_MS} ms) before they claim"
 wait_until $(( $(date +%s%3N) + YIELD_MS + 500 ))
-say "claimable now: Bob $(read_value token claimable "$BOB"), Charlie $(read_value token claimable "$CHARLIE") USDC units; still streaming: $(read_value token reward_totals | grep -o 'streaming: [0-9]*' | cut -d' ' -f2)"
+say "claimable now: Bob $(read_value token holding "$BOB" | field claimable), Charlie $(read_value token holding "$CHARLIE" | field claimable) USDC units; still streaming: $(read_value token state | field streaming)"
 
 step "Investors claim their yield; Dave withdraws his refund; the operator withdraws fees"
 as //Bob call token claim
@@ -103,7 +105,7 @@ say "USDC units: Bob $(read_value coin PSP22::balance_of "$BOB"), Charlie $(read
 step "Charlie redeems 10 GPU-hours of compute; the issuer fulfils the redemption"
 as //Charlie call admin redeem 10000000
 as //Alice call admin fulfill_redemption 0
-say "supply $(gpuh "$(read_value token PSP22::total_supply)") GPU-hours, redeemed $(gpuh "$(read_value token redeemed)")"
+say "supply $(gpuh "$(read_value token PSP22::total_supply)") GPU-hours, redeemed $(gpuh "$(read_value token state | field redeemed)")"
 
 step "Auditor reconciles the pool from chain state"
 cli audit

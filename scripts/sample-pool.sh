@@ -13,6 +13,8 @@ cd "$out"
 export COMPUTE_RWA_URL="$NODE_URL"
 cli() { "$CARGO_TARGET_DIR/debug/compute-rwa" "$@" >/dev/null; }
 value() { "$CARGO_TARGET_DIR/debug/compute-rwa" read "$@"; }
+# One numeric field of a struct the CLI printed, e.g. `value token state | field yield_period`.
+field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
 recorded() { python3 -c "import json; print(json.load(open('deployment.json'))$1)"; }
 BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
 CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
@@ -49,7 +51,7 @@ done
 for epoch in "$START" "$((START + 1))" "$((START + 2))"; do cli --suri //Charlie call escrow settle 0 "$epoch"; done
 # Each settlement re-streams the holders' yield over the yield period (pool.toml: 5 s): wait it
 # out, so what Bob can claim is all of it and stays put until the next distribution.
-STREAM_END=$(( $(date +%s%3N) + $(value token yield_period) ))
+STREAM_END=$(( $(date +%s%3N) + $(value token state | field yield_period) ))
 while [ "$(date +%s%3N)" -le $((STREAM_END + 500)) ]; do sleep 0.5; done
 cli call coin PSP22::approve "$BOB" 0   # moves the clock again: claimable is read as of the last block
-echo "[sample-pool] deployed; Bob can claim $(value token claimable "$BOB") USDC units ($out/deployment.json)"
+echo "[sample-pool] deployed; Bob can claim $(value token holding "$BOB" | field claimable) USDC units ($out/deployment.json)"

@@ -336,25 +336,27 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
     }
     f.expected_capacity = u128::from(deployment.attested_gpu_hours).saturating_mul(UNITS_PER_GPU_HOUR);
     f.expected_attestation = deployment.attestation_hash.clone();
-    f.capacity = uint(&read("gpu_hour_token", &token, "capacity", vec![]).await?)?;
-    f.attestation = bytes_hex(field(&read("gpu_hour_token", &token, "pool", vec![]).await?, "attestation_hash")?)?;
+    // One read of the token's state: capacity, document, totals and yield as of the same block.
+    let state = read("gpu_hour_token", &token, "state", vec![]).await?;
+    f.capacity = uint_field(&state, "capacity")?;
+    f.attestation = bytes_hex(field(field(&state, "pool")?, "attestation_hash")?)?;
     f.supply = uint(&read("gpu_hour_token", &token, "PSP22::total_supply", vec![]).await?)?;
-    f.redeemed = uint(&read("gpu_hour_token", &token, "redeemed", vec![]).await?)?;
-    f.holder_count = uint(&read("gpu_hour_token", &token, "holder_count", vec![]).await?)?;
+    f.redeemed = uint_field(&state, "redeemed")?;
+    f.holder_count = uint_field(&state, "holders")?;
     for investor in &deployment.investors {
         let arg = vec![investor.clone()];
+        let holding = read("gpu_hour_token", &token, "holding", arg.clone()).await?;
         f.holders.push(Holder {
             account: investor.clone(),
             balance: uint(&read("gpu_hour_token", &token, "PSP22::balance_of", arg.clone()).await?)?,
-            claimable: uint(&read("gpu_hour_token", &token, "claimable", arg.clone()).await?)?,
+            claimable: uint_field(&holding, "claimable")?,
             verified: matches!(read("identity_registry", &registry, "IdentityCheck::is_verified", arg.clone()).await?, Value::Bool(true)),
             // Both sides render the same `Option<Credential>` type from the shared interface.
-            in_sync: read("gpu_hour_token", &token, "credential", arg.clone()).await?.to_string()
-                == read("identity_registry", &registry, "IdentityCheck::credential", arg).await?.to_string(),
+            in_sync: field(&holding, "credential")?.to_string() == read("identity_registry", &registry, "IdentityCheck::credential", arg).await?.to_string(),
         });
     }
     let admin = c.pool_admin.account()?;
-    f.token_admin = value::account(&read("gpu_hour_token", &token, "TokenAdmin::admin_account", vec![]).await?)?;
+    f.token_admin = value::account(field(&state, "admin")?)?;
     f.expected_admin = admin.to_string();
     f.admin_token = value::account(&read("pool_admin", &admin, "token", vec![]).await?)?;
     f.expected_token = token.to_string();
@@ -370,12 +372,12 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
     let bound = read("identity_registry", &registry, "bound_tokens", vec![]).await?;
     f.token_bound = seq(&bound)?.iter().any(|t| value::account(t).is_ok_and(|a| a == token.to_string()));
     // As of the block read, like the claimable figures above: both release the stream up to its time.
-    let rewards = read("gpu_hour_token", &token, "reward_totals", vec![]).await?;
+    let rewards = field(&state, "rewards")?;
     (f.distributed, f.claimed, f.undistributed, f.streaming) = (
-        uint_field(&rewards, "distributed")?,
-        uint_field(&rewards, "claimed")?,
-        uint_field(&rewards, "undistributed")?,
-        uint_field(&rewards, "streaming")?,
+        uint_field(rewards, "distributed")?,
+        uint_field(rewards, "claimed")?,
+        uint_field(rewards, "undistributed")?,
+        uint_field(rewards, "streaming")?,
     );
     f.token_stablecoin = uint(&read("stablecoin", &coin, "PSP22::balance_of", vec![token.to_string()]).await?)?;
     f.escrow_stablecoin = uint(&read("stablecoin", &coin, "PSP22::balance_of", vec![escrow.to_string()]).await?)?;

@@ -162,7 +162,7 @@ async fn run(cli: &Cli) -> Result<bool> {
             record.remember_investors([&to]);
             record.save(deployment)?;
             let supply = value::uint(&chain.read("gpu_hour_token", &token, "PSP22::total_supply", &[]).await?)?;
-            let capacity = value::uint(&chain.read("gpu_hour_token", &token, "capacity", &[]).await?)?;
+            let capacity = value::uint_field(&chain.read("gpu_hour_token", &token, "state", &[]).await?, "capacity")?;
             let figures = [to.to_string(), ops::format_units(units, 6), ops::format_units(supply, 6), ops::format_units(capacity, 6)];
             print(cli, &["to", "minted GPU-h", "supply GPU-h", "capacity GPU-h"], &[figures.to_vec()], &serde_json::json!({ "to": to.to_string(), "units": units, "supply": supply, "capacity": capacity, "events": submitted.events }));
         }

@@ -18,7 +18,7 @@ use crate::TestResult;
 use compute_rwa_common::{Credential, Finalized};
 use drink::session::NO_ENDOWMENT;
 use drink::AccountId32;
-use gpu_hour_token::rewards::RewardTotals;
+use gpu_hour_token::gpu_hour_token::{Holding, TokenState};
 use utilization_oracle::oracle::Eligibility;
 use ink::scale::Decode;
 use rental_escrow::escrow::{EpochState, Rental, Totals};
@@ -576,7 +576,7 @@ impl World {
             Attest => {
                 let caller = self.governor(a);
                 let supply: u128 = self.read(Target::Token, "PSP22::total_supply", &[])?;
-                let redeemed: u128 = self.read(Target::Token, "redeemed", &[])?;
+                let redeemed = self.read::<TokenState>(Target::Token, "state", &[])?.redeemed;
                 // Around what is issued: sometimes below it (refused), sometimes lowering, sometimes raising.
                 let issued_hours = u64::try_from((supply + redeemed) / USDC).unwrap_or(u64::MAX);
                 let hours = issued_hours.saturating_add(b % 800).saturating_sub(c % 50);
@@ -830,15 +830,15 @@ impl World {
         if scope.coin || scope.token {
             // Token: yield solvency and the capacity cap.
             let token = self.suite.token.clone();
-            let rewards: RewardTotals = self.read(Target::Token, "reward_totals", &[])?;
+            let state: TokenState = self.read(Target::Token, "state", &[])?;
+            let rewards = state.rewards.clone();
             let token_coin = self.coin_balance(&token)?;
             let owed = rewards.distributed.checked_sub(rewards.claimed).ok_or("claimed more than distributed")?;
             if token_coin < owed {
                 return Err(format!("token holds {token_coin} < distributed − claimed {owed} ({rewards:?})"));
             }
             let token_supply: u128 = self.read(Target::Token, "PSP22::total_supply", &[])?;
-            let capacity: u128 = self.read(Target::Token, "capacity", &[])?;
-            let redeemed: u128 = self.read(Target::Token, "redeemed", &[])?;
+            let (capacity, redeemed) = (state.capacity, state.redeemed);
             if token_supply + redeemed > capacity {
                 return Err(format!("supply {token_supply} + redeemed {redeemed} > capacity {capacity}"));
             }
@@ -859,7 +859,7 @@ impl World {
             if recorded != redeemed {
                 return Err(format!("Σ redemption records {recorded} != token's redeemed {redeemed}"));
             }
-            let token_admin: AccountId32 = self.read(Target::Token, "TokenAdmin::admin_account", &[])?;
+            let token_admin = AccountId32::new(*state.admin.as_ref());
             if token_admin != self.suite.admin {
                 return Err(format!("the token's admin is {token_admin}, not its pool admin"));
             }
@@ -886,7 +886,7 @@ impl World {
                 return Err(format!("bound tokens {bound:?}, expected the token bound: {}", self.bound));
             }
             for who in investors() {
-                let token: Option<Credential> = self.read(Target::Token, "credential", &[who.to_string()])?;
+                let token = self.read::<Result<Holding, gpu_hour_token::gpu_hour_token::Error>>(Target::Token, "holding", &[who.to_string()])?.map_err(|e| format!("holding: {e:?}"))?.credential;
                 let expected: Option<Credential> = if !self.bound || self.stale.contains(&who) {
                     None
                 } else {
@@ -996,7 +996,8 @@ impl World {
         }
         // Holders claim everything once the streams have run out.
         for who in investors().iter().chain([outsider()].iter()) {
-            let claimable: Result<u128, gpu_hour_token::gpu_hour_token::Error> = self.read(Target::Token, "claimable", &[who.to_string()])?;
+            let claimable: Result<u128, gpu_hour_token::gpu_hour_token::Error> =
+                self.read::<Result<Holding, gpu_hour_token::gpu_hour_token::Error>>(Target::Token, "holding", &[who.to_string()])?.map(|h| h.claimable);
             if let Ok(amount) = claimable {
                 if amount > 0 {
                     let before = self.coin_balance(who)?;
@@ -1009,7 +1010,7 @@ impl World {
                 }
             }
         }
-        let rewards: RewardTotals = self.read(Target::Token, "reward_totals", &[])?;
+        let rewards = self.read::<TokenState>(Target::Token, "state", &[])?.rewards;
         if rewards.streaming != 0 {
             return Err(format!("liveness: yield still streaming after its period: {rewards:?}"));
         }

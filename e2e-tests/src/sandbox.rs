@@ -252,6 +252,17 @@ impl Suite {
         call_err::<T, pool_admin::pool_admin::Error>(&mut self.session, &admin, message, args)
     }
 
+    /// The token's `state()` as of now.
+    pub fn token_state(&mut self) -> TestResult<gpu_hour_token::gpu_hour_token::TokenState> {
+        let token = self.token.clone();
+        call(&mut self.session, &token, "state", &[])
+    }
+
+    /// What the token keeps about `who` as of now (`holding`).
+    pub fn holding(&mut self, who: &AccountId32) -> TestResult<gpu_hour_token::gpu_hour_token::Holding> {
+        self.token_ok("holding", &[who.to_string()])
+    }
+
     /// Calls an oracle message as the current actor; fails the test unless it returns `Ok`.
     pub fn oracle_ok<T: Decode>(&mut self, message: &str, args: &[String]) -> TestResult<T> {
         let oracle = self.oracle.clone();

@@ -80,7 +80,7 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
         // (and one transaction has moved the chain's clock past it for the dry runs).
         sleep_until(settled_at + YIELD_PERIOD_MS + 500).await?;
         client.create_and_fund_account(&issuer, FUNDS).await;
-        let claimable = client.call(&issuer, &token_calls.claimable(id(&investor_a))).dry_run().await?.return_value();
+        let claimable = client.call(&issuer, &token_calls.holding(id(&investor_a))).dry_run().await?.return_value().map(|h| h.claimable);
         assert_eq!(claimable, Ok(3_600_000));
         for investor in [&investor_a, &investor_b] {
             let claimed = ok(client.call(investor, &token_calls.claim()).submit().await?.return_value())?;

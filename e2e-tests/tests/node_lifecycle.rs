@@ -87,7 +87,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         send!(&issuer, registry_calls.register_batch(vec![(bob_id, kyc()), (charlie_id, kyc())]));
         send!(&issuer, admin_calls.mint(bob_id, 3_000 * GPU_HOUR));
         send!(&bob, token_calls.transfer(charlie_id, 1_000 * GPU_HOUR, Vec::new()));
-        assert_eq!(read!(token_calls.capacity()), 5_760 * GPU_HOUR);
+        assert_eq!(read!(token_calls.state()).capacity, 5_760 * GPU_HOUR);
         assert_eq!((read!(token_calls.balance_of(bob_id)), read!(token_calls.balance_of(charlie_id))), (2_000 * GPU_HOUR, 1_000 * GPU_HOUR));
 
         // Dave never passed KYC: he can neither be minted to nor receive a transfer.
@@ -104,7 +104,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         // It streams over the yield period; after it (and a transaction to move the chain's clock), it is all claimable.
         sleep_until(now_ms()? + YIELD_PERIOD_MS + 300).await?;
         send!(&issuer, coin_calls.approve(bob_id, 0));
-        assert_eq!(read!(token_calls.claimable(charlie_id)), Ok(1_000 * USDC));
+        assert_eq!(read!(token_calls.holding(charlie_id)).map(|h| h.claimable), Ok(1_000 * USDC));
         assert_eq!(send!(&bob, token_calls.claim()), 2_000 * USDC);
         assert_eq!(send!(&charlie, token_calls.claim()), 1_000 * USDC);
 
@@ -112,7 +112,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         let redemption = send!(&charlie, admin_calls.redeem(10 * GPU_HOUR));
         send!(&issuer, admin_calls.fulfill_redemption(redemption));
         assert_eq!(read!(token_calls.total_supply()), 2_990 * GPU_HOUR);
-        assert_eq!(read!(token_calls.redeemed()), 10 * GPU_HOUR);
+        assert_eq!(read!(token_calls.state()).redeemed, 10 * GPU_HOUR);
 
         // The escrow may distribute; the offer is published.
         send!(&issuer, admin_calls.set_distributor(escrow, true));
@@ -184,7 +184,8 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         let supply = 2_990 * GPU_HOUR;
         let bob_rent = share(to_holders, 2_000 * GPU_HOUR, supply);
         let charlie_rent = share(to_holders, 990 * GPU_HOUR, supply);
-        assert_eq!((read!(token_calls.claimable(bob_id)), read!(token_calls.claimable(charlie_id))), (Ok(bob_rent), Ok(charlie_rent)));
+        let claimable = |holding: Result<gpu_hour_token::gpu_hour_token::Holding, _>| holding.map(|h| h.claimable);
+        assert_eq!((claimable(read!(token_calls.holding(bob_id))), claimable(read!(token_calls.holding(charlie_id)))), (Ok(bob_rent), Ok(charlie_rent)));
         assert_eq!(send!(&bob, token_calls.claim()), bob_rent);
         assert_eq!(send!(&charlie, token_calls.claim()), charlie_rent);
         assert_eq!(send!(&dave, escrow_calls.withdraw()), refunds);
@@ -199,7 +200,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         let dust = to_holders - bob_rent - charlie_rent;
         assert_eq!(read!(coin_calls.balance_of(token)), dust, "the token keeps only holders' sub-unit fractions");
         assert!(dust < 2, "at most one unit per holder");
-        let rewards = read!(token_calls.reward_totals());
+        let rewards = read!(token_calls.state()).rewards;
         assert_eq!((rewards.distributed, rewards.claimed, rewards.undistributed), (3_000 * USDC + to_holders, 3_000 * USDC + bob_rent + charlie_rent, 0));
         Ok(())
     })

@@ -5,7 +5,7 @@
 use compute_rwa_common::{Credential, IdentityCheck, YieldDistributor};
 use e2e_tests::node::{client, id, now_ms, run, sleep_until, NodeClient};
 use e2e_tests::TestResult;
-use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef};
+use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef, Holding};
 use gpu_hour_token::pool::PoolInfo;
 use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
 use identity_registry::registry::{Identity, InvestorClass};
@@ -78,11 +78,12 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         assert_eq!(client.call(&issuer, &registry.bind_token(suite.token)).submit().await?.return_value(), Ok(()));
         assert_eq!(client.call(&issuer, &registry.bound_tokens()).dry_run().await?.return_value(), vec![suite.token]);
         client.call(&issuer, &registry.register_batch(vec![(b, kyc())])).submit().await?;
-        assert_eq!(client.call(&issuer, &token.credential(b)).dry_run().await?.return_value(), Some(expected), "pushed");
-        assert_eq!(client.call(&issuer, &token.credential(a)).dry_run().await?.return_value(), None, "registered before the binding");
+        let credential = |holding: Result<Holding, _>| holding.map(|h: Holding| h.credential);
+        assert_eq!(credential(client.call(&issuer, &token.holding(b)).dry_run().await?.return_value()), Ok(Some(expected)), "pushed");
+        assert_eq!(credential(client.call(&issuer, &token.holding(a)).dry_run().await?.return_value()), Ok(None), "registered before the binding");
         assert_eq!(client.call(&outsider, &token.sync(vec![a, stranger])).submit().await?.return_value(), Ok(()));
-        assert_eq!(client.call(&issuer, &token.credential(a)).dry_run().await?.return_value(), Some(expected), "synced");
-        assert_eq!(client.call(&issuer, &token.credential(stranger)).dry_run().await?.return_value(), None);
+        assert_eq!(credential(client.call(&issuer, &token.holding(a)).dry_run().await?.return_value()), Ok(Some(expected)), "synced");
+        assert_eq!(credential(client.call(&issuer, &token.holding(stranger)).dry_run().await?.return_value()), Ok(None));
 
         client.call(&issuer, &admin.mint(a, 3_000_000)).submit().await?;
         client.call(&issuer, &admin.mint(b, 1_000_000)).submit().await?;
@@ -106,7 +107,7 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         // Rent of 1,000 stablecoin units goes to the two equal holders, 500 each, released over
         // the yield period: nothing at once, all of it a period later.
         assert_eq!(client.call(&issuer, &admin.set_yield_period(YIELD_PERIOD_MS)).submit().await?.return_value(), Ok(()));
-        assert_eq!(client.call(&issuer, &token.yield_period()).dry_run().await?.return_value(), YIELD_PERIOD_MS);
+        assert_eq!(client.call(&issuer, &token.state()).dry_run().await?.return_value().yield_period, YIELD_PERIOD_MS);
         client.call(&issuer, &coin.mint(id(&issuer), 1_000)).submit().await?;
         client.call(&issuer, &coin.approve(suite.token, 1_000)).submit().await?;
         // Distributors only: the issuer is not one until the admin's owner says so.
@@ -115,7 +116,7 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         assert_eq!(client.call(&issuer, &admin.set_distributor(id(&issuer), true)).submit().await?.return_value(), Ok(()));
         client.call(&issuer, &token.distribute(1_000)).submit().await?;
         let distributed_at = now_ms()?;
-        let at_once = client.call(&issuer, &token.claimable(a)).dry_run().await?.return_value();
+        let at_once = client.call(&issuer, &token.holding(a)).dry_run().await?.return_value().map(|h| h.claimable);
         assert_eq!(at_once, Ok(0), "the dry run sees the distribution's block time");
         sleep_until(distributed_at + YIELD_PERIOD_MS + 300).await?;
         // Dev nodes seal a block per transaction and dry runs see the last block's time: one

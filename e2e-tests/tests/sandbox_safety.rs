@@ -76,7 +76,7 @@ impl Pool {
     }
 
     fn claimable(&mut self, who: &AccountId32) -> TestResult<u128> {
-        self.suite.token_ok::<u128>("claimable", &[who.to_string()])
+        Ok(self.suite.holding(who)?.claimable)
     }
 
     /// `who` settles epoch `epoch` of rental 0.

@@ -5,7 +5,7 @@ use compute_rwa_common::Credential;
 use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
 use pool_admin::admin::{Redemption, RedemptionStatus};
 use e2e_tests::TestResult;
-use gpu_hour_token::gpu_hour_token::Error as TokenFailure;
+use gpu_hour_token::gpu_hour_token::{Error as TokenFailure, Holding, TokenState};
 use pool_admin::pool_admin::Error;
 use gpu_hour_token::token::TokenError;
 use psp22::PSP22Error;
@@ -48,7 +48,7 @@ fn compliant_and_non_compliant_transfers() -> TestResult {
     assert_eq!(suite.balance(&token, &bob)?, 600_000);
     assert_eq!(suite.balance(&token, &charlie)?, 400_000);
     assert_eq!(suite.balance(&token, &dave)?, 0);
-    assert_eq!(e2e_tests::sandbox::call::<u32>(&mut suite.session, &token, "holder_count", &[])?, 2);
+    assert_eq!(suite.token_state()?.holders, 2);
     Ok(())
 }
 
@@ -81,13 +81,13 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     assert_eq!(suite.balance(&coin, &token)?, 600, "distribute pulled the stablecoin in");
 
     // Released linearly over the yield period: nothing at once, half at half time, all at the end.
-    let claimable = |s: &mut Suite, who: &drink::AccountId32| s.token_ok::<u128>("claimable", &[who.to_string()]);
+    let claimable = |s: &mut Suite, who: &drink::AccountId32| s.holding(who).map(|h| h.claimable);
     assert_eq!(claimable(&mut suite, &holders[2])?, 0);
     let early = suite.as_actor(&holders[0], |s| s.token_err::<u128>("claim", &[]))?;
     assert_eq!(early, TokenFailure::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
     suite.advance(YIELD_PERIOD / 2);
     assert_eq!(claimable(&mut suite, &holders[2])?, 150);
-    let totals: gpu_hour_token::rewards::RewardTotals = e2e_tests::sandbox::call(&mut suite.session, &token, "reward_totals", &[])?;
+    let totals = suite.token_state()?.rewards;
     assert_eq!((totals.distributed, totals.streaming, totals.stream_end), (600, 300, YIELD_PERIOD));
     suite.advance(YIELD_PERIOD / 2);
 
@@ -142,10 +142,16 @@ fn claim_and_transfer_cost_the_same_with_10_or_1000_holders() -> TestResult {
 
 type RegistryError = identity_registry::identity_registry::Error;
 
+/// Whether `token` is bound, and its bindings so far.
+fn binding(suite: &mut Suite, token: &drink::AccountId32) -> TestResult<(bool, u32)> {
+    let state = call::<TokenState>(&mut suite.session, token, "state", &[])?;
+    Ok((state.bound, state.binding))
+}
+
 /// What `token` keeps about `who`, next to what the registry says.
 fn views(suite: &mut Suite, token: &drink::AccountId32, who: &drink::AccountId32) -> TestResult<(Option<Credential>, Option<Credential>)> {
     let registry = suite.registry.clone();
-    let kept = call::<Option<Credential>>(&mut suite.session, token, "credential", &[who.to_string()])?;
+    let kept = call_ok::<Holding, TokenFailure>(&mut suite.session, token, "holding", &[who.to_string()])?.credential;
     let truth = call::<Option<Credential>>(&mut suite.session, &registry, "IdentityCheck::credential", &[who.to_string()])?;
     Ok((kept, truth))
 }
@@ -206,7 +212,7 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
     // Unbound, the second token cannot hear of changes, so it verifies nobody (fail closed);
     // the first still hears of them.
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string(), "false".into()])?;
-    assert_eq!(call::<(bool, u32)>(&mut suite.session, &second, "identity_binding", &[])?, (false, 1));
+    assert_eq!(binding(&mut suite, &second)?, (false, 1));
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[bob.to_string(), identity(276)])?;
     assert_eq!(views(&mut suite, &first, &bob)?.0.map(|c| c.country), Some(276));
     assert_eq!(views(&mut suite, &second, &bob)?.0, None, "an unbound token honours no credential");
@@ -216,7 +222,7 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
     assert_eq!(gone, RegistryError::Registry(identity_registry::registry::RegistryError::NotBound));
     // Bound again, what it kept from the first binding stays void until synced.
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;
-    assert_eq!(call::<(bool, u32)>(&mut suite.session, &second, "identity_binding", &[])?, (true, 2));
+    assert_eq!(binding(&mut suite, &second)?, (true, 2));
     assert_eq!(views(&mut suite, &second, &bob)?.0, None);
     suite.as_actor(&outsider, |s| call_ok::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
     let (kept, truth) = views(&mut suite, &second, &bob)?;
@@ -253,7 +259,7 @@ fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
     suite.register(&[bob.clone(), charlie.clone()])?;
     suite.fund(&dave)?;
     let (token, admin) = (suite.token.clone(), suite.admin.clone());
-    assert_eq!(call::<drink::AccountId32>(&mut suite.session, &token, "TokenAdmin::admin_account", &[])?, admin);
+    assert_eq!(suite.token_state()?.admin, ink_id(&admin));
 
     // Nobody else drives the token, not even the issuer who deployed it.
     for who in [suite.issuer.clone(), bob.clone()] {
@@ -275,7 +281,7 @@ fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
     assert_eq!(id, 0);
     let requested = emitted::<pool_admin::pool_admin::RedemptionRequested>(&suite.session, &admin)?;
     assert_eq!(requested.iter().map(|e| (e.id, e.holder, e.amount)).collect::<Vec<_>>(), vec![(0, ink_id(&bob), 200)]);
-    assert_eq!((suite.balance(&token, &bob)?, call::<u128>(&mut suite.session, &token, "redeemed", &[])?), (300, 200));
+    assert_eq!((suite.balance(&token, &bob)?, suite.token_state()?.redeemed), (300, 200));
     let record = call::<Option<Redemption>>(&mut suite.session, &admin, "redemption", &["0".into()])?.ok_or("no record")?;
     assert_eq!((record.holder, record.amount, record.status), (ink_id(&bob), 200, RedemptionStatus::Pending));
     // Refused by the token (paused): no burn, and no record either.
@@ -303,9 +309,9 @@ fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
     let bundle = e2e_tests::sandbox::bundle("pool_admin")?;
     let successor = suite.session.deploy_bundle(bundle, "new", &[token.to_string()], vec![1], drink::session::NO_ENDOWMENT)?;
     suite.admin_ok::<()>("hand_over", &[successor.to_string()])?;
-    assert_eq!(call::<drink::AccountId32>(&mut suite.session, &token, "TokenAdmin::admin_account", &[])?, successor.clone());
+    assert_eq!(suite.token_state()?.admin, ink_id(&successor));
     assert_eq!(suite.admin_err::<()>("pause", &[])?, Error::Token(TokenError::NotAdmin));
     call_ok::<(), Error>(&mut suite.session, &successor, "pause", &[])?;
-    assert!(call::<bool>(&mut suite.session, &token, "is_paused", &[])?);
+    assert!(suite.token_state()?.paused);
     Ok(())
 }

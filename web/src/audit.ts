@@ -172,14 +172,16 @@ export async function gather(pool: Pool): Promise<Figures> {
   const d = pool.deployment;
   const token = (label: string, args: unknown[] = []) => pool.read("gpu_hour_token", label, args);
   const balanceOf = async (who: string) => big(await pool.read("stablecoin", "PSP22::balance_of", [who]));
+  // One read of the token's state: capacity, document, totals and yield as of the same block.
+  const state = await token("state");
   const holders = await Promise.all(
     d.investors.map(async (account) => ({
       account,
       balance: big(await token("PSP22::balance_of", [account])),
-      claimable: big(await token("claimable", [account])),
+      claimable: big(await token("holding", [account]), "claimable"),
       verified: (await pool.read("identity_registry", "IdentityCheck::is_verified", [account])).toString() === "true",
       // Both sides decode the same `Option<Credential>` type from the shared interface.
-      inSync: JSON.stringify((await token("credential", [account])).toJSON()) === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [account])).toJSON()),
+      inSync: JSON.stringify(get(await token("holding", [account]), "credential").toJSON()) === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [account])).toJSON()),
     })),
   );
   const admin = (label: string, args: unknown[] = []) => pool.read("pool_admin", label, args);
@@ -193,7 +195,7 @@ export async function gather(pool: Pool): Promise<Figures> {
   const bound = (await pool.read("identity_registry", "bound_tokens")) as unknown as Codec[];
   const tokenBound = bound.some((t) => t.toString() === d.contracts.gpu_hour_token.address);
   // As of the block read, like the claimable figures above: both release the stream up to its time.
-  const rewards = await token("reward_totals");
+  const rewards = get(state, "rewards");
   const totals = await pool.read("rental_escrow", "totals");
   const ledger = get(totals, "ledger");
   const feed = await pool.read("utilization_oracle", "feed", [d.feed]);
@@ -217,19 +219,19 @@ export async function gather(pool: Pool): Promise<Figures> {
     epochsChecked,
     flagged,
     tokenBound,
-    tokenAdmin: (await token("TokenAdmin::admin_account")).toString(),
+    tokenAdmin: get(state, "admin").toString(),
     expectedAdmin: d.contracts.pool_admin.address,
     adminToken: (await admin("token")).toString(),
     expectedToken: d.contracts.gpu_hour_token.address,
     latestAttested: latestAttestation ? [big(latestAttestation, "capacity"), get(latestAttestation, "documentHash").toHex()] : undefined,
     recordedRedeemed,
     expectedCapacity: BigInt(d.attested_gpu_hours) * 1_000_000n,
-    capacity: big(await token("capacity")),
+    capacity: big(state, "capacity"),
     expectedAttestation: d.attestation_hash,
-    attestation: get(await token("pool"), "attestationHash").toHex(),
+    attestation: get(get(state, "pool"), "attestationHash").toHex(),
     supply: big(await token("PSP22::total_supply")),
-    redeemed: big(await token("redeemed")),
-    holderCount: big(await token("holder_count")),
+    redeemed: big(state, "redeemed"),
+    holderCount: big(state, "holders"),
     holders,
     distributed: big(rewards, "distributed"),
     claimed: big(rewards, "claimed"),

@@ -58,7 +58,7 @@ export function short(address: string): string {
 /**
  * The token's yield stream as a holder sees it: each distribution is released linearly until
  * `streamEnd`, to whoever holds at the time; `streaming` is what is left to release as of the
- * last block (`reward_totals`). A holder of `balance` of `supply` gets about that share of it.
+ * last block (`state().rewards`). A holder of `balance` of `supply` gets about that share of it.
  */
 export function streamLine(streaming: bigint, streamEnd: bigint, balance: bigint, supply: bigint): string {
   if (streaming === 0n) return "all distributed yield is released";

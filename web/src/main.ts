@@ -65,10 +65,10 @@ async function route() {
 
 async function poolView() {
   const d = pool.deployment;
-  const info = await pool.read("gpu_hour_token", "pool");
-  const [capacity, supply, redeemed, holders] = await Promise.all(
-    ["capacity", "PSP22::total_supply", "redeemed", "holder_count"].map(async (m) => big(await pool.read("gpu_hour_token", m))),
-  );
+  const state = await pool.read("gpu_hour_token", "state");
+  const info = get(state, "pool");
+  const [capacity, redeemed, holders] = ["capacity", "redeemed", "holders"].map((f) => big(state, f));
+  const supply = big(await pool.read("gpu_hour_token", "PSP22::total_supply"));
   const offer = await pool.read("rental_escrow", "offer");
   const config = await pool.read("rental_escrow", "config");
   const totals = await pool.read("rental_escrow", "totals");
@@ -121,8 +121,8 @@ function stopStreamPoll() {
 
 /** Claimable yield and the stream's state for `who`, as of the last block. */
 async function yieldFigures(who: string): Promise<{ claimable: bigint; line: string }> {
-  const claimable = big(await pool.read("gpu_hour_token", "claimable", [who]));
-  const rewards = await pool.read("gpu_hour_token", "reward_totals");
+  const claimable = big(await pool.read("gpu_hour_token", "holding", [who]), "claimable");
+  const rewards = get(await pool.read("gpu_hour_token", "state"), "rewards");
   const balance = big(await pool.read("gpu_hour_token", "PSP22::balance_of", [who]));
   const supply = big(await pool.read("gpu_hour_token", "PSP22::total_supply"));
   return { claimable, line: streamLine(big(rewards, "streaming"), big(rewards, "streamEnd"), balance, supply) };
@@ -174,16 +174,17 @@ async function showInvestor() {
   if (!current) return void (panel.innerHTML = "");
   const who = current;
   const balance = big(await pool.read("gpu_hour_token", "PSP22::balance_of", [who]));
-  const frozen = big(await pool.read("gpu_hour_token", "frozen_amount", [who]));
-  const accountFrozen = (await pool.read("gpu_hour_token", "is_frozen", [who])).toString() === "true";
+  const holding = await pool.read("gpu_hour_token", "holding", [who]);
+  const frozen = big(holding, "frozenAmount");
+  const accountFrozen = get(holding, "frozen").toString() === "true";
   const { claimable, line: stream } = await yieldFigures(who);
   const cash = big(await pool.read("stablecoin", "PSP22::balance_of", [who]));
   const identity = some(await pool.read("identity_registry", "identity", [who]));
   const verified = (await pool.read("identity_registry", "IdentityCheck::is_verified", [who])).toString() === "true";
   // Transfers are decided by the record the registry pushed into the token: say whether it is there.
-  const inToken = JSON.stringify((await pool.read("gpu_hour_token", "credential", [who])).toJSON());
+  const inToken = JSON.stringify(get(holding, "credential").toJSON());
   const synced = inToken === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [who])).toJSON());
-  const count = Number(big(await pool.read("gpu_hour_token", "distribution_count")));
+  const count = Number(big(await pool.read("gpu_hour_token", "state"), "distributions"));
   const distributions = (await pool.read("gpu_hour_token", "distributions", [Math.max(0, count - 10), 10])) as unknown as Codec[];
   const kyc = identity
     ? `${verified ? '<span class="ok">verified</span>' : '<span class="error">not verified</span>'} · country ${big(identity, "country")} · ${escape(text(get(identity, "class")))} · KYC until ${date(big(identity, "kycExpiry"))}`

@@ -216,8 +216,4 @@ pub trait TokenAdmin {
     /// operation. The token's admin only (`NotAdmin`).
     #[ink(message)]
     fn admin(&mut self, ops: Vec<AdminOp>) -> Result<Vec<AdminOutcome>, TokenError>;
-
-    /// The account allowed to call `admin`.
-    #[ink(message)]
-    fn admin_account(&self) -> AccountId;
 }

@@ -114,6 +114,59 @@ pub mod gpu_hour_token {
         pub binding: u32,
     }
 
+    /// The token as of now, in one read (`state`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct TokenState {
+        /// Pool description (GPU model, count, region, tier, period, latest attestation).
+        pub pool: PoolInfo,
+        /// The identity registry that pushes credentials to the token.
+        pub registry: AccountId,
+        /// The stablecoin yield is paid in.
+        pub stablecoin: AccountId,
+        /// The account allowed to call `admin` (the pool's `pool_admin` contract).
+        pub admin: AccountId,
+        /// Attested capacity, in token units.
+        pub capacity: u128,
+        /// Units burnt by redemptions; supply + redeemed never exceeds capacity.
+        pub redeemed: u128,
+        /// Accounts with a non-zero balance.
+        pub holders: u32,
+        /// Whether holder transfers and redemptions are paused.
+        pub paused: bool,
+        /// Current transfer rules.
+        pub rules: ComplianceRules,
+        /// Period (ms) over which each distribution is released to holders.
+        pub yield_period: u64,
+        /// Yield totals as of now: distributed, claimed, undistributed, carried remainder,
+        /// still streaming (and until when).
+        pub rewards: RewardTotals,
+        /// Number of distributions.
+        pub distributions: u32,
+        /// Whether the identity registry binds the token (unbound, nobody counts as verified).
+        pub bound: bool,
+        /// Bindings so far; each voids the credentials received before it.
+        pub binding: u32,
+    }
+
+    /// What the token keeps about one account as of now (`holding`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct Holding {
+        /// Whether the address is frozen (it can neither send nor receive).
+        pub frozen: bool,
+        /// Frozen part of the balance.
+        pub frozen_amount: u128,
+        /// The credential the token honours: verified until (ms; 0 while suspended), country and
+        /// class, as pushed or synced since the current binding. `None`: not registered, the
+        /// token is unbound, or not yet synced since it was bound.
+        pub credential: Option<Credential>,
+        /// Whole stablecoin units the account could claim now.
+        pub claimable: u128,
+        /// Whether the account may distribute yield.
+        pub distributor: bool,
+    }
+
     #[ink(storage)]
     pub struct GpuHourToken {
         data: TokenData,
@@ -151,30 +204,43 @@ pub mod gpu_hour_token {
             })
         }
 
-        // ---- pool and capacity -------------------------------------------------------
+        // ---- reads -------------------------------------------------------------------
 
-        /// Pool description (GPU model, count, region, tier, period, latest attestation).
+        /// Everything about the token as of now, in one read (one dispatch entry instead of a
+        /// dozen: every call loads the whole code, so reads holders never need are kept together).
         #[ink(message)]
-        pub fn pool(&self) -> PoolInfo {
-            self.pool.clone()
+        pub fn state(&self) -> TokenState {
+            let (bound, binding) = self.data.binding();
+            let stored = self.data.rewards().totals();
+            TokenState {
+                pool: self.pool.clone(),
+                registry: self.registry,
+                stablecoin: self.stablecoin,
+                admin: self.admin,
+                capacity: self.data.capacity(),
+                redeemed: self.data.redeemed(),
+                holders: self.data.holders(),
+                paused: self.data.is_paused(),
+                rules: self.data.rules(),
+                yield_period: self.data.yield_period(),
+                rewards: self.data.reward_totals(self.env().block_timestamp()).unwrap_or(stored),
+                distributions: self.data.rewards().distribution_count(),
+                bound,
+                binding,
+            }
         }
 
-        /// Identity registry and stablecoin addresses.
+        /// What the token keeps about `account` as of now: address and partial freezes, the
+        /// credential it honours, claimable yield, whether it may distribute.
         #[ink(message)]
-        pub fn links(&self) -> (AccountId, AccountId) {
-            (self.registry, self.stablecoin)
-        }
-
-        /// Attested capacity, in token units.
-        #[ink(message)]
-        pub fn capacity(&self) -> u128 {
-            self.data.capacity()
-        }
-
-        /// Units burnt by redemptions; supply + redeemed never exceeds capacity.
-        #[ink(message)]
-        pub fn redeemed(&self) -> u128 {
-            self.data.redeemed()
+        pub fn holding(&self, account: AccountId) -> Result<Holding, Error> {
+            Ok(Holding {
+                frozen: self.data.is_frozen(account),
+                frozen_amount: self.data.frozen_amount(account),
+                credential: self.data.credential(account),
+                claimable: self.data.claimable(account, self.env().block_timestamp())?,
+                distributor: self.distributors.contains(account),
+            })
         }
 
         /// Why a transfer of `amount` from `from` to `to` would fail now, if it would.
@@ -185,20 +251,7 @@ pub mod gpu_hour_token {
 
         // ---- identities --------------------------------------------------------------
 
-        /// The credential the token honours for `account`: verified until (ms; 0 while
-        /// suspended), country and class, as pushed or synced since the current binding. `None`:
-        /// not registered, or the token is unbound, or not yet synced since it was bound.
-        #[ink(message)]
-        pub fn credential(&self, account: AccountId) -> Option<Credential> {
-            self.data.credential(account)
-        }
 
-        /// Whether the identity registry binds the token (unbound, every account counts as
-        /// unverified), and the number of its bindings so far.
-        #[ink(message)]
-        pub fn identity_binding(&self) -> (bool, u32) {
-            self.data.binding()
-        }
 
         /// Copies the registry's current record of each account (at most `MAX_BATCH`) into the
         /// token: for accounts registered before the current binding. Anyone may call it; it can
@@ -243,25 +296,8 @@ pub mod gpu_hour_token {
             Ok(amount)
         }
 
-        /// Whole stablecoin units `account` could claim now (yield released so far).
-        #[ink(message)]
-        pub fn claimable(&self, account: AccountId) -> Result<u128, Error> {
-            Ok(self.data.claimable(account, self.env().block_timestamp())?)
-        }
 
-        /// Yield totals for auditors as of now: distributed, claimed, undistributed, carried
-        /// remainder, still streaming (and until when).
-        #[ink(message)]
-        pub fn reward_totals(&self) -> RewardTotals {
-            let stored = self.data.rewards().totals();
-            self.data.reward_totals(self.env().block_timestamp()).unwrap_or(stored)
-        }
 
-        /// Period (ms) over which each distribution is released to holders.
-        #[ink(message)]
-        pub fn yield_period(&self) -> u64 {
-            self.data.yield_period()
-        }
 
         /// Up to `count` (max `MAX_BATCH`) distributions from id `from`, oldest first.
         #[ink(message)]
@@ -269,49 +305,14 @@ pub mod gpu_hour_token {
             self.data.rewards().distributions(from, count.min(MAX_BATCH))
         }
 
-        /// Number of distributions.
-        #[ink(message)]
-        pub fn distribution_count(&self) -> u32 {
-            self.data.rewards().distribution_count()
-        }
 
-        /// Whether `account` may distribute.
-        #[ink(message)]
-        pub fn is_distributor(&self, account: AccountId) -> bool {
-            self.distributors.contains(account)
-        }
 
         // ---- reads -------------------------------------------------------------------
 
-        /// Accounts with a non-zero balance.
-        #[ink(message)]
-        pub fn holder_count(&self) -> u32 {
-            self.data.holders()
-        }
 
-        /// Whether holder transfers are paused.
-        #[ink(message)]
-        pub fn is_paused(&self) -> bool {
-            self.data.is_paused()
-        }
 
-        /// Whether `account`'s address is frozen.
-        #[ink(message)]
-        pub fn is_frozen(&self, account: AccountId) -> bool {
-            self.data.is_frozen(account)
-        }
 
-        /// Frozen part of `account`'s balance.
-        #[ink(message)]
-        pub fn frozen_amount(&self, account: AccountId) -> u128 {
-            self.data.frozen_amount(account)
-        }
 
-        /// Current transfer rules.
-        #[ink(message)]
-        pub fn compliance(&self) -> ComplianceRules {
-            self.data.rules()
-        }
 
         // ---- internals ---------------------------------------------------------------
 
@@ -506,12 +507,6 @@ pub mod gpu_hour_token {
             }
             Ok(outcomes)
         }
-
-        /// The account allowed to call `admin` (the pool's `pool_admin` contract).
-        #[ink(message)]
-        fn admin_account(&self) -> AccountId {
-            self.admin
-        }
     }
 
     impl IdentityListener for GpuHourToken {
@@ -605,9 +600,9 @@ pub mod gpu_hour_token {
             let token = token();
             assert_eq!(token.token_decimals(), 6);
             assert_eq!(token.token_symbol().as_deref(), Some("GPUH"));
-            assert_eq!(token.pool(), pool());
-            assert_eq!(token.links(), (accounts().django, accounts().frank));
-            assert_eq!(token.admin_account(), accounts().alice, "the deployer, until it hands over");
+            assert_eq!(token.state().pool, pool());
+            assert_eq!((token.state().registry, token.state().stablecoin), (accounts().django, accounts().frank));
+            assert_eq!(token.state().admin, accounts().alice, "the deployer, until it hands over");
         }
 
         #[ink::test]
@@ -619,10 +614,10 @@ pub mod gpu_hour_token {
                 document_uri: "ipfs://attestation".into(),
             };
             assert_eq!(token.admin(vec![attest(5_760, 9)]), Ok(vec![(0, 0)]));
-            assert_eq!(token.capacity(), 5_760 * 1_000_000);
-            assert_eq!((token.pool().attestation_hash, token.pool().attestation_uri.as_str()), ([9; 32], "ipfs://attestation"));
+            assert_eq!(token.state().capacity, 5_760 * 1_000_000);
+            assert_eq!((token.state().pool.attestation_hash, token.state().pool.attestation_uri.as_str()), ([9; 32], "ipfs://attestation"));
             assert_eq!(token.admin(vec![attest(5_761, 8)]), Err(TokenError::CapacityExceedsPool));
-            assert_eq!((token.capacity(), token.pool().attestation_hash), (5_760 * 1_000_000, [9; 32]));
+            assert_eq!((token.state().capacity, token.state().pool.attestation_hash), (5_760 * 1_000_000, [9; 32]));
         }
 
         #[ink::test]
@@ -630,19 +625,19 @@ pub mod gpu_hour_token {
             let mut token = token();
             let (bob, charlie) = (accounts().bob, accounts().charlie);
             token.admin(vec![AdminOp::SetPaused(true)]).unwrap();
-            assert!(token.is_paused());
+            assert!(token.state().paused);
             token.admin(vec![AdminOp::SetPaused(false), AdminOp::SetFrozen { account: bob, frozen: true }, AdminOp::SetFrozen { account: charlie, frozen: true }]).unwrap();
-            assert!(!token.is_paused() && token.is_frozen(bob) && token.is_frozen(charlie));
+            assert!(!token.state().paused && holding(&token, bob).frozen && holding(&token, charlie).frozen);
             let too_many = vec![AdminOp::SetFrozen { account: bob, frozen: false }; MAX_BATCH as usize + 1];
             assert_eq!(token.admin(too_many), Err(TokenError::BatchTooLarge));
-            assert!(token.is_frozen(bob), "refused before any operation (partial batches revert on chain: drink test)");
+            assert!(holding(&token, bob).frozen, "refused before any operation (partial batches revert on chain: drink test)");
             assert_eq!(token.admin(vec![AdminOp::FreezePartial { account: bob, amount: 1 }]), Err(TokenError::FreezeExceedsBalance));
             let rules = ComplianceRules { max_holders: 10, max_balance: 5, blocked_countries: vec![408] };
             token.admin(vec![AdminOp::SetRules(rules.clone()), AdminOp::SetDistributor { account: charlie, enabled: true }]).unwrap();
-            assert_eq!(token.compliance(), rules);
-            assert!(token.is_distributor(charlie));
+            assert_eq!(token.state().rules, rules);
+            assert!(holding(&token, charlie).distributor);
             token.admin(vec![AdminOp::SetDistributor { account: charlie, enabled: false }]).unwrap();
-            assert!(!token.is_distributor(charlie));
+            assert!(!holding(&token, charlie).distributor);
         }
 
         #[ink::test]
@@ -684,11 +679,11 @@ pub mod gpu_hour_token {
                 assert_eq!(token.identities_changed(vec![(eve, Some(credential(u64::MAX)))]), Err(PushError::NotRegistry));
                 assert_eq!(token.binding_changed(true), Err(PushError::NotRegistry));
             }
-            assert_eq!(token.identity_binding(), (false, 0));
-            assert_eq!(token.credential(eve), None);
-            assert!(!token.is_paused() && !token.is_frozen(bob) && token.capacity() == 0, "nothing changed");
-            assert!(!token.is_distributor(eve) && token.admin_account() == alice);
-            assert_eq!(token.yield_period(), crate::rewards::DEFAULT_YIELD_PERIOD_MS);
+            assert_eq!((token.state().bound, token.state().binding), (false, 0));
+            assert_eq!(holding(&token, eve).credential, None);
+            assert!(!token.state().paused && !holding(&token, bob).frozen && token.state().capacity == 0, "nothing changed");
+            assert!(!holding(&token, eve).distributor && token.state().admin == alice);
+            assert_eq!(token.state().yield_period, crate::rewards::DEFAULT_YIELD_PERIOD_MS);
         }
 
         #[ink::test]
@@ -698,11 +693,11 @@ pub mod gpu_hour_token {
             let before = ink::env::test::recorded_events().count();
             token.admin(vec![AdminOp::SetAdmin(bob)]).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 1, "AdminChanged");
-            assert_eq!(token.admin_account(), bob);
+            assert_eq!(token.state().admin, bob);
             assert_eq!(token.admin(vec![AdminOp::SetPaused(true)]), Err(TokenError::NotAdmin), "the old admin lost the role");
             set_caller::<DefaultEnvironment>(bob);
             token.admin(vec![AdminOp::SetPaused(true)]).unwrap();
-            assert!(token.is_paused());
+            assert!(token.state().paused);
             set_caller::<DefaultEnvironment>(alice);
             assert_eq!(token.admin(vec![AdminOp::SetAdmin(alice)]), Err(TokenError::NotAdmin));
             // Never to nobody, the token itself or the admin it already has; nothing after a hand-over.
@@ -727,13 +722,17 @@ pub mod gpu_hour_token {
         #[ink::test]
         fn the_admin_sets_a_bounded_yield_period() {
             let mut token = token();
-            assert_eq!(token.yield_period(), 86_400_000, "one day by default");
+            assert_eq!(token.state().yield_period, 86_400_000, "one day by default");
             token.admin(vec![AdminOp::SetYieldPeriod(60_000)]).unwrap();
-            assert_eq!(token.yield_period(), 60_000);
+            assert_eq!(token.state().yield_period, 60_000);
             let invalid = Err(TokenError::Reward(crate::rewards::RewardError::InvalidPeriod));
             assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(999)]), invalid);
             assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(365 * 86_400_000 + 1)]), invalid);
-            assert_eq!(token.reward_totals(), RewardTotals::default());
+            assert_eq!(token.state().rewards, RewardTotals::default());
+        }
+
+        fn holding(token: &GpuHourToken, account: AccountId) -> Holding {
+            token.holding(account).expect("no overflow in these tests")
         }
 
         fn attest(gpu_hours: u128) -> AdminOp {
@@ -758,7 +757,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.identities_changed(vec![(bob, Some(credential(5_000)))]), Err(PushError::NotBound), "not bound yet");
             assert_eq!(token.sync(vec![bob]), Err(Error::Token(TokenError::NotBound)));
             token.binding_changed(true).unwrap();
-            assert_eq!(token.identity_binding(), (true, 1));
+            assert_eq!((token.state().bound, token.state().binding), (true, 1));
             let before = ink::env::test::recorded_events().count();
             token.identities_changed(vec![(bob, Some(credential(5_000))), (charlie, Some(credential(5_000)))]).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 2, "CredentialChanged per account");
@@ -766,7 +765,7 @@ pub mod gpu_hour_token {
             assert_eq!(ink::env::test::recorded_events().count(), before + 2, "no event when nothing changed");
             let too_many = vec![(bob, None); MAX_BATCH as usize + 1];
             assert_eq!(token.identities_changed(too_many), Err(PushError::BatchTooLarge));
-            assert_eq!(token.credential(bob), Some(credential(5_000)));
+            assert_eq!(holding(&token, bob).credential, Some(credential(5_000)));
             set_caller::<DefaultEnvironment>(alice);
             token.admin(vec![mint(bob, 10)]).unwrap();
             set_caller::<DefaultEnvironment>(bob);
@@ -782,7 +781,7 @@ pub mod gpu_hour_token {
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())));
             assert_eq!(token.check_transfer(bob, charlie, 1), Err(Error::Token(TokenError::RecipientNotVerified)));
-            assert_eq!(token.credential(charlie), None);
+            assert_eq!(holding(&token, charlie).credential, None);
             assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
         }
 
@@ -799,16 +798,16 @@ pub mod gpu_hour_token {
             // Unbound, the token cannot hear of a removal, so it trusts nobody.
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(false).unwrap();
-            assert_eq!(token.identity_binding(), (false, 1));
-            assert_eq!((token.credential(bob), token.credential(charlie)), (None, None));
+            assert_eq!((token.state().bound, token.state().binding), (false, 1));
+            assert_eq!((holding(&token, bob).credential, holding(&token, charlie).credential), (None, None));
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("SenderNotVerified".into())));
             assert_eq!(token.claim(), Err(Error::Token(TokenError::SenderNotVerified)));
             // Bound again: what was kept from before is void until pushed or synced anew.
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(true).unwrap();
-            assert_eq!(token.identity_binding(), (true, 2));
-            assert_eq!(token.credential(bob), None, "a credential from the earlier binding is void");
+            assert_eq!((token.state().bound, token.state().binding), (true, 2));
+            assert_eq!(holding(&token, bob).credential, None, "a credential from the earlier binding is void");
             token.identities_changed(vec![(bob, Some(credential(u64::MAX)))]).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())), "charlie not renewed");
@@ -820,8 +819,8 @@ pub mod gpu_hour_token {
             // A binding whose unbinding notice never arrived still voids what came before it.
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(true).unwrap();
-            assert_eq!(token.identity_binding(), (true, 3));
-            assert_eq!((token.credential(bob), token.credential(charlie)), (None, None));
+            assert_eq!((token.state().bound, token.state().binding), (true, 3));
+            assert_eq!((holding(&token, bob).credential, holding(&token, charlie).credential), (None, None));
         }
     }
 }
