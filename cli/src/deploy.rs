@@ -84,8 +84,9 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     // never call stays out of the code every transfer loads.
     let admin = instantiate(chain, &mut progress, "pool_admin", &[token.address.clone()]).await?;
     let admin_account = admin.account()?;
-    progress.tell("hand the token's admin role to its pool admin");
+    progress.tell("hand the token's admin role to its pool admin (proposed, then accepted)");
     chain.submit("gpu_hour_token", &token_account, "TokenAdmin::admin", &[format!("[SetAdmin({})]", admin.address)]).await?;
+    chain.submit("pool_admin", &admin_account, "take_over", &[]).await?;
     // The registry pushes every identity change to the token, which then checks transfers
     // locally. A reused registry must be owned by the deployer; accounts it registered before
     // reach the token with `call token sync '[…]'`.

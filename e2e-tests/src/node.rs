@@ -139,15 +139,17 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, fe
 }
 
 /// Deploys the `pool_admin` of `token` (owned by `issuer`, the token's deployer) and hands it
-/// the token's admin role.
+/// the token's admin role (proposed by the deployer, accepted by the admin's owner).
 pub async fn deploy_admin(client: &mut NodeClient, issuer: &ink_e2e::Keypair, token: AccountId) -> TestResult<AccountId> {
     use compute_rwa_common::{AdminOp, TokenAdmin};
     use ink_e2e::ContractsBackend;
     let admin = client.instantiate("pool_admin", issuer, &mut PoolAdminRef::new(token)).submit().await?.account_id;
     let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
-    let handed = client.call(issuer, &token_calls.admin(vec![AdminOp::SetAdmin(admin)])).submit().await?.return_value();
-    if handed.is_err() {
-        return Err(format!("handing the token to its admin returned {handed:?}").into());
+    let proposed = client.call(issuer, &token_calls.admin(vec![AdminOp::SetAdmin(admin)])).submit().await?.return_value();
+    let mut admin_calls = ink_e2e::create_call_builder::<PoolAdmin>(admin);
+    let taken = client.call(issuer, &admin_calls.take_over()).submit().await?.return_value();
+    if proposed.is_err() || taken.is_err() {
+        return Err(format!("handing the token to its admin returned {proposed:?}, then {taken:?}").into());
     }
     Ok(admin)
 }

@@ -178,6 +178,7 @@ impl Suite {
         // The token's companion holds the roles and records; the deployer hands it the admin role.
         let admin = deploy(&mut session, "pool_admin", "new", &[token.to_string()])?;
         call_ok::<Vec<(u128, u128)>, compute_rwa_common::TokenError>(&mut session, &token, "TokenAdmin::admin", &[format!("[SetAdmin({admin})]")])?;
+        call_ok::<(), pool_admin::pool_admin::Error>(&mut session, &admin, "take_over", &[])?;
         // The registry pushes every identity change to the token it binds.
         call_ok::<(), identity_registry::identity_registry::Error>(&mut session, &registry, "bind_token", &[token.to_string()])?;
         // The escrow reads its epoch schedule from the feed: oracle and feed come first.

@@ -62,9 +62,12 @@ pub enum AdminOp {
     SetYieldPeriod(u64),
     /// Add (`true`) or remove a yield distributor.
     SetDistributor { account: AccountId, enabled: bool },
-    /// Hand the admin role to another account (a new admin contract); operations after it in
-    /// the same call are refused (`NotAdmin`). Never the zero account or the token itself.
+    /// Propose another account (a new admin contract) for the admin role; it takes the role
+    /// with `AcceptAdmin`, so a successor that cannot drive the token never gets it. Never the
+    /// zero account, the token itself or the current admin (`InvalidAdmin`).
     SetAdmin(AccountId),
+    /// Take the admin role proposed to the caller (the only operation a non-admin may send).
+    AcceptAdmin,
 }
 
 /// What the token answers for each operation: `Recover` → (amount, frozen part moved),

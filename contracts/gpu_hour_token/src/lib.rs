@@ -70,11 +70,13 @@ pub mod gpu_hour_token {
         pub amount: u128,
     }
 
-    /// The account allowed to call `admin` changed (normally a `pool_admin` contract).
+    /// The account allowed to call `admin` changed (normally a `pool_admin` contract), or one was
+    /// proposed (`accepted` false) and must still accept.
     #[ink(event)]
     pub struct AdminChanged {
         #[ink(topic)]
         pub admin: AccountId,
+        pub accepted: bool,
     }
 
     /// Stablecoin yield was spread over holders.
@@ -126,6 +128,8 @@ pub mod gpu_hour_token {
         pub stablecoin: AccountId,
         /// The account allowed to call `admin` (the pool's `pool_admin` contract).
         pub admin: AccountId,
+        /// An admin proposed by `SetAdmin` that has not accepted yet.
+        pub pending_admin: Option<AccountId>,
         /// Attested capacity, in token units.
         pub capacity: u128,
         /// Units burnt by redemptions; supply + redeemed never exceeds capacity.
@@ -176,13 +180,15 @@ pub mod gpu_hour_token {
         registry: AccountId,
         stablecoin: AccountId,
         admin: AccountId,
+        /// Proposed by `SetAdmin`, until it accepts.
+        pending_admin: Option<AccountId>,
         distributors: Mapping<AccountId, ()>,
     }
 
     impl GpuHourToken {
         /// A pool token with no capacity yet, checking investors in `registry` and paying yield
-        /// in `stablecoin`. The caller is its admin until it hands the role to the pool's
-        /// `pool_admin` contract (`admin([SetAdmin(..)])`).
+        /// in `stablecoin`. The caller is its admin until it proposes the pool's `pool_admin`
+        /// contract (`admin([SetAdmin(..)])`) and that contract accepts (`take_over`).
         #[ink(constructor)]
         pub fn new(
             name: Option<String>,
@@ -200,6 +206,7 @@ pub mod gpu_hour_token {
                 registry,
                 stablecoin,
                 admin: Self::env().caller(),
+                pending_admin: None,
                 distributors: Mapping::default(),
             })
         }
@@ -217,6 +224,7 @@ pub mod gpu_hour_token {
                 registry: self.registry,
                 stablecoin: self.stablecoin,
                 admin: self.admin,
+                pending_admin: self.pending_admin,
                 capacity: self.data.capacity(),
                 redeemed: self.data.redeemed(),
                 holders: self.data.holders(),
@@ -331,7 +339,7 @@ pub mod gpu_hour_token {
         }
 
         /// Applies one admin operation with the token's rules; see [`AdminOp`].
-        fn apply(&mut self, op: AdminOp, now: u64) -> Result<AdminOutcome, TokenError> {
+        fn apply(&mut self, op: AdminOp, caller: AccountId, now: u64) -> Result<AdminOutcome, TokenError> {
             let mut outcome = (0, 0);
             let events = match op {
                 AdminOp::Mint { to, amount } => self.data.mint(to, amount, self.data.party(to, now), now)?,
@@ -390,8 +398,16 @@ pub mod gpu_hour_token {
                     if admin == AccountId::from([0; 32]) || admin == self.env().account_id() || admin == self.admin {
                         return Err(TokenError::InvalidAdmin);
                     }
-                    self.admin = admin;
-                    self.env().emit_event(AdminChanged { admin });
+                    self.pending_admin = Some(admin);
+                    self.env().emit_event(AdminChanged { admin, accepted: false });
+                    Vec::new()
+                }
+                AdminOp::AcceptAdmin => {
+                    if self.pending_admin != Some(caller) {
+                        return Err(TokenError::NotAdmin);
+                    }
+                    (self.admin, self.pending_admin) = (caller, None);
+                    self.env().emit_event(AdminChanged { admin: caller, accepted: true });
                     Vec::new()
                 }
             };
@@ -490,7 +506,8 @@ pub mod gpu_hour_token {
     impl TokenAdmin for GpuHourToken {
         /// Applies up to `MAX_BATCH` operations in order, all or nothing (the first refusal
         /// reverts the call); one outcome per operation. The token's admin only (`NotAdmin`):
-        /// its `pool_admin` contract, which checks roles and keeps the records.
+        /// its `pool_admin` contract, which checks roles and keeps the records; and
+        /// `AcceptAdmin` from the admin it proposed.
         #[ink(message)]
         fn admin(&mut self, ops: Vec<AdminOp>) -> Result<Vec<AdminOutcome>, TokenError> {
             if ops.len() > MAX_BATCH as usize {
@@ -499,11 +516,11 @@ pub mod gpu_hour_token {
             let (caller, now) = (self.env().caller(), self.env().block_timestamp());
             let mut outcomes = Vec::with_capacity(ops.len());
             for op in ops {
-                // Checked per operation: after a `SetAdmin` the caller holds no role any more.
-                if caller != self.admin {
+                // Checked per operation: after an `AcceptAdmin` the caller holds the role.
+                if caller != self.admin && op != AdminOp::AcceptAdmin {
                     return Err(TokenError::NotAdmin);
                 }
-                outcomes.push(self.apply(op, now)?);
+                outcomes.push(self.apply(op, caller, now)?);
             }
             Ok(outcomes)
         }
@@ -661,6 +678,7 @@ pub mod gpu_hour_token {
                 AdminOp::SetYieldPeriod(60_000),
                 AdminOp::SetDistributor { account: eve, enabled: true },
                 AdminOp::SetAdmin(eve),
+                AdminOp::AcceptAdmin,
             ];
             for caller in [bob, charlie, django, eve] {
                 set_caller::<DefaultEnvironment>(caller);
@@ -687,27 +705,33 @@ pub mod gpu_hour_token {
         }
 
         #[ink::test]
-        fn the_admin_role_is_handed_over_once_and_for_all() {
+        fn the_admin_role_moves_in_two_steps() {
             let mut token = token();
-            let (alice, bob) = (accounts().alice, accounts().bob);
+            let (alice, bob, charlie) = (accounts().alice, accounts().bob, accounts().charlie);
             let before = ink::env::test::recorded_events().count();
             token.admin(vec![AdminOp::SetAdmin(bob)]).unwrap();
-            assert_eq!(ink::env::test::recorded_events().count(), before + 1, "AdminChanged");
-            assert_eq!(token.state().admin, bob);
-            assert_eq!(token.admin(vec![AdminOp::SetPaused(true)]), Err(TokenError::NotAdmin), "the old admin lost the role");
-            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(ink::env::test::recorded_events().count(), before + 1, "AdminChanged (proposed)");
+            assert_eq!((token.state().admin, token.state().pending_admin), (alice, Some(bob)));
+            // Proposed is not accepted: the admin keeps the role; nobody else may accept.
             token.admin(vec![AdminOp::SetPaused(true)]).unwrap();
-            assert!(token.state().paused);
+            for caller in [alice, charlie] {
+                set_caller::<DefaultEnvironment>(caller);
+                assert_eq!(token.admin(vec![AdminOp::AcceptAdmin]), Err(TokenError::NotAdmin));
+            }
+            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(token.admin(vec![AdminOp::SetPaused(false)]), Err(TokenError::NotAdmin), "not before accepting");
+            // Accepting and acting in one call: the role applies from the acceptance on.
+            token.admin(vec![AdminOp::AcceptAdmin, AdminOp::SetPaused(false)]).unwrap();
+            assert_eq!((token.state().admin, token.state().pending_admin, token.state().paused), (bob, None, false));
+            assert_eq!(token.admin(vec![AdminOp::AcceptAdmin]), Err(TokenError::NotAdmin), "accepted once");
             set_caller::<DefaultEnvironment>(alice);
-            assert_eq!(token.admin(vec![AdminOp::SetAdmin(alice)]), Err(TokenError::NotAdmin));
-            // Never to nobody, the token itself or the admin it already has; nothing after a hand-over.
+            assert_eq!(token.admin(vec![AdminOp::SetPaused(true)]), Err(TokenError::NotAdmin), "the old admin lost the role");
+            // Never to nobody, the token itself or the admin it already has.
             set_caller::<DefaultEnvironment>(bob);
             let own = ink::env::test::callee::<DefaultEnvironment>();
             for invalid in [AccountId::from([0; 32]), own, bob] {
                 assert_eq!(token.admin(vec![AdminOp::SetAdmin(invalid)]), Err(TokenError::InvalidAdmin));
             }
-            let charlie = accounts().charlie;
-            assert_eq!(token.admin(vec![AdminOp::SetAdmin(charlie), AdminOp::SetPaused(false)]), Err(TokenError::NotAdmin));
         }
 
         #[ink::test]

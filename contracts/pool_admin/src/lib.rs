@@ -134,11 +134,19 @@ pub mod pool_admin {
         pub enabled: bool,
     }
 
-    /// The token's admin role was handed to another account; this contract no longer drives it.
+    /// Another admin was proposed to the token (`hand_over`); it drives the token once it
+    /// accepts, and this contract until then.
     #[ink(event)]
-    pub struct AdminHandedOver {
+    pub struct HandOverProposed {
         #[ink(topic)]
         pub new_admin: AccountId,
+    }
+
+    /// This contract accepted the token's admin role (`take_over`).
+    #[ink(event)]
+    pub struct TookOver {
+        #[ink(topic)]
+        pub token: AccountId,
     }
 
     #[ink(storage)]
@@ -151,7 +159,8 @@ pub mod pool_admin {
 
     impl PoolAdmin {
         /// The admin of `token`, owned by the caller. The token's current admin (its deployer)
-        /// then hands the role over: `admin([SetAdmin(this contract)])` on the token.
+        /// then proposes this contract (`admin([SetAdmin(this contract)])` on the token) and the
+        /// owner accepts with `take_over`.
         #[ink(constructor)]
         pub fn new(token: AccountId) -> Self {
             Self { token, ownership: Ownable::new(Self::env().caller()), agents: Agents::default(), records: Records::default() }
@@ -325,15 +334,25 @@ pub mod pool_admin {
             Ok(())
         }
 
-        /// Hands the token's admin role to `new_admin` (a replacement admin contract); this
-        /// contract can no longer drive the token afterwards, and its records stay here (the
-        /// successor starts empty). Irreversible; the token refuses this contract, itself or the
-        /// zero account (`InvalidAdmin`). Owner only.
+        /// Proposes `new_admin` (a replacement admin contract) for the token's admin role; it
+        /// takes over with its own `take_over`, after which this contract can no longer drive the
+        /// token (its records stay here; the successor starts empty). The token refuses this
+        /// contract, itself or the zero account (`InvalidAdmin`). Owner only.
         #[ink(message)]
         pub fn hand_over(&mut self, new_admin: AccountId) -> Result<(), Error> {
             self.ownership.ensure_owner(self.env().caller())?;
             self.drive(vec![AdminOp::SetAdmin(new_admin)])?;
-            self.env().emit_event(AdminHandedOver { new_admin });
+            self.env().emit_event(HandOverProposed { new_admin });
+            Ok(())
+        }
+
+        /// Accepts the token's admin role proposed to this contract (by the token's deployer at
+        /// deployment, or by a predecessor's `hand_over`). Owner only.
+        #[ink(message)]
+        pub fn take_over(&mut self) -> Result<(), Error> {
+            self.ownership.ensure_owner(self.env().caller())?;
+            self.drive(vec![AdminOp::AcceptAdmin])?;
+            self.env().emit_event(TookOver { token: self.token });
             Ok(())
         }
 
@@ -484,6 +503,7 @@ pub mod pool_admin {
                 assert_eq!(admin.set_yield_period(60_000), not_owner);
                 assert_eq!(admin.set_distributor(eve, true), not_owner);
                 assert_eq!(admin.hand_over(eve), not_owner);
+                assert_eq!(admin.take_over(), not_owner);
                 assert_eq!(admin.set_agent(eve, true), not_owner);
                 assert_eq!(admin.transfer_ownership(Some(caller)), not_owner);
             }
