@@ -26,8 +26,6 @@ export COMPUTE_RWA_URL="$NODE_URL"
 cli() { "$CARGO_TARGET_DIR/debug/compute-rwa" "$@"; }
 as() { local suri="$1"; shift; cli --suri "$suri" "$@" >/dev/null; }
 read_value() { cli read "$@"; }
-# One numeric field of a struct the CLI printed, e.g. `read_value token state | field capacity`.
-field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
 # A field of deployment.json, by Python subscript.
 recorded() { python3 -c "import json; print(json.load(open('deployment.json'))$1)"; }
 gpuh() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:,.6f}'.rstrip('0').rstrip('.'))" "$1"; }

@@ -21,6 +21,9 @@ export CONTRACTS
 # Runs "$@" with all its output in LOG; while it runs, prints one line a minute (elapsed time, the
 # step's expected duration, crates compiled so far and the one being compiled), so a cold build is
 # never silent. Returns the command's status.
+# One numeric field of a struct the CLI printed, e.g. `compute-rwa read token state | field capacity`.
+field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
+
 with_progress() {
   local label="$1" expected="$2" log="$3"; shift 3
   local started=$SECONDS pid crates current

@@ -13,8 +13,6 @@ cd "$out"
 export COMPUTE_RWA_URL="$NODE_URL"
 cli() { "$CARGO_TARGET_DIR/debug/compute-rwa" "$@" >/dev/null; }
 value() { "$CARGO_TARGET_DIR/debug/compute-rwa" read "$@"; }
-# One numeric field of a struct the CLI printed, e.g. `value token state | field yield_period`.
-field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
 recorded() { python3 -c "import json; print(json.load(open('deployment.json'))$1)"; }
 BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
 CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y

@@ -175,14 +175,17 @@ export async function gather(pool: Pool): Promise<Figures> {
   // One read of the token's state: capacity, document, totals and yield as of the same block.
   const state = await token("state");
   const holders = await Promise.all(
-    d.investors.map(async (account) => ({
-      account,
-      balance: big(await token("PSP22::balance_of", [account])),
-      claimable: big(await token("holding", [account]), "claimable"),
-      verified: (await pool.read("identity_registry", "IdentityCheck::is_verified", [account])).toString() === "true",
-      // Both sides decode the same `Option<Credential>` type from the shared interface.
-      inSync: JSON.stringify(get(await token("holding", [account]), "credential").toJSON()) === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [account])).toJSON()),
-    })),
+    d.investors.map(async (account) => {
+      const holding = await token("holding", [account]);
+      return {
+        account,
+        balance: big(await token("PSP22::balance_of", [account])),
+        claimable: big(holding, "claimable"),
+        verified: (await pool.read("identity_registry", "IdentityCheck::is_verified", [account])).toString() === "true",
+        // Both sides decode the same `Option<Credential>` type from the shared interface.
+        inSync: JSON.stringify(get(holding, "credential").toJSON()) === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [account])).toJSON()),
+      };
+    }),
   );
   const admin = (label: string, args: unknown[] = []) => pool.read("pool_admin", label, args);
   const attestations = Number(big(await admin("attestation_count")));

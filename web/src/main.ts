@@ -119,13 +119,16 @@ function stopStreamPoll() {
   streamTimer = undefined;
 }
 
-/** Claimable yield and the stream's state for `who`, as of the last block. */
-async function yieldFigures(who: string): Promise<{ claimable: bigint; line: string }> {
-  const claimable = big(await pool.read("gpu_hour_token", "holding", [who]), "claimable");
-  const rewards = get(await pool.read("gpu_hour_token", "state"), "rewards");
+/** `who`'s holding and balance, the token's state, and from them claimable yield and the
+ * stream's line, as of the last block (one read of each). */
+async function yieldFigures(who: string): Promise<{ holding: Codec; state: Codec; balance: bigint; claimable: bigint; line: string }> {
+  const holding = await pool.read("gpu_hour_token", "holding", [who]);
+  const state = await pool.read("gpu_hour_token", "state");
+  const rewards = get(state, "rewards");
   const balance = big(await pool.read("gpu_hour_token", "PSP22::balance_of", [who]));
   const supply = big(await pool.read("gpu_hour_token", "PSP22::total_supply"));
-  return { claimable, line: streamLine(big(rewards, "streaming"), big(rewards, "streamEnd"), balance, supply) };
+  const line = streamLine(big(rewards, "streaming"), big(rewards, "streamEnd"), balance, supply);
+  return { holding, state, balance, claimable: big(holding, "claimable"), line };
 }
 
 /** Re-reads claimable yield in place (the rest of the panel, and anything typed, stays). */
@@ -173,18 +176,16 @@ async function showInvestor() {
   const panel = document.querySelector<HTMLElement>("#investor")!;
   if (!current) return void (panel.innerHTML = "");
   const who = current;
-  const balance = big(await pool.read("gpu_hour_token", "PSP22::balance_of", [who]));
-  const holding = await pool.read("gpu_hour_token", "holding", [who]);
+  const { holding, state, balance, claimable, line: stream } = await yieldFigures(who);
   const frozen = big(holding, "frozenAmount");
   const accountFrozen = get(holding, "frozen").toString() === "true";
-  const { claimable, line: stream } = await yieldFigures(who);
   const cash = big(await pool.read("stablecoin", "PSP22::balance_of", [who]));
   const identity = some(await pool.read("identity_registry", "identity", [who]));
   const verified = (await pool.read("identity_registry", "IdentityCheck::is_verified", [who])).toString() === "true";
   // Transfers are decided by the record the registry pushed into the token: say whether it is there.
   const inToken = JSON.stringify(get(holding, "credential").toJSON());
   const synced = inToken === JSON.stringify((await pool.read("identity_registry", "IdentityCheck::credential", [who])).toJSON());
-  const count = Number(big(await pool.read("gpu_hour_token", "state"), "distributions"));
+  const count = Number(big(state, "distributions"));
   const distributions = (await pool.read("gpu_hour_token", "distributions", [Math.max(0, count - 10), 10])) as unknown as Codec[];
   const kyc = identity
     ? `${verified ? '<span class="ok">verified</span>' : '<span class="error">not verified</span>'} · country ${big(identity, "country")} · ${escape(text(get(identity, "class")))} · KYC until ${date(big(identity, "kycExpiry"))}`

@@ -309,8 +309,7 @@ pub mod pool_admin {
         /// Owner only.
         #[ink(message)]
         pub fn set_compliance(&mut self, rules: ComplianceRules) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            self.drive(vec![AdminOp::SetRules(rules.clone())])?;
+            self.drive_as_owner(AdminOp::SetRules(rules.clone()))?;
             self.env().emit_event(ComplianceUpdated { rules });
             Ok(())
         }
@@ -319,8 +318,7 @@ pub mod pool_admin {
         /// running stream keeps its end. Owner only.
         #[ink(message)]
         pub fn set_yield_period(&mut self, period_ms: u64) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            self.drive(vec![AdminOp::SetYieldPeriod(period_ms)])?;
+            self.drive_as_owner(AdminOp::SetYieldPeriod(period_ms))?;
             self.env().emit_event(YieldPeriodSet { period_ms });
             Ok(())
         }
@@ -328,8 +326,7 @@ pub mod pool_admin {
         /// Adds (`enabled`) or removes a yield distributor of the token (the escrow). Owner only.
         #[ink(message)]
         pub fn set_distributor(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            self.drive(vec![AdminOp::SetDistributor { account, enabled }])?;
+            self.drive_as_owner(AdminOp::SetDistributor { account, enabled })?;
             self.env().emit_event(DistributorUpdated { account, enabled });
             Ok(())
         }
@@ -340,8 +337,7 @@ pub mod pool_admin {
         /// contract, itself or the zero account (`InvalidAdmin`). Owner only.
         #[ink(message)]
         pub fn hand_over(&mut self, new_admin: AccountId) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            self.drive(vec![AdminOp::SetAdmin(new_admin)])?;
+            self.drive_as_owner(AdminOp::SetAdmin(new_admin))?;
             self.env().emit_event(HandOverProposed { new_admin });
             Ok(())
         }
@@ -350,8 +346,7 @@ pub mod pool_admin {
         /// deployment, or by a predecessor's `hand_over`). Owner only.
         #[ink(message)]
         pub fn take_over(&mut self) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
-            self.drive(vec![AdminOp::AcceptAdmin])?;
+            self.drive_as_owner(AdminOp::AcceptAdmin)?;
             self.env().emit_event(TookOver { token: self.token });
             Ok(())
         }
@@ -441,6 +436,12 @@ pub mod pool_admin {
             self.drive(vec![AdminOp::SetPaused(paused)])?;
             self.env().emit_event(PauseChanged { agent, paused });
             Ok(())
+        }
+
+        /// Applies one owner-only operation on the token.
+        fn drive_as_owner(&self, op: AdminOp) -> Result<(), Error> {
+            self.ownership.ensure_owner(self.env().caller())?;
+            self.drive(vec![op]).map(drop)
         }
 
         /// Applies `ops` on the token (at most `MAX_BATCH`, all or nothing); its outcomes.
