@@ -239,13 +239,21 @@ fn contract_event_names(events: &ExtrinsicEvents<Config>, transcoder: &ContractM
         let (Some(emitted), Some(topic)) = (event.as_event::<ContractEmitted<AccountId>>()?, event.topics().first()) else {
             continue;
         };
-        let name = match transcoder.decode_contract_event(topic, &mut &emitted.data[..]) {
-            Ok(Value::Map(map)) => map.ident().unwrap_or_default(),
-            _ => "(other contract)".into(),
-        };
-        names.push(name);
+        names.push(event_name(transcoder, topic.as_ref(), &emitted.data).unwrap_or_else(|| "(other contract)".into()));
     }
     Ok(names)
+}
+
+/// The name of the event with signature topic `topic` and fields `data` (the bytes the contract
+/// emitted), if `transcoder`'s metadata has it and the fields decode. `decode_contract_event`
+/// expects the data as the pallet's event stores it, a length-prefixed `Vec<u8>`, hence the
+/// `encode()`: without it decoding starts at the wrong byte.
+fn event_name(transcoder: &ContractMessageTranscoder, topic: &[u8], data: &[u8]) -> Option<String> {
+    let encoded = scale::Encode::encode(data);
+    match transcoder.decode_contract_event(&topic, &mut &encoded[..]) {
+        Ok(Value::Map(map)) => map.ident(),
+        _ => None,
+    }
 }
 
 /// Parses an SS58 address, naming the argument that held it.
@@ -256,6 +264,55 @@ pub fn account(text: &str, what: &str) -> Result<AccountId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scale_info::{PortableRegistry, TypeDef, TypeDefPrimitive};
+
+    /// Appends the smallest valid SCALE value of type `id` (zeros, empty sequences, first variants).
+    fn smallest(registry: &PortableRegistry, id: u32, out: &mut Vec<u8>) {
+        match &registry.resolve(id).expect("type in the metadata").type_def {
+            TypeDef::Composite(c) => c.fields.iter().for_each(|f| smallest(registry, f.ty.id, out)),
+            TypeDef::Variant(v) => {
+                let first = v.variants.iter().min_by_key(|v| v.index).expect("a variant");
+                out.push(first.index);
+                first.fields.iter().for_each(|f| smallest(registry, f.ty.id, out));
+            }
+            TypeDef::Sequence(_) | TypeDef::Compact(_) | TypeDef::BitSequence(_) => out.push(0),
+            TypeDef::Array(a) => (0..a.len).for_each(|_| smallest(registry, a.type_param.id, out)),
+            TypeDef::Tuple(t) => t.fields.iter().for_each(|f| smallest(registry, f.id, out)),
+            TypeDef::Primitive(p) => {
+                let bytes = match p {
+                    TypeDefPrimitive::Bool | TypeDefPrimitive::U8 | TypeDefPrimitive::I8 | TypeDefPrimitive::Str => 1,
+                    TypeDefPrimitive::U16 | TypeDefPrimitive::I16 => 2,
+                    TypeDefPrimitive::Char | TypeDefPrimitive::U32 | TypeDefPrimitive::I32 => 4,
+                    TypeDefPrimitive::U64 | TypeDefPrimitive::I64 => 8,
+                    TypeDefPrimitive::U128 | TypeDefPrimitive::I128 => 16,
+                    TypeDefPrimitive::U256 | TypeDefPrimitive::I256 => 32,
+                };
+                out.resize(out.len() + bytes, 0);
+            }
+        }
+    }
+
+    /// Issue 16 item 8: every event of every contract has a unique signature topic in its
+    /// metadata and decodes through cargo-contract's transcoder from the bytes the contract emits.
+    #[test]
+    fn every_event_of_every_contract_decodes_by_its_signature_topic() {
+        let dir = std::env::var("COMPUTE_RWA_ARTIFACTS").expect("COMPUTE_RWA_ARTIFACTS: the built contracts (scripts/build.sh)");
+        let mut decoded = 0;
+        for name in ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"] {
+            let transcoder = ContractMessageTranscoder::load(format!("{dir}/{name}/{name}.json")).expect("metadata");
+            let mut topics = std::collections::BTreeSet::new();
+            for event in transcoder.metadata().spec().events() {
+                let topic = event.signature_topic().unwrap_or_else(|| panic!("{name}: {} is anonymous", event.label())).as_bytes().to_vec();
+                assert!(topics.insert(topic.clone()), "{name}: two events share the topic of {}", event.label());
+                let mut data = Vec::new();
+                event.args().iter().for_each(|arg| smallest(transcoder.metadata().registry(), arg.ty().ty().id, &mut data));
+                assert_eq!(event_name(&transcoder, &topic, &data).as_deref(), Some(event.label().as_str()), "{name}");
+                decoded += 1;
+            }
+            assert_eq!(event_name(&transcoder, &[7; 32], &[]), None, "{name}: an unknown topic");
+        }
+        assert!(decoded >= 60, "only {decoded} events");
+    }
 
     #[test]
     fn submitted_calls_get_half_again_the_dry_run_gas() {

@@ -369,8 +369,10 @@ impl World {
                 &[who.to_string(), identity_arg(true, 276, expiry)],
             )?;
         }
-        crate::sandbox::call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "set_agent", &[agent().to_string(), "true".into()])?;
-        suite.admin_ok::<()>("set_agent", &[agent().to_string(), "true".into()])?;
+        let grant = ["Agent".to_string(), agent().to_string(), "true".into()];
+        for contract in [&registry, &suite.admin.clone()] {
+            crate::sandbox::call_ok::<(), compute_rwa_common::AccessError>(&mut suite.session, contract, "AccessControl::set_role", &grant)?;
+        }
         // A short yield stream so the campaign sees streams start, overlap and end.
         suite.admin_ok::<()>("set_yield_period", &[(2 * HOUR).to_string()])?;
         let mut world = World {
@@ -886,7 +888,7 @@ impl World {
                 return Err(format!("bound tokens {bound:?}, expected the token bound: {}", self.bound));
             }
             for who in investors() {
-                let token = self.read::<Result<Holding, gpu_hour_token::gpu_hour_token::Error>>(Target::Token, "holding", &[who.to_string()])?.map_err(|e| format!("holding: {e:?}"))?.credential;
+                let token = self.read::<Result<Holding, gpu_hour_token::token::TokenError>>(Target::Token, "holding", &[who.to_string()])?.map_err(|e| format!("holding: {e:?}"))?.credential;
                 let expected: Option<Credential> = if !self.bound || self.stale.contains(&who) {
                     None
                 } else {
@@ -996,8 +998,8 @@ impl World {
         }
         // Holders claim everything once the streams have run out.
         for who in investors().iter().chain([outsider()].iter()) {
-            let claimable: Result<u128, gpu_hour_token::gpu_hour_token::Error> =
-                self.read::<Result<Holding, gpu_hour_token::gpu_hour_token::Error>>(Target::Token, "holding", &[who.to_string()])?.map(|h| h.claimable);
+            let claimable: Result<u128, gpu_hour_token::token::TokenError> =
+                self.read::<Result<Holding, gpu_hour_token::token::TokenError>>(Target::Token, "holding", &[who.to_string()])?.map(|h| h.claimable);
             if let Ok(amount) = claimable {
                 if amount > 0 {
                     let before = self.coin_balance(who)?;

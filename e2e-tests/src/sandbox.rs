@@ -232,13 +232,13 @@ impl Suite {
     /// Calls a token message as the current actor; fails the test unless it returns `Ok`.
     pub fn token_ok<T: Decode>(&mut self, message: &str, args: &[String]) -> TestResult<T> {
         let token = self.token.clone();
-        call_ok::<T, gpu_hour_token::gpu_hour_token::Error>(&mut self.session, &token, message, args)
+        call_ok::<T, gpu_hour_token::token::TokenError>(&mut self.session, &token, message, args)
     }
 
     /// Calls a token message that must revert; returns its error.
-    pub fn token_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<gpu_hour_token::gpu_hour_token::Error> {
+    pub fn token_err<T: Decode + Debug>(&mut self, message: &str, args: &[String]) -> TestResult<gpu_hour_token::token::TokenError> {
         let token = self.token.clone();
-        call_err::<T, gpu_hour_token::gpu_hour_token::Error>(&mut self.session, &token, message, args)
+        call_err::<T, gpu_hour_token::token::TokenError>(&mut self.session, &token, message, args)
     }
 
     /// Calls a pool-admin message as the current actor; fails the test unless it returns `Ok`.

@@ -13,9 +13,8 @@ use gpu_hour_token::token::TokenError as TokenRule;
 use identity_registry::registry::{Identity, InvestorClass};
 use ink_e2e::{alice, ContractsBackend};
 use psp22::{PSP22Error, PSP22};
-use rental_escrow::escrow::{EpochState, EscrowConfig, EscrowError, Offer, SlaTier};
+use rental_escrow::escrow::{EpochState, EscrowConfig, Offer, SlaTier};
 use rental_escrow::rental_escrow::Error as EscrowFailure;
-use utilization_oracle::oracle::OracleError;
 use utilization_oracle::utilization_oracle::Error as OracleFailure;
 
 const EPOCH_MS: u64 = 3_600; // a thousandth of an hour: 8 GPUs deliver 8 milli-GPU-hours per epoch
@@ -163,10 +162,10 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         sleep_until(epoch_end(d) + 300).await?;
         send!(&issuer, coin_calls.approve(bob_id, 0));
         let early = client.call(&charlie, &escrow_calls.settle(rental, d)).dry_run().await?.return_value();
-        assert_eq!(early, Err(EscrowFailure::Escrow(EscrowError::AwaitingOracle)));
+        assert_eq!(early, Err(EscrowFailure::AwaitingOracle));
         sleep_until((epoch_end(d) + GRACE_MS).max(epoch_end(b) + MAX_AGE_MS) + 300).await?;
         send!(&issuer, coin_calls.approve(bob_id, 0));
-        assert_eq!(read!(oracle_calls.latest(0)), Err(OracleFailure::Oracle(OracleError::Stale)));
+        assert_eq!(read!(oracle_calls.latest(0)), Err(OracleFailure::Stale));
         send!(&charlie, escrow_calls.settle(rental, d));
         assert_eq!(read!(escrow_calls.epoch_state(rental, d)), Some(EpochState::TimedOut));
 

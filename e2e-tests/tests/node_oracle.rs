@@ -5,7 +5,7 @@ use e2e_tests::node::{client, id, run};
 use e2e_tests::{ok, TestResult};
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use std::time::{SystemTime, UNIX_EPOCH};
-use utilization_oracle::oracle::{FeedConfig, OracleError, Report};
+use utilization_oracle::oracle::{FeedConfig, Report};
 use utilization_oracle::utilization_oracle::{Error, UtilizationOracle, UtilizationOracleRef};
 
 const HOUR: u64 = 3_600_000;
@@ -47,11 +47,11 @@ fn reporters_submit_and_a_reader_gets_the_finalized_epoch() -> TestResult {
         let first = client.call(&reporters[0], &calls.submit(feed, 0, report(7_900))).submit().await?.return_value();
         assert_eq!(first, Ok(false));
         let pending = client.call(&reader, &calls.epoch(feed, 0)).dry_run().await?.return_value();
-        assert_eq!(pending, Err(Error::Oracle(OracleError::NotFinalized)));
+        assert_eq!(pending, Err(Error::NotFinalized));
         let second = client.call(&reporters[1], &calls.submit(feed, 0, report(7_700))).submit().await?.return_value();
         assert_eq!(second, Ok(false));
         let early = client.call(&reader, &calls.finalize(feed, 0)).dry_run().await?.return_value();
-        assert_eq!(early, Err(Error::Oracle(OracleError::NotReady)));
+        assert_eq!(early, Err(Error::NotReady));
         let eligibility = ok(client.call(&reader, &calls.eligible(feed, 0)).dry_run().await?.return_value())?;
         assert_eq!((eligibility.reporters.len(), eligibility.quorum, eligibility.threshold, eligibility.reported), (3, 2, 2, 2));
 
@@ -65,7 +65,7 @@ fn reporters_submit_and_a_reader_gets_the_finalized_epoch() -> TestResult {
 
         // The current epoch has not ended: a report for it is refused.
         let early = client.call(&reporters[2], &calls.submit(feed, 2, report(1))).dry_run().await?.return_value();
-        assert_eq!(early, Err(Error::Oracle(OracleError::EpochNotEnded)));
+        assert_eq!(early, Err(Error::EpochNotEnded));
         Ok(())
     })
 }

@@ -50,11 +50,19 @@ impl Meter {
     fn ownership(&mut self, contract: &str) -> TestResult {
         let (issuer, heir) = (self.suite.issuer.clone(), account(77));
         self.suite.fund(&heir)?;
-        self.run(&issuer, contract, "owner", &[])?;
-        self.run(&issuer, contract, "transfer_ownership", &[format!("Some({heir})")])?;
-        self.run(&heir, contract, "accept_ownership", &[])?;
-        self.labelled(&heir, contract, "transfer_ownership", "transfer_ownership (back)", &[format!("Some({issuer})")])?;
-        self.labelled(&issuer, contract, "accept_ownership", "accept_ownership (back)", &[])
+        self.run(&issuer, contract, "Ownable2Step::owner", &[])?;
+        self.run(&issuer, contract, "Ownable2Step::transfer_ownership", &[format!("Some({heir})")])?;
+        self.run(&heir, contract, "Ownable2Step::pending_owner", &[])?;
+        self.run(&heir, contract, "Ownable2Step::accept_ownership", &[])?;
+        self.labelled(&heir, contract, "Ownable2Step::transfer_ownership", "Ownable2Step::transfer_ownership (back)", &[format!("Some({issuer})")])?;
+        self.labelled(&issuer, contract, "Ownable2Step::accept_ownership", "Ownable2Step::accept_ownership (back)", &[])
+    }
+
+    /// Grants `role` to `account` and reads it back.
+    fn role(&mut self, contract: &str, role: &str, account: &AccountId32) -> TestResult {
+        let issuer = self.suite.issuer.clone();
+        self.run(&issuer, contract, "AccessControl::set_role", &[role.into(), account.to_string(), "true".into()])?;
+        self.run(&issuer, contract, "AccessControl::has_role", &[role.into(), account.to_string()])
     }
 }
 
@@ -88,8 +96,7 @@ fn every_message() -> TestResult {
     psp22_messages(&mut m, "stablecoin", &issuer, &bob, &charlie)?;
     m.run(&issuer, "stablecoin", "mint", &[bob.to_string(), s(1_000)])?;
     m.run(&bob, "stablecoin", "burn", &[s(100)])?;
-    m.run(&issuer, "stablecoin", "set_minter", &[agent.to_string(), s(true)])?;
-    m.run(&issuer, "stablecoin", "is_minter", &[agent.to_string()])?;
+    m.role("stablecoin", "Minter", &agent)?;
     m.ownership("stablecoin")?;
     psp22_messages(&mut m, "reference_psp22", &issuer, &bob, &charlie)
 }
@@ -127,8 +134,7 @@ fn registry(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, agen
     m.run(issuer, c, "remove", &[agent.to_string()])?;
     m.run(issuer, c, "identity", &[bob.to_string()])?;
     m.run(issuer, c, "identity_count", &[])?;
-    m.run(issuer, c, "set_agent", &[agent.to_string(), s(true)])?;
-    m.run(issuer, c, "is_agent", &[agent.to_string()])?;
+    m.role(c, "Agent", agent)?;
     m.run(issuer, c, "IdentityCheck::is_verified", &[bob.to_string()])?;
     m.run(issuer, c, "IdentityCheck::credential", &[bob.to_string()])?;
     // The most tokens a registry pushes to (MAX_BOUND_TOKENS = 8): seven more, bound and unbound.
@@ -206,8 +212,7 @@ fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, 
     m.run(charlie, a, "redeem", &[s(10_000_000)])?;
     m.run(issuer, a, "redemption", &[s(0)])?;
     m.run(issuer, a, "fulfill_redemption", &[s(0)])?;
-    m.run(issuer, a, "set_agent", &[agent.to_string(), s(true)])?;
-    m.run(issuer, a, "is_agent", &[agent.to_string()])?;
+    m.role(a, "Agent", agent)?;
     m.ownership(a)
 }
 

@@ -73,7 +73,7 @@ fn a_failed_deposit_pull_changes_nothing() -> TestResult {
     let error = suite.as_actor(&renter, |s| {
         e2e_tests::sandbox::call_err::<u64, rental_escrow::rental_escrow::Error>(&mut s.session, &escrow, "open", &["4".into(), "1".into(), "2".into()])
     })?;
-    assert!(matches!(error, rental_escrow::rental_escrow::Error::Call(_)), "{error:?}");
+    assert_eq!(error, rental_escrow::rental_escrow::Error::InsufficientAllowance, "the stablecoin's reason reaches the renter");
     assert_eq!(call::<u32>(&mut suite.session, &escrow, "booked_gpus", &["1".into()])?, 0);
     assert_eq!(call::<u64>(&mut suite.session, &escrow, "rental_count", &[])?, 0);
     Ok(())

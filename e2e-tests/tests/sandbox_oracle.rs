@@ -3,7 +3,7 @@
 //! weights of submit and finalize; history cost independent of the number of epochs.
 use e2e_tests::sandbox::{account, call, call_result, emitted, ink_id, report, reporters, Suite, HOUR};
 use e2e_tests::TestResult;
-use utilization_oracle::oracle::{Eligibility, Finalized, OracleError, Report};
+use utilization_oracle::oracle::{Eligibility, Finalized, Report};
 use utilization_oracle::utilization_oracle::{EpochFinalized, Error, ReporterEvicted};
 
 type Read<T> = Result<T, Error>;
@@ -31,7 +31,7 @@ fn three_reporters_finalize_an_epoch_when_all_have_reported() -> TestResult {
     // A finalized epoch takes no more reports; `finalize` just returns it.
     let first = reporters()[0].clone();
     let late = suite.as_actor(&first, |s| s.oracle_err::<bool>("submit", &["0".into(), "0".into(), report(1, 1)]))?;
-    assert_eq!(late, Error::Oracle(OracleError::AlreadyFinalized));
+    assert_eq!(late, Error::AlreadyFinalized);
     assert_eq!(suite.oracle_ok::<Finalized>("finalize", &["0".into(), "0".into()])?, epoch);
 
     // Two hours after the epoch's end the latest value is still fresh; one ms later it is stale.
@@ -40,7 +40,7 @@ fn three_reporters_finalize_an_epoch_when_all_have_reported() -> TestResult {
     assert_eq!(fresh.map(|f| f.epoch), Ok(0));
     suite.set_time(HOUR + 2 * HOUR + 1);
     let stale = suite.oracle_err::<Finalized>("latest", &["0".into()])?;
-    assert_eq!(stale, Error::Oracle(OracleError::Stale));
+    assert_eq!(stale, Error::Stale);
     Ok(())
 }
 
@@ -59,8 +59,8 @@ fn two_of_three_finalize_only_after_the_report_window_and_one_never() -> TestRes
     // While the window is open, 2 of 3 is not final: the third reporter may still report.
     suite.set_time(Suite::window_close(0) - 1);
     let early = suite.as_actor(&outsider, |s| s.oracle_err::<Finalized>("finalize", &["0".into(), "0".into()]))?;
-    assert_eq!(early, Error::Oracle(OracleError::NotReady));
-    assert_eq!(finalized(&mut suite, 0)?, Err(Error::Oracle(OracleError::NotFinalized)));
+    assert_eq!(early, Error::NotReady);
+    assert_eq!(finalized(&mut suite, 0)?, Err(Error::NotFinalized));
 
     // Once it has closed, anyone finalizes on the majority: the median of the two reports.
     suite.set_time(Suite::window_close(0));
@@ -75,12 +75,12 @@ fn two_of_three_finalize_only_after_the_report_window_and_one_never() -> TestRes
     // Epoch 1: one report of three is a minority, refused before and after the window closes.
     suite.report_epoch(1, &[report(8_000, 9_900)])?;
     suite.set_time(Suite::window_close(1) - 1);
-    assert_eq!(suite.oracle_err::<Finalized>("finalize", &["0".into(), "1".into()])?, Error::Oracle(OracleError::NotReady));
+    assert_eq!(suite.oracle_err::<Finalized>("finalize", &["0".into(), "1".into()])?, Error::NotReady);
     suite.set_time(Suite::window_close(1));
-    assert_eq!(suite.oracle_err::<Finalized>("finalize", &["0".into(), "1".into()])?, Error::Oracle(OracleError::BelowThreshold));
+    assert_eq!(suite.oracle_err::<Finalized>("finalize", &["0".into(), "1".into()])?, Error::BelowThreshold);
     let late = suite.as_actor(&second, |s| s.oracle_err::<bool>("submit", &["0".into(), "1".into(), report(8_000, 9_900)]))?;
-    assert_eq!(late, Error::Oracle(OracleError::ReportTooLate));
-    assert_eq!(finalized(&mut suite, 1)?, Err(Error::Oracle(OracleError::NotFinalized)));
+    assert_eq!(late, Error::ReportTooLate);
+    assert_eq!(finalized(&mut suite, 1)?, Err(Error::NotFinalized));
     Ok(())
 }
 
@@ -113,7 +113,7 @@ fn an_evicted_reporter_leaves_the_open_epochs_at_once() -> TestResult {
     // Nor can it report a later epoch.
     suite.set_time(2 * HOUR + 1);
     let refused = suite.as_actor(&third, |s| s.oracle_err::<bool>("submit", &["0".into(), "1".into(), report(8_000, 9_900)]))?;
-    assert_eq!(refused, Error::Oracle(OracleError::NotReporter));
+    assert_eq!(refused, Error::MissingRole(compute_rwa_common::Role::Reporter));
     Ok(())
 }
 

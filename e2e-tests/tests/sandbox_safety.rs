@@ -12,14 +12,11 @@ use e2e_tests::sandbox::{
     account, arbiter, call, call_result, deploy, deploy_err, emitted, escrow_config, ink_id, operator, report, reporters, Suite, HOUR, YIELD_PERIOD,
 };
 use e2e_tests::TestResult;
-use gpu_hour_token::gpu_hour_token::Error as TokenFailure;
 use pool_admin::pool_admin::{Error as AdminFailure, RecoverySuccess};
-use gpu_hour_token::rewards::RewardError;
 use gpu_hour_token::token::TokenError;
 use psp22::PSP22Error;
-use rental_escrow::escrow::{EpochState, EscrowConfig, EscrowError, Split, Totals};
+use rental_escrow::escrow::{EpochState, EscrowConfig, Split, Totals};
 use rental_escrow::rental_escrow::{ArbiterChanged, ArbiterProposed, EpochDisputed, EpochSettled, Error, YieldDeferred, YieldPaid};
-use utilization_oracle::oracle::OracleError;
 use utilization_oracle::utilization_oracle::{EpochFinalized, Error as OracleFailure};
 
 const USDC: u128 = 1_000_000;
@@ -128,14 +125,14 @@ fn the_escrow_takes_its_schedule_from_the_feed_and_refuses_what_cannot_settle() 
     assert_eq!(unknown, Error::UnknownFeed);
     let args = escrow_args(&suite, escrow_config(0, HOUR - 1));
     let short = deploy_err::<Error>(&mut suite.session, "rental_escrow", "new", &args)?;
-    assert_eq!(short, Error::Escrow(EscrowError::InvalidConfig));
+    assert_eq!(short, Error::InvalidConfig);
     let args = escrow_args(&suite, escrow_config(1, 1_799_999));
     let short = deploy_err::<Error>(&mut suite.session, "rental_escrow", "new", &args)?;
-    assert_eq!(short, Error::Escrow(EscrowError::InvalidConfig));
+    assert_eq!(short, Error::InvalidConfig);
     let mut not_an_oracle = escrow_args(&suite, escrow_config(0, 2 * HOUR));
     not_an_oracle[3] = suite.coin.to_string();
     let refused = deploy_err::<Error>(&mut suite.session, "rental_escrow", "new", &not_an_oracle)?;
-    assert_eq!(refused, Error::Call(CallError::CallFailed));
+    assert_eq!(refused, Error::CallFailed);
 
     // A grace period equal to the report window is enough; the schedule is feed 1's, read at deployment.
     let args = escrow_args(&suite, escrow_config(1, 1_800_000));
@@ -189,7 +186,7 @@ fn a_token_that_refuses_yield_does_not_block_settlement_and_anyone_pushes_it_lat
 
     // While the token still refuses, pushing fails and changes nothing.
     let refused = pool.suite.as_actor(&outsider, |s| s.escrow_err::<u128>("push_yield", &[]))?;
-    assert_eq!(refused, Error::Call(CallError::Distribution(DistributeError::NotDistributor)));
+    assert_eq!(refused, Error::YieldRefused(DistributeError::NotDistributor));
     assert_eq!(pool.totals()?.unpaid_yield, 4_860_000);
 
     // The role restored, anyone hands the yield over: the token receives it exactly.
@@ -201,7 +198,7 @@ fn a_token_that_refuses_yield_does_not_block_settlement_and_anyone_pushes_it_lat
     assert_eq!(pool.totals()?.unpaid_yield, 0);
     pool.assert_escrow_covers_obligations()?;
     let nothing = pool.suite.as_actor(&outsider, |s| s.escrow_err::<u128>("push_yield", &[]))?;
-    assert_eq!(nothing, Error::Escrow(EscrowError::NoUnpaidYield));
+    assert_eq!(nothing, Error::NoUnpaidYield);
 
     // Holders get it 1:3 once streamed.
     pool.suite.pass_yield_period();
@@ -225,8 +222,8 @@ fn a_settle_after_the_report_window_finalizes_on_a_majority_never_on_a_minority(
     // Inside the report window the third may still report: no settlement, nothing finalized.
     for now in [2 * HOUR + 1, Suite::window_close(1) - 1] {
         pool.suite.set_time(now);
-        assert_eq!(pool.settle_err(&outsider, 1)?, Error::Escrow(EscrowError::AwaitingOracle));
-        assert_eq!(epoch_of(&mut pool.suite, 1)?, Err(OracleFailure::Oracle(OracleError::NotFinalized)));
+        assert_eq!(pool.settle_err(&outsider, 1)?, Error::AwaitingOracle);
+        assert_eq!(epoch_of(&mut pool.suite, 1)?, Err(OracleFailure::NotFinalized));
     }
     assert_eq!(pool.epoch_state(1)?, None);
 
@@ -251,14 +248,14 @@ fn a_settle_after_the_report_window_finalizes_on_a_majority_never_on_a_minority(
     pool.suite.report_epoch(2, &[report(8_000, 9_990)])?;
     for now in [3 * HOUR + 1, Suite::window_close(2), 3 * HOUR + 2 * HOUR - 1] {
         pool.suite.set_time(now);
-        assert_eq!(pool.settle_err(&outsider, 2)?, Error::Escrow(EscrowError::AwaitingOracle));
+        assert_eq!(pool.settle_err(&outsider, 2)?, Error::AwaitingOracle);
     }
     let below = pool.suite.as_actor(&outsider, |s| s.oracle_err::<utilization_oracle::oracle::Finalized>("finalize", &["0".into(), "2".into()]))?;
-    assert_eq!(below, OracleFailure::Oracle(OracleError::BelowThreshold));
+    assert_eq!(below, OracleFailure::BelowThreshold);
     pool.suite.set_time(3 * HOUR + 2 * HOUR);
     pool.settle(&outsider, 2)?;
     assert_eq!(pool.epoch_state(2)?, Some(EpochState::TimedOut));
-    assert_eq!(epoch_of(&mut pool.suite, 2)?, Err(OracleFailure::Oracle(OracleError::NotFinalized)));
+    assert_eq!(epoch_of(&mut pool.suite, 2)?, Err(OracleFailure::NotFinalized));
     assert_eq!(pool.refundable()?, 2_150_000 + 8 * USDC);
     let totals = pool.totals()?;
     assert_eq!((totals.ledger.deposited, totals.ledger.released, totals.ledger.fees, totals.ledger.refunded, totals.ledger.held), (16 * USDC, 5_265_000, 585_000, 10_150_000, 0));
@@ -289,7 +286,7 @@ fn a_yield_sniper_holding_only_around_a_settlement_earns_nothing() -> TestResult
     assert!(sniped <= 1, "the sniper got {sniped}");
     assert_eq!(sniped, 0);
     let nothing = pool.suite.as_actor(&sniper, |s| s.token_err::<u128>("claim", &[]))?;
-    assert_eq!(nothing, TokenFailure::Token(TokenError::Reward(RewardError::NothingToClaim)));
+    assert_eq!(nothing, TokenError::NothingToClaim);
     assert_eq!(pool.suite.as_actor(&bob, |s| s.token_ok::<u128>("claim", &[]))?, 1_800_000);
     assert_eq!(pool.suite.as_actor(&charlie, |s| s.token_ok::<u128>("claim", &[]))?, 5_400_000);
     assert_eq!((pool.coin_balance(&token)?, pool.coin_balance(&sniper)?), (0, 0));
@@ -350,7 +347,7 @@ fn the_arbiter_changes_in_two_steps_and_an_open_dispute_keeps_its_arbiter() -> T
 
     // Only the owner proposes; a proposal alone changes nothing; only the proposed accepts.
     let not_owner = pool.suite.as_actor(&outsider, |s| s.escrow_err::<()>("propose_arbiter", &[format!("Some({outsider})")]))?;
-    assert_eq!(not_owner, Error::Access(compute_rwa_common::AccessError::NotOwner));
+    assert_eq!(not_owner, Error::NotOwner);
     pool.suite.escrow_ok::<()>("propose_arbiter", &[format!("Some({new})")])?;
     let proposed = emitted::<ArbiterProposed>(&pool.suite.session, &escrow)?;
     assert_eq!(proposed.iter().map(|e| e.proposed).collect::<Vec<_>>(), vec![Some(ink_id(&new))]);
@@ -368,21 +365,21 @@ fn the_arbiter_changes_in_two_steps_and_an_open_dispute_keeps_its_arbiter() -> T
     assert_eq!(dispute_arbiter(&mut pool.suite, 1)?, Some(ink_id(&old)));
     let resolve = |refund: u128, epoch: u64| vec!["0".to_string(), epoch.to_string(), refund.to_string()];
     let refused = pool.suite.as_actor(&new, |s| s.escrow_err::<()>("resolve", &resolve(2 * USDC, 1)))?;
-    assert_eq!(refused, Error::Escrow(EscrowError::NotArbiter));
+    assert_eq!(refused, Error::MissingRole(compute_rwa_common::Role::Arbiter));
     // The old arbiter refunds 2 USDC: 6 paid, 0.6 fee, 5.4 to holders.
     pool.suite.as_actor(&old, |s| s.escrow_ok::<()>("resolve", &resolve(2 * USDC, 1)))?;
     let resolved = emitted::<EpochSettled>(&pool.suite.session, &escrow)?;
     let split = Split { to_holders: 5_400_000, fee: 600_000, refund: 2 * USDC, credit: 0, delivered_milli_hours: 0 };
     assert_eq!(resolved.iter().map(|e| (e.epoch, e.state, e.split)).collect::<Vec<_>>(), vec![(1, EpochState::Resolved, split)]);
     let again = pool.suite.as_actor(&old, |s| s.escrow_err::<()>("resolve", &resolve(0, 1)))?;
-    assert_eq!(again, Error::Escrow(EscrowError::NotDisputed));
+    assert_eq!(again, Error::NotDisputed);
 
     // A dispute opened after the change is the new arbiter's alone.
     pool.suite.set_time(3 * HOUR + 1);
     pool.suite.as_actor(&operator(), |s| s.escrow_ok::<()>("dispute", &["0".into(), "2".into()]))?;
     assert_eq!(dispute_arbiter(&mut pool.suite, 2)?, Some(ink_id(&new)));
     let refused = pool.suite.as_actor(&old, |s| s.escrow_err::<()>("resolve", &resolve(8 * USDC, 2)))?;
-    assert_eq!(refused, Error::Escrow(EscrowError::NotArbiter));
+    assert_eq!(refused, Error::MissingRole(compute_rwa_common::Role::Arbiter));
     pool.suite.as_actor(&new, |s| s.escrow_ok::<()>("resolve", &resolve(8 * USDC, 2)))?;
     assert_eq!((pool.epoch_state(1)?, pool.epoch_state(2)?), (Some(EpochState::Resolved), Some(EpochState::Resolved)));
 
@@ -405,7 +402,7 @@ fn an_absent_arbiter_cannot_lock_a_disputed_epoch() -> TestResult {
     let deadline = 2 * HOUR + config.dispute_window + config.arbitration_period;
     for now in [2 * HOUR + 1, deadline - 1] {
         pool.suite.set_time(now);
-        assert_eq!(pool.settle_err(&outsider, 1)?, Error::Escrow(EscrowError::Disputed));
+        assert_eq!(pool.settle_err(&outsider, 1)?, Error::Disputed);
     }
     // At the arbitration deadline anyone settles it like an undisputed epoch, on the oracle's figures.
     pool.suite.set_time(deadline);
@@ -416,7 +413,7 @@ fn an_absent_arbiter_cannot_lock_a_disputed_epoch() -> TestResult {
     assert_eq!(pool.epoch_state(1)?, Some(EpochState::Settled));
     // The late arbiter can no longer split it.
     let late = pool.suite.as_actor(&arbiter(), |s| s.escrow_err::<()>("resolve", &["0".into(), "1".into(), (8 * USDC).to_string()]))?;
-    assert_eq!(late, Error::Escrow(EscrowError::NotDisputed));
+    assert_eq!(late, Error::NotDisputed);
     assert_eq!((pool.coin_balance(&token)?, pool.refundable()?), (7_200_000, 0));
     pool.assert_escrow_covers_obligations()
 }

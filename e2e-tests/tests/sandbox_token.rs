@@ -5,7 +5,8 @@ use compute_rwa_common::Credential;
 use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
 use pool_admin::admin::{Redemption, RedemptionStatus};
 use e2e_tests::TestResult;
-use gpu_hour_token::gpu_hour_token::{Error as TokenFailure, Holding, TokenState};
+use gpu_hour_token::gpu_hour_token::{Holding, TokenState};
+use gpu_hour_token::token::TokenError as TokenFailure;
 use pool_admin::pool_admin::Error;
 use gpu_hour_token::token::TokenError;
 use psp22::PSP22Error;
@@ -84,7 +85,7 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     let claimable = |s: &mut Suite, who: &drink::AccountId32| s.holding(who).map(|h| h.claimable);
     assert_eq!(claimable(&mut suite, &holders[2])?, 0);
     let early = suite.as_actor(&holders[0], |s| s.token_err::<u128>("claim", &[]))?;
-    assert_eq!(early, TokenFailure::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
+    assert_eq!(early, TokenError::NothingToClaim);
     suite.advance(YIELD_PERIOD / 2);
     assert_eq!(claimable(&mut suite, &holders[2])?, 150);
     let totals = suite.token_state()?.rewards;
@@ -98,7 +99,7 @@ fn yield_reaches_holders_pro_rata_and_is_claimed_in_stablecoin() -> TestResult {
     }
     assert_eq!(suite.balance(&coin, &token)?, 0, "every unit paid out");
     let nothing = suite.as_actor(&holders[0], |s| s.token_err::<u128>("claim", &[]))?;
-    assert_eq!(nothing, TokenFailure::Token(TokenError::Reward(gpu_hour_token::rewards::RewardError::NothingToClaim)));
+    assert_eq!(nothing, TokenError::NothingToClaim);
     Ok(())
 }
 
@@ -173,7 +174,7 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
 
     // Only the owner binds, only a token of this registry can be bound, and only once.
     let refused = suite.as_actor(&outsider, |s| call_err::<(), RegistryError>(&mut s.session, &registry, "bind_token", &[second.to_string()]))?;
-    assert_eq!(refused, RegistryError::Access(compute_rwa_common::AccessError::NotOwner));
+    assert_eq!(refused, RegistryError::NotOwner);
     // Another issuer's registry (a different deployer, hence a different address).
     let other_registry = suite.as_actor(&outsider, |s| deploy(&mut s.session, "identity_registry", "new", &[]))?;
     let foreign_args = ["None".into(), "None".into(), POOL.into(), other_registry.to_string(), coin.to_string()];
@@ -182,12 +183,12 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
     assert_eq!(refused, RegistryError::PushFailed(e2e_tests::sandbox::ink_id(&foreign)), "the token answers only its own registry");
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;
     let again = call_err::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;
-    assert_eq!(again, RegistryError::Registry(identity_registry::registry::RegistryError::AlreadyBound));
+    assert_eq!(again, RegistryError::AlreadyBound);
     let bound = call::<Vec<drink::AccountId32>>(&mut suite.session, &registry, "bound_tokens", &[])?;
     assert_eq!(bound, vec![first.clone(), second.clone()]);
 
     // Anyone may sync the second token with what the registry already knew.
-    suite.as_actor(&outsider, |s| call_ok::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
+    suite.as_actor(&outsider, |s| call_ok::<(), gpu_hour_token::token::TokenError>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
     let (kept, truth) = views(&mut suite, &second, &bob)?;
     assert_eq!((kept.is_some(), kept), (true, truth));
 
@@ -216,15 +217,15 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[bob.to_string(), identity(276)])?;
     assert_eq!(views(&mut suite, &first, &bob)?.0.map(|c| c.country), Some(276));
     assert_eq!(views(&mut suite, &second, &bob)?.0, None, "an unbound token honours no credential");
-    let refused = suite.as_actor(&outsider, |s| call_err::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
-    assert_eq!(refused, gpu_hour_token::gpu_hour_token::Error::Token(TokenError::NotBound));
+    let refused = suite.as_actor(&outsider, |s| call_err::<(), gpu_hour_token::token::TokenError>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
+    assert_eq!(refused, TokenError::NotBound);
     let gone = call_err::<(), RegistryError>(&mut suite.session, &registry, "unbind_token", &[second.to_string(), "false".into()])?;
-    assert_eq!(gone, RegistryError::Registry(identity_registry::registry::RegistryError::NotBound));
+    assert_eq!(gone, RegistryError::NotBound);
     // Bound again, what it kept from the first binding stays void until synced.
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[second.to_string()])?;
     assert_eq!(binding(&mut suite, &second)?, (true, 2));
     assert_eq!(views(&mut suite, &second, &bob)?.0, None);
-    suite.as_actor(&outsider, |s| call_ok::<(), gpu_hour_token::gpu_hour_token::Error>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
+    suite.as_actor(&outsider, |s| call_ok::<(), gpu_hour_token::token::TokenError>(&mut s.session, &second, "sync", &[format!("[{bob}]")]))?;
     let (kept, truth) = views(&mut suite, &second, &bob)?;
     assert_eq!((kept.map(|c| c.country), kept), (Some(276), truth));
     Ok(())
@@ -292,7 +293,7 @@ fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
     assert_eq!(suite.balance(&token, &bob)?, 300);
     suite.admin_ok::<()>("unpause", &[])?;
     suite.admin_ok::<()>("fulfill_redemption", &["0".into()])?;
-    assert_eq!(suite.admin_err::<()>("fulfill_redemption", &["0".into()])?, Error::Record(pool_admin::admin::RecordError::RedemptionNotPending));
+    assert_eq!(suite.admin_err::<()>("fulfill_redemption", &["0".into()])?, Error::RedemptionNotPending);
 
     // A refused attestation leaves the history as it was.
     assert_eq!(call::<u32>(&mut suite.session, &admin, "attestation_count", &[])?, 1);

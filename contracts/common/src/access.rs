@@ -1,13 +1,38 @@
-//! Two-step ownership and an agent set, as every compute-rwa contract uses them.
+//! Ownership and roles, defined once for every compute-rwa contract.
 //!
-//! Ownership only moves when the proposed owner accepts, so a typo cannot hand a pool
-//! to an address nobody controls. State changes return the event to emit, so each
-//! contract's message stays a one-liner and every change is announced the same way.
+//! - **Two-step ownership** (`Ownable2Step`): the owner proposes, the proposed account accepts, so
+//!   a typo cannot hand a contract to an address nobody controls.
+//! - **Roles** (`AccessControl`): the owner grants and revokes roles (`Role::Agent`,
+//!   `Role::Minter`); the owner holds every role itself. A grant belongs to the owner who made it:
+//!   a completed handover voids every earlier grant, so a previous owner keeps no power, not even
+//!   through an account it made an agent or a minter; the new owner grants roles anew.
+//! - **One error shape**: `AccessError` (`NotOwner`, `NotPendingOwner`, `MissingRole(role)`), and
+//!   every contract's own error enum has the same three variants with the same names
+//!   (`access_error_into!`).
+//!
+//! State changes return the event to emit, so each contract's message stays a one-liner and every
+//! change is announced the same way.
 
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 
-/// Access-control failures shared by all contracts.
+/// A role a contract checks before a privileged operation.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum Role {
+    /// Operates the registry or the pool admin day to day (ERC-3643 "agent"); a role set.
+    Agent,
+    /// May mint the stablecoin; a role set.
+    Minter,
+    /// The rental escrow's operator (one account, part of its terms).
+    Operator,
+    /// The rental escrow's arbiter (one account, moved in two steps).
+    Arbiter,
+    /// An eligible reporter of a utilization feed for the epoch in question (the oracle's sets).
+    Reporter,
+}
+
+/// Access-control failures, the same in every contract.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum AccessError {
@@ -15,8 +40,60 @@ pub enum AccessError {
     NotOwner,
     /// The caller is not the account proposed as the next owner.
     NotPendingOwner,
-    /// The caller is not an agent (nor the owner, who is always one).
-    NotAgent,
+    /// The caller does not hold this role.
+    MissingRole(Role),
+}
+
+/// Implements `From<AccessError>` for a contract's flat error enum, which must have the variants
+/// `NotOwner`, `NotPendingOwner` and `MissingRole(Role)`: one conversion, written once.
+#[macro_export]
+macro_rules! access_error_into {
+    ($error:ty) => {
+        impl From<$crate::AccessError> for $error {
+            fn from(error: $crate::AccessError) -> Self {
+                match error {
+                    $crate::AccessError::NotOwner => Self::NotOwner,
+                    $crate::AccessError::NotPendingOwner => Self::NotPendingOwner,
+                    $crate::AccessError::MissingRole(role) => Self::MissingRole(role),
+                }
+            }
+        }
+    };
+}
+
+/// Two-step ownership, with the same selectors in every contract.
+#[ink::trait_definition]
+pub trait Ownable2Step {
+    /// The current owner.
+    #[ink(message)]
+    fn owner(&self) -> AccountId;
+
+    /// The account proposed as the next owner, if any.
+    #[ink(message)]
+    fn pending_owner(&self) -> Option<AccountId>;
+
+    /// Proposes `new_owner` (`None` withdraws a proposal); it takes effect when they call
+    /// `accept_ownership`. Owner only.
+    #[ink(message)]
+    fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError>;
+
+    /// Completes a two-step transfer; every role granted by the previous owner is void from now on.
+    /// Proposed owner only.
+    #[ink(message)]
+    fn accept_ownership(&mut self) -> Result<(), AccessError>;
+}
+
+/// Role sets managed by the owner, with the same selectors in every contract.
+#[ink::trait_definition]
+pub trait AccessControl {
+    /// Whether `account` holds `role` (the owner holds every role).
+    #[ink(message)]
+    fn has_role(&self, role: Role, account: AccountId) -> bool;
+
+    /// Grants (`enabled`) or revokes `role` for `account`. Owner only; refused with
+    /// `MissingRole(role)` for a role this contract does not keep as a set.
+    #[ink(message)]
+    fn set_role(&mut self, role: Role, account: AccountId, enabled: bool) -> Result<(), AccessError>;
 }
 
 /// The owner proposed a new owner (`None` withdraws the proposal).
@@ -30,7 +107,7 @@ pub struct OwnershipProposed {
     pub proposed: Option<AccountId>,
 }
 
-/// The proposed owner accepted ownership.
+/// The proposed owner accepted ownership; every earlier role grant is void.
 #[ink::event]
 pub struct OwnershipTransferred {
     /// Owner until now.
@@ -41,28 +118,34 @@ pub struct OwnershipTransferred {
     pub new: AccountId,
 }
 
-/// An agent was added (`enabled`) or removed.
+/// A role was granted (`enabled`) or revoked.
 #[ink::event]
-pub struct AgentUpdated {
-    /// The agent.
+pub struct RoleSet {
+    /// The role.
+    pub role: Role,
+    /// The account.
     #[ink(topic)]
     pub account: AccountId,
-    /// Whether it is an agent now.
+    /// Whether it holds the role now.
     pub enabled: bool,
 }
 
-/// Owner and proposed owner of a contract.
+/// Owner, proposed owner and role grants of a contract.
 #[ink::storage_item]
 #[derive(Debug)]
-pub struct Ownable {
+pub struct Access {
     owner: AccountId,
     pending_owner: Option<AccountId>,
+    /// Completed handovers so far; a grant is valid while it carries the current count.
+    generation: u64,
+    /// Role grants, each with the generation of the owner that made it.
+    grants: Mapping<(Role, AccountId), u64>,
 }
 
-impl Ownable {
-    /// Ownership held by `owner`, with no transfer proposed.
+impl Access {
+    /// Ownership held by `owner`, no transfer proposed, no grants.
     pub fn new(owner: AccountId) -> Self {
-        Self { owner, pending_owner: None }
+        Self { owner, pending_owner: None, generation: 0, grants: Mapping::default() }
     }
 
     /// The current owner.
@@ -91,7 +174,8 @@ impl Ownable {
         Ok(OwnershipProposed { owner: caller, proposed: new_owner })
     }
 
-    /// Step two: the proposed owner accepts.
+    /// Step two: the proposed owner accepts; every earlier grant is void from now on (the
+    /// generation count cannot realistically saturate: 2^64 handovers).
     pub fn accept(&mut self, caller: AccountId) -> Result<OwnershipTransferred, AccessError> {
         if self.pending_owner != Some(caller) {
             return Err(AccessError::NotPendingOwner);
@@ -99,41 +183,37 @@ impl Ownable {
         let previous = self.owner;
         self.owner = caller;
         self.pending_owner = None;
+        self.generation = self.generation.saturating_add(1);
         Ok(OwnershipTransferred { previous, new: caller })
     }
-}
 
-/// Accounts allowed to operate a contract day to day (ERC-3643 "agents").
-#[ink::storage_item]
-#[derive(Debug, Default)]
-pub struct Agents {
-    members: Mapping<AccountId, ()>,
-}
-
-impl Agents {
-    /// Whether `account` is an agent.
-    pub fn contains(&self, account: AccountId) -> bool {
-        self.members.contains(account)
+    /// Whether `account` holds `role`: the owner, or granted by the current owner.
+    pub fn has_role(&self, role: Role, account: AccountId) -> bool {
+        account == self.owner || self.grants.get((role, account)) == Some(self.generation)
     }
 
-    /// Adds (`enabled`) or removes `account`; only the owner may.
-    pub fn set(&mut self, ownership: &Ownable, caller: AccountId, account: AccountId, enabled: bool) -> Result<AgentUpdated, AccessError> {
-        ownership.ensure_owner(caller)?;
-        if enabled {
-            self.members.insert(account, &());
-        } else {
-            self.members.remove(account);
-        }
-        Ok(AgentUpdated { account, enabled })
-    }
-
-    /// Fails with `NotAgent` unless `caller` is an agent or the owner.
-    pub fn ensure(&self, ownership: &Ownable, caller: AccountId) -> Result<(), AccessError> {
-        if caller == ownership.owner() || self.contains(caller) {
+    /// Fails with `MissingRole(role)` unless `caller` holds `role`.
+    pub fn ensure_role(&self, role: Role, caller: AccountId) -> Result<(), AccessError> {
+        if self.has_role(role, caller) {
             Ok(())
         } else {
-            Err(AccessError::NotAgent)
+            Err(AccessError::MissingRole(role))
         }
+    }
+
+    /// Grants (`enabled`) or revokes `role` for `account`; owner only, and only a role among
+    /// `kept`, the role sets the contract keeps.
+    pub fn set_role(&mut self, caller: AccountId, kept: &[Role], role: Role, account: AccountId, enabled: bool) -> Result<RoleSet, AccessError> {
+        self.ensure_owner(caller)?;
+        if !kept.contains(&role) {
+            return Err(AccessError::MissingRole(role));
+        }
+        if enabled {
+            self.grants.insert((role, account), &self.generation);
+        } else {
+            self.grants.remove((role, account));
+        }
+        Ok(RoleSet { role, account, enabled })
     }
 }
 
@@ -145,13 +225,19 @@ mod tests {
         AccountId::from([byte; 32])
     }
 
-    #[test]
+    fn access() -> Access {
+        Access::new(account(1))
+    }
+
+    const KEPT: &[Role] = &[Role::Agent, Role::Minter];
+
+    #[ink::test]
     fn two_step_transfer() {
-        let mut own = Ownable::new(account(1));
+        let mut own = access();
         assert_eq!(own.propose(account(2), Some(account(2))).err(), Some(AccessError::NotOwner));
         let proposed = own.propose(account(1), Some(account(2))).unwrap();
         assert_eq!(proposed.proposed, Some(account(2)));
-        assert_eq!(own.owner(), account(1), "proposal alone changes nothing");
+        assert_eq!((own.owner(), own.pending_owner()), (account(1), Some(account(2))), "proposal alone changes nothing");
         assert_eq!(own.accept(account(3)).err(), Some(AccessError::NotPendingOwner));
         let moved = own.accept(account(2)).unwrap();
         assert_eq!((moved.previous, moved.new), (account(1), account(2)));
@@ -160,25 +246,36 @@ mod tests {
         assert_eq!(own.accept(account(2)).err(), Some(AccessError::NotPendingOwner), "proposal is consumed");
     }
 
-    #[test]
+    #[ink::test]
     fn proposal_can_be_withdrawn() {
-        let mut own = Ownable::new(account(1));
+        let mut own = access();
         own.propose(account(1), Some(account(2))).unwrap();
         own.propose(account(1), None).unwrap();
         assert_eq!(own.accept(account(2)).err(), Some(AccessError::NotPendingOwner));
     }
 
     #[ink::test]
-    fn agents_are_managed_by_the_owner_only() {
-        let own = Ownable::new(account(1));
-        let mut agents = Agents::default();
-        assert_eq!(agents.ensure(&own, account(1)), Ok(()), "the owner is always an agent");
-        assert_eq!(agents.ensure(&own, account(2)), Err(AccessError::NotAgent));
-        assert_eq!(agents.set(&own, account(2), account(2), true).err(), Some(AccessError::NotOwner));
-        agents.set(&own, account(1), account(2), true).unwrap();
-        assert_eq!(agents.ensure(&own, account(2)), Ok(()));
-        let removed = agents.set(&own, account(1), account(2), false).unwrap();
-        assert!(!removed.enabled);
-        assert_eq!(agents.ensure(&own, account(2)), Err(AccessError::NotAgent));
+    fn roles_are_granted_by_the_owner_only_and_void_after_a_handover() {
+        let mut own = access();
+        assert!(own.has_role(Role::Agent, account(1)), "the owner holds every role");
+        assert_eq!(own.ensure_role(Role::Agent, account(2)), Err(AccessError::MissingRole(Role::Agent)));
+        assert_eq!(own.set_role(account(2), KEPT, Role::Agent, account(2), true).err(), Some(AccessError::NotOwner));
+        assert_eq!(own.set_role(account(1), KEPT, Role::Operator, account(2), true).err(), Some(AccessError::MissingRole(Role::Operator)), "not a set here");
+        let granted = own.set_role(account(1), KEPT, Role::Agent, account(2), true).unwrap();
+        assert_eq!((granted.role, granted.account, granted.enabled), (Role::Agent, account(2), true));
+        assert_eq!(own.ensure_role(Role::Agent, account(2)), Ok(()));
+        assert!(!own.has_role(Role::Minter, account(2)), "roles are separate");
+        own.set_role(account(1), KEPT, Role::Agent, account(2), false).unwrap();
+        assert!(!own.has_role(Role::Agent, account(2)));
+        // A grant by the previous owner (even to itself) dies with the handover.
+        own.set_role(account(1), KEPT, Role::Minter, account(3), true).unwrap();
+        own.set_role(account(1), KEPT, Role::Minter, account(1), true).unwrap();
+        own.propose(account(1), Some(account(4))).unwrap();
+        assert!(own.has_role(Role::Minter, account(3)), "a proposal alone changes nothing");
+        own.accept(account(4)).unwrap();
+        assert!(!own.has_role(Role::Minter, account(3)) && !own.has_role(Role::Minter, account(1)));
+        assert!(own.has_role(Role::Minter, account(4)));
+        own.set_role(account(4), KEPT, Role::Minter, account(3), true).unwrap();
+        assert!(own.has_role(Role::Minter, account(3)), "the new owner grants anew");
     }
 }

@@ -13,9 +13,9 @@ pub mod identity;
 pub mod math;
 pub mod token;
 
-pub use access::{AccessError, AgentUpdated, Agents, Ownable, OwnershipProposed, OwnershipTransferred};
+pub use access::{Access, AccessControl, AccessError, Ownable2Step, OwnershipProposed, OwnershipTransferred, Role, RoleSet};
 pub use calls::CallError;
 pub use feed::{DistributeError, FeedSchedule, Finalized, Report, UtilizationFeed, YieldDistributor};
 pub use identity::{Credential, IdentityCheck, IdentityListener, InvestorClass, Party, PushError, MAX_CHANGES};
-pub use token::{AdminOp, AdminOutcome, ComplianceRules, RewardError, TokenAdmin, TokenError, MAX_BATCH};
+pub use token::{AdminOp, AdminOutcome, ComplianceRules, TokenAdmin, TokenError, MAX_BATCH};
 pub use math::{bps_of, mul_div_floor, BPS_DENOMINATOR};

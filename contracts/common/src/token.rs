@@ -9,6 +9,7 @@
 
 use ink::prelude::{string::String, vec::Vec};
 use ink::primitives::AccountId;
+use crate::calls::CallError;
 use psp22::PSP22Error;
 
 /// Most countries one rule set may block.
@@ -74,24 +75,29 @@ pub enum AdminOp {
 /// `FreezePartial` → (frozen total, 0), every other operation → (0, 0).
 pub type AdminOutcome = (u128, u128);
 
-/// Why a yield operation was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum RewardError {
-    /// `distribute(0)`.
-    ZeroAmount,
-    /// The cumulative distribution would exceed the accumulator's range.
-    Overflow,
-    /// The account has less than one whole unit to claim.
-    NothingToClaim,
-    /// Yield period outside `MIN_YIELD_PERIOD_MS..=MAX_YIELD_PERIOD_MS`.
-    InvalidPeriod,
+/// Declares `TokenError` and its `name()` from one list, so a name can never drift from its variant.
+macro_rules! token_errors {
+    ($($(#[doc = $doc:literal])* $name:ident,)*) => {
+        /// Why a token message was refused: every error of the token, in one flat enum (PSP22
+        /// messages answer `PSP22Error`, with these names in `Custom`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        pub enum TokenError {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl TokenError {
+            /// The variant's name, for `PSP22Error::Custom` (PSP22 messages must return `PSP22Error`).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(TokenError::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
 }
 
-/// Why a token operation was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum TokenError {
+token_errors! {
     /// Balance too low.
     InsufficientBalance,
     /// Allowance too low.
@@ -134,8 +140,6 @@ pub enum TokenError {
     Overflow,
     /// The identity registry has not bound this token (or unbound it): nothing to sync.
     NotBound,
-    /// Yield accounting refused.
-    Reward(RewardError),
     /// Recovery of a wallet with neither balance nor unclaimed yield.
     NothingToRecover,
     /// The caller is not the token's admin (its `pool_admin` contract).
@@ -146,12 +150,20 @@ pub enum TokenError {
     UriTooLong,
     /// The admin role cannot go to the zero account, the token itself or the current admin.
     InvalidAdmin,
-}
-
-impl From<RewardError> for TokenError {
-    fn from(error: RewardError) -> Self {
-        TokenError::Reward(error)
-    }
+    /// The account has less than one whole unit of yield to claim.
+    NothingToClaim,
+    /// Yield period outside `MIN_YIELD_PERIOD_MS..=MAX_YIELD_PERIOD_MS`.
+    InvalidYieldPeriod,
+    /// Pool data: zero GPUs.
+    NoGpus,
+    /// Pool data: datacenter tier outside 1..=4.
+    InvalidTier,
+    /// Pool data: the period ends before it starts or is shorter than an hour.
+    InvalidPeriod,
+    /// The identity registry or the stablecoin could not be called, or trapped; nothing changed.
+    CallFailed,
+    /// The stablecoin refused to pay (a claim, or a distribution's pull); nothing changed.
+    PaymentFailed,
 }
 
 impl From<PSP22Error> for TokenError {
@@ -164,40 +176,11 @@ impl From<PSP22Error> for TokenError {
     }
 }
 
-impl TokenError {
-    /// The variant's name, for `PSP22Error::Custom` (PSP22 messages must return `PSP22Error`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            TokenError::InsufficientBalance => "InsufficientBalance",
-            TokenError::InsufficientAllowance => "InsufficientAllowance",
-            TokenError::Paused => "Paused",
-            TokenError::SenderFrozen => "SenderFrozen",
-            TokenError::RecipientFrozen => "RecipientFrozen",
-            TokenError::FrozenTokens => "FrozenTokens",
-            TokenError::SenderNotVerified => "SenderNotVerified",
-            TokenError::RecipientNotVerified => "RecipientNotVerified",
-            TokenError::CountryBlocked => "CountryBlocked",
-            TokenError::MaxHoldersReached => "MaxHoldersReached",
-            TokenError::MaxBalanceExceeded => "MaxBalanceExceeded",
-            TokenError::CapacityExceeded => "CapacityExceeded",
-            TokenError::CapacityBelowIssued => "CapacityBelowIssued",
-            TokenError::CapacityExceedsPool => "CapacityExceedsPool",
-            TokenError::SameAccount => "SameAccount",
-            TokenError::ZeroAmount => "ZeroAmount",
-            TokenError::FreezeExceedsBalance => "FreezeExceedsBalance",
-            TokenError::UnfreezeExceedsFrozen => "UnfreezeExceedsFrozen",
-            TokenError::TooManyBlockedCountries => "TooManyBlockedCountries",
-            TokenError::NothingToRecover => "NothingToRecover",
-            TokenError::Overflow => "Overflow",
-            TokenError::NotBound => "NotBound",
-            TokenError::NotAdmin => "NotAdmin",
-            TokenError::BatchTooLarge => "BatchTooLarge",
-            TokenError::UriTooLong => "UriTooLong",
-            TokenError::InvalidAdmin => "InvalidAdmin",
-            TokenError::Reward(RewardError::ZeroAmount) => "RewardZeroAmount",
-            TokenError::Reward(RewardError::Overflow) => "RewardOverflow",
-            TokenError::Reward(RewardError::NothingToClaim) => "NothingToClaim",
-            TokenError::Reward(RewardError::InvalidPeriod) => "InvalidYieldPeriod",
+impl From<CallError> for TokenError {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Token(_) => TokenError::PaymentFailed,
+            CallError::CallFailed | CallError::Distribution(_) | CallError::Push(_) => TokenError::CallFailed,
         }
     }
 }

@@ -24,10 +24,10 @@ mod token_props;
 
 #[ink::contract]
 pub mod gpu_hour_token {
-    use crate::pool::{PoolError, PoolInfo};
+    use crate::pool::PoolInfo;
     use crate::rewards::{Distribution, RewardTotals};
     use crate::token::{ComplianceRules, TokenData, TokenError, TokenEvent};
-    use compute_rwa_common::calls::{self, CallError};
+    use compute_rwa_common::calls;
     use compute_rwa_common::token::MAX_URI_LEN;
     use compute_rwa_common::{AdminOp, AdminOutcome, Credential, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
     use ink::prelude::{string::String, vec::Vec};
@@ -36,31 +36,6 @@ pub mod gpu_hour_token {
 
     /// Token decimals: one unit is a micro-GPU-hour.
     pub const DECIMALS: u8 = 6;
-
-    /// Errors of every non-PSP22 message. (PSP22 messages return `PSP22Error`, carrying
-    /// these variants' names in `Custom`, so wallets keep working.)
-    #[derive(Debug, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum Error {
-        /// A token rule refused the operation.
-        Token(TokenError),
-        /// Pool data is invalid.
-        Pool(PoolError),
-        /// The identity registry or the stablecoin call failed.
-        Call(CallError),
-    }
-
-    impl From<TokenError> for Error {
-        fn from(error: TokenError) -> Self {
-            Error::Token(error)
-        }
-    }
-
-    impl From<CallError> for Error {
-        fn from(error: CallError) -> Self {
-            Error::Call(error)
-        }
-    }
 
     /// Part of a balance was unfrozen (by the admin, or as far as a forced transfer or burn needed).
     #[ink(event)]
@@ -196,8 +171,8 @@ pub mod gpu_hour_token {
             pool: PoolInfo,
             registry: AccountId,
             stablecoin: AccountId,
-        ) -> Result<Self, Error> {
-            pool.validate().map_err(Error::Pool)?;
+        ) -> Result<Self, TokenError> {
+            pool.validate()?;
             Ok(Self {
                 data: TokenData::default(),
                 name,
@@ -241,7 +216,7 @@ pub mod gpu_hour_token {
         /// What the token keeps about `account` as of now: address and partial freezes, the
         /// credential it honours, claimable yield, whether it may distribute.
         #[ink(message)]
-        pub fn holding(&self, account: AccountId) -> Result<Holding, Error> {
+        pub fn holding(&self, account: AccountId) -> Result<Holding, TokenError> {
             Ok(Holding {
                 frozen: self.data.is_frozen(account),
                 frozen_amount: self.data.frozen_amount(account),
@@ -253,7 +228,7 @@ pub mod gpu_hour_token {
 
         /// Why a transfer of `amount` from `from` to `to` would fail now, if it would.
         #[ink(message)]
-        pub fn check_transfer(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), Error> {
+        pub fn check_transfer(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), TokenError> {
             Ok(self.data.check_voluntary(from, to, amount, self.parties(from, to))?)
         }
 
@@ -265,7 +240,7 @@ pub mod gpu_hour_token {
         /// token: for accounts registered before the current binding. Anyone may call it; it can
         /// only make the token agree with its registry. Refused while unbound (`NotBound`).
         #[ink(message)]
-        pub fn sync(&mut self, accounts: Vec<AccountId>) -> Result<(), Error> {
+        pub fn sync(&mut self, accounts: Vec<AccountId>) -> Result<(), TokenError> {
             if accounts.len() > MAX_BATCH as usize {
                 return Err(TokenError::BatchTooLarge.into());
             }
@@ -286,14 +261,14 @@ pub mod gpu_hour_token {
 
         /// Pays the caller's whole units of yield to the caller; returns the amount.
         #[ink(message)]
-        pub fn claim(&mut self) -> Result<u128, Error> {
+        pub fn claim(&mut self) -> Result<u128, TokenError> {
             self.claim_to(self.env().caller())
         }
 
         /// Pays the caller's whole units of yield to `receiver`; returns the amount. The caller
         /// must be verified and not frozen (yield keeps accruing meanwhile).
         #[ink(message)]
-        pub fn claim_to(&mut self, receiver: AccountId) -> Result<u128, Error> {
+        pub fn claim_to(&mut self, receiver: AccountId) -> Result<u128, TokenError> {
             let account = self.env().caller();
             if !self.data.party(account, self.env().block_timestamp()).verified {
                 return Err(TokenError::SenderNotVerified.into());
@@ -609,7 +584,7 @@ pub mod gpu_hour_token {
             let mut empty = pool();
             empty.gpu_count = 0;
             let result = GpuHourToken::new(None, None, empty, accounts().django, accounts().frank);
-            assert_eq!(result.err(), Some(Error::Pool(PoolError::NoGpus)));
+            assert_eq!(result.err(), Some(TokenError::NoGpus));
         }
 
         #[ink::test]
@@ -749,7 +724,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.state().yield_period, 86_400_000, "one day by default");
             token.admin(vec![AdminOp::SetYieldPeriod(60_000)]).unwrap();
             assert_eq!(token.state().yield_period, 60_000);
-            let invalid = Err(TokenError::Reward(crate::rewards::RewardError::InvalidPeriod));
+            let invalid = Err(TokenError::InvalidYieldPeriod);
             assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(999)]), invalid);
             assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(365 * 86_400_000 + 1)]), invalid);
             assert_eq!(token.state().rewards, RewardTotals::default());
@@ -779,7 +754,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.admin(vec![mint(bob, 10)]), Err(TokenError::RecipientNotVerified), "nothing pushed yet");
             set_caller::<DefaultEnvironment>(django);
             assert_eq!(token.identities_changed(vec![(bob, Some(credential(5_000)))]), Err(PushError::NotBound), "not bound yet");
-            assert_eq!(token.sync(vec![bob]), Err(Error::Token(TokenError::NotBound)));
+            assert_eq!(token.sync(vec![bob]), Err(TokenError::NotBound));
             token.binding_changed(true).unwrap();
             assert_eq!((token.state().bound, token.state().binding), (true, 1));
             let before = ink::env::test::recorded_events().count();
@@ -804,7 +779,7 @@ pub mod gpu_hour_token {
             token.identities_changed(vec![(bob, Some(credential(9_000))), (charlie, None)]).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())));
-            assert_eq!(token.check_transfer(bob, charlie, 1), Err(Error::Token(TokenError::RecipientNotVerified)));
+            assert_eq!(token.check_transfer(bob, charlie, 1), Err(TokenError::RecipientNotVerified));
             assert_eq!(holding(&token, charlie).credential, None);
             assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
         }
@@ -826,7 +801,7 @@ pub mod gpu_hour_token {
             assert_eq!((holding(&token, bob).credential, holding(&token, charlie).credential), (None, None));
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("SenderNotVerified".into())));
-            assert_eq!(token.claim(), Err(Error::Token(TokenError::SenderNotVerified)));
+            assert_eq!(token.claim(), Err(TokenError::SenderNotVerified));
             // Bound again: what was kept from before is void until pushed or synced anew.
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(true).unwrap();

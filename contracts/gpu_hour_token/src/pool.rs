@@ -1,6 +1,7 @@
 //! What a pool is: the GPUs behind the token and the period they are tokenized for.
 
 use crate::token::UNITS_PER_GPU_HOUR;
+use compute_rwa_common::TokenError;
 use ink::prelude::string::String;
 
 const MS_PER_HOUR: u64 = 3_600_000;
@@ -28,29 +29,17 @@ pub struct PoolInfo {
     pub attestation_uri: String,
 }
 
-/// Why pool data was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum PoolError {
-    /// Zero GPUs.
-    NoGpus,
-    /// Tier outside 1..=4.
-    InvalidTier,
-    /// The period ends before it starts or is shorter than an hour.
-    InvalidPeriod,
-}
-
 impl PoolInfo {
     /// Checks the fields that other rules rely on.
-    pub fn validate(&self) -> Result<(), PoolError> {
+    pub fn validate(&self) -> Result<(), TokenError> {
         if self.gpu_count == 0 {
-            return Err(PoolError::NoGpus);
+            return Err(TokenError::NoGpus);
         }
         if !(1..=4).contains(&self.datacenter_tier) {
-            return Err(PoolError::InvalidTier);
+            return Err(TokenError::InvalidTier);
         }
         if self.period_hours() == 0 {
-            return Err(PoolError::InvalidPeriod);
+            return Err(TokenError::InvalidPeriod);
         }
         Ok(())
     }
@@ -93,10 +82,10 @@ mod tests {
 
     #[test]
     fn invalid_pools_are_rejected() {
-        assert_eq!(pool(0, 720).validate(), Err(PoolError::NoGpus));
-        assert_eq!(pool(8, 0).validate(), Err(PoolError::InvalidPeriod));
+        assert_eq!(pool(0, 720).validate(), Err(TokenError::NoGpus));
+        assert_eq!(pool(8, 0).validate(), Err(TokenError::InvalidPeriod));
         let mut bad_tier = pool(8, 1);
         bad_tier.datacenter_tier = 5;
-        assert_eq!(bad_tier.validate(), Err(PoolError::InvalidTier));
+        assert_eq!(bad_tier.validate(), Err(TokenError::InvalidTier));
     }
 }

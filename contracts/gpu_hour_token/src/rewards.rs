@@ -53,7 +53,7 @@ pub const MIN_YIELD_PERIOD_MS: u64 = 1_000;
 /// Longest yield period the owner may set (365 days).
 pub const MAX_YIELD_PERIOD_MS: u64 = 365 * 86_400_000;
 
-pub use compute_rwa_common::token::RewardError;
+use compute_rwa_common::TokenError;
 
 /// One `distribute` call, kept for auditors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +97,7 @@ pub struct RewardTotals {
 
 impl RewardTotals {
     /// These totals after releasing what the stream owes up to `now` over `supply`.
-    pub fn at(mut self, now: u64, supply: u128) -> Result<Self, RewardError> {
+    pub fn at(mut self, now: u64, supply: u128) -> Result<Self, TokenError> {
         let now = now.max(self.last_update);
         let elapsed = now.min(self.stream_end).saturating_sub(self.last_update);
         let remaining = self.stream_end.saturating_sub(self.last_update);
@@ -109,18 +109,18 @@ impl RewardTotals {
             .streaming
             .checked_mul(u128::from(elapsed))
             .and_then(|product| product.checked_div(u128::from(remaining)))
-            .ok_or(RewardError::Overflow)?;
-        self.streaming = self.streaming.checked_sub(released).ok_or(RewardError::Overflow)?;
+            .ok_or(TokenError::Overflow)?;
+        self.streaming = self.streaming.checked_sub(released).ok_or(TokenError::Overflow)?;
         if supply == 0 {
-            self.undistributed = self.undistributed.checked_add(released).ok_or(RewardError::Overflow)?;
+            self.undistributed = self.undistributed.checked_add(released).ok_or(TokenError::Overflow)?;
         } else {
             let numerator = released
                 .checked_mul(REWARD_SCALE)
                 .and_then(|scaled| scaled.checked_add(self.carried_remainder))
-                .ok_or(RewardError::Overflow)?;
-            let increment = numerator.checked_div(supply).ok_or(RewardError::Overflow)?;
-            self.reward_per_token = self.reward_per_token.checked_add(increment).ok_or(RewardError::Overflow)?;
-            self.carried_remainder = numerator.checked_rem(supply).ok_or(RewardError::Overflow)?;
+                .ok_or(TokenError::Overflow)?;
+            let increment = numerator.checked_div(supply).ok_or(TokenError::Overflow)?;
+            self.reward_per_token = self.reward_per_token.checked_add(increment).ok_or(TokenError::Overflow)?;
+            self.carried_remainder = numerator.checked_rem(supply).ok_or(TokenError::Overflow)?;
         }
         Ok(self)
     }
@@ -161,7 +161,7 @@ impl RewardData {
     }
 
     /// Auditor totals as they would be after an update at `now` over `supply`.
-    pub fn totals_at(&self, now: u64, supply: u128) -> Result<RewardTotals, RewardError> {
+    pub fn totals_at(&self, now: u64, supply: u128) -> Result<RewardTotals, TokenError> {
         self.totals.at(now, supply)
     }
 
@@ -171,9 +171,9 @@ impl RewardData {
     }
 
     /// Sets the release period of future distributions (the running stream keeps its end).
-    pub fn set_period(&mut self, period: u64) -> Result<(), RewardError> {
+    pub fn set_period(&mut self, period: u64) -> Result<(), TokenError> {
         if !(MIN_YIELD_PERIOD_MS..=MAX_YIELD_PERIOD_MS).contains(&period) {
-            return Err(RewardError::InvalidPeriod);
+            return Err(TokenError::InvalidYieldPeriod);
         }
         self.period = period;
         Ok(())
@@ -181,29 +181,29 @@ impl RewardData {
 
     /// Releases what the stream owes up to `now` over `supply`. Must run before any change
     /// of a balance or of the supply, and before claims and distributions.
-    pub fn update(&mut self, now: u64, supply: u128) -> Result<(), RewardError> {
+    pub fn update(&mut self, now: u64, supply: u128) -> Result<(), TokenError> {
         self.totals = self.totals.at(now, supply)?;
         Ok(())
     }
 
     /// Entitlement of `account` holding `balance`, scaled (settled + pending), as of the last update.
-    pub fn entitlement_scaled(&self, account: AccountId, balance: u128) -> Result<u128, RewardError> {
+    pub fn entitlement_scaled(&self, account: AccountId, balance: u128) -> Result<u128, TokenError> {
         self.entitlement_with(account, balance, self.totals.reward_per_token)
     }
 
     /// `entitlement_scaled` as it would be after an update at `now` over `supply`.
-    pub fn entitlement_scaled_at(&self, account: AccountId, balance: u128, now: u64, supply: u128) -> Result<u128, RewardError> {
+    pub fn entitlement_scaled_at(&self, account: AccountId, balance: u128, now: u64, supply: u128) -> Result<u128, TokenError> {
         self.entitlement_with(account, balance, self.totals_at(now, supply)?.reward_per_token)
     }
 
     /// Whole stablecoin units `account` holding `balance` could claim at `now` (supply `supply`).
-    pub fn claimable(&self, account: AccountId, balance: u128, now: u64, supply: u128) -> Result<u128, RewardError> {
+    pub fn claimable(&self, account: AccountId, balance: u128, now: u64, supply: u128) -> Result<u128, TokenError> {
         Ok(self.entitlement_scaled_at(account, balance, now, supply)?.checked_div(REWARD_SCALE).unwrap_or_default())
     }
 
     /// Books what `account` earned with `balance_before`, before its balance becomes
     /// `balance_after`. Every balance change must `update`, then call this for both sides.
-    pub fn settle(&mut self, account: AccountId, balance_before: u128, balance_after: u128) -> Result<(), RewardError> {
+    pub fn settle(&mut self, account: AccountId, balance_before: u128, balance_after: u128) -> Result<(), TokenError> {
         let owed = self.entitlement_scaled(account, balance_before)?;
         self.store_accrued(account, owed);
         if balance_after == 0 {
@@ -215,51 +215,51 @@ impl RewardData {
     }
 
     /// Moves `from`'s settled entitlement to `to` (wallet recovery). Both must be settled first.
-    pub fn move_accrued(&mut self, from: AccountId, to: AccountId) -> Result<(), RewardError> {
+    pub fn move_accrued(&mut self, from: AccountId, to: AccountId) -> Result<(), TokenError> {
         let moved = self.accrued.take(from).unwrap_or_default();
-        let total = self.accrued.get(to).unwrap_or_default().checked_add(moved).ok_or(RewardError::Overflow)?;
+        let total = self.accrued.get(to).unwrap_or_default().checked_add(moved).ok_or(TokenError::Overflow)?;
         self.store_accrued(to, total);
         Ok(())
     }
 
     /// Streams `amount` (plus the running stream's leftover and anything undistributed)
     /// to holders over the yield period from `now`.
-    pub fn distribute(&mut self, amount: u128, supply: u128, block: u32, now: u64) -> Result<Distribution, RewardError> {
+    pub fn distribute(&mut self, amount: u128, supply: u128, block: u32, now: u64) -> Result<Distribution, TokenError> {
         if amount == 0 {
-            return Err(RewardError::ZeroAmount);
+            return Err(TokenError::ZeroAmount);
         }
         let mut totals = self.totals.at(now, supply)?;
         totals.distributed = totals
             .distributed
             .checked_add(amount)
             .filter(|total| *total <= MAX_CUMULATIVE_DISTRIBUTION)
-            .ok_or(RewardError::Overflow)?;
+            .ok_or(TokenError::Overflow)?;
         totals.streaming = totals
             .streaming
             .checked_add(amount)
             .and_then(|streaming| streaming.checked_add(totals.undistributed))
-            .ok_or(RewardError::Overflow)?;
+            .ok_or(TokenError::Overflow)?;
         totals.undistributed = 0;
-        totals.stream_end = totals.last_update.checked_add(self.period).ok_or(RewardError::Overflow)?;
+        totals.stream_end = totals.last_update.checked_add(self.period).ok_or(TokenError::Overflow)?;
         let entry = Distribution { id: self.log_len, amount, supply, block, timestamp: now };
         self.log.insert(entry.id, &entry);
-        self.log_len = self.log_len.checked_add(1).ok_or(RewardError::Overflow)?;
+        self.log_len = self.log_len.checked_add(1).ok_or(TokenError::Overflow)?;
         self.totals = totals;
         Ok(entry)
     }
 
     /// Updates at `now`, settles `account` and takes its whole units out for payment; the fraction stays.
-    pub fn claim(&mut self, account: AccountId, balance: u128, now: u64, supply: u128) -> Result<u128, RewardError> {
+    pub fn claim(&mut self, account: AccountId, balance: u128, now: u64, supply: u128) -> Result<u128, TokenError> {
         self.update(now, supply)?;
         self.settle(account, balance, balance)?;
         let accrued = self.accrued.get(account).unwrap_or_default();
         let amount = accrued.checked_div(REWARD_SCALE).unwrap_or_default();
         if amount == 0 {
-            return Err(RewardError::NothingToClaim);
+            return Err(TokenError::NothingToClaim);
         }
-        let paid_scaled = amount.checked_mul(REWARD_SCALE).ok_or(RewardError::Overflow)?;
-        self.store_accrued(account, accrued.checked_sub(paid_scaled).ok_or(RewardError::Overflow)?);
-        self.totals.claimed = self.totals.claimed.checked_add(amount).ok_or(RewardError::Overflow)?;
+        let paid_scaled = amount.checked_mul(REWARD_SCALE).ok_or(TokenError::Overflow)?;
+        self.store_accrued(account, accrued.checked_sub(paid_scaled).ok_or(TokenError::Overflow)?);
+        self.totals.claimed = self.totals.claimed.checked_add(amount).ok_or(TokenError::Overflow)?;
         Ok(amount)
     }
 
@@ -274,15 +274,15 @@ impl RewardData {
         (from..end).filter_map(|id| self.log.get(id)).collect()
     }
 
-    fn entitlement_with(&self, account: AccountId, balance: u128, reward_per_token: u128) -> Result<u128, RewardError> {
+    fn entitlement_with(&self, account: AccountId, balance: u128, reward_per_token: u128) -> Result<u128, TokenError> {
         let pending = if balance == 0 {
             0
         } else {
             let paid = self.paid_per_token.get(account).unwrap_or_default();
-            let delta = reward_per_token.checked_sub(paid).ok_or(RewardError::Overflow)?;
-            balance.checked_mul(delta).ok_or(RewardError::Overflow)?
+            let delta = reward_per_token.checked_sub(paid).ok_or(TokenError::Overflow)?;
+            balance.checked_mul(delta).ok_or(TokenError::Overflow)?
         };
-        self.accrued.get(account).unwrap_or_default().checked_add(pending).ok_or(RewardError::Overflow)
+        self.accrued.get(account).unwrap_or_default().checked_add(pending).ok_or(TokenError::Overflow)
     }
 
     // Zero entries are removed so their storage deposit is refunded.
@@ -313,7 +313,7 @@ mod tests {
         let supply: u128 = 1_000_000 * 87_600 * 1_000_000;
         rewards.settle(account(1), 0, supply).unwrap();
         rewards.distribute(MAX_DISTRIBUTABLE, supply, 1, 1).unwrap();
-        assert_eq!(rewards.distribute(1, supply, 2, 2), Err(RewardError::Overflow), "refused, not wrapped");
+        assert_eq!(rewards.distribute(1, supply, 2, 2), Err(TokenError::Overflow), "refused, not wrapped");
         // A burn mid-stream at the bound settles without overflow, then the claim pays it all.
         rewards.update(MAX_YIELD_PERIOD_MS / 3, supply).unwrap();
         rewards.settle(account(1), supply, supply - 1).unwrap();

@@ -1,5 +1,5 @@
 //! Rules of `TokenData`, one at a time, with exact balances and events.
-use crate::rewards::{RewardError, DEFAULT_YIELD_PERIOD_MS, MAX_YIELD_PERIOD_MS, MIN_YIELD_PERIOD_MS};
+use crate::rewards::{DEFAULT_YIELD_PERIOD_MS, MAX_YIELD_PERIOD_MS, MIN_YIELD_PERIOD_MS};
 use crate::token::*;
 use compute_rwa_common::Party;
 use ink::primitives::AccountId;
@@ -258,7 +258,7 @@ fn yield_is_pro_rata() {
     assert_eq!(claimables(&data, 0), [0, 0, 0], "nothing is released at once");
     assert_eq!(claimables(&data, DAY), [100, 200, 300]);
     assert_eq!(data.claim(account(3), DAY), Ok(300));
-    assert_eq!(data.claim(account(3), DAY).err(), Some(TokenError::Reward(RewardError::NothingToClaim)));
+    assert_eq!(data.claim(account(3), DAY).err(), Some(TokenError::NothingToClaim));
     assert_eq!(data.rewards().totals().claimed, 300);
 }
 
@@ -338,7 +338,7 @@ fn yield_received_at_zero_supply_waits_for_holders() {
     assert_eq!(data.rewards().totals().streaming, 600, "held yield is re-streamed with the next distribution");
     assert_eq!(data.claimable(account(1), 2 * DAY), Ok(600));
     assert_eq!(data.rewards().totals().undistributed, 0);
-    assert_eq!(data.distribute(0, 3, 3).err(), Some(TokenError::Reward(RewardError::ZeroAmount)));
+    assert_eq!(data.distribute(0, 3, 3).err(), Some(TokenError::ZeroAmount));
 }
 
 #[ink::test]
@@ -366,7 +366,7 @@ fn frozen_accounts_accrue_but_cannot_claim() {
 fn the_yield_period_is_bounded_and_applies_from_the_next_distribution() {
     let mut data = three_holders();
     assert_eq!(data.yield_period(), DAY);
-    let invalid = Some(TokenError::Reward(RewardError::InvalidPeriod));
+    let invalid = Some(TokenError::InvalidYieldPeriod);
     assert_eq!(data.set_yield_period(MIN_YIELD_PERIOD_MS - 1).err(), invalid);
     assert_eq!(data.set_yield_period(MAX_YIELD_PERIOD_MS + 1).err(), invalid);
     data.set_yield_period(MAX_YIELD_PERIOD_MS).unwrap();

@@ -13,39 +13,15 @@ pub mod registry;
 
 #[ink::contract]
 pub mod identity_registry {
-    use crate::registry::{Identity, RegistryData, RegistryError};
+    use crate::registry::{Identity, RegistryData};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{AccessError, Agents, Credential, IdentityCheck, Ownable, MAX_CHANGES};
+    use compute_rwa_common::{Access, AccessControl, AccessError, Credential, IdentityCheck, Ownable2Step, Role, MAX_CHANGES};
     use ink::prelude::vec::Vec;
 
     /// Most records one batch call may register.
     pub const MAX_BATCH: u32 = MAX_CHANGES;
 
-    /// Errors of every registry message.
-    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum Error {
-        /// Caller lacks the required role.
-        Access(AccessError),
-        /// A record was refused.
-        Registry(RegistryError),
-        /// More than `MAX_BATCH` records in one call.
-        BatchTooLarge,
-        /// A bound token refused or failed the push (nothing changed); unbind it if it is retired.
-        PushFailed(AccountId),
-    }
-
-    impl From<AccessError> for Error {
-        fn from(error: AccessError) -> Self {
-            Error::Access(error)
-        }
-    }
-
-    impl From<RegistryError> for Error {
-        fn from(error: RegistryError) -> Self {
-            Error::Registry(error)
-        }
-    }
+    pub use crate::registry::Error;
 
     /// A new identity was recorded.
     #[ink(event)]
@@ -89,15 +65,14 @@ pub mod identity_registry {
     #[ink(storage)]
     pub struct IdentityRegistry {
         data: RegistryData,
-        ownership: Ownable,
-        agents: Agents,
+        access: Access,
     }
 
     impl IdentityRegistry {
         /// An empty registry owned by the caller (who is implicitly an agent).
         #[ink(constructor)]
         pub fn new() -> Self {
-            Self { data: RegistryData::default(), ownership: Ownable::new(Self::env().caller()), agents: Agents::default() }
+            Self { data: RegistryData::default(), access: Access::new(Self::env().caller()) }
         }
 
         /// Records the identity of a new investor. Agents only.
@@ -168,7 +143,7 @@ pub mod identity_registry {
         /// before reach it through its permissionless `sync`. Owner only.
         #[ink(message)]
         pub fn bind_token(&mut self, token: AccountId) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
+            self.access.ensure_owner(self.env().caller())?;
             self.data.bind(token)?;
             calls::binding_changed(token, true).map_err(|_| Error::PushFailed(token))?;
             self.env().emit_event(TokenBound { token });
@@ -184,7 +159,7 @@ pub mod identity_registry {
         /// it holds, so pause or retire it on the token itself. Owner only.
         #[ink(message)]
         pub fn unbind_token(&mut self, token: AccountId, force: bool) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
+            self.access.ensure_owner(self.env().caller())?;
             self.data.unbind(token)?;
             let notified = calls::binding_changed(token, false).is_ok();
             if !notified && !force {
@@ -200,44 +175,8 @@ pub mod identity_registry {
             self.data.tokens().to_vec()
         }
 
-        /// Adds (`enabled`) or removes an agent. Owner only.
-        #[ink(message)]
-        pub fn set_agent(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
-            let event = self.agents.set(&self.ownership, self.env().caller(), account, enabled)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Whether `account` is an agent.
-        #[ink(message)]
-        pub fn is_agent(&self, account: AccountId) -> bool {
-            self.agents.contains(account)
-        }
-
-        /// The current owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.ownership.owner()
-        }
-
-        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
-            let event = self.ownership.propose(self.env().caller(), new_owner)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Completes a two-step ownership transfer. Proposed owner only.
-        #[ink(message)]
-        pub fn accept_ownership(&mut self) -> Result<(), Error> {
-            let event = self.ownership.accept(self.env().caller())?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
         fn ensure_agent(&self) -> Result<(), Error> {
-            Ok(self.agents.ensure(&self.ownership, self.env().caller())?)
+            Ok(self.access.ensure_role(Role::Agent, self.env().caller())?)
         }
 
         /// Hands `changes` to every bound token (after this registry's own state changed); the
@@ -253,6 +192,47 @@ pub mod identity_registry {
     impl Default for IdentityRegistry {
         fn default() -> Self {
             Self::new()
+        }
+    }
+
+    impl Ownable2Step for IdentityRegistry {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.access.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.access.pending_owner()
+        }
+
+        #[ink(message)]
+        fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            let event = self.access.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            let event = self.access.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+    }
+
+    impl AccessControl for IdentityRegistry {
+        #[ink(message)]
+        fn has_role(&self, role: Role, account: AccountId) -> bool {
+            self.access.has_role(role, account)
+        }
+
+        /// Agents (`Role::Agent`) record identities.
+        #[ink(message)]
+        fn set_role(&mut self, role: Role, account: AccountId, enabled: bool) -> Result<(), AccessError> {
+            let event = self.access.set_role(self.env().caller(), &[Role::Agent], role, account, enabled)?;
+            self.env().emit_event(event);
+            Ok(())
         }
     }
 
@@ -293,7 +273,7 @@ pub mod identity_registry {
         fn agent_registers_and_tokens_see_parties() {
             let mut registry = registry();
             let (alice, bob, charlie) = (accounts().alice, accounts().bob, accounts().charlie);
-            registry.set_agent(bob, true).unwrap();
+            registry.set_role(Role::Agent, bob, true).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             let events_before = recorded_events().count();
             registry.register(charlie, kyc(276)).unwrap();
@@ -330,7 +310,7 @@ pub mod identity_registry {
             assert_eq!(registry.identity(bob), Some(suspended));
             assert!(!registry.is_verified(bob));
             registry.remove(bob).unwrap();
-            assert_eq!(registry.remove(bob), Err(Error::Registry(RegistryError::NotRegistered)));
+            assert_eq!(registry.remove(bob), Err(Error::NotRegistered));
             assert_eq!(registry.identity_count(), 0);
         }
 
@@ -340,20 +320,20 @@ pub mod identity_registry {
             let (bob, eve) = (accounts().bob, accounts().eve);
             registry.register(bob, kyc(276)).unwrap();
             set_caller::<DefaultEnvironment>(eve);
-            let not_agent = Err(Error::Access(AccessError::NotAgent));
-            let not_owner = Err(Error::Access(AccessError::NotOwner));
+            let not_agent = Err(Error::MissingRole(Role::Agent));
+            let not_owner = Err(Error::NotOwner);
             assert_eq!(registry.register(eve, kyc(276)), not_agent);
             assert_eq!(registry.register_batch(Vec::new()), not_agent);
             assert_eq!(registry.update(bob, kyc(250)), not_agent);
             assert_eq!(registry.remove(bob), not_agent);
-            assert_eq!(registry.set_agent(eve, true), not_owner);
+            assert_eq!(registry.set_role(Role::Agent, eve, true), Err(AccessError::NotOwner));
             assert_eq!(registry.bind_token(eve), not_owner);
             assert_eq!(registry.unbind_token(eve, false), not_owner);
             assert_eq!(registry.unbind_token(eve, true), not_owner);
-            assert_eq!(registry.transfer_ownership(Some(eve)), not_owner);
-            assert_eq!(registry.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            assert_eq!(registry.transfer_ownership(Some(eve)), Err(AccessError::NotOwner));
+            assert_eq!(registry.accept_ownership(), Err(AccessError::NotPendingOwner));
             set_caller::<DefaultEnvironment>(accounts().alice);
-            registry.set_agent(accounts().charlie, true).unwrap();
+            registry.set_role(Role::Agent, accounts().charlie, true).unwrap();
             set_caller::<DefaultEnvironment>(accounts().charlie);
             assert_eq!(registry.bind_token(eve), not_owner, "an agent is not the owner");
             assert_eq!(registry.unbind_token(eve, true), not_owner, "an agent is not the owner");
@@ -369,8 +349,9 @@ pub mod identity_registry {
             set_caller::<DefaultEnvironment>(bob);
             registry.accept_ownership().unwrap();
             assert_eq!(registry.owner(), bob);
-            registry.set_agent(accounts().charlie, true).unwrap();
-            assert!(registry.is_agent(accounts().charlie));
+            assert!(!registry.has_role(Role::Agent, accounts().alice), "the previous owner holds no role");
+            registry.set_role(Role::Agent, accounts().charlie, true).unwrap();
+            assert!(registry.has_role(Role::Agent, accounts().charlie));
         }
     }
 }

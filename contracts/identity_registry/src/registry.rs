@@ -2,7 +2,7 @@
 //! No ink! environment here: the caller passes the time in.
 
 pub use compute_rwa_common::InvestorClass;
-use compute_rwa_common::{Credential, Party};
+use compute_rwa_common::{Credential, Party, Role};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -36,10 +36,16 @@ impl Identity {
     }
 }
 
-/// Why a registry change was refused.
+/// Why a registry message was refused: every error of the contract, in one flat enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum RegistryError {
+pub enum Error {
+    /// The caller is not the owner.
+    NotOwner,
+    /// The caller is not the account proposed as the next owner.
+    NotPendingOwner,
+    /// The caller does not hold this role (`Agent` for identity changes).
+    MissingRole(Role),
     /// The account already has an identity; use `update`.
     AlreadyRegistered,
     /// The account has no identity.
@@ -54,7 +60,13 @@ pub enum RegistryError {
     NotBound,
     /// `MAX_BOUND_TOKENS` tokens are bound already.
     TooManyTokens,
+    /// More than `MAX_BATCH` records in one call.
+    BatchTooLarge,
+    /// A bound token refused or failed the push (nothing changed); unbind it if it is retired.
+    PushFailed(AccountId),
 }
+
+compute_rwa_common::access_error_into!(Error);
 
 /// All identity records, and the tokens every change is pushed to.
 #[ink::storage_item]
@@ -92,31 +104,31 @@ impl RegistryData {
     }
 
     /// Adds `token` to the tokens every change is pushed to.
-    pub fn bind(&mut self, token: AccountId) -> Result<(), RegistryError> {
+    pub fn bind(&mut self, token: AccountId) -> Result<(), Error> {
         if self.tokens.contains(&token) {
-            return Err(RegistryError::AlreadyBound);
+            return Err(Error::AlreadyBound);
         }
         if self.tokens.len() >= MAX_BOUND_TOKENS {
-            return Err(RegistryError::TooManyTokens);
+            return Err(Error::TooManyTokens);
         }
         self.tokens.push(token);
         Ok(())
     }
 
     /// Stops pushing changes to `token`.
-    pub fn unbind(&mut self, token: AccountId) -> Result<(), RegistryError> {
+    pub fn unbind(&mut self, token: AccountId) -> Result<(), Error> {
         let before = self.tokens.len();
         self.tokens.retain(|bound| *bound != token);
         if self.tokens.len() == before {
-            return Err(RegistryError::NotBound);
+            return Err(Error::NotBound);
         }
         Ok(())
     }
 
     /// Adds a new record.
-    pub fn register(&mut self, account: AccountId, identity: &Identity, now: u64) -> Result<(), RegistryError> {
+    pub fn register(&mut self, account: AccountId, identity: &Identity, now: u64) -> Result<(), Error> {
         if self.identities.contains(account) {
-            return Err(RegistryError::AlreadyRegistered);
+            return Err(Error::AlreadyRegistered);
         }
         validate(identity, now)?;
         // u32 cannot overflow before storage deposits make registration absurd; saturate anyway.
@@ -126,9 +138,9 @@ impl RegistryData {
     }
 
     /// Replaces an existing record.
-    pub fn update(&mut self, account: AccountId, identity: &Identity, now: u64) -> Result<(), RegistryError> {
+    pub fn update(&mut self, account: AccountId, identity: &Identity, now: u64) -> Result<(), Error> {
         if !self.identities.contains(account) {
-            return Err(RegistryError::NotRegistered);
+            return Err(Error::NotRegistered);
         }
         validate(identity, now)?;
         self.identities.insert(account, identity);
@@ -136,21 +148,21 @@ impl RegistryData {
     }
 
     /// Deletes a record (its storage deposit is refunded).
-    pub fn remove(&mut self, account: AccountId) -> Result<(), RegistryError> {
+    pub fn remove(&mut self, account: AccountId) -> Result<(), Error> {
         if self.identities.take(account).is_none() {
-            return Err(RegistryError::NotRegistered);
+            return Err(Error::NotRegistered);
         }
         self.count = self.count.saturating_sub(1);
         Ok(())
     }
 }
 
-fn validate(identity: &Identity, now: u64) -> Result<(), RegistryError> {
+fn validate(identity: &Identity, now: u64) -> Result<(), Error> {
     if identity.country == 0 || identity.country > MAX_COUNTRY_CODE {
-        return Err(RegistryError::InvalidCountry);
+        return Err(Error::InvalidCountry);
     }
     if identity.kyc_expiry <= now {
-        return Err(RegistryError::ExpiryNotInFuture);
+        return Err(Error::ExpiryNotInFuture);
     }
     Ok(())
 }
@@ -174,22 +186,22 @@ mod tests {
         let mut data = RegistryData::default();
         data.register(account(1), &identity(276, 5_000), NOW).unwrap();
         assert_eq!(data.count(), 1);
-        assert_eq!(data.register(account(1), &identity(276, 5_000), NOW), Err(RegistryError::AlreadyRegistered));
+        assert_eq!(data.register(account(1), &identity(276, 5_000), NOW), Err(Error::AlreadyRegistered));
         data.update(account(1), &identity(250, 6_000), NOW).unwrap();
         assert_eq!(data.identity(account(1)).map(|i| i.country), Some(250));
-        assert_eq!(data.update(account(2), &identity(250, 6_000), NOW), Err(RegistryError::NotRegistered));
+        assert_eq!(data.update(account(2), &identity(250, 6_000), NOW), Err(Error::NotRegistered));
         data.remove(account(1)).unwrap();
         assert_eq!(data.count(), 0);
         assert_eq!(data.identity(account(1)), None);
-        assert_eq!(data.remove(account(1)), Err(RegistryError::NotRegistered));
+        assert_eq!(data.remove(account(1)), Err(Error::NotRegistered));
     }
 
     #[ink::test]
     fn invalid_records_are_rejected() {
         let mut data = RegistryData::default();
-        assert_eq!(data.register(account(1), &identity(0, 5_000), NOW), Err(RegistryError::InvalidCountry));
-        assert_eq!(data.register(account(1), &identity(1_000, 5_000), NOW), Err(RegistryError::InvalidCountry));
-        assert_eq!(data.register(account(1), &identity(276, NOW), NOW), Err(RegistryError::ExpiryNotInFuture));
+        assert_eq!(data.register(account(1), &identity(0, 5_000), NOW), Err(Error::InvalidCountry));
+        assert_eq!(data.register(account(1), &identity(1_000, 5_000), NOW), Err(Error::InvalidCountry));
+        assert_eq!(data.register(account(1), &identity(276, NOW), NOW), Err(Error::ExpiryNotInFuture));
         assert_eq!(data.count(), 0);
     }
 
@@ -213,10 +225,10 @@ mod tests {
         for i in 0..MAX_BOUND_TOKENS {
             data.bind(account(100 + i as u8)).unwrap();
         }
-        assert_eq!(data.bind(account(100)), Err(RegistryError::AlreadyBound));
-        assert_eq!(data.bind(account(200)), Err(RegistryError::TooManyTokens));
+        assert_eq!(data.bind(account(100)), Err(Error::AlreadyBound));
+        assert_eq!(data.bind(account(200)), Err(Error::TooManyTokens));
         data.unbind(account(100)).unwrap();
-        assert_eq!(data.unbind(account(100)), Err(RegistryError::NotBound));
+        assert_eq!(data.unbind(account(100)), Err(Error::NotBound));
         data.bind(account(200)).unwrap();
         assert_eq!(data.tokens().len(), MAX_BOUND_TOKENS);
         assert_eq!(data.tokens().last(), Some(&account(200)));

@@ -3,6 +3,7 @@
 //! The token's own rules (capacity cap, compliance, freezes) stay in the token; these records
 //! are written only after the token accepted the operation they describe.
 
+use compute_rwa_common::{Role, TokenError};
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 
@@ -52,10 +53,22 @@ pub struct Redemption {
     pub status: RedemptionStatus,
 }
 
-/// Why a record was refused.
+/// Why a pool-admin message was refused: every error of the contract, in one flat enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum RecordError {
+pub enum Error {
+    /// The caller is not the owner.
+    NotOwner,
+    /// The caller is not the account proposed as the next owner.
+    NotPendingOwner,
+    /// The caller does not hold this role (`Agent` for enforcement and records).
+    MissingRole(Role),
+    /// The token refused the operation under its rules (its own error).
+    Token(TokenError),
+    /// The token could not be called (wrong address, or it trapped).
+    CallFailed,
+    /// More than `MAX_BATCH` items.
+    BatchTooLarge,
     /// No redemption with this id.
     UnknownRedemption,
     /// The redemption was already fulfilled.
@@ -63,6 +76,8 @@ pub enum RecordError {
     /// A count or a unit conversion would overflow.
     Overflow,
 }
+
+compute_rwa_common::access_error_into!(Error);
 
 /// Attestation history and redemption records.
 #[ink::storage_item]
@@ -75,8 +90,8 @@ pub struct Records {
 }
 
 /// Whole GPU-hours in token units.
-pub fn units(gpu_hours: u64) -> Result<u128, RecordError> {
-    u128::from(gpu_hours).checked_mul(UNITS_PER_GPU_HOUR).ok_or(RecordError::Overflow)
+pub fn units(gpu_hours: u64) -> Result<u128, Error> {
+    u128::from(gpu_hours).checked_mul(UNITS_PER_GPU_HOUR).ok_or(Error::Overflow)
 }
 
 impl Records {
@@ -101,27 +116,27 @@ impl Records {
     }
 
     /// Appends an attestation the token accepted; returns its index.
-    pub fn attest(&mut self, capacity: u128, document_hash: [u8; 32], now: u64, agent: AccountId) -> Result<u32, RecordError> {
+    pub fn attest(&mut self, capacity: u128, document_hash: [u8; 32], now: u64, agent: AccountId) -> Result<u32, Error> {
         let index = self.attestation_count;
-        self.attestation_count = index.checked_add(1).ok_or(RecordError::Overflow)?;
+        self.attestation_count = index.checked_add(1).ok_or(Error::Overflow)?;
         self.attestations.insert(index, &Attestation { capacity, document_hash, timestamp: now, agent });
         Ok(index)
     }
 
     /// Records a pending redemption of units the token burnt; returns it.
-    pub fn request(&mut self, holder: AccountId, amount: u128, now: u64) -> Result<Redemption, RecordError> {
+    pub fn request(&mut self, holder: AccountId, amount: u128, now: u64) -> Result<Redemption, Error> {
         let id = self.redemption_count;
-        self.redemption_count = id.checked_add(1).ok_or(RecordError::Overflow)?;
+        self.redemption_count = id.checked_add(1).ok_or(Error::Overflow)?;
         let redemption = Redemption { id, holder, amount, requested_at: now, status: RedemptionStatus::Pending };
         self.redemptions.insert(id, &redemption);
         Ok(redemption)
     }
 
     /// Marks a pending redemption as delivered, once.
-    pub fn fulfill(&mut self, id: u64, now: u64) -> Result<Redemption, RecordError> {
-        let mut redemption = self.redemptions.get(id).ok_or(RecordError::UnknownRedemption)?;
+    pub fn fulfill(&mut self, id: u64, now: u64) -> Result<Redemption, Error> {
+        let mut redemption = self.redemptions.get(id).ok_or(Error::UnknownRedemption)?;
         if redemption.status != RedemptionStatus::Pending {
-            return Err(RecordError::RedemptionNotPending);
+            return Err(Error::RedemptionNotPending);
         }
         redemption.status = RedemptionStatus::Fulfilled(now);
         self.redemptions.insert(id, &redemption);
@@ -157,8 +172,8 @@ mod tests {
         assert_eq!(redemption.status, RedemptionStatus::Pending);
         assert_eq!(records.request(account(4), 1, 43).map(|r| r.id), Ok(1));
         assert_eq!(records.fulfill(0, 50).map(|r| r.status), Ok(RedemptionStatus::Fulfilled(50)));
-        assert_eq!(records.fulfill(0, 51), Err(RecordError::RedemptionNotPending));
-        assert_eq!(records.fulfill(9, 51), Err(RecordError::UnknownRedemption));
+        assert_eq!(records.fulfill(0, 51), Err(Error::RedemptionNotPending));
+        assert_eq!(records.fulfill(9, 51), Err(Error::UnknownRedemption));
         assert_eq!(records.redemption(0).map(|r| r.status), Some(RedemptionStatus::Fulfilled(50)));
         assert_eq!(records.redemption(1).map(|r| r.status), Some(RedemptionStatus::Pending));
         assert_eq!(records.redemption_count(), 2);

@@ -16,38 +16,12 @@ pub mod admin;
 
 #[ink::contract]
 pub mod pool_admin {
-    use crate::admin::{units, Attestation, RecordError, Records, Redemption};
+    use crate::admin::{units, Attestation, Records, Redemption};
     use compute_rwa_common::calls;
-    use compute_rwa_common::{AccessError, AdminOp, AdminOutcome, Agents, ComplianceRules, Ownable, TokenError, MAX_BATCH};
+    use compute_rwa_common::{Access, AccessControl, AccessError, AdminOp, AdminOutcome, ComplianceRules, Ownable2Step, Role, MAX_BATCH};
     use ink::prelude::{string::String, vec, vec::Vec};
 
-    /// Why a pool-admin message was refused.
-    #[derive(Debug, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum Error {
-        /// Caller lacks the required role.
-        Access(AccessError),
-        /// The token refused the operation under its rules.
-        Token(TokenError),
-        /// The token could not be called (wrong address, or it trapped).
-        CallFailed,
-        /// A record was refused.
-        Record(RecordError),
-        /// More than `MAX_BATCH` items.
-        BatchTooLarge,
-    }
-
-    impl From<AccessError> for Error {
-        fn from(error: AccessError) -> Self {
-            Error::Access(error)
-        }
-    }
-
-    impl From<RecordError> for Error {
-        fn from(error: RecordError) -> Self {
-            Error::Record(error)
-        }
-    }
+    pub use crate::admin::Error;
 
     /// An agent recorded a new attested capacity.
     #[ink(event)]
@@ -152,8 +126,7 @@ pub mod pool_admin {
     #[ink(storage)]
     pub struct PoolAdmin {
         token: AccountId,
-        ownership: Ownable,
-        agents: Agents,
+        access: Access,
         records: Records,
     }
 
@@ -163,7 +136,7 @@ pub mod pool_admin {
         /// owner accepts with `take_over`.
         #[ink(constructor)]
         pub fn new(token: AccountId) -> Self {
-            Self { token, ownership: Ownable::new(Self::env().caller()), agents: Agents::default(), records: Records::default() }
+            Self { token, access: Access::new(Self::env().caller()), records: Records::default() }
         }
 
         /// The GPU-hour token this contract drives.
@@ -385,49 +358,11 @@ pub mod pool_admin {
             self.records.redemption_count()
         }
 
-        // ---- roles ---------------------------------------------------------------------
-
-        /// Adds (`enabled`) or removes an agent. Owner only.
-        #[ink(message)]
-        pub fn set_agent(&mut self, account: AccountId, enabled: bool) -> Result<(), Error> {
-            let event = self.agents.set(&self.ownership, self.env().caller(), account, enabled)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Whether `account` is an agent (the owner acts as one too).
-        #[ink(message)]
-        pub fn is_agent(&self, account: AccountId) -> bool {
-            self.agents.contains(account)
-        }
-
-        /// The current owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.ownership.owner()
-        }
-
-        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
-            let event = self.ownership.propose(self.env().caller(), new_owner)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Completes a two-step ownership transfer. Proposed owner only.
-        #[ink(message)]
-        pub fn accept_ownership(&mut self) -> Result<(), Error> {
-            let event = self.ownership.accept(self.env().caller())?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
         // ---- internals -----------------------------------------------------------------
 
         fn ensure_agent(&self) -> Result<AccountId, Error> {
             let caller = self.env().caller();
-            self.agents.ensure(&self.ownership, caller)?;
+            self.access.ensure_role(Role::Agent, caller)?;
             Ok(caller)
         }
 
@@ -440,7 +375,7 @@ pub mod pool_admin {
 
         /// Applies one owner-only operation on the token.
         fn drive_as_owner(&self, op: AdminOp) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
+            self.access.ensure_owner(self.env().caller())?;
             self.drive(vec![op]).map(drop)
         }
 
@@ -450,6 +385,47 @@ pub mod pool_admin {
                 return Err(Error::BatchTooLarge);
             }
             calls::token_admin(self.token, ops).map_err(|_| Error::CallFailed)?.map_err(Error::Token)
+        }
+    }
+
+    impl Ownable2Step for PoolAdmin {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.access.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.access.pending_owner()
+        }
+
+        #[ink(message)]
+        fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            let event = self.access.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            let event = self.access.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+    }
+
+    impl AccessControl for PoolAdmin {
+        #[ink(message)]
+        fn has_role(&self, role: Role, account: AccountId) -> bool {
+            self.access.has_role(role, account)
+        }
+
+        /// Agents (`Role::Agent`) enforce, attest and fulfil redemptions.
+        #[ink(message)]
+        fn set_role(&mut self, role: Role, account: AccountId, enabled: bool) -> Result<(), AccessError> {
+            let event = self.access.set_role(self.env().caller(), &[Role::Agent], role, account, enabled)?;
+            self.env().emit_event(event);
+            Ok(())
         }
     }
 
@@ -474,10 +450,10 @@ pub mod pool_admin {
         fn every_privileged_message_rejects_outsiders() {
             let mut admin = admin();
             let (alice, bob, charlie, eve) = (accounts().alice, accounts().bob, accounts().charlie, accounts().eve);
-            admin.set_agent(bob, true).unwrap();
+            admin.set_role(Role::Agent, bob, true).unwrap();
             admin.transfer_ownership(Some(charlie)).unwrap();
-            let not_agent = Err(Error::Access(AccessError::NotAgent));
-            let not_owner = Err(Error::Access(AccessError::NotOwner));
+            let not_agent = Err(Error::MissingRole(Role::Agent));
+            let not_owner = Err(Error::NotOwner);
             // Agent-only messages: refused to the pending owner and to an outsider.
             for caller in [charlie, eve] {
                 set_caller::<DefaultEnvironment>(caller);
@@ -505,14 +481,14 @@ pub mod pool_admin {
                 assert_eq!(admin.set_distributor(eve, true), not_owner);
                 assert_eq!(admin.hand_over(eve), not_owner);
                 assert_eq!(admin.take_over(), not_owner);
-                assert_eq!(admin.set_agent(eve, true), not_owner);
-                assert_eq!(admin.transfer_ownership(Some(caller)), not_owner);
+                assert_eq!(admin.set_role(Role::Agent, eve, true), Err(AccessError::NotOwner));
+                assert_eq!(admin.transfer_ownership(Some(caller)), Err(AccessError::NotOwner));
             }
             for caller in [alice, bob, eve] {
                 set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(admin.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+                assert_eq!(admin.accept_ownership(), Err(AccessError::NotPendingOwner));
             }
-            assert!(!admin.is_agent(eve) && admin.owner() == alice);
+            assert!(!admin.has_role(Role::Agent, eve) && admin.owner() == alice && admin.pending_owner() == Some(charlie));
             assert_eq!((admin.attestation_count(), admin.redemption_count()), (0, 0), "nothing recorded");
             assert_eq!(admin.token(), accounts().django);
         }
@@ -529,7 +505,7 @@ pub mod pool_admin {
         #[ink::test]
         fn fulfilling_an_unknown_redemption_is_refused() {
             let mut admin = admin();
-            assert_eq!(admin.fulfill_redemption(0), Err(Error::Record(RecordError::UnknownRedemption)));
+            assert_eq!(admin.fulfill_redemption(0), Err(Error::UnknownRedemption));
         }
 
         #[ink::test]
@@ -538,7 +514,7 @@ pub mod pool_admin {
             admin.transfer_ownership(Some(accounts().bob)).unwrap();
             set_caller::<DefaultEnvironment>(accounts().bob);
             admin.accept_ownership().unwrap();
-            assert_eq!(admin.owner(), accounts().bob);
+            assert_eq!((admin.owner(), admin.pending_owner()), (accounts().bob, None));
         }
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! Every operation either succeeds or returns an error having changed nothing.
 
-use compute_rwa_common::{bps_of, mul_div_floor, FeedSchedule, Finalized, BPS_DENOMINATOR};
+use compute_rwa_common::{bps_of, mul_div_floor, CallError, DistributeError, FeedSchedule, Finalized, Role, BPS_DENOMINATOR};
+use psp22::PSP22Error;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -215,10 +216,17 @@ impl Totals {
     }
 }
 
-/// Why an escrow operation was refused.
+/// Why an escrow message was refused: every error of the contract, in one flat enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum EscrowError {
+pub enum Error {
+    /// The caller is not the owner.
+    NotOwner,
+    /// The caller is not the account proposed as the next owner.
+    NotPendingOwner,
+    /// The caller does not hold this role: `Operator` (the terms' operator), or `Arbiter` (the
+    /// arbiter the dispute was opened with).
+    MissingRole(Role),
     /// No offer yet, or the price is zero.
     NoOffer,
     /// Invalid offer (lengths, SLA tiers, fee over 100%, more GPUs than the pool).
@@ -262,24 +270,50 @@ pub enum EscrowError {
     /// Invalid configuration or feed schedule (zero epoch length or GPUs, fee over 100%,
     /// grace period shorter than the feed's report window).
     InvalidConfig,
-    /// The caller is not the arbiter the dispute was opened with.
-    NotArbiter,
     /// No released yield is waiting for the token.
     NoUnpaidYield,
+    /// The oracle has no feed `config.feed` (constructor).
+    UnknownFeed,
+    /// The caller is not the proposed arbiter.
+    NotPendingArbiter,
+    /// The stablecoin, oracle or token could not be called, or trapped; nothing changed.
+    CallFailed,
+    /// The payer's stablecoin allowance to the escrow is too low (approve the escrow first); nothing changed.
+    InsufficientAllowance,
+    /// The payer's stablecoin balance is too low; nothing changed.
+    InsufficientBalance,
+    /// The stablecoin refused a payment for another reason; nothing changed.
+    PaymentRefused,
+    /// The token refused the yield, with its reason; nothing changed.
+    YieldRefused(DistributeError),
 }
 
-type R<T> = Result<T, EscrowError>;
+compute_rwa_common::access_error_into!(Error);
+
+impl From<CallError> for Error {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Token(PSP22Error::InsufficientAllowance) => Error::InsufficientAllowance,
+            CallError::Token(PSP22Error::InsufficientBalance) => Error::InsufficientBalance,
+            CallError::Token(_) => Error::PaymentRefused,
+            CallError::Distribution(refusal) => Error::YieldRefused(refusal),
+            CallError::CallFailed | CallError::Push(_) => Error::CallFailed,
+        }
+    }
+}
+
+type R<T> = Result<T, Error>;
 
 fn add(a: u128, b: u128) -> R<u128> {
-    a.checked_add(b).ok_or(EscrowError::Overflow)
+    a.checked_add(b).ok_or(Error::Overflow)
 }
 
 fn sub(a: u128, b: u128) -> R<u128> {
-    a.checked_sub(b).ok_or(EscrowError::Overflow)
+    a.checked_sub(b).ok_or(Error::Overflow)
 }
 
 fn mul(a: u128, b: u128) -> R<u128> {
-    a.checked_mul(b).ok_or(EscrowError::Overflow)
+    a.checked_mul(b).ok_or(Error::Overflow)
 }
 
 /// All escrow state.
@@ -309,7 +343,7 @@ impl EscrowData {
             && config.grace_period >= schedule.report_window
             && config.arbitration_period > 0;
         if !valid {
-            return Err(EscrowError::InvalidConfig);
+            return Err(Error::InvalidConfig);
         }
         Ok(Self {
             config,
@@ -346,7 +380,7 @@ impl EscrowData {
 
     /// Rental `id`.
     pub fn rental(&self, id: RentalId) -> R<Rental> {
-        self.rentals.get(id).ok_or(EscrowError::UnknownRental)
+        self.rentals.get(id).ok_or(Error::UnknownRental)
     }
 
     /// Number of rentals.
@@ -399,7 +433,7 @@ impl EscrowData {
             && offer.sla.iter().all(|t| bps_ok(t.below_bps) && bps_ok(t.credit_bps))
             && bps_ok(offer.cancellation_fee_bps);
         if !valid {
-            return Err(EscrowError::InvalidOffer);
+            return Err(Error::InvalidOffer);
         }
         self.offer = offer;
         Ok(())
@@ -411,21 +445,21 @@ impl EscrowData {
     pub fn open(&mut self, renter: AccountId, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<Rental> {
         let offer = self.offer.clone();
         if offer.price_per_gpu_hour == 0 {
-            return Err(EscrowError::NoOffer);
+            return Err(Error::NoOffer);
         }
         if gpus == 0 || gpus > offer.available_gpus || epochs < offer.min_epochs || epochs > offer.max_epochs {
-            return Err(EscrowError::OutsideOffer);
+            return Err(Error::OutsideOffer);
         }
         if start <= self.schedule.epoch_at(now) && now >= self.schedule.genesis {
-            return Err(EscrowError::StartInPast);
+            return Err(Error::StartInPast);
         }
         let epoch_cost = self.epoch_cost(gpus, offer.price_per_gpu_hour)?;
-        let end = start.checked_add(u64::from(epochs)).ok_or(EscrowError::Overflow)?;
+        let end = start.checked_add(u64::from(epochs)).ok_or(Error::Overflow)?;
         let deposit = mul(epoch_cost, u128::from(epochs))?;
         let id = self.rental_count;
-        let next_id = id.checked_add(1).ok_or(EscrowError::Overflow)?;
+        let next_id = id.checked_add(1).ok_or(Error::Overflow)?;
         let index = self.renter_rental_count.get(renter).unwrap_or(0);
-        let next_index = index.checked_add(1).ok_or(EscrowError::Overflow)?;
+        let next_index = index.checked_add(1).ok_or(Error::Overflow)?;
         let deposited = add(self.totals.ledger.deposited, deposit)?;
         let held = add(self.totals.ledger.held, deposit)?;
         self.book(start, end, gpus)?;
@@ -457,13 +491,13 @@ impl EscrowData {
     pub fn extend(&mut self, caller: AccountId, id: RentalId, epochs: u32, now: u64) -> R<u128> {
         let mut rental = self.own_active_rental(caller, id)?;
         if rental.end <= self.schedule.epoch_at(now) {
-            return Err(EscrowError::NotActive);
+            return Err(Error::NotActive);
         }
         let length = rental.end.saturating_sub(rental.start).saturating_add(u64::from(epochs));
         if epochs == 0 || length > u64::from(self.offer.max_epochs.max(1)) {
-            return Err(EscrowError::OutsideOffer);
+            return Err(Error::OutsideOffer);
         }
-        let new_end = rental.end.checked_add(u64::from(epochs)).ok_or(EscrowError::Overflow)?;
+        let new_end = rental.end.checked_add(u64::from(epochs)).ok_or(Error::Overflow)?;
         let deposit = mul(rental.epoch_cost, u128::from(epochs))?;
         rental.ledger.deposited = add(rental.ledger.deposited, deposit)?;
         rental.ledger.held = add(rental.ledger.held, deposit)?;
@@ -490,11 +524,11 @@ impl EscrowData {
         let first_refunded = if started { current.saturating_add(1) } else { rental.start };
         let end = rental.end;
         if first_refunded >= end {
-            return Err(EscrowError::NotActive);
+            return Err(Error::NotActive);
         }
         let amount = mul(rental.epoch_cost, u128::from(end.saturating_sub(first_refunded)))?;
         let short_notice = self.epoch_start(rental.start).saturating_sub(now) < rental.cancellation_notice_ms;
-        let fee = if started || short_notice { bps_of(amount, rental.cancellation_fee_bps).ok_or(EscrowError::Overflow)? } else { 0 };
+        let fee = if started || short_notice { bps_of(amount, rental.cancellation_fee_bps).ok_or(Error::Overflow)? } else { 0 };
         let split = Split { fee, refund: sub(amount, fee)?, ..Split::default() };
         if !started {
             rental.status = RentalStatus::Cancelled;
@@ -512,7 +546,7 @@ impl EscrowData {
     pub fn withdraw(&mut self, account: AccountId) -> R<u128> {
         let amount = self.refundable(account);
         if amount == 0 {
-            return Err(EscrowError::NothingToWithdraw);
+            return Err(Error::NothingToWithdraw);
         }
         self.totals.withdrawn = add(self.totals.withdrawn, amount)?;
         self.refundable.remove(account);
@@ -523,7 +557,7 @@ impl EscrowData {
     pub fn withdraw_fees(&mut self) -> R<u128> {
         let amount = sub(self.totals.ledger.fees, self.totals.fees_withdrawn)?;
         if amount == 0 {
-            return Err(EscrowError::NothingToWithdraw);
+            return Err(Error::NothingToWithdraw);
         }
         self.totals.fees_withdrawn = self.totals.ledger.fees;
         Ok(amount)
@@ -534,7 +568,7 @@ impl EscrowData {
     pub fn take_unpaid_yield(&mut self) -> R<u128> {
         let amount = self.totals.unpaid_yield;
         if amount == 0 {
-            return Err(EscrowError::NoUnpaidYield);
+            return Err(Error::NoUnpaidYield);
         }
         self.totals.unpaid_yield = 0;
         Ok(amount)
@@ -558,7 +592,7 @@ impl EscrowData {
             None if now >= self.schedule.epoch_end(epoch).saturating_add(self.config.grace_period) => {
                 (Split { refund: rental.epoch_cost, ..Split::default() }, EpochState::TimedOut)
             }
-            None => return Err(EscrowError::AwaitingOracle),
+            None => return Err(Error::AwaitingOracle),
         };
         self.apply(&mut rental, &split)?;
         self.epochs.insert((id, epoch), &state);
@@ -570,10 +604,10 @@ impl EscrowData {
     pub fn dispute(&mut self, caller: AccountId, operator: AccountId, arbiter: AccountId, id: RentalId, epoch: Epoch, now: u64) -> R<()> {
         let rental = self.settleable(id, epoch, now)?;
         if caller != rental.renter && caller != operator {
-            return Err(EscrowError::NotParty);
+            return Err(Error::NotParty);
         }
         if now >= self.schedule.epoch_end(epoch).saturating_add(self.config.dispute_window) {
-            return Err(EscrowError::DisputeWindowClosed);
+            return Err(Error::DisputeWindowClosed);
         }
         self.epochs.insert((id, epoch), &EpochState::Disputed);
         self.arbiters.insert((id, epoch), &arbiter);
@@ -585,13 +619,13 @@ impl EscrowData {
     pub fn resolve(&mut self, caller: AccountId, id: RentalId, epoch: Epoch, renter_refund: u128) -> R<Split> {
         let mut rental = self.rental(id)?;
         if self.epochs.get((id, epoch)) != Some(EpochState::Disputed) {
-            return Err(EscrowError::NotDisputed);
+            return Err(Error::NotDisputed);
         }
         if self.arbiters.get((id, epoch)) != Some(caller) {
-            return Err(EscrowError::NotArbiter);
+            return Err(Error::MissingRole(Role::Arbiter));
         }
-        let paid = rental.epoch_cost.checked_sub(renter_refund).ok_or(EscrowError::RefundExceedsCost)?;
-        let fee = bps_of(paid, self.config.operator_fee_bps).ok_or(EscrowError::Overflow)?;
+        let paid = rental.epoch_cost.checked_sub(renter_refund).ok_or(Error::RefundExceedsCost)?;
+        let fee = bps_of(paid, self.config.operator_fee_bps).ok_or(Error::Overflow)?;
         let split = Split { to_holders: sub(paid, fee)?, fee, refund: renter_refund, ..Split::default() };
         self.apply(&mut rental, &split)?;
         self.epochs.insert((id, epoch), &EpochState::Resolved);
@@ -602,17 +636,17 @@ impl EscrowData {
     pub fn settleable(&self, id: RentalId, epoch: Epoch, now: u64) -> R<Rental> {
         let rental = self.rental(id)?;
         if rental.status != RentalStatus::Active || epoch < rental.start || epoch >= rental.end {
-            return Err(EscrowError::EpochNotInRental);
+            return Err(Error::EpochNotInRental);
         }
         if now < self.schedule.epoch_end(epoch) {
-            return Err(EscrowError::EpochNotEnded);
+            return Err(Error::EpochNotEnded);
         }
         match self.epochs.get((id, epoch)) {
             None => Ok(rental),
-            Some(EpochState::Disputed) if now < self.arbitration_deadline(epoch) => Err(EscrowError::Disputed),
+            Some(EpochState::Disputed) if now < self.arbitration_deadline(epoch) => Err(Error::Disputed),
             // The arbiter let the deadline pass: settle it as if undisputed.
             Some(EpochState::Disputed) => Ok(rental),
-            Some(_) => Err(EscrowError::AlreadySettled),
+            Some(_) => Err(Error::AlreadySettled),
         }
     }
 
@@ -631,9 +665,9 @@ impl EscrowData {
     /// Cost of one epoch for `gpus` at `price` per GPU-hour.
     fn epoch_cost(&self, gpus: u32, price: u128) -> R<u128> {
         let gpu_ms = mul(u128::from(gpus), u128::from(self.schedule.epoch_length))?;
-        let cost = mul_div_floor(gpu_ms, price, MS_PER_HOUR).ok_or(EscrowError::Overflow)?;
+        let cost = mul_div_floor(gpu_ms, price, MS_PER_HOUR).ok_or(Error::Overflow)?;
         if cost == 0 {
-            return Err(EscrowError::ZeroAmount);
+            return Err(Error::ZeroAmount);
         }
         Ok(cost)
     }
@@ -647,7 +681,7 @@ impl EscrowData {
                 }
                 None => {
                     self.unbook(start, epoch, gpus);
-                    return Err(EscrowError::CapacityUnavailable);
+                    return Err(Error::CapacityUnavailable);
                 }
             }
         }
@@ -668,10 +702,10 @@ impl EscrowData {
     fn own_active_rental(&self, caller: AccountId, id: RentalId) -> R<Rental> {
         let rental = self.rental(id)?;
         if rental.renter != caller {
-            return Err(EscrowError::NotRenter);
+            return Err(Error::NotRenter);
         }
         if rental.status != RentalStatus::Active {
-            return Err(EscrowError::NotActive);
+            return Err(Error::NotActive);
         }
         Ok(rental)
     }
@@ -679,17 +713,17 @@ impl EscrowData {
     /// Pays for `min(booked, share of delivered)` hours, less the SLA credit, less the fee.
     fn split_delivery(&self, rental: &Rental, epoch: Epoch, finalized: &Finalized) -> R<Split> {
         let booked = mul_div_floor(u128::from(rental.gpus), u128::from(self.schedule.epoch_length), MS_PER_HOUR / 1_000)
-            .ok_or(EscrowError::Overflow)?;
+            .ok_or(Error::Overflow)?;
         // The feed reports the whole pool; this rental's share is its GPUs over the pool's
         // (or over the epoch's bookings, should they ever exceed the pool).
         let sharers = self.schedule.gpus.max(self.booked_gpus(epoch));
         let share = mul_div_floor(u128::from(finalized.values.gpu_milli_hours), u128::from(rental.gpus), u128::from(sharers))
-            .ok_or(EscrowError::Overflow)?;
+            .ok_or(Error::Overflow)?;
         let delivered = share.min(booked);
-        let pay = if booked == 0 { 0 } else { mul_div_floor(rental.epoch_cost, delivered, booked).ok_or(EscrowError::Overflow)? };
-        let credit = bps_of(pay, credit_bps(&rental.sla, finalized.values.uptime_bps)).ok_or(EscrowError::Overflow)?;
+        let pay = if booked == 0 { 0 } else { mul_div_floor(rental.epoch_cost, delivered, booked).ok_or(Error::Overflow)? };
+        let credit = bps_of(pay, credit_bps(&rental.sla, finalized.values.uptime_bps)).ok_or(Error::Overflow)?;
         let payable = sub(pay, credit)?;
-        let fee = bps_of(payable, self.config.operator_fee_bps).ok_or(EscrowError::Overflow)?;
+        let fee = bps_of(payable, self.config.operator_fee_bps).ok_or(Error::Overflow)?;
         Ok(Split {
             to_holders: sub(payable, fee)?,
             fee,

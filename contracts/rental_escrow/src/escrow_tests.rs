@@ -1,7 +1,7 @@
 //! Escrow transitions, valid and invalid, with exact amounts; regressions for the issue's
 //! items 1-6; and the liveness, bookings and books properties over random histories.
 use crate::escrow::*;
-use compute_rwa_common::{FeedSchedule, Finalized, Report};
+use compute_rwa_common::{FeedSchedule, Finalized, Report, Role};
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -79,14 +79,14 @@ fn open_books_capacity_and_deposits_the_full_cost() {
 fn open_respects_offer_capacity_and_time() {
     let (mut data, _) = booked();
     let renter = account(2);
-    assert_eq!(data.open(renter, 5, 1, 1, 0).err(), Some(EscrowError::CapacityUnavailable), "4 of 8 left");
-    assert_eq!(data.open(renter, 9, 5, 1, 0).err(), Some(EscrowError::OutsideOffer));
-    assert_eq!(data.open(renter, 0, 5, 1, 0).err(), Some(EscrowError::OutsideOffer));
-    assert_eq!(data.open(renter, 1, 5, 25, 0).err(), Some(EscrowError::OutsideOffer));
-    assert_eq!(data.open(renter, 1, 2, 1, end_of(1)).err(), Some(EscrowError::StartInPast));
+    assert_eq!(data.open(renter, 5, 1, 1, 0).err(), Some(Error::CapacityUnavailable), "4 of 8 left");
+    assert_eq!(data.open(renter, 9, 5, 1, 0).err(), Some(Error::OutsideOffer));
+    assert_eq!(data.open(renter, 0, 5, 1, 0).err(), Some(Error::OutsideOffer));
+    assert_eq!(data.open(renter, 1, 5, 25, 0).err(), Some(Error::OutsideOffer));
+    assert_eq!(data.open(renter, 1, 2, 1, end_of(1)).err(), Some(Error::StartInPast));
     assert!(data.open(renter, 4, 1, 3, 0).is_ok(), "the other 4 GPUs");
     let mut empty = EscrowData::new(config(), schedule()).unwrap();
-    assert_eq!(empty.open(renter, 1, 1, 1, 0).err(), Some(EscrowError::NoOffer));
+    assert_eq!(empty.open(renter, 1, 1, 1, 0).err(), Some(Error::NoOffer));
 }
 
 #[ink::test]
@@ -102,7 +102,7 @@ fn offers_are_validated() {
         Offer { available_gpus: 9, ..offer() },
     ];
     for offer in bad {
-        assert_eq!(data.set_offer(offer.clone()), Err(EscrowError::InvalidOffer), "{offer:?}");
+        assert_eq!(data.set_offer(offer.clone()), Err(Error::InvalidOffer), "{offer:?}");
     }
 }
 
@@ -115,7 +115,7 @@ fn full_delivery_pays_holders_and_operator() {
     assert_eq!((split.to_holders, split.fee, split.refund, split.credit), (7_200_000, 800_000, 0, 0));
     assert_eq!(split.delivered_milli_hours, 4_000);
     assert_balanced(&data, rental.id);
-    assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 9_990), end_of(1)).err(), Some(EscrowError::AlreadySettled));
+    assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 9_990), end_of(1)).err(), Some(Error::AlreadySettled));
 }
 
 #[ink::test]
@@ -135,43 +135,43 @@ fn shortfall_and_sla_credit_are_refunded() {
 #[ink::test]
 fn settlement_waits_for_the_epoch_and_the_oracle_then_times_out() {
     let (mut data, rental) = booked();
-    assert_eq!(data.settle(rental.id, 1, finalized(1, 1, 1), end_of(1) - 1).err(), Some(EscrowError::EpochNotEnded));
-    assert_eq!(data.settle(rental.id, 0, finalized(0, 1, 1), end_of(1)).err(), Some(EscrowError::EpochNotInRental));
-    assert_eq!(data.settle(rental.id, 4, finalized(4, 1, 1), end_of(4)).err(), Some(EscrowError::EpochNotInRental));
-    assert_eq!(data.settle(rental.id, 1, None, end_of(1) + 2 * HOUR - 1).err(), Some(EscrowError::AwaitingOracle));
+    assert_eq!(data.settle(rental.id, 1, finalized(1, 1, 1), end_of(1) - 1).err(), Some(Error::EpochNotEnded));
+    assert_eq!(data.settle(rental.id, 0, finalized(0, 1, 1), end_of(1)).err(), Some(Error::EpochNotInRental));
+    assert_eq!(data.settle(rental.id, 4, finalized(4, 1, 1), end_of(4)).err(), Some(Error::EpochNotInRental));
+    assert_eq!(data.settle(rental.id, 1, None, end_of(1) + 2 * HOUR - 1).err(), Some(Error::AwaitingOracle));
     let (split, state) = data.settle(rental.id, 1, None, end_of(1) + 2 * HOUR).unwrap();
     assert_eq!((state, split.refund), (EpochState::TimedOut, 8_000_000));
-    assert_eq!(data.settle(9, 1, None, end_of(1)).err(), Some(EscrowError::UnknownRental));
+    assert_eq!(data.settle(9, 1, None, end_of(1)).err(), Some(Error::UnknownRental));
 }
 
 #[ink::test]
 fn disputes_lock_until_the_arbiter_splits() {
     let (mut data, rental) = booked();
     let operator = account(OPERATOR);
-    assert_eq!(data.dispute(account(7), operator, account(ARBITER), rental.id, 1, end_of(1)), Err(EscrowError::NotParty));
-    assert_eq!(data.dispute(operator, operator, account(ARBITER), rental.id, 1, end_of(1) + HOUR), Err(EscrowError::DisputeWindowClosed));
-    assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(EscrowError::NotDisputed));
+    assert_eq!(data.dispute(account(7), operator, account(ARBITER), rental.id, 1, end_of(1)), Err(Error::NotParty));
+    assert_eq!(data.dispute(operator, operator, account(ARBITER), rental.id, 1, end_of(1) + HOUR), Err(Error::DisputeWindowClosed));
+    assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(Error::NotDisputed));
     data.dispute(account(RENTER), operator, account(ARBITER), rental.id, 1, end_of(1)).unwrap();
-    assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).err(), Some(EscrowError::Disputed));
-    assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 8_000_001).err(), Some(EscrowError::RefundExceedsCost));
-    assert_eq!(data.resolve(account(OPERATOR), rental.id, 1, 0).err(), Some(EscrowError::NotArbiter));
+    assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).err(), Some(Error::Disputed));
+    assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 8_000_001).err(), Some(Error::RefundExceedsCost));
+    assert_eq!(data.resolve(account(OPERATOR), rental.id, 1, 0).err(), Some(Error::MissingRole(Role::Arbiter)));
     let split = data.resolve(account(ARBITER), rental.id, 1, 3_000_000).unwrap();
     assert_eq!((split.refund, split.fee, split.to_holders), (3_000_000, 500_000, 4_500_000));
     assert_eq!(data.totals().unpaid_yield, 4_500_000, "for the caller to hand to the token");
     assert_eq!(data.epoch_state(rental.id, 1), Some(EpochState::Resolved));
-    assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(EscrowError::NotDisputed));
+    assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(Error::NotDisputed));
     assert_balanced(&data, rental.id);
 }
 
 #[ink::test]
 fn cancel_before_start_refunds_everything() {
     let (mut data, rental) = booked();
-    assert_eq!(data.cancel(account(2), rental.id, 0), Err(EscrowError::NotRenter));
+    assert_eq!(data.cancel(account(2), rental.id, 0), Err(Error::NotRenter));
     assert_eq!(data.cancel(account(RENTER), rental.id, 10), Ok((24_000_000, 0)));
     assert_eq!(data.rental(rental.id).unwrap().status, RentalStatus::Cancelled);
     assert_eq!(data.booked_gpus(1), 0, "capacity freed");
-    assert_eq!(data.cancel(account(RENTER), rental.id, 10), Err(EscrowError::NotActive));
-    assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).err(), Some(EscrowError::EpochNotInRental));
+    assert_eq!(data.cancel(account(RENTER), rental.id, 10), Err(Error::NotActive));
+    assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).err(), Some(Error::EpochNotInRental));
     assert_balanced(&data, rental.id);
 }
 
@@ -182,7 +182,7 @@ fn cancel_after_start_refunds_future_epochs_minus_the_fee() {
     assert_eq!(data.cancel(account(RENTER), rental.id, end_of(1) - 1), Ok((15_200_000, 800_000)));
     assert_eq!((data.booked_gpus(1), data.booked_gpus(2)), (4, 0));
     assert!(data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).is_ok(), "the running epoch still settles");
-    assert_eq!(data.settle(rental.id, 2, finalized(2, 8_000, 10_000), end_of(2)).err(), Some(EscrowError::EpochNotInRental));
+    assert_eq!(data.settle(rental.id, 2, finalized(2, 8_000, 10_000), end_of(2)).err(), Some(Error::EpochNotInRental));
     assert_balanced(&data, rental.id);
     assert_eq!(data.rental(rental.id).unwrap().ledger.held, 0);
 }
@@ -190,23 +190,23 @@ fn cancel_after_start_refunds_future_epochs_minus_the_fee() {
 #[ink::test]
 fn extend_books_more_epochs() {
     let (mut data, rental) = booked();
-    assert_eq!(data.extend(account(2), rental.id, 1, 0), Err(EscrowError::NotRenter));
-    assert_eq!(data.extend(account(RENTER), rental.id, 0, 0), Err(EscrowError::OutsideOffer));
-    assert_eq!(data.extend(account(RENTER), rental.id, 22, 0), Err(EscrowError::OutsideOffer), "24 epochs at most");
+    assert_eq!(data.extend(account(2), rental.id, 1, 0), Err(Error::NotRenter));
+    assert_eq!(data.extend(account(RENTER), rental.id, 0, 0), Err(Error::OutsideOffer));
+    assert_eq!(data.extend(account(RENTER), rental.id, 22, 0), Err(Error::OutsideOffer), "24 epochs at most");
     assert_eq!(data.extend(account(RENTER), rental.id, 2, 0), Ok(16_000_000));
     assert_eq!((data.rental(rental.id).unwrap().end, data.booked_gpus(5)), (6, 4));
-    assert_eq!(data.extend(account(RENTER), rental.id, 1, end_of(6)), Err(EscrowError::NotActive), "already over");
+    assert_eq!(data.extend(account(RENTER), rental.id, 1, end_of(6)), Err(Error::NotActive), "already over");
 }
 
 #[ink::test]
 fn withdrawals_pay_what_is_owed_once() {
     let (mut data, rental) = booked();
-    assert_eq!(data.withdraw(account(RENTER)), Err(EscrowError::NothingToWithdraw));
+    assert_eq!(data.withdraw(account(RENTER)), Err(Error::NothingToWithdraw));
     data.settle(rental.id, 1, finalized(1, 4_000, 10_000), end_of(1)).unwrap();
     assert_eq!(data.withdraw(account(RENTER)), Ok(4_000_000));
-    assert_eq!(data.withdraw(account(RENTER)), Err(EscrowError::NothingToWithdraw));
+    assert_eq!(data.withdraw(account(RENTER)), Err(Error::NothingToWithdraw));
     assert_eq!(data.withdraw_fees(), Ok(400_000));
-    assert_eq!(data.withdraw_fees(), Err(EscrowError::NothingToWithdraw));
+    assert_eq!(data.withdraw_fees(), Err(Error::NothingToWithdraw));
     assert_eq!(data.totals().obligations(), Some(16_000_000 + 3_600_000), "the two unsettled epochs and the yield for the token");
 }
 
@@ -248,14 +248,14 @@ fn item1_rebooked_epoch_times_out_without_oracle_data() {
     data.extend(account(RENTER), rental.id, 1, end_of(1) - 1).unwrap();
     assert_eq!(data.settle(rental.id, 2, None, end_of(2) + 2 * HOUR).map(|(split, state)| (split.refund, state)), Ok((8_000_000, EpochState::TimedOut)));
     assert_eq!(data.epoch_state(rental.id, 3), Some(EpochState::Cancelled), "not booked again: stays cancelled");
-    assert_eq!(data.settle(rental.id, 3, None, end_of(3) + 2 * HOUR).err(), Some(EscrowError::EpochNotInRental));
+    assert_eq!(data.settle(rental.id, 3, None, end_of(3) + 2 * HOUR).err(), Some(Error::EpochNotInRental));
 }
 
 /// Item 2: an offer cannot promise more GPUs than the pool has.
 #[ink::test]
 fn item2_overbooking_offer_is_refused() {
     let mut data = escrow();
-    assert_eq!(data.set_offer(Offer { available_gpus: 9, ..offer() }), Err(EscrowError::InvalidOffer));
+    assert_eq!(data.set_offer(Offer { available_gpus: 9, ..offer() }), Err(Error::InvalidOffer));
     assert_eq!(data.set_offer(Offer { available_gpus: 8, ..offer() }), Ok(()));
 }
 
@@ -264,7 +264,7 @@ fn item2_overbooking_offer_is_refused() {
 fn item2_each_rental_is_billed_its_share_of_the_pool() {
     let (mut data, first) = booked();
     let second = data.open(account(2), 4, 1, 3, 0).unwrap();
-    assert_eq!(data.open(account(3), 1, 1, 1, 0).err(), Some(EscrowError::CapacityUnavailable));
+    assert_eq!(data.open(account(3), 1, 1, 1, 0).err(), Some(Error::CapacityUnavailable));
     // The pool delivered 6 of 8 GPU-hours: each rental is paid for 3 of its 4.
     for id in [first.id, second.id] {
         let (split, _) = data.settle(id, 1, finalized(1, 6_000, 10_000), end_of(1)).unwrap();
@@ -273,7 +273,7 @@ fn item2_each_rental_is_billed_its_share_of_the_pool() {
     assert_eq!(data.totals().ledger.released + data.totals().ledger.fees, 12_000_000, "6 GPU-hours × 2 USDC, once");
     // Lowering the offer below the bookings keeps them and refuses new ones.
     data.set_offer(Offer { available_gpus: 2, ..offer() }).unwrap();
-    assert_eq!(data.open(account(3), 1, 2, 1, 0).err(), Some(EscrowError::CapacityUnavailable));
+    assert_eq!(data.open(account(3), 1, 2, 1, 0).err(), Some(Error::CapacityUnavailable));
     assert_eq!(data.booked_gpus(2), 8);
 }
 
@@ -281,13 +281,13 @@ fn item2_each_rental_is_billed_its_share_of_the_pool() {
 #[ink::test]
 fn item3_grace_period_shorter_than_the_report_window_is_refused() {
     let short = EscrowConfig { grace_period: HOUR - 1, ..config() };
-    assert_eq!(EscrowData::new(short, schedule()).err(), Some(EscrowError::InvalidConfig));
+    assert_eq!(EscrowData::new(short, schedule()).err(), Some(Error::InvalidConfig));
     let bad_schedules = [FeedSchedule { epoch_length: 0, ..schedule() }, FeedSchedule { gpus: 0, ..schedule() }];
     for bad in bad_schedules {
-        assert_eq!(EscrowData::new(config(), bad).err(), Some(EscrowError::InvalidConfig), "{bad:?}");
+        assert_eq!(EscrowData::new(config(), bad).err(), Some(Error::InvalidConfig), "{bad:?}");
     }
     let bad_fee = EscrowConfig { operator_fee_bps: 10_001, ..config() };
-    assert_eq!(EscrowData::new(bad_fee, schedule()).err(), Some(EscrowError::InvalidConfig));
+    assert_eq!(EscrowData::new(bad_fee, schedule()).err(), Some(Error::InvalidConfig));
     let exact = EscrowData::new(EscrowConfig { grace_period: HOUR, ..config() }, schedule()).unwrap();
     assert_eq!(exact.schedule(), schedule());
 }
@@ -297,13 +297,13 @@ fn item3_grace_period_shorter_than_the_report_window_is_refused() {
 fn item3_epochs_follow_the_feed_schedule() {
     let feed = FeedSchedule { genesis: 1_000, epoch_length: 2 * HOUR, gpus: 4, report_window: HOUR };
     let mut data = EscrowData::new(EscrowConfig { grace_period: HOUR, ..config() }, feed).unwrap();
-    assert_eq!(data.set_offer(offer()), Err(EscrowError::InvalidOffer), "8 GPUs offered on a pool of 4");
+    assert_eq!(data.set_offer(offer()), Err(Error::InvalidOffer), "8 GPUs offered on a pool of 4");
     data.set_offer(Offer { available_gpus: 4, ..offer() }).unwrap();
     let rental = data.open(account(RENTER), 2, 1, 1, 0).unwrap();
     assert_eq!(rental.epoch_cost, 8_000_000, "2 GPUs × 2 h × 2 USDC");
     let end = 1_000 + 4 * HOUR;
-    assert_eq!(data.settle(rental.id, 1, None, end - 1).err(), Some(EscrowError::EpochNotEnded));
-    assert_eq!(data.settle(rental.id, 1, None, end + HOUR - 1).err(), Some(EscrowError::AwaitingOracle));
+    assert_eq!(data.settle(rental.id, 1, None, end - 1).err(), Some(Error::EpochNotEnded));
+    assert_eq!(data.settle(rental.id, 1, None, end + HOUR - 1).err(), Some(Error::AwaitingOracle));
     assert_eq!(data.settle(rental.id, 1, None, end + HOUR).map(|(_, state)| state), Ok(EpochState::TimedOut));
 }
 
@@ -323,7 +323,7 @@ fn item4_unpaid_yield_is_kept_when_the_push_fails() {
     data.settle(rental.id, 2, finalized(2, 4_000, 10_000), end_of(2)).unwrap();
     assert_eq!(data.withdraw(account(RENTER)), Ok(4_000_000));
     assert_eq!(data.take_unpaid_yield(), Ok(7_200_000 + 3_600_000), "pushed later, with the next epoch's");
-    assert_eq!(data.take_unpaid_yield(), Err(EscrowError::NoUnpaidYield));
+    assert_eq!(data.take_unpaid_yield(), Err(Error::NoUnpaidYield));
     assert_eq!(data.totals().obligations(), Some(8_000_000 + 400_000), "the last epoch's deposit and the second fee");
 }
 
@@ -354,8 +354,8 @@ fn item6_dispute_is_resolved_only_by_its_arbiter() {
     // The arbiter changed since: the next dispute is the new one's, the open one stays the old one's.
     data.dispute(operator, operator, next, rental.id, 2, end_of(2)).unwrap();
     assert_eq!((data.dispute_arbiter(rental.id, 1), data.dispute_arbiter(rental.id, 2)), (Some(account(ARBITER)), Some(next)));
-    assert_eq!(data.resolve(next, rental.id, 1, 0).err(), Some(EscrowError::NotArbiter), "a later arbiter");
-    assert_eq!(data.resolve(account(ARBITER), rental.id, 2, 0).err(), Some(EscrowError::NotArbiter));
+    assert_eq!(data.resolve(next, rental.id, 1, 0).err(), Some(Error::MissingRole(Role::Arbiter)), "a later arbiter");
+    assert_eq!(data.resolve(account(ARBITER), rental.id, 2, 0).err(), Some(Error::MissingRole(Role::Arbiter)));
     assert!(data.resolve(account(ARBITER), rental.id, 1, 0).is_ok());
     assert!(data.resolve(next, rental.id, 2, 0).is_ok());
     assert_eq!(data.dispute_arbiter(rental.id, 1), Some(account(ARBITER)), "kept for auditors");
@@ -367,10 +367,10 @@ fn item6_dispute_is_resolved_only_by_its_arbiter() {
 fn refused_bookings_leave_no_trace() {
     let (mut data, _) = booked();
     data.open(account(2), 4, 3, 2, 0).unwrap();
-    assert_eq!(data.open(account(3), 1, 2, 3, 0).err(), Some(EscrowError::CapacityUnavailable), "epoch 3 is full");
+    assert_eq!(data.open(account(3), 1, 2, 3, 0).err(), Some(Error::CapacityUnavailable), "epoch 3 is full");
     assert_eq!((data.booked_gpus(2), data.booked_gpus(3), data.booked_gpus(4)), (4, 8, 4));
     data.open(account(3), 8, 5, 1, 0).unwrap();
-    assert_eq!(data.extend(account(RENTER), 0, 2, 0), Err(EscrowError::CapacityUnavailable), "epoch 4 fits, epoch 5 is full");
+    assert_eq!(data.extend(account(RENTER), 0, 2, 0), Err(Error::CapacityUnavailable), "epoch 4 fits, epoch 5 is full");
     assert_eq!((data.booked_gpus(4), data.booked_gpus(5), data.rental(0).unwrap().end), (4, 8, 4));
 }
 
@@ -533,7 +533,7 @@ fn run(data: &mut EscrowData, model: &mut Model, op: &Op) -> Result<(), TestCase
                     prop_assert_eq!(recorded, Some(by), "only the dispute's arbiter resolves");
                     hand_over(data, model, split.to_holders, push_ok);
                 }
-                Err(EscrowError::NotArbiter) => {
+                Err(Error::MissingRole(Role::Arbiter)) => {
                     prop_assert_ne!(recorded, Some(by));
                 }
                 Err(_) => {}
@@ -647,12 +647,12 @@ fn drain(data: &mut EscrowData, model: &mut Model) -> Result<(), TestCaseError> 
     for renter in 1..4u8 {
         let owed = data.refundable(account(renter));
         let withdrawn = data.withdraw(account(renter));
-        prop_assert_eq!(withdrawn, if owed == 0 { Err(EscrowError::NothingToWithdraw) } else { Ok(owed) });
+        prop_assert_eq!(withdrawn, if owed == 0 { Err(Error::NothingToWithdraw) } else { Ok(owed) });
         model.balance -= owed;
     }
     let totals = data.totals();
     let fees = totals.ledger.fees - totals.fees_withdrawn;
-    prop_assert_eq!(data.withdraw_fees(), if fees == 0 { Err(EscrowError::NothingToWithdraw) } else { Ok(fees) });
+    prop_assert_eq!(data.withdraw_fees(), if fees == 0 { Err(Error::NothingToWithdraw) } else { Ok(fees) });
     model.balance -= fees;
     let unpaid = data.totals().unpaid_yield;
     prop_assert_eq!(data.totals().obligations(), Some(unpaid), "only unpaid yield is left");
@@ -707,10 +707,10 @@ fn a_lost_arbiter_locks_the_disputed_deposit_forever() {
     let deadline = data.arbitration_deadline(1);
     assert_eq!(deadline, end_of(1) + HOUR + 24 * HOUR, "epoch end + dispute window + arbitration period");
     let early = data.settle(rental.id, 1, finalized(1, 8_000, 10_000), deadline - 1).err();
-    assert_eq!(early, Some(EscrowError::Disputed), "the arbiter alone decides until the deadline");
+    assert_eq!(early, Some(Error::Disputed), "the arbiter alone decides until the deadline");
     let year = end_of(3) + 365 * 24 * HOUR;
     let replaced = account(7);
-    assert_eq!(data.resolve(replaced, rental.id, 1, 0).err(), Some(EscrowError::NotArbiter));
+    assert_eq!(data.resolve(replaced, rental.id, 1, 0).err(), Some(Error::MissingRole(Role::Arbiter)));
     // Someone must be able to bring the epoch to a final state, and the deposit out of `held`.
     let outcome = data.settle(rental.id, 1, finalized(1, 8_000, 10_000), year).map(|(_, state)| state);
     assert_eq!(outcome, Ok(EpochState::Settled), "the disputed epoch is stuck");

@@ -20,47 +20,15 @@ mod escrow_tests;
 
 #[ink::contract]
 pub mod rental_escrow {
-    use crate::escrow::{Epoch, EpochState, EscrowConfig, EscrowData, EscrowError, Offer, Rental, RentalId, Split, Totals};
+    use crate::escrow::{Epoch, EpochState, EscrowConfig, EscrowData, Offer, Rental, RentalId, Split, Totals};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{AccessError, FeedSchedule, Ownable};
+    use compute_rwa_common::{Access, AccessError, FeedSchedule, Ownable2Step, Role};
     use ink::prelude::vec::Vec;
 
     /// Most rental ids one `rentals_of` call returns.
     pub const MAX_PAGE: u32 = 100;
 
-    /// Errors of every escrow message.
-    #[derive(Debug, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum Error {
-        /// Caller lacks the required role (operator, owner).
-        Access(AccessError),
-        /// An escrow rule refused the operation.
-        Escrow(EscrowError),
-        /// A stablecoin, oracle or token call failed; nothing changed.
-        Call(CallError),
-        /// The oracle has no feed `config.feed` (constructor).
-        UnknownFeed,
-        /// The caller is not the proposed arbiter.
-        NotPendingArbiter,
-    }
-
-    impl From<AccessError> for Error {
-        fn from(error: AccessError) -> Self {
-            Error::Access(error)
-        }
-    }
-
-    impl From<EscrowError> for Error {
-        fn from(error: EscrowError) -> Self {
-            Error::Escrow(error)
-        }
-    }
-
-    impl From<CallError> for Error {
-        fn from(error: CallError) -> Self {
-            Error::Call(error)
-        }
-    }
+    pub use crate::escrow::Error;
 
     /// The operator published new terms.
     #[ink(event)]
@@ -196,7 +164,7 @@ pub mod rental_escrow {
         operator: AccountId,
         arbiter: AccountId,
         pending_arbiter: Option<AccountId>,
-        ownership: Ownable,
+        access: Access,
     }
 
     impl RentalEscrow {
@@ -233,14 +201,14 @@ pub mod rental_escrow {
                 operator,
                 arbiter,
                 pending_arbiter: None,
-                ownership: Ownable::new(Self::env().caller()),
+                access: Access::new(Self::env().caller()),
             })
         }
 
         /// Publishes the terms for new rentals. Operator only.
         #[ink(message)]
         pub fn set_offer(&mut self, offer: Offer) -> Result<(), Error> {
-            self.ensure(self.operator)?;
+            self.ensure(self.operator, Role::Operator)?;
             self.data.set_offer(offer.clone())?;
             self.env().emit_event(OfferUpdated { offer });
             Ok(())
@@ -334,7 +302,7 @@ pub mod rental_escrow {
         /// Pays the operator its accumulated fees; returns the amount. Operator only.
         #[ink(message)]
         pub fn withdraw_fees(&mut self) -> Result<u128, Error> {
-            let operator = self.ensure(self.operator)?;
+            let operator = self.ensure(self.operator, Role::Operator)?;
             let amount = self.data.withdraw_fees()?;
             calls::psp22_transfer(self.stablecoin, operator, amount)?;
             self.env().emit_event(Withdrawn { account: operator, amount });
@@ -345,7 +313,7 @@ pub mod rental_escrow {
         /// proposal). Open disputes keep their arbiter. Owner only.
         #[ink(message)]
         pub fn propose_arbiter(&mut self, arbiter: Option<AccountId>) -> Result<(), Error> {
-            self.ownership.ensure_owner(self.env().caller())?;
+            self.access.ensure_owner(self.env().caller())?;
             self.pending_arbiter = arbiter;
             self.env().emit_event(ArbiterProposed { proposed: arbiter });
             Ok(())
@@ -362,22 +330,6 @@ pub mod rental_escrow {
             self.arbiter = caller;
             self.pending_arbiter = None;
             self.env().emit_event(ArbiterChanged { previous, arbiter: caller });
-            Ok(())
-        }
-
-        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
-            let event = self.ownership.propose(self.env().caller(), new_owner)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Completes a two-step ownership transfer. Proposed owner only.
-        #[ink(message)]
-        pub fn accept_ownership(&mut self) -> Result<(), Error> {
-            let event = self.ownership.accept(self.env().caller())?;
-            self.env().emit_event(event);
             Ok(())
         }
 
@@ -462,21 +414,16 @@ pub mod rental_escrow {
             self.data.totals()
         }
 
-        /// The current owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.ownership.owner()
-        }
-
         // ---- internals ---------------------------------------------------------------------
 
-        /// Fails with `NotAgent` unless the caller is `role`'s holder; returns the caller.
-        fn ensure(&self, role: AccountId) -> Result<AccountId, Error> {
+        /// Fails with `MissingRole(role)` unless the caller is `holder`, the role's one account;
+        /// returns the caller.
+        fn ensure(&self, holder: AccountId, role: Role) -> Result<AccountId, Error> {
             let caller = self.env().caller();
-            if caller == role {
+            if caller == holder {
                 Ok(caller)
             } else {
-                Err(AccessError::NotAgent.into())
+                Err(Error::MissingRole(role))
             }
         }
 
@@ -528,6 +475,32 @@ pub mod rental_escrow {
         }
     }
 
+    impl Ownable2Step for RentalEscrow {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.access.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.access.pending_owner()
+        }
+
+        #[ink(message)]
+        fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            let event = self.access.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            let event = self.access.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -571,10 +544,10 @@ pub mod rental_escrow {
             let a = accounts();
             let short_grace = EscrowConfig { grace_period: 3_599_999, ..config() };
             let result = RentalEscrow::with_schedule(short_grace, schedule(), a.django, a.eve, a.frank, a.bob, a.charlie);
-            assert_eq!(result.err(), Some(Error::Escrow(EscrowError::InvalidConfig)));
+            assert_eq!(result.err(), Some(Error::InvalidConfig));
             let no_gpus = FeedSchedule { gpus: 0, ..schedule() };
             let result = RentalEscrow::with_schedule(config(), no_gpus, a.django, a.eve, a.frank, a.bob, a.charlie);
-            assert_eq!(result.err(), Some(Error::Escrow(EscrowError::InvalidConfig)));
+            assert_eq!(result.err(), Some(Error::InvalidConfig));
         }
 
         #[ink::test]
@@ -587,7 +560,7 @@ pub mod rental_escrow {
             assert_eq!(escrow.schedule(), schedule());
             assert_eq!(escrow.parties().3, accounts().bob);
             let too_many = Offer { available_gpus: 9, ..offer() };
-            assert_eq!(escrow.set_offer(too_many), Err(Error::Escrow(EscrowError::InvalidOffer)));
+            assert_eq!(escrow.set_offer(too_many), Err(Error::InvalidOffer));
         }
 
         #[ink::test]
@@ -595,23 +568,23 @@ pub mod rental_escrow {
             let mut escrow = escrow();
             let eve = accounts().eve;
             set_caller::<DefaultEnvironment>(eve);
-            let not_role = Err(Error::Access(AccessError::NotAgent));
-            let not_owner = Err(Error::Access(AccessError::NotOwner));
-            assert_eq!(escrow.set_offer(offer()), not_role);
-            assert_eq!(escrow.withdraw_fees(), not_role.map(|()| 0));
+            let not_operator = Err(Error::MissingRole(Role::Operator));
+            let not_owner = Err(Error::NotOwner);
+            assert_eq!(escrow.set_offer(offer()), not_operator);
+            assert_eq!(escrow.withdraw_fees(), not_operator.map(|()| 0));
             assert_eq!(escrow.propose_arbiter(Some(eve)), not_owner);
             assert_eq!(escrow.accept_arbiter(), Err(Error::NotPendingArbiter));
-            assert_eq!(escrow.transfer_ownership(Some(eve)), not_owner);
-            assert_eq!(escrow.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+            assert_eq!(escrow.transfer_ownership(Some(eve)), Err(AccessError::NotOwner));
+            assert_eq!(escrow.accept_ownership(), Err(AccessError::NotPendingOwner));
             // resolve checks the dispute's own arbiter (escrow_tests: NotArbiter); no dispute here.
-            assert_eq!(escrow.resolve(0, 0, 0), Err(Error::Escrow(EscrowError::UnknownRental)));
-            assert_eq!(escrow.dispute(0, 0), Err(Error::Escrow(EscrowError::UnknownRental)));
-            assert_eq!(escrow.cancel(0), Err(Error::Escrow(EscrowError::UnknownRental)));
-            assert_eq!(escrow.extend(0, 1), Err(Error::Escrow(EscrowError::UnknownRental)));
-            assert_eq!(escrow.settle(0, 0), Err(Error::Escrow(EscrowError::UnknownRental)));
-            assert_eq!(escrow.withdraw(), Err(Error::Escrow(EscrowError::NothingToWithdraw)));
+            assert_eq!(escrow.resolve(0, 0, 0), Err(Error::UnknownRental));
+            assert_eq!(escrow.dispute(0, 0), Err(Error::UnknownRental));
+            assert_eq!(escrow.cancel(0), Err(Error::UnknownRental));
+            assert_eq!(escrow.extend(0, 1), Err(Error::UnknownRental));
+            assert_eq!(escrow.settle(0, 0), Err(Error::UnknownRental));
+            assert_eq!(escrow.withdraw(), Err(Error::NothingToWithdraw));
             // Permissionless: refused only because nothing is owed to the token.
-            assert_eq!(escrow.push_yield(), Err(Error::Escrow(EscrowError::NoUnpaidYield)));
+            assert_eq!(escrow.push_yield(), Err(Error::NoUnpaidYield));
             assert_eq!(escrow.offer(), Offer::default(), "nothing changed");
             assert_eq!((escrow.parties().4, escrow.pending_arbiter()), (accounts().charlie, None));
         }

@@ -1,10 +1,10 @@
 //! A PSP22 stablecoin (6 decimals) for settling rent in compute-rwa.
 //!
 //! Balances and allowances are Cardinal-Cryptography's tested `PSP22Data`; this
-//! contract adds only metadata, an owner-managed minter role and two-step ownership.
-//! Minter grants belong to the owner that made them: an ownership handover revokes every
-//! minter, so the previous owner keeps no minting power, not even through an account it made
-//! a minter; the new owner grants the role anew.
+//! contract adds only metadata, a minter role set and two-step ownership (`compute_rwa_common`'s
+//! `Ownable2Step` and `AccessControl`). Minter grants belong to the owner that made them: an
+//! ownership handover voids every grant, so the previous owner keeps no minting power, not even
+//! through an account it made a minter; the new owner (who holds every role) grants it anew.
 //! On a production chain the escrow and yield contracts point at an existing PSP22
 //! stablecoin instead.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
@@ -13,67 +13,50 @@
 
 #[ink::contract]
 pub mod stablecoin {
-    use compute_rwa_common::{AccessError, Ownable};
+    use compute_rwa_common::{Access, AccessControl, AccessError, Ownable2Step, Role};
     use ink::prelude::{string::String, vec::Vec};
-    use ink::storage::Mapping;
     use psp22::{PSP22Data, PSP22Error, PSP22Event, PSP22Metadata, PSP22};
 
     /// Decimals of the stablecoin: 1 unit = 0.000001 of the currency.
     pub const DECIMALS: u8 = 6;
 
-    /// A minter was granted or revoked.
-    #[ink(event)]
-    pub struct MinterSet {
-        #[ink(topic)]
-        pub account: AccountId,
-        pub enabled: bool,
+    /// Why `mint` was refused (PSP22 messages answer with `PSP22Error`, ownership and roles
+    /// with `AccessError`).
+    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub enum Error {
+        /// The caller is not the owner.
+        NotOwner,
+        /// The caller is not the account proposed as the next owner.
+        NotPendingOwner,
+        /// The caller does not hold this role (`Minter`).
+        MissingRole(Role),
+        /// The total supply would exceed `u128::MAX`.
+        SupplyOverflow,
     }
+
+    compute_rwa_common::access_error_into!(Error);
 
     #[ink(storage)]
     pub struct Stablecoin {
         data: PSP22Data,
         name: Option<String>,
         symbol: Option<String>,
-        ownership: Ownable,
-        /// Minters, each with the owner generation that granted it (valid while it is current).
-        minters: Mapping<AccountId, u32>,
-        /// Number of ownership handovers so far: grants of earlier generations are void.
-        generation: u32,
-    }
-
-    fn access_error(error: AccessError) -> PSP22Error {
-        PSP22Error::Custom(match error {
-            AccessError::NotOwner => String::from("NotOwner"),
-            AccessError::NotPendingOwner => String::from("NotPendingOwner"),
-            AccessError::NotAgent => String::from("NotMinter"),
-        })
+        access: Access,
     }
 
     impl Stablecoin {
-        /// A stablecoin with no supply, owned by the caller, who is also its first minter.
+        /// A stablecoin with no supply, owned by the caller (who, as owner, may mint).
         #[ink(constructor)]
         pub fn new(name: Option<String>, symbol: Option<String>) -> Self {
-            let caller = Self::env().caller();
-            let mut contract = Self {
-                data: PSP22Data::default(),
-                name,
-                symbol,
-                ownership: Ownable::new(caller),
-                minters: Mapping::default(),
-                generation: 0,
-            };
-            contract.minters.insert(caller, &0);
-            contract.env().emit_event(MinterSet { account: caller, enabled: true });
-            contract
+            Self { data: PSP22Data::default(), name, symbol, access: Access::new(Self::env().caller()) }
         }
 
-        /// Mints `value` to `to`. Minters only.
+        /// Mints `value` to `to`. Minters (and the owner) only.
         #[ink(message)]
-        pub fn mint(&mut self, to: AccountId, value: u128) -> Result<(), PSP22Error> {
-            if !self.is_minter(self.env().caller()) {
-                return Err(access_error(AccessError::NotAgent));
-            }
-            let events = self.data.mint(to, value)?;
+        pub fn mint(&mut self, to: AccountId, value: u128) -> Result<(), Error> {
+            self.access.ensure_role(Role::Minter, self.env().caller())?;
+            let events = self.data.mint(to, value).map_err(|_| Error::SupplyOverflow)?;
             self.emit_events(events);
             Ok(())
         }
@@ -86,59 +69,6 @@ pub mod stablecoin {
             Ok(())
         }
 
-        /// Grants (`enabled = true`) or revokes the minter role. Owner only.
-        #[ink(message)]
-        pub fn set_minter(&mut self, account: AccountId, enabled: bool) -> Result<(), PSP22Error> {
-            self.ownership.ensure_owner(self.env().caller()).map_err(access_error)?;
-            if enabled {
-                self.minters.insert(account, &self.generation);
-            } else {
-                self.minters.remove(account);
-            }
-            self.env().emit_event(MinterSet { account, enabled });
-            Ok(())
-        }
-
-        /// Whether `account` may mint.
-        #[ink(message)]
-        pub fn is_minter(&self, account: AccountId) -> bool {
-            self.minters.get(account) == Some(self.generation)
-        }
-
-        /// The current owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.ownership.owner()
-        }
-
-        /// Proposes `new_owner`; it takes effect when they call `accept_ownership`. Owner only.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), PSP22Error> {
-            let event = self.ownership.propose(self.env().caller(), new_owner).map_err(access_error)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Completes a two-step ownership transfer. Proposed owner only. Every minter role
-        /// granted so far is revoked — the previous owner's with `MinterSet`, all of them by
-        /// `OwnershipTransferred` — so the previous owner keeps no minting power, not even
-        /// through an account it made a minter; the new owner grants itself (or others) the
-        /// role with `set_minter`.
-        #[ink(message)]
-        pub fn accept_ownership(&mut self) -> Result<(), PSP22Error> {
-            let generation = self.generation.checked_add(1).ok_or_else(|| PSP22Error::Custom(String::from("Overflow")))?;
-            let event = self.ownership.accept(self.env().caller()).map_err(access_error)?;
-            let previous = event.previous;
-            let was_minter = self.is_minter(previous);
-            self.generation = generation;
-            self.minters.remove(previous);
-            self.env().emit_event(event);
-            if was_minter {
-                self.env().emit_event(MinterSet { account: previous, enabled: false });
-            }
-            Ok(())
-        }
-
         fn emit_events(&self, events: Vec<PSP22Event>) {
             for event in events {
                 match event {
@@ -146,6 +76,47 @@ pub mod stablecoin {
                     PSP22Event::Approval(e) => self.env().emit_event(e),
                 }
             }
+        }
+    }
+
+    impl Ownable2Step for Stablecoin {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.access.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.access.pending_owner()
+        }
+
+        #[ink(message)]
+        fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            let event = self.access.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            let event = self.access.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+    }
+
+    impl AccessControl for Stablecoin {
+        #[ink(message)]
+        fn has_role(&self, role: Role, account: AccountId) -> bool {
+            self.access.has_role(role, account)
+        }
+
+        /// Minters (`Role::Minter`) mint.
+        #[ink(message)]
+        fn set_role(&mut self, role: Role, account: AccountId, enabled: bool) -> Result<(), AccessError> {
+            let event = self.access.set_role(self.env().caller(), &[Role::Minter], role, account, enabled)?;
+            self.env().emit_event(event);
+            Ok(())
         }
     }
 
@@ -243,10 +214,6 @@ pub mod stablecoin {
             coin
         }
 
-        fn custom(text: &str) -> PSP22Error {
-            PSP22Error::Custom(text.into())
-        }
-
         #[ink::test]
         fn metadata_and_owner() {
             let coin = funded();
@@ -254,7 +221,7 @@ pub mod stablecoin {
             assert_eq!(coin.token_symbol().as_deref(), Some("USDC"));
             assert_eq!(coin.token_decimals(), 6);
             assert_eq!(coin.owner(), accounts().alice);
-            assert!(coin.is_minter(accounts().alice));
+            assert!(coin.has_role(Role::Minter, accounts().alice), "the owner holds every role");
         }
 
         #[ink::test]
@@ -324,7 +291,7 @@ pub mod stablecoin {
         fn mint_overflow_is_an_error_not_a_trap() {
             let mut coin = funded();
             let result = coin.mint(accounts().bob, u128::MAX);
-            assert!(matches!(result, Err(PSP22Error::Custom(_))));
+            assert_eq!(result, Err(Error::SupplyOverflow));
             assert_eq!(coin.total_supply(), 1_000);
         }
 
@@ -341,21 +308,21 @@ pub mod stablecoin {
             let mut coin = funded();
             let bob = accounts().bob;
             set_caller::<DefaultEnvironment>(bob);
-            assert_eq!(coin.mint(bob, 1), Err(custom("NotMinter")));
-            assert_eq!(coin.set_minter(bob, true), Err(custom("NotOwner")));
-            assert_eq!(coin.transfer_ownership(Some(bob)), Err(custom("NotOwner")));
-            assert_eq!(coin.accept_ownership(), Err(custom("NotPendingOwner")));
+            assert_eq!(coin.mint(bob, 1), Err(Error::MissingRole(Role::Minter)));
+            assert_eq!(coin.set_role(Role::Minter, bob, true), Err(AccessError::NotOwner));
+            assert_eq!(coin.transfer_ownership(Some(bob)), Err(AccessError::NotOwner));
+            assert_eq!(coin.accept_ownership(), Err(AccessError::NotPendingOwner));
 
             set_caller::<DefaultEnvironment>(accounts().alice);
-            coin.set_minter(bob, true).unwrap();
+            coin.set_role(Role::Minter, bob, true).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             coin.mint(bob, 7).unwrap();
             assert_eq!(coin.balance_of(bob), 7);
 
             set_caller::<DefaultEnvironment>(accounts().alice);
-            coin.set_minter(bob, false).unwrap();
+            coin.set_role(Role::Minter, bob, false).unwrap();
             set_caller::<DefaultEnvironment>(bob);
-            assert_eq!(coin.mint(bob, 1), Err(custom("NotMinter")));
+            assert_eq!(coin.mint(bob, 1), Err(Error::MissingRole(Role::Minter)));
         }
 
         #[ink::test]
@@ -366,8 +333,9 @@ pub mod stablecoin {
             assert_eq!(coin.owner(), alice);
             set_caller::<DefaultEnvironment>(bob);
             coin.accept_ownership().unwrap();
-            assert_eq!(coin.owner(), bob);
-            coin.set_minter(bob, true).unwrap();
+            assert_eq!((coin.owner(), coin.pending_owner()), (bob, None));
+            coin.mint(bob, 1).unwrap();
+            assert_eq!(coin.balance_of(bob), 1, "the new owner mints without a grant");
         }
 
         /// Item 12: the previous owner keeps no minting power after a handover.
@@ -379,10 +347,10 @@ pub mod stablecoin {
             set_caller::<DefaultEnvironment>(bob);
             let before = recorded_events().count();
             coin.accept_ownership().unwrap();
-            assert_eq!(recorded_events().count(), before + 2, "OwnershipTransferred and MinterSet");
-            assert!(!coin.is_minter(alice));
+            assert_eq!(recorded_events().count(), before + 1, "OwnershipTransferred (it voids every grant)");
+            assert!(!coin.has_role(Role::Minter, alice));
             set_caller::<DefaultEnvironment>(alice);
-            assert_eq!(coin.mint(alice, 1), Err(custom("NotMinter")));
+            assert_eq!(coin.mint(alice, 1), Err(Error::MissingRole(Role::Minter)));
             assert_eq!(coin.total_supply(), 1_000);
         }
         /// Audit: a minter the previous owner granted (say, to another of its accounts, even
@@ -392,21 +360,21 @@ pub mod stablecoin {
         fn minters_granted_by_the_old_owner_survive_the_handover() {
             let mut coin = funded();
             let (alice, bob, django) = (accounts().alice, accounts().bob, accounts().django);
-            coin.set_minter(django, true).unwrap();
+            coin.set_role(Role::Minter, django, true).unwrap();
             coin.transfer_ownership(Some(bob)).unwrap();
-            coin.set_minter(accounts().eve, true).unwrap();
+            coin.set_role(Role::Minter, accounts().eve, true).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             coin.accept_ownership().unwrap();
             for minter in [alice, django, accounts().eve] {
-                assert!(!coin.is_minter(minter), "a minter of the previous owner survived");
+                assert!(!coin.has_role(Role::Minter, minter), "a minter of the previous owner survived");
                 set_caller::<DefaultEnvironment>(minter);
-                assert_eq!(coin.mint(minter, 1), Err(custom("NotMinter")));
+                assert_eq!(coin.mint(minter, 1), Err(Error::MissingRole(Role::Minter)));
             }
             assert_eq!(coin.total_supply(), 1_000);
             // The new owner grants the role again to whom it trusts.
             set_caller::<DefaultEnvironment>(bob);
-            coin.set_minter(django, true).unwrap();
-            assert!(coin.is_minter(django));
+            coin.set_role(Role::Minter, django, true).unwrap();
+            assert!(coin.has_role(Role::Minter, django));
             set_caller::<DefaultEnvironment>(django);
             coin.mint(django, 5).unwrap();
             // And a later handover revokes that grant too.
@@ -414,7 +382,7 @@ pub mod stablecoin {
             coin.transfer_ownership(Some(alice)).unwrap();
             set_caller::<DefaultEnvironment>(alice);
             coin.accept_ownership().unwrap();
-            assert!(!coin.is_minter(django) && !coin.is_minter(bob));
+            assert!(!coin.has_role(Role::Minter, django) && !coin.has_role(Role::Minter, bob));
         }
     }
 }

@@ -17,34 +17,14 @@ mod oracle_tests;
 
 #[ink::contract]
 pub mod utilization_oracle {
-    use crate::oracle::{Eligibility, Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, OracleError, Report, ReporterWindow, Submitted};
-    use compute_rwa_common::{AccessError, FeedSchedule, Ownable, UtilizationFeed};
+    use crate::oracle::{Eligibility, Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, Report, ReporterWindow, Submitted};
+    use compute_rwa_common::{Access, AccessError, FeedSchedule, Ownable2Step, UtilizationFeed};
     use ink::prelude::vec::Vec;
 
     /// Most epochs one `history` call returns.
     pub const MAX_PAGE: u32 = 100;
 
-    /// Errors of every oracle message.
-    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum Error {
-        /// Caller lacks the required role.
-        Access(AccessError),
-        /// An oracle rule refused the operation.
-        Oracle(OracleError),
-    }
-
-    impl From<AccessError> for Error {
-        fn from(error: AccessError) -> Self {
-            Error::Access(error)
-        }
-    }
-
-    impl From<OracleError> for Error {
-        fn from(error: OracleError) -> Self {
-            Error::Oracle(error)
-        }
-    }
+    pub use crate::oracle::Error;
 
     /// A feed was created.
     #[ink(event)]
@@ -132,14 +112,14 @@ pub mod utilization_oracle {
     #[ink(storage)]
     pub struct UtilizationOracle {
         data: OracleData,
-        ownership: Ownable,
+        access: Access,
     }
 
     impl UtilizationOracle {
         /// An oracle with no feeds, owned by the caller.
         #[ink(constructor)]
         pub fn new() -> Self {
-            Self { data: OracleData::default(), ownership: Ownable::new(Self::env().caller()) }
+            Self { data: OracleData::default(), access: Access::new(Self::env().caller()) }
         }
 
         /// Creates a feed whose first reporters may report every epoch since genesis; returns its id. Owner only.
@@ -216,7 +196,7 @@ pub mod utilization_oracle {
                     self.emit_finalized(feed, finalized, flagged);
                     Ok(finalized)
                 }
-                Err(OracleError::AlreadyFinalized) => Ok(self.data.epoch(feed, epoch)?),
+                Err(Error::AlreadyFinalized) => Ok(self.data.epoch(feed, epoch)?),
                 Err(error) => Err(error.into()),
             }
         }
@@ -293,28 +273,6 @@ pub mod utilization_oracle {
             Ok(self.data.efficiency(feed, epoch)?)
         }
 
-        /// The current owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.ownership.owner()
-        }
-
-        /// Proposes a new owner, who must call `accept_ownership`. Owner only.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), Error> {
-            let event = self.ownership.propose(self.env().caller(), new_owner)?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
-        /// Completes a two-step ownership transfer. Proposed owner only.
-        #[ink(message)]
-        pub fn accept_ownership(&mut self) -> Result<(), Error> {
-            let event = self.ownership.accept(self.env().caller())?;
-            self.env().emit_event(event);
-            Ok(())
-        }
-
         fn emit_finalized(&self, feed: FeedId, finalized: Finalized, flagged: Vec<AccountId>) {
             let epoch = finalized.epoch;
             self.env().emit_event(EpochFinalized { feed, epoch, values: finalized.values, reports: finalized.reports });
@@ -325,11 +283,37 @@ pub mod utilization_oracle {
         }
 
         fn ensure_owner(&self) -> Result<(), Error> {
-            Ok(self.ownership.ensure_owner(self.env().caller())?)
+            Ok(self.access.ensure_owner(self.env().caller())?)
         }
 
         fn now(&self) -> u64 {
             self.env().block_timestamp()
+        }
+    }
+
+    impl Ownable2Step for UtilizationOracle {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.access.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.access.pending_owner()
+        }
+
+        #[ink(message)]
+        fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            let event = self.access.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            let event = self.access.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
         }
     }
 
@@ -363,6 +347,7 @@ pub mod utilization_oracle {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use compute_rwa_common::Role;
         use ink::env::test::{default_accounts, recorded_events, set_block_timestamp, set_caller, DefaultAccounts};
         use ink::env::DefaultEnvironment;
 
@@ -429,14 +414,14 @@ pub mod utilization_oracle {
                 assert_eq!(oracle.submit(0, 0, report(8_000)), Ok(false));
             }
             set_caller::<DefaultEnvironment>(accounts().bob);
-            assert_eq!(oracle.submit(0, 1, report(8_000)), Err(Error::Oracle(OracleError::EpochNotEnded)));
+            assert_eq!(oracle.submit(0, 1, report(8_000)), Err(Error::EpochNotEnded));
             set_caller::<DefaultEnvironment>(accounts().eve);
-            assert_eq!(oracle.finalize(0, 0), Err(Error::Oracle(OracleError::NotReady)), "window open, Django missing");
+            assert_eq!(oracle.finalize(0, 0), Err(Error::NotReady), "window open, Django missing");
             assert_eq!(oracle.finalize_epoch(0, 0), None);
             // Epoch 0's window closes at 2 h: a strict majority (2 of 3) suffices then, on anyone's call.
             set_block_timestamp::<DefaultEnvironment>(2 * HOUR);
             set_caller::<DefaultEnvironment>(accounts().django);
-            assert_eq!(oracle.submit(0, 0, report(8_000)), Err(Error::Oracle(OracleError::ReportTooLate)));
+            assert_eq!(oracle.submit(0, 0, report(8_000)), Err(Error::ReportTooLate));
             set_caller::<DefaultEnvironment>(accounts().eve);
             let before = recorded_events().count();
             let finalized = oracle.finalize(0, 0).unwrap();
@@ -451,9 +436,9 @@ pub mod utilization_oracle {
             assert_eq!(oracle.submit(0, 1, report(8_000)), Ok(false));
             set_block_timestamp::<DefaultEnvironment>(3 * HOUR);
             set_caller::<DefaultEnvironment>(accounts().eve);
-            assert_eq!(oracle.finalize(0, 1), Err(Error::Oracle(OracleError::BelowThreshold)));
+            assert_eq!(oracle.finalize(0, 1), Err(Error::BelowThreshold));
             assert_eq!(oracle.finalize_epoch(0, 1), None);
-            assert_eq!(oracle.finalize(3, 0), Err(Error::Oracle(OracleError::UnknownFeed)));
+            assert_eq!(oracle.finalize(3, 0), Err(Error::UnknownFeed));
             assert_eq!(oracle.schedule(0), Some(FeedSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR }));
             assert_eq!(oracle.schedule(1), None);
         }
@@ -461,7 +446,7 @@ pub mod utilization_oracle {
         #[ink::test]
         fn every_governance_message_rejects_outsiders() {
             let mut oracle = oracle();
-            let not_owner = Err(Error::Access(AccessError::NotOwner));
+            let not_owner = Err(Error::NotOwner);
             for outsider in [accounts().bob, accounts().eve, accounts().frank] {
                 set_caller::<DefaultEnvironment>(outsider);
                 assert_eq!(oracle.create_feed(config(), vec![outsider], 1), not_owner.map(|()| 0));
@@ -469,12 +454,12 @@ pub mod utilization_oracle {
                 assert_eq!(oracle.remove_reporter(0, accounts().bob), not_owner);
                 assert_eq!(oracle.evict_reporter(0, accounts().bob), not_owner);
                 assert_eq!(oracle.set_quorum(0, 1), not_owner);
-                assert_eq!(oracle.transfer_ownership(Some(outsider)), not_owner);
-                assert_eq!(oracle.accept_ownership(), Err(Error::Access(AccessError::NotPendingOwner)));
+                assert_eq!(oracle.transfer_ownership(Some(outsider)), Err(AccessError::NotOwner));
+                assert_eq!(oracle.accept_ownership(), Err(AccessError::NotPendingOwner));
             }
             set_caller::<DefaultEnvironment>(accounts().eve);
             set_block_timestamp::<DefaultEnvironment>(HOUR + 1);
-            assert_eq!(oracle.submit(0, 0, report(1)), Err(Error::Oracle(OracleError::NotReporter)));
+            assert_eq!(oracle.submit(0, 0, report(1)), Err(Error::MissingRole(Role::Reporter)));
             assert_eq!(oracle.feed_count(), 1);
             assert_eq!(oracle.feed(0).map(|f| (f.sets, f.evicted_before)), Ok((1, 0)));
             let unchanged = Ok((vec![accounts().bob, accounts().charlie, accounts().django], 2));

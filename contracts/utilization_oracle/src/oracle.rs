@@ -20,6 +20,7 @@
 //! decides it, however many of the others are evicted.
 
 pub use compute_rwa_common::feed::{Finalized, Report};
+use compute_rwa_common::Role;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -161,10 +162,17 @@ pub struct Closed {
     pub eligible: u32,
 }
 
-/// Why an oracle operation was refused.
+/// Why an oracle message was refused: every error of the contract, in one flat enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum OracleError {
+pub enum Error {
+    /// The caller is not the owner.
+    NotOwner,
+    /// The caller is not the account proposed as the next owner.
+    NotPendingOwner,
+    /// The caller does not hold this role: `Reporter`, an eligible reporter of this feed and
+    /// epoch (or, for governance, a reporter of the feed).
+    MissingRole(Role),
     /// No feed with this id.
     UnknownFeed,
     /// Invalid feed parameters (zero GPUs, epoch under `MIN_EPOCH_LENGTH`, no report window, tolerance over 100%).
@@ -173,8 +181,6 @@ pub enum OracleError {
     InvalidQuorum,
     /// More than `MAX_REPORTERS`, a duplicate, or the reporter is already in the next epoch's set.
     InvalidReporterSet,
-    /// The caller is not an eligible reporter of this feed and epoch (or, for governance, not a reporter).
-    NotReporter,
     /// The epoch has not ended yet.
     EpochNotEnded,
     /// The report window of the epoch has closed.
@@ -204,6 +210,8 @@ pub enum OracleError {
     /// of the epoch's set).
     BelowThreshold,
 }
+
+compute_rwa_common::access_error_into!(Error);
 
 /// What `submit` did, for the contract's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,18 +273,18 @@ impl Tally {
 impl OracleData {
     /// Creates a feed. Its first reporters may report every epoch since genesis; later
     /// changes to the set or the quorum apply from the next epoch.
-    pub fn create_feed(&mut self, config: FeedConfig, reporters: &[AccountId], quorum: u32) -> Result<FeedId, OracleError> {
+    pub fn create_feed(&mut self, config: FeedConfig, reporters: &[AccountId], quorum: u32) -> Result<FeedId, Error> {
         validate_config(&config)?;
-        let count = u32::try_from(reporters.len()).map_err(|_| OracleError::InvalidReporterSet)?;
+        let count = u32::try_from(reporters.len()).map_err(|_| Error::InvalidReporterSet)?;
         if count > MAX_REPORTERS {
-            return Err(OracleError::InvalidReporterSet);
+            return Err(Error::InvalidReporterSet);
         }
         if quorum == 0 || quorum > count {
-            return Err(OracleError::InvalidQuorum);
+            return Err(Error::InvalidQuorum);
         }
         for (i, reporter) in reporters.iter().enumerate() {
             if reporters.iter().skip(i.saturating_add(1)).any(|other| other == reporter) {
-                return Err(OracleError::InvalidReporterSet);
+                return Err(Error::InvalidReporterSet);
             }
         }
         let id = self.feed_count;
@@ -287,7 +295,7 @@ impl OracleData {
         self.set_starts.insert((id, 0), &0);
         let feed = Feed { config, sets: 1, evicted_before: 0, latest: None, finalized_count: 0 };
         self.feeds.insert(id, &feed);
-        self.feed_count = id.checked_add(1).ok_or(OracleError::Overflow)?;
+        self.feed_count = id.checked_add(1).ok_or(Error::Overflow)?;
         Ok(id)
     }
 
@@ -297,16 +305,16 @@ impl OracleData {
     }
 
     /// Feed `id`.
-    pub fn feed(&self, id: FeedId) -> Result<Feed, OracleError> {
-        self.feeds.get(id).ok_or(OracleError::UnknownFeed)
+    pub fn feed(&self, id: FeedId) -> Result<Feed, Error> {
+        self.feeds.get(id).ok_or(Error::UnknownFeed)
     }
 
     /// The reporter set in force for `epoch`: the one with the largest `from` ≤ `epoch`,
     /// found by binary search over `set_starts` (O(log sets); the newest set is tried first).
-    pub fn set_for(&self, id: FeedId, feed: &Feed, epoch: Epoch) -> Result<ReporterSet, OracleError> {
+    pub fn set_for(&self, id: FeedId, feed: &Feed, epoch: Epoch) -> Result<ReporterSet, Error> {
         let start = |index: u32| self.set_starts.get((id, index)).unwrap_or_default();
         // Invariant: start(low) ≤ epoch < start(high); start(0) = 0.
-        let mut high = feed.sets.checked_sub(1).ok_or(OracleError::UnknownFeed)?;
+        let mut high = feed.sets.checked_sub(1).ok_or(Error::UnknownFeed)?;
         let mut low = 0;
         if start(high) <= epoch {
             low = high;
@@ -319,15 +327,15 @@ impl OracleData {
                 high = middle;
             }
         }
-        self.sets.get((id, low)).ok_or(OracleError::UnknownFeed)
+        self.sets.get((id, low)).ok_or(Error::UnknownFeed)
     }
 
     /// The set for the epochs from the next one on, to change, and its index (a new set
     /// unless one already starts then: started epochs keep theirs).
-    fn next_set(&self, id: FeedId, feed: &Feed, now: u64) -> Result<(u32, ReporterSet), OracleError> {
-        let next = feed.config.epoch_at(now).checked_add(1).ok_or(OracleError::Overflow)?;
-        let last = feed.sets.checked_sub(1).ok_or(OracleError::UnknownFeed)?;
-        let mut set = self.sets.get((id, last)).ok_or(OracleError::UnknownFeed)?;
+    fn next_set(&self, id: FeedId, feed: &Feed, now: u64) -> Result<(u32, ReporterSet), Error> {
+        let next = feed.config.epoch_at(now).checked_add(1).ok_or(Error::Overflow)?;
+        let last = feed.sets.checked_sub(1).ok_or(Error::UnknownFeed)?;
+        let mut set = self.sets.get((id, last)).ok_or(Error::UnknownFeed)?;
         if set.from >= next {
             return Ok((last, set));
         }
@@ -336,9 +344,9 @@ impl OracleData {
     }
 
     /// Stores the set from `next_set` and the feed (which counts a new set).
-    fn store_set(&mut self, id: FeedId, mut feed: Feed, index: u32, set: &ReporterSet) -> Result<(), OracleError> {
+    fn store_set(&mut self, id: FeedId, mut feed: Feed, index: u32, set: &ReporterSet) -> Result<(), Error> {
         if index == feed.sets {
-            feed.sets = index.checked_add(1).ok_or(OracleError::Overflow)?;
+            feed.sets = index.checked_add(1).ok_or(Error::Overflow)?;
             self.set_starts.insert((id, index), &set.from);
         }
         self.sets.insert((id, index), set);
@@ -348,11 +356,11 @@ impl OracleData {
 
     /// Adds a reporter to the set of the next epoch on (a new reporter: an evicted account's
     /// earlier reports stay discarded).
-    pub fn add_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, OracleError> {
+    pub fn add_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, Error> {
         let feed = self.feed(id)?;
         let (index, mut set) = self.next_set(id, &feed, now)?;
         if set.members.contains(&reporter) || u32::try_from(set.members.len()).map_or(true, |n| n >= MAX_REPORTERS) {
-            return Err(OracleError::InvalidReporterSet);
+            return Err(Error::InvalidReporterSet);
         }
         set.members.push(reporter);
         self.store_set(id, feed, index, &set)?;
@@ -367,15 +375,15 @@ impl OracleData {
     }
 
     /// Removes a reporter from the set of the next epoch on; never below that set's quorum.
-    pub fn remove_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, OracleError> {
+    pub fn remove_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, Error> {
         let feed = self.feed(id)?;
         let (index, mut set) = self.next_set(id, &feed, now)?;
         if !set.members.contains(&reporter) {
-            return Err(OracleError::NotReporter);
+            return Err(Error::MissingRole(Role::Reporter));
         }
         set.members.retain(|member| *member != reporter);
         if u32::try_from(set.members.len()).map_or(true, |n| n < set.quorum) {
-            return Err(OracleError::InvalidQuorum);
+            return Err(Error::InvalidQuorum);
         }
         self.store_set(id, feed, index, &set)?;
         let mut window = self.windows.get((id, reporter)).unwrap_or_default();
@@ -385,11 +393,11 @@ impl OracleData {
     }
 
     /// Changes the quorum of the next epoch's set (1 ≤ quorum ≤ its reporters).
-    pub fn set_quorum(&mut self, id: FeedId, quorum: u32, now: u64) -> Result<Epoch, OracleError> {
+    pub fn set_quorum(&mut self, id: FeedId, quorum: u32, now: u64) -> Result<Epoch, Error> {
         let feed = self.feed(id)?;
         let (index, mut set) = self.next_set(id, &feed, now)?;
         if quorum == 0 || u32::try_from(set.members.len()).map_or(true, |n| quorum > n) {
-            return Err(OracleError::InvalidQuorum);
+            return Err(Error::InvalidQuorum);
         }
         set.quorum = quorum;
         self.store_set(id, feed, index, &set)?;
@@ -400,12 +408,12 @@ impl OracleData {
     /// not finalized now, its reports for them stop counting, and it leaves the next epoch's
     /// set (whose quorum drops to its size if need be). Returns that next epoch: re-adding
     /// it is possible, from then on only.
-    pub fn evict_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, OracleError> {
+    pub fn evict_reporter(&mut self, id: FeedId, reporter: AccountId, now: u64) -> Result<Epoch, Error> {
         let mut feed = self.feed(id)?;
-        let mut window = self.windows.get((id, reporter)).ok_or(OracleError::NotReporter)?;
+        let mut window = self.windows.get((id, reporter)).ok_or(Error::MissingRole(Role::Reporter))?;
         let (index, mut set) = self.next_set(id, &feed, now)?;
         set.members.retain(|member| *member != reporter);
-        set.quorum = set.quorum.min(u32::try_from(set.members.len()).map_err(|_| OracleError::Overflow)?);
+        set.quorum = set.quorum.min(u32::try_from(set.members.len()).map_err(|_| Error::Overflow)?);
         feed.evicted_before = feed.evicted_before.max(set.from);
         self.store_set(id, feed, index, &set)?;
         window.until = Some(window.until.map_or(set.from, |until| until.min(set.from)));
@@ -438,10 +446,10 @@ impl OracleData {
     }
 
     /// An epoch that is not finalized, as it stands.
-    fn tally(&self, id: FeedId, epoch: Epoch) -> Result<Tally, OracleError> {
+    fn tally(&self, id: FeedId, epoch: Epoch) -> Result<Tally, Error> {
         let feed = self.feed(id)?;
         if self.finalized.contains((id, epoch)) {
-            return Err(OracleError::AlreadyFinalized);
+            return Err(Error::AlreadyFinalized);
         }
         let set = self.set_for(id, &feed, epoch)?;
         let eligible = self.open_mask(id, &feed, &set, epoch);
@@ -451,21 +459,21 @@ impl OracleData {
 
     /// Accepts one report from an eligible reporter inside the epoch's report window; the last
     /// eligible reporter's report finalizes the epoch (if they make the threshold).
-    pub fn submit(&mut self, id: FeedId, epoch: Epoch, reporter: AccountId, report: Report, now: u64) -> Result<Submitted, OracleError> {
+    pub fn submit(&mut self, id: FeedId, epoch: Epoch, reporter: AccountId, report: Report, now: u64) -> Result<Submitted, Error> {
         let mut tally = self.tally(id, epoch)?;
         let own = tally.set.members.iter().position(|member| *member == reporter).map_or(0, bit);
         if tally.eligible & own == 0 {
-            return Err(OracleError::NotReporter);
+            return Err(Error::MissingRole(Role::Reporter));
         }
         let config = &tally.feed.config;
-        if now < config.epoch_end(epoch).ok_or(OracleError::Overflow)? {
-            return Err(OracleError::EpochNotEnded);
+        if now < config.epoch_end(epoch).ok_or(Error::Overflow)? {
+            return Err(Error::EpochNotEnded);
         }
-        if now >= config.window_close(epoch).ok_or(OracleError::Overflow)? {
-            return Err(OracleError::ReportTooLate);
+        if now >= config.window_close(epoch).ok_or(Error::Overflow)? {
+            return Err(Error::ReportTooLate);
         }
         if tally.reported & own != 0 {
-            return Err(OracleError::DuplicateReport);
+            return Err(Error::DuplicateReport);
         }
         check_bounds(config, &report)?;
 
@@ -483,18 +491,18 @@ impl OracleData {
     /// Finalizes `epoch` where the rules allow it now: every eligible reporter has reported,
     /// or the report window has closed with at least the threshold of counted reports.
     /// Anyone may trigger it. Returns the epoch and the flagged reporters.
-    pub fn finalize(&mut self, id: FeedId, epoch: Epoch, now: u64) -> Result<(Finalized, Vec<AccountId>), OracleError> {
+    pub fn finalize(&mut self, id: FeedId, epoch: Epoch, now: u64) -> Result<(Finalized, Vec<AccountId>), Error> {
         let tally = self.tally(id, epoch)?;
-        let closed = now >= tally.feed.config.window_close(epoch).ok_or(OracleError::Overflow)?;
+        let closed = now >= tally.feed.config.window_close(epoch).ok_or(Error::Overflow)?;
         let (count, eligible) = (tally.counted(), tally.eligible.count_ones());
         if count < tally.threshold() || (count < eligible && !closed) {
-            return Err(if closed { OracleError::BelowThreshold } else { OracleError::NotReady });
+            return Err(if closed { Error::BelowThreshold } else { Error::NotReady });
         }
         self.close(id, epoch, tally, now)
     }
 
     /// Records the median of the counted reports as final.
-    fn close(&mut self, id: FeedId, epoch: Epoch, tally: Tally, now: u64) -> Result<(Finalized, Vec<AccountId>), OracleError> {
+    fn close(&mut self, id: FeedId, epoch: Epoch, tally: Tally, now: u64) -> Result<(Finalized, Vec<AccountId>), Error> {
         let counted_mask = tally.eligible & tally.reported;
         let counted: Vec<(AccountId, Report)> = tally
             .set
@@ -504,10 +512,10 @@ impl OracleData {
             .filter(|(i, _)| counted_mask & bit(*i) != 0)
             .filter_map(|(_, who)| self.submissions.get((id, epoch, *who)).map(|report| (*who, report)))
             .collect();
-        let reports = u32::try_from(counted.len()).map_err(|_| OracleError::Overflow)?;
+        let reports = u32::try_from(counted.len()).map_err(|_| Error::Overflow)?;
         let mut feed = tally.feed;
         // Every check before the first write: `finalize_epoch` returns `None` without reverting.
-        feed.finalized_count = feed.finalized_count.checked_add(1).ok_or(OracleError::Overflow)?;
+        feed.finalized_count = feed.finalized_count.checked_add(1).ok_or(Error::Overflow)?;
         feed.latest = Some(feed.latest.map_or(epoch, |latest| latest.max(epoch)));
         let values = median_report(&counted);
         let finalized = Finalized { epoch, values, reports, finalized_at: now };
@@ -521,7 +529,7 @@ impl OracleData {
 
     /// Who decides `epoch` of feed `id`: its eligible reporters, quorum, threshold, and the
     /// reports counted so far.
-    pub fn eligible(&self, id: FeedId, epoch: Epoch) -> Result<Eligibility, OracleError> {
+    pub fn eligible(&self, id: FeedId, epoch: Epoch) -> Result<Eligibility, Error> {
         let feed = self.feed(id)?;
         let set = self.set_for(id, &feed, epoch)?;
         let mask = self.eligible_mask(id, &feed, &set, epoch);
@@ -535,30 +543,30 @@ impl OracleData {
     }
 
     /// Finalized epoch `epoch` of feed `id`.
-    pub fn epoch(&self, id: FeedId, epoch: Epoch) -> Result<Finalized, OracleError> {
+    pub fn epoch(&self, id: FeedId, epoch: Epoch) -> Result<Finalized, Error> {
         self.feed(id)?;
-        self.finalized.get((id, epoch)).map(|closed| closed.finalized).ok_or(OracleError::NotFinalized)
+        self.finalized.get((id, epoch)).map(|closed| closed.finalized).ok_or(Error::NotFinalized)
     }
 
     /// The highest finalized epoch, unless its end is more than `max_age` before `now`.
-    pub fn latest(&self, id: FeedId, now: u64) -> Result<Finalized, OracleError> {
+    pub fn latest(&self, id: FeedId, now: u64) -> Result<Finalized, Error> {
         let feed = self.feed(id)?;
         let latest = self.latest_unchecked(id)?;
-        let end = feed.config.epoch_end(latest.epoch).ok_or(OracleError::Overflow)?;
+        let end = feed.config.epoch_end(latest.epoch).ok_or(Error::Overflow)?;
         if now.saturating_sub(end) > feed.config.max_age {
-            return Err(OracleError::Stale);
+            return Err(Error::Stale);
         }
         Ok(latest)
     }
 
     /// The highest finalized epoch, however old: the caller handles staleness.
-    pub fn latest_unchecked(&self, id: FeedId) -> Result<Finalized, OracleError> {
-        let epoch = self.feed(id)?.latest.ok_or(OracleError::NotFinalized)?;
+    pub fn latest_unchecked(&self, id: FeedId) -> Result<Finalized, Error> {
+        let epoch = self.feed(id)?.latest.ok_or(Error::NotFinalized)?;
         self.epoch(id, epoch)
     }
 
     /// Finalized epochs among `[from, from + count)`, in order; cost O(count).
-    pub fn history(&self, id: FeedId, from: Epoch, count: u32) -> Result<Vec<Finalized>, OracleError> {
+    pub fn history(&self, id: FeedId, from: Epoch, count: u32) -> Result<Vec<Finalized>, Error> {
         self.feed(id)?;
         let end = from.saturating_add(u64::from(count));
         Ok((from..end).filter_map(|epoch| self.finalized.get((id, epoch)).map(|closed| closed.finalized)).collect())
@@ -581,12 +589,12 @@ impl OracleData {
     }
 
     /// Energy efficiency of a finalized epoch, in Wh per GPU-hour (rounded down).
-    pub fn efficiency(&self, id: FeedId, epoch: Epoch) -> Result<u64, OracleError> {
+    pub fn efficiency(&self, id: FeedId, epoch: Epoch) -> Result<u64, Error> {
         let values = self.epoch(id, epoch)?.values;
         if values.gpu_milli_hours == 0 {
-            return Err(OracleError::NoDelivery);
+            return Err(Error::NoDelivery);
         }
-        values.energy_wh.checked_mul(1_000).ok_or(OracleError::Overflow)?.checked_div(values.gpu_milli_hours).ok_or(OracleError::Overflow)
+        values.energy_wh.checked_mul(1_000).ok_or(Error::Overflow)?.checked_div(values.gpu_milli_hours).ok_or(Error::Overflow)
     }
 }
 
@@ -614,24 +622,24 @@ fn bit(i: usize) -> u32 {
     u32::try_from(i).ok().filter(|i| *i < MAX_REPORTERS).map_or(0, |i| 1 << i)
 }
 
-fn validate_config(config: &FeedConfig) -> Result<(), OracleError> {
+fn validate_config(config: &FeedConfig) -> Result<(), Error> {
     if config.gpu_count == 0 || config.epoch_length < MIN_EPOCH_LENGTH || config.tolerance_bps > BPS || config.report_window == 0 {
-        return Err(OracleError::InvalidConfig);
+        return Err(Error::InvalidConfig);
     }
     Ok(())
 }
 
-fn check_bounds(config: &FeedConfig, report: &Report) -> Result<(), OracleError> {
+fn check_bounds(config: &FeedConfig, report: &Report) -> Result<(), Error> {
     if report.utilization_bps > BPS || report.uptime_bps > BPS {
-        return Err(OracleError::RatioOutOfBounds);
+        return Err(Error::RatioOutOfBounds);
     }
     if report.gpu_milli_hours > config.max_gpu_milli_hours() {
-        return Err(OracleError::HoursOutOfBounds);
+        return Err(Error::HoursOutOfBounds);
     }
     // energy ≤ max Wh/GPU-h × GPU-hours, compared in milli units to stay exact.
     let energy_limit = u128::from(config.max_wh_per_gpu_hour).saturating_mul(u128::from(report.gpu_milli_hours));
     if u128::from(report.energy_wh).saturating_mul(1_000) > energy_limit {
-        return Err(OracleError::EnergyOutOfBounds);
+        return Err(Error::EnergyOutOfBounds);
     }
     Ok(())
 }

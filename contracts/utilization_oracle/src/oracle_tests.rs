@@ -1,6 +1,7 @@
 //! Oracle rules: median, eligible sets, finalization, bounds, windows, staleness, rotation,
 //! eviction; and properties.
 use crate::oracle::*;
+use compute_rwa_common::Role;
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 
@@ -67,7 +68,7 @@ fn the_last_eligible_report_finalizes_with_the_median() {
     let first = data.submit(0, 0, account(1), report(8_000), after(0)).unwrap();
     assert_eq!(first, Submitted::Pending { count: 1, eligible: 3 });
     assert_eq!(data.submit(0, 0, account(2), report(7_000), after(0) + 1), Ok(Submitted::Pending { count: 2, eligible: 3 }));
-    assert_eq!(data.epoch(0, 0), Err(OracleError::NotFinalized));
+    assert_eq!(data.epoch(0, 0), Err(Error::NotFinalized));
     assert_eq!(data.pending_reports(0, 0), 2);
     let Submitted::Finalized { finalized, flagged } = data.submit(0, 0, account(3), report(7_500), after(0) + 5).unwrap() else {
         panic!("the third report should finalize");
@@ -75,8 +76,8 @@ fn the_last_eligible_report_finalizes_with_the_median() {
     assert_eq!(finalized.values.gpu_milli_hours, 7_500);
     assert_eq!((finalized.reports, finalized.finalized_at), (3, after(0) + 5));
     assert!(flagged.is_empty(), "all within 10% of the median");
-    assert_eq!(data.submit(0, 0, account(3), report(7_000), after(0) + 6), Err(OracleError::AlreadyFinalized));
-    assert_eq!(data.finalize(0, 0, after(0) + 6), Err(OracleError::AlreadyFinalized));
+    assert_eq!(data.submit(0, 0, account(3), report(7_000), after(0) + 6), Err(Error::AlreadyFinalized));
+    assert_eq!(data.finalize(0, 0, after(0) + 6), Err(Error::AlreadyFinalized));
     assert_eq!(data.pending_reports(0, 0), 0);
     assert_eq!(data.submission(0, 0, account(1)), Some(report(8_000)), "per-reporter record kept");
     assert_eq!(data.eligible(0, 0).map(|e| (e.reporters.len(), e.threshold, e.reported)), Ok((3, 2, 3)));
@@ -86,24 +87,24 @@ fn the_last_eligible_report_finalizes_with_the_median() {
 fn a_closed_window_finalizes_on_a_strict_majority() {
     let mut data = feed();
     data.submit(0, 0, account(1), report(8_000), after(0)).unwrap();
-    assert_eq!(data.finalize(0, 0, after(0)), Err(OracleError::NotReady));
-    assert_eq!(data.finalize(0, 0, close(0)), Err(OracleError::BelowThreshold), "1 of 3");
+    assert_eq!(data.finalize(0, 0, after(0)), Err(Error::NotReady));
+    assert_eq!(data.finalize(0, 0, close(0)), Err(Error::BelowThreshold), "1 of 3");
     data.submit(0, 1, account(1), report(8_000), after(1)).unwrap();
     data.submit(0, 1, account(2), report(7_001), after(1)).unwrap();
-    assert_eq!(data.finalize(0, 1, close(1) - 1), Err(OracleError::NotReady), "window still open");
-    assert_eq!(data.submit(0, 1, account(3), report(1), close(1)), Err(OracleError::ReportTooLate));
+    assert_eq!(data.finalize(0, 1, close(1) - 1), Err(Error::NotReady), "window still open");
+    assert_eq!(data.submit(0, 1, account(3), report(1), close(1)), Err(Error::ReportTooLate));
     let (finalized, flagged) = data.finalize(0, 1, close(1)).unwrap();
     assert_eq!((finalized.values.gpu_milli_hours, finalized.reports, finalized.finalized_at), (7_500, 2, close(1)), "mean of the middle two");
     assert!(flagged.is_empty());
-    assert_eq!(data.finalize(7, 1, close(1)), Err(OracleError::UnknownFeed));
-    assert_eq!(data.finalize(0, 9, close(1)), Err(OracleError::NotReady), "not even ended");
+    assert_eq!(data.finalize(7, 1, close(1)), Err(Error::UnknownFeed));
+    assert_eq!(data.finalize(0, 9, close(1)), Err(Error::NotReady), "not even ended");
     // The quorum is a floor: 4 reporters with quorum 4 need all 4 even after the window.
     // (A second feed of the same storage: the off-chain test storage is per test, not per `OracleData`.)
     assert_eq!(data.create_feed(config(), &[1, 2, 3, 4].map(account), 4), Ok(1));
     for who in 1..=3 {
         data.submit(1, 0, account(who), report(8_000), after(0)).unwrap();
     }
-    assert_eq!(data.finalize(1, 0, close(0)), Err(OracleError::BelowThreshold));
+    assert_eq!(data.finalize(1, 0, close(0)), Err(Error::BelowThreshold));
     assert_eq!(data.eligible(1, 0).map(|e| (e.quorum, e.threshold, e.reported)), Ok((4, 4, 3)));
     assert_eq!(threshold(5, 5), 5);
     assert_eq!(threshold(5, 1), 3);
@@ -127,12 +128,12 @@ fn far_reports_are_flagged() {
 #[ink::test]
 fn reports_are_checked_for_timing_duplicates_and_authority() {
     let mut data = feed();
-    assert_eq!(data.submit(0, 0, account(1), report(1), after(0) - 1), Err(OracleError::EpochNotEnded));
-    assert_eq!(data.submit(0, 0, account(1), report(1), after(0) + HOUR), Err(OracleError::ReportTooLate));
-    assert_eq!(data.submit(0, 0, account(9), report(1), after(0)), Err(OracleError::NotReporter));
-    assert_eq!(data.submit(7, 0, account(1), report(1), after(0)), Err(OracleError::UnknownFeed));
+    assert_eq!(data.submit(0, 0, account(1), report(1), after(0) - 1), Err(Error::EpochNotEnded));
+    assert_eq!(data.submit(0, 0, account(1), report(1), after(0) + HOUR), Err(Error::ReportTooLate));
+    assert_eq!(data.submit(0, 0, account(9), report(1), after(0)), Err(Error::MissingRole(Role::Reporter)));
+    assert_eq!(data.submit(7, 0, account(1), report(1), after(0)), Err(Error::UnknownFeed));
     data.submit(0, 0, account(1), report(1), after(0)).unwrap();
-    assert_eq!(data.submit(0, 0, account(1), report(1), after(0)), Err(OracleError::DuplicateReport));
+    assert_eq!(data.submit(0, 0, account(1), report(1), after(0)), Err(Error::DuplicateReport));
 }
 
 #[ink::test]
@@ -140,15 +141,15 @@ fn reports_are_bounded() {
     let mut data = feed();
     let mut bad = report(8_000);
     bad.utilization_bps = 10_001;
-    assert_eq!(data.submit(0, 0, account(1), bad, after(0)), Err(OracleError::RatioOutOfBounds));
+    assert_eq!(data.submit(0, 0, account(1), bad, after(0)), Err(Error::RatioOutOfBounds));
     bad = report(8_000);
     bad.uptime_bps = 10_001;
-    assert_eq!(data.submit(0, 0, account(1), bad, after(0)), Err(OracleError::RatioOutOfBounds));
+    assert_eq!(data.submit(0, 0, account(1), bad, after(0)), Err(Error::RatioOutOfBounds));
     // 8 GPUs × 1 h = 8,000 milli-GPU-hours at most.
-    assert_eq!(data.submit(0, 0, account(1), report(8_001), after(0)), Err(OracleError::HoursOutOfBounds));
+    assert_eq!(data.submit(0, 0, account(1), report(8_001), after(0)), Err(Error::HoursOutOfBounds));
     bad = report(8_000);
     bad.energy_wh = 8_001; // 1,000 Wh per GPU-hour × 8 GPU-hours
-    assert_eq!(data.submit(0, 0, account(1), bad, after(0)), Err(OracleError::EnergyOutOfBounds));
+    assert_eq!(data.submit(0, 0, account(1), bad, after(0)), Err(Error::EnergyOutOfBounds));
     bad.energy_wh = 8_000;
     assert!(data.submit(0, 0, account(1), bad, after(0)).is_ok());
 }
@@ -156,10 +157,10 @@ fn reports_are_bounded() {
 #[ink::test]
 fn staleness_is_judged_by_time() {
     let mut data = feed();
-    assert_eq!(data.latest(0, after(0)), Err(OracleError::NotFinalized));
+    assert_eq!(data.latest(0, after(0)), Err(Error::NotFinalized));
     all_report(&mut data, 0, &[1, 2, 3], 8_000);
     assert_eq!(data.latest(0, after(0) + 2 * HOUR).map(|f| f.epoch), Ok(0));
-    assert_eq!(data.latest(0, after(0) + 2 * HOUR + 1), Err(OracleError::Stale));
+    assert_eq!(data.latest(0, after(0) + 2 * HOUR + 1), Err(Error::Stale));
     assert_eq!(data.latest_unchecked(0).map(|f| f.epoch), Ok(0), "the unchecked read leaves the judgement to the caller");
     assert_eq!(data.efficiency(0, 0), Ok(500));
 }
@@ -167,14 +168,14 @@ fn staleness_is_judged_by_time() {
 #[ink::test]
 fn quorum_changes_apply_from_the_next_epoch_and_stay_in_range() {
     let mut data = feed();
-    assert_eq!(data.set_quorum(0, 0, 0), Err(OracleError::InvalidQuorum));
-    assert_eq!(data.set_quorum(0, 4, 0), Err(OracleError::InvalidQuorum));
+    assert_eq!(data.set_quorum(0, 0, 0), Err(Error::InvalidQuorum));
+    assert_eq!(data.set_quorum(0, 4, 0), Err(Error::InvalidQuorum));
     // Set during epoch 5: epoch 5 keeps 2, epoch 6 on needs 3.
     let from = data.set_quorum(0, 3, GENESIS + 5 * HOUR + 1).unwrap();
     assert_eq!(from, 6);
     let quorum = |data: &OracleData, epoch| data.eligible(0, epoch).map(|e| e.quorum);
     assert_eq!((quorum(&data, 5), quorum(&data, 6), quorum(&data, 60)), (Ok(2), Ok(3), Ok(3)));
-    assert_eq!(data.remove_reporter(0, account(1), GENESIS + 5 * HOUR + 2), Err(OracleError::InvalidQuorum), "3 reporters, quorum 3");
+    assert_eq!(data.remove_reporter(0, account(1), GENESIS + 5 * HOUR + 2), Err(Error::InvalidQuorum), "3 reporters, quorum 3");
     // Changes in the same epoch share one new set; a later epoch's change starts another.
     assert_eq!(data.set_quorum(0, 2, GENESIS + 5 * HOUR + 3), Ok(6));
     assert_eq!(data.set_quorum(0, 1, GENESIS + 8 * HOUR), Ok(9));
@@ -188,16 +189,16 @@ fn reporter_rotation_mid_epoch() {
     let mut data = feed();
     let now = GENESIS + 3 * HOUR + 10; // during epoch 3
     assert_eq!(data.add_reporter(0, account(4), now), Ok(4));
-    assert_eq!(data.add_reporter(0, account(4), now), Err(OracleError::InvalidReporterSet));
+    assert_eq!(data.add_reporter(0, account(4), now), Err(Error::InvalidReporterSet));
     assert_eq!(data.remove_reporter(0, account(1), now), Ok(4));
     // Epoch 3 is still reported by the old set; epoch 4 by the new one.
-    assert_eq!(data.submit(0, 3, account(4), report(1), after(3)), Err(OracleError::NotReporter));
+    assert_eq!(data.submit(0, 3, account(4), report(1), after(3)), Err(Error::MissingRole(Role::Reporter)));
     assert!(data.submit(0, 3, account(1), report(1), after(3)).is_ok());
     assert!(data.submit(0, 4, account(4), report(1), after(4)).is_ok());
-    assert_eq!(data.submit(0, 4, account(1), report(1), after(4)), Err(OracleError::NotReporter));
+    assert_eq!(data.submit(0, 4, account(1), report(1), after(4)), Err(Error::MissingRole(Role::Reporter)));
     assert_eq!(data.eligible(0, 3).map(|e| e.reporters), Ok(vec![account(1), account(2), account(3)]));
     assert_eq!(data.eligible(0, 4).map(|e| e.reporters), Ok(vec![account(2), account(3), account(4)]));
-    assert_eq!(data.remove_reporter(0, account(1), now), Err(OracleError::NotReporter), "already out of the next set");
+    assert_eq!(data.remove_reporter(0, account(1), now), Err(Error::MissingRole(Role::Reporter)), "already out of the next set");
     // Re-adding in the same epoch cancels the removal: the membership continues.
     assert_eq!(data.add_reporter(0, account(1), now), Ok(4));
     assert_eq!(data.reporter_window(0, account(1)), Some(ReporterWindow { from: 0, until: None, evicted_before: None }));
@@ -208,11 +209,11 @@ fn feed_creation_is_validated() {
     let mut data = OracleData::default();
     let mut bad = config();
     bad.epoch_length = MIN_EPOCH_LENGTH - 1;
-    assert_eq!(data.create_feed(bad, &[account(1)], 1), Err(OracleError::InvalidConfig));
-    assert_eq!(data.create_feed(config(), &[account(1)], 2), Err(OracleError::InvalidQuorum));
-    assert_eq!(data.create_feed(config(), &[account(1), account(1)], 1), Err(OracleError::InvalidReporterSet));
+    assert_eq!(data.create_feed(bad, &[account(1)], 1), Err(Error::InvalidConfig));
+    assert_eq!(data.create_feed(config(), &[account(1)], 2), Err(Error::InvalidQuorum));
+    assert_eq!(data.create_feed(config(), &[account(1), account(1)], 1), Err(Error::InvalidReporterSet));
     let many: Vec<_> = (0..=MAX_REPORTERS as u8).map(account).collect();
-    assert_eq!(data.create_feed(config(), &many, 1), Err(OracleError::InvalidReporterSet));
+    assert_eq!(data.create_feed(config(), &many, 1), Err(Error::InvalidReporterSet));
 }
 
 #[ink::test]
@@ -400,10 +401,10 @@ proptest! {
                             done = Some(finalized);
                         }
                     }
-                    Err(OracleError::ReportTooLate) => prop_assert!(who != 0 && now >= close(0)),
-                    Err(OracleError::AlreadyFinalized) => prop_assert!(done.is_some()),
-                    Err(OracleError::NotReady) => prop_assert!(who == 0 && now < close(0) && reported < n),
-                    Err(OracleError::BelowThreshold) => prop_assert!(who == 0 && now >= close(0)),
+                    Err(Error::ReportTooLate) => prop_assert!(who != 0 && now >= close(0)),
+                    Err(Error::AlreadyFinalized) => prop_assert!(done.is_some()),
+                    Err(Error::NotReady) => prop_assert!(who == 0 && now < close(0) && reported < n),
+                    Err(Error::BelowThreshold) => prop_assert!(who == 0 && now >= close(0)),
                     Err(error) => prop_assert!(false, "unexpected {:?}", error),
                 }
             }
@@ -411,13 +412,13 @@ proptest! {
             let expected_threshold = (n as u32 / 2 + 1).max(quorum.min(n as u32));
             let last = data.finalize(0, 0, close(0));
             match done {
-                Some(finalized) => prop_assert_eq!(last, Err(OracleError::AlreadyFinalized), "{:?}", finalized),
+                Some(finalized) => prop_assert_eq!(last, Err(Error::AlreadyFinalized), "{:?}", finalized),
                 None if reported as u32 >= expected_threshold => {
                     let (finalized, _) = last.unwrap();
                     prop_assert_eq!(finalized.reports, reported as u32);
                     prop_assert!(within(&finalized.values, &honest_reports));
                 }
-                None => prop_assert_eq!(last, Err(OracleError::BelowThreshold)),
+                None => prop_assert_eq!(last, Err(Error::BelowThreshold)),
             }
             Ok(())
         })?;
@@ -487,7 +488,7 @@ fn a_minority_decides_the_epoch() {
     let mut data = feed();
     assert!(matches!(data.submit(0, 0, account(1), report(0), after(0)), Ok(Submitted::Pending { .. })));
     assert!(matches!(data.submit(0, 0, account(2), report(8_000), after(0)), Ok(Submitted::Pending { .. })), "2 of 3 eligible, window open");
-    assert_eq!(data.epoch(0, 0), Err(OracleError::NotFinalized));
+    assert_eq!(data.epoch(0, 0), Err(Error::NotFinalized));
     // Feed 1: 5 reporters, quorum 3; two colluders report first; the three honest reports still count.
     assert_eq!(data.create_feed(config(), &[1, 2, 3, 4, 5].map(account), 3), Ok(1));
     data.submit(1, 0, account(1), report(0), after(0)).unwrap();
@@ -517,7 +518,7 @@ fn governance_applies_backwards() {
     data.remove_reporter(1, account(1), epoch_time(3)).unwrap();
     data.add_reporter(1, account(1), epoch_time(4)).unwrap();
     assert!(data.submit(1, 3, account(1), report(100), after(3)).is_ok(), "re-adding rewrote epoch 3's eligible set");
-    assert_eq!(data.submit(1, 4, account(1), report(100), after(4)), Err(OracleError::NotReporter), "removed for epoch 4");
+    assert_eq!(data.submit(1, 4, account(1), report(100), after(4)), Err(Error::MissingRole(Role::Reporter)), "removed for epoch 4");
     assert!(data.submit(1, 5, account(1), report(100), after(5)).is_ok(), "re-added from epoch 5");
 }
 
@@ -538,8 +539,8 @@ fn no_emergency_eviction() {
     data.submit(0, 2, account(2), report(7_000), after(2)).unwrap();
     // Evicted during epoch 3: epoch 1 (window closed, not finalized) and 2 (window open) drop it.
     let now = after(2) + 10;
-    assert_eq!(data.evict_reporter(0, account(9), now), Err(OracleError::NotReporter));
-    assert_eq!(data.evict_reporter(7, account(1), now), Err(OracleError::UnknownFeed));
+    assert_eq!(data.evict_reporter(0, account(9), now), Err(Error::MissingRole(Role::Reporter)));
+    assert_eq!(data.evict_reporter(7, account(1), now), Err(Error::UnknownFeed));
     assert_eq!(data.evict_reporter(0, account(1), now), Ok(4));
     let (finalized, _) = data.finalize(0, 1, now).unwrap();
     assert_eq!((finalized.values.gpu_milli_hours, finalized.reports), (7_100, 3), "the evicted report is not in the median");
@@ -548,7 +549,7 @@ fn no_emergency_eviction() {
     assert_eq!(data.add_reporter(0, account(1), now + 1), Ok(4));
     assert_eq!(data.reporter_window(0, account(1)), Some(ReporterWindow { from: 4, until: None, evicted_before: Some(4) }));
     assert_eq!(data.eligible(0, 2).map(|e| (e.reporters, e.threshold, e.reported)), Ok(((2..=5).map(account).collect(), 3, 1)));
-    assert_eq!(data.submit(0, 2, account(1), report(1), after(2) + 20), Err(OracleError::NotReporter));
+    assert_eq!(data.submit(0, 2, account(1), report(1), after(2) + 20), Err(Error::MissingRole(Role::Reporter)));
     for who in 3..=4 {
         assert!(matches!(data.submit(0, 2, account(who), report(7_000), after(2) + 20), Ok(Submitted::Pending { .. })));
     }
@@ -556,7 +557,7 @@ fn no_emergency_eviction() {
         panic!("the last eligible report finalizes");
     };
     assert_eq!((finalized.values.gpu_milli_hours, finalized.reports), (7_000, 4));
-    assert_eq!(data.submit(0, 3, account(1), report(1), after(3)), Err(OracleError::NotReporter), "out of epoch 3's set");
+    assert_eq!(data.submit(0, 3, account(1), report(1), after(3)), Err(Error::MissingRole(Role::Reporter)), "out of epoch 3's set");
     assert!(data.eligible(0, 4).unwrap().reporters.contains(&account(1)), "back from epoch 4");
     // An epoch finalized before the eviction keeps its figures, eligible set and reports.
     assert_eq!(data.epoch(0, 0).map(|f| f.reports), Ok(5));
@@ -581,7 +582,7 @@ fn eviction_lets_a_minority_of_the_epochs_set_decide() {
     // Reporters 1, 2, 3, quorum 2. Epoch 0: only 3 reports (a lie); 1 and 2 are down.
     let mut data = feed();
     data.submit(0, 0, account(3), report(8_000), after(0)).unwrap();
-    assert_eq!(data.finalize(0, 0, close(0)), Err(OracleError::BelowThreshold), "1 of 3: the escrow may time it out");
+    assert_eq!(data.finalize(0, 0, close(0)), Err(Error::BelowThreshold), "1 of 3: the escrow may time it out");
     // Epoch 6: again only 3 reports, inside the window.
     data.submit(0, 6, account(3), report(8_000), after(6)).unwrap();
     // The owner evicts the two dead reporters to replace them.
@@ -590,16 +591,16 @@ fn eviction_lets_a_minority_of_the_epochs_set_decide() {
     data.evict_reporter(0, account(2), now).unwrap();
     // One reporter of the three each epoch started with must not decide it, closed or open.
     assert_eq!(data.eligible(0, 0).map(|e| (e.reporters, e.threshold)), Ok((vec![account(3)], 2)));
-    assert_eq!(data.finalize(0, 0, now), Err(OracleError::BelowThreshold), "closed epoch revived by the eviction");
-    assert_eq!(data.finalize(0, 6, now), Err(OracleError::NotReady), "open epoch decided by its only eligible report");
-    assert_eq!(data.finalize(0, 6, close(6)), Err(OracleError::BelowThreshold));
-    assert_eq!(data.epoch(0, 0), Err(OracleError::NotFinalized));
+    assert_eq!(data.finalize(0, 0, now), Err(Error::BelowThreshold), "closed epoch revived by the eviction");
+    assert_eq!(data.finalize(0, 6, now), Err(Error::NotReady), "open epoch decided by its only eligible report");
+    assert_eq!(data.finalize(0, 6, close(6)), Err(Error::BelowThreshold));
+    assert_eq!(data.epoch(0, 0), Err(Error::NotFinalized));
     // Eviction still unblocks an epoch a withholding reporter stalls: quorum 3 of 3, reporter
     // 6 withholds, 4 and 5 (a majority of the set) report; evicting 6 lets them finalize.
     assert_eq!(data.create_feed(config(), &[4, 5, 6].map(account), 3), Ok(1));
     data.submit(1, 0, account(4), report(7_000), after(0)).unwrap();
     data.submit(1, 0, account(5), report(7_200), after(0)).unwrap();
-    assert_eq!(data.finalize(1, 0, close(0)), Err(OracleError::BelowThreshold));
+    assert_eq!(data.finalize(1, 0, close(0)), Err(Error::BelowThreshold));
     data.evict_reporter(1, account(6), close(0)).unwrap();
     assert_eq!(data.finalize(1, 0, close(0)).map(|(f, _)| (f.values.gpu_milli_hours, f.reports)), Ok((7_100, 2)));
 }
