@@ -3,17 +3,17 @@
 //! [`gather`] only reads (dry runs and storage); [`reconcile`] is pure, so every check's
 //! PASS and FAIL paths are unit-tested without a node.
 use crate::chain::{AccountId, Chain};
-use crate::deployment::Deployment;
+use crate::deployment::{ContractName, Deployment};
 use crate::ops::{format_units, UNITS_PER_GPU_HOUR};
 use crate::value::{self, field, option, seq, uint, uint_field, ContractError, Value};
 use anyhow::Result;
-use compute_rwa_common::Report;
 use serde::Serialize;
 
 const DECIMALS: u32 = 6;
 
 /// One known account's position.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct Holder {
     pub account: String,
     pub balance: u128,
@@ -25,6 +25,7 @@ pub struct Holder {
 
 /// The escrow's pooled ledger (`totals()`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct EscrowBooks {
     pub deposited: u128,
     pub released: u128,
@@ -44,11 +45,12 @@ impl EscrowBooks {
     }
 }
 
-/// An epoch schedule: (genesis, epoch length ms, GPUs, report window ms), as `FeedSchedule` has it.
+/// An epoch schedule: (genesis, epoch length ms, GPUs, report window ms), as `EpochSchedule` has it.
 pub type Schedule = (u128, u128, u128, u128);
 
 /// Where the escrow settles: its oracle, feed and the schedule it read, next to the deployment's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct EscrowFeed {
     pub oracle: String,
     pub expected_oracle: String,
@@ -62,6 +64,7 @@ pub struct EscrowFeed {
 
 /// Everything the checks compare, as read from chain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 pub struct Figures {
     /// (contract, code hash in deployment.json, code hash on chain).
     pub code_hashes: Vec<(String, String, String)>,
@@ -93,6 +96,8 @@ pub struct Figures {
     pub token_bound: bool,
     /// The token's admin account, and the pool admin deployment.json records.
     pub token_admin: String,
+    /// An admin the token's admin proposed and that has not accepted (a hand-over under way).
+    pub token_pending_admin: Option<String>,
     pub expected_admin: String,
     /// The token the pool admin drives.
     pub admin_token: String,
@@ -144,13 +149,15 @@ fn admin_check(f: &Figures) -> Check {
         "admin",
         "the token answers only to its pool admin",
         f.token_admin == f.expected_admin
+            && f.token_pending_admin.is_none()
             && f.admin_token == f.expected_token
             && f.latest_attested == Some((f.capacity, f.attestation.clone()))
             && f.recorded_redeemed == f.redeemed,
         format!(
-            "token's admin {} (recorded {}), admin's token {} (recorded {}); latest attestation {latest}, token's {} {}; redemption records {}, redeemed {}",
+            "token's admin {} (recorded {}), hand-over pending to {}, admin's token {} (recorded {}); latest attestation {latest}, token's {} {}; redemption records {}, redeemed {}",
             short(&f.token_admin),
             short(&f.expected_admin),
+            f.token_pending_admin.as_deref().map_or("none".into(), short),
             short(&f.admin_token),
             short(&f.expected_token),
             gpu_h(f.capacity),
@@ -325,51 +332,52 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
     let c = &deployment.contracts;
     let (coin, registry, token, oracle, escrow) =
         (c.stablecoin.account()?, c.identity_registry.account()?, c.gpu_hour_token.account()?, c.utilization_oracle.account()?, c.rental_escrow.account()?);
-    let read = |contract: &'static str, address: &AccountId, message: &'static str, args: Vec<String>| {
+    let read = |contract: ContractName, address: &AccountId, message: &'static str, args: Vec<String>| {
         let address = address.clone();
         async move { chain.read(contract, &address, message, &args).await }
     };
     let mut f = Figures::default();
     for (name, record) in c.all() {
         let actual = chain.code_hash_at(&record.account()?).await?;
-        f.code_hashes.push((name.into(), record.code_hash.clone(), value::hex0x(&actual)));
+        f.code_hashes.push((name.to_string(), record.code_hash.clone(), value::hex0x(&actual)));
     }
     f.expected_capacity = u128::from(deployment.attested_gpu_hours).saturating_mul(UNITS_PER_GPU_HOUR);
     f.expected_attestation = deployment.attestation_hash.clone();
     // One read of the token's state: capacity, document, totals and yield as of the same block.
-    let state = read("gpu_hour_token", &token, "state", vec![]).await?;
+    let state = read(ContractName::Token, &token, "state", vec![]).await?;
     f.capacity = uint_field(&state, "capacity")?;
     f.attestation = bytes_hex(field(field(&state, "pool")?, "attestation_hash")?)?;
-    f.supply = uint(&read("gpu_hour_token", &token, "PSP22::total_supply", vec![]).await?)?;
+    f.supply = uint(&read(ContractName::Token, &token, "PSP22::total_supply", vec![]).await?)?;
     f.redeemed = uint_field(&state, "redeemed")?;
     f.holder_count = uint_field(&state, "holders")?;
     for investor in &deployment.investors {
         let arg = vec![investor.clone()];
-        let holding = read("gpu_hour_token", &token, "holding", arg.clone()).await?;
+        let holding = read(ContractName::Token, &token, "holding", arg.clone()).await?;
         f.holders.push(Holder {
             account: investor.clone(),
-            balance: uint(&read("gpu_hour_token", &token, "PSP22::balance_of", arg.clone()).await?)?,
+            balance: uint(&read(ContractName::Token, &token, "PSP22::balance_of", arg.clone()).await?)?,
             claimable: uint_field(&holding, "claimable")?,
-            verified: matches!(read("identity_registry", &registry, "IdentityCheck::is_verified", arg.clone()).await?, Value::Bool(true)),
+            verified: matches!(read(ContractName::Registry, &registry, "IdentityCheck::is_verified", arg.clone()).await?, Value::Bool(true)),
             // Both sides render the same `Option<Credential>` type from the shared interface.
-            in_sync: field(&holding, "credential")?.to_string() == read("identity_registry", &registry, "IdentityCheck::credential", arg).await?.to_string(),
+            in_sync: field(&holding, "credential")?.to_string() == read(ContractName::Registry, &registry, "IdentityCheck::credential", arg).await?.to_string(),
         });
     }
     let admin = c.pool_admin.account()?;
     f.token_admin = value::account(field(&state, "admin")?)?;
+    f.token_pending_admin = option(field(&state, "pending_admin")?).map(value::account).transpose()?;
     f.expected_admin = admin.to_string();
-    f.admin_token = value::account(&read("pool_admin", &admin, "token", vec![]).await?)?;
+    f.admin_token = value::account(&read(ContractName::Admin, &admin, "token", vec![]).await?)?;
     f.expected_token = token.to_string();
-    let attestations = uint(&read("pool_admin", &admin, "attestation_count", vec![]).await?)?;
+    let attestations = uint(&read(ContractName::Admin, &admin, "attestation_count", vec![]).await?)?;
     if let Some(last) = attestations.checked_sub(1) {
-        let latest = read("pool_admin", &admin, "attestation", vec![last.to_string()]).await?;
+        let latest = read(ContractName::Admin, &admin, "attestation", vec![last.to_string()]).await?;
         f.latest_attested = option(&latest).map(|a| Ok::<_, anyhow::Error>((uint_field(a, "capacity")?, bytes_hex(field(a, "document_hash")?)?))).transpose()?;
     }
-    for id in 0..uint(&read("pool_admin", &admin, "redemption_count", vec![]).await?)? {
-        let record = read("pool_admin", &admin, "redemption", vec![id.to_string()]).await?;
+    for id in 0..uint(&read(ContractName::Admin, &admin, "redemption_count", vec![]).await?)? {
+        let record = read(ContractName::Admin, &admin, "redemption", vec![id.to_string()]).await?;
         f.recorded_redeemed = f.recorded_redeemed.saturating_add(option(&record).map(|r| uint_field(r, "amount")).transpose()?.unwrap_or_default());
     }
-    let bound = read("identity_registry", &registry, "bound_tokens", vec![]).await?;
+    let bound = read(ContractName::Registry, &registry, "bound_tokens", vec![]).await?;
     f.token_bound = seq(&bound)?.iter().any(|t| value::account(t).is_ok_and(|a| a == token.to_string()));
     // As of the block read, like the claimable figures above: both release the stream up to its time.
     let rewards = field(&state, "rewards")?;
@@ -379,45 +387,39 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
         uint_field(rewards, "undistributed")?,
         uint_field(rewards, "streaming")?,
     );
-    f.token_stablecoin = uint(&read("stablecoin", &coin, "PSP22::balance_of", vec![token.to_string()]).await?)?;
-    f.escrow_stablecoin = uint(&read("stablecoin", &coin, "PSP22::balance_of", vec![escrow.to_string()]).await?)?;
-    f.escrow = escrow_books(&read("rental_escrow", &escrow, "totals", vec![]).await?)?;
+    f.token_stablecoin = uint(&read(ContractName::Stablecoin, &coin, "PSP22::balance_of", vec![token.to_string()]).await?)?;
+    f.escrow_stablecoin = uint(&read(ContractName::Stablecoin, &coin, "PSP22::balance_of", vec![escrow.to_string()]).await?)?;
+    f.escrow = escrow_books(&read(ContractName::Escrow, &escrow, "totals", vec![]).await?)?;
     let feed_id = deployment.feed.to_string();
-    let feed = read("utilization_oracle", &oracle, "feed", vec![feed_id.clone()]).await?;
+    let feed = read(ContractName::Oracle, &oracle, "feed", vec![feed_id.clone()]).await?;
     let feed_config = field(&feed, "config")?;
-    let parties = read("rental_escrow", &escrow, "parties", vec![]).await?;
+    let parties = read(ContractName::Escrow, &escrow, "parties", vec![]).await?;
     f.escrow_feed = EscrowFeed {
         // (stablecoin, token, oracle, operator, arbiter)
         oracle: value::account(value::tuple(&parties)?.get(2).ok_or_else(|| anyhow::anyhow!("escrow parties without an oracle"))?)?,
         expected_oracle: oracle.to_string(),
-        feed: uint_field(&read("rental_escrow", &escrow, "config", vec![]).await?, "feed")?,
+        feed: uint_field(&read(ContractName::Escrow, &escrow, "config", vec![]).await?, "feed")?,
         expected_feed: u128::from(deployment.feed),
-        schedule: schedule(&read("rental_escrow", &escrow, "schedule", vec![]).await?, "gpus")?,
+        schedule: schedule(&read(ContractName::Escrow, &escrow, "schedule", vec![]).await?, "gpus")?,
         feed_schedule: schedule(feed_config, "gpu_count")?,
     };
     f.finalized_epochs = uint_field(&feed, "finalized_count")?;
     f.latest_epoch = option(field(&feed, "latest")?).map(uint).transpose()?;
-    f.feed_refusal = read("utilization_oracle", &oracle, "latest", vec![feed_id.clone()])
+    f.feed_refusal = read(ContractName::Oracle, &oracle, "latest", vec![feed_id.clone()])
         .await
         .err()
         .map(|e| e.downcast_ref::<ContractError>().map_or_else(|| e.to_string(), |refused| refused.0.clone()));
     if let Some(latest) = f.latest_epoch {
         let latest = u64::try_from(latest)?;
         let from = latest.saturating_sub(u64::from(epochs.saturating_sub(1)));
-        let tolerance = u16::try_from(uint_field(feed_config, "tolerance_bps")?)?;
-        let history = read("utilization_oracle", &oracle, "history", vec![feed_id.clone(), from.to_string(), epochs.to_string()]).await?;
+        let history = read(ContractName::Oracle, &oracle, "history", vec![feed_id.clone(), from.to_string(), epochs.to_string()]).await?;
         for finalized in seq(&history)? {
             let epoch = u64::try_from(uint_field(finalized, "epoch")?)?;
-            let median = report(field(finalized, "values")?)?;
             f.epochs_checked = f.epochs_checked.saturating_add(1);
-            for reporter in &deployment.reporters {
-                let args = vec![feed_id.clone(), epoch.to_string(), reporter.clone()];
-                let submitted = read("utilization_oracle", &oracle, "submission", args).await?;
-                if let Some(submitted) = option(&submitted) {
-                    if utilization_oracle::oracle::deviates(&report(submitted)?, &median, tolerance) {
-                        f.flagged.push((reporter.clone(), epoch));
-                    }
-                }
+            // The oracle's own verdict, recorded when the epoch finalized (its rule lives there only).
+            let decided = read(ContractName::Oracle, &oracle, "eligible", vec![feed_id.clone(), epoch.to_string()]).await?;
+            for reporter in seq(field(&decided, "flagged")?)? {
+                f.flagged.push((value::account(reporter)?, epoch));
             }
         }
     }
@@ -438,20 +440,9 @@ fn escrow_books(totals: &Value) -> Result<EscrowBooks> {
     })
 }
 
-/// (genesis, epoch length, GPUs, report window) of an escrow's `FeedSchedule` or a feed's `FeedConfig`.
+/// (genesis, epoch length, GPUs, report window) of an escrow's `EpochSchedule` or a feed's `FeedConfig`.
 fn schedule(config: &Value, gpus_field: &str) -> Result<Schedule> {
     Ok((uint_field(config, "genesis")?, uint_field(config, "epoch_length")?, uint_field(config, gpus_field)?, uint_field(config, "report_window")?))
-}
-
-fn report(value: &Value) -> Result<Report> {
-    let number = |name: &str| uint_field(value, name);
-    Ok(Report {
-        gpu_milli_hours: u64::try_from(number("gpu_milli_hours")?)?,
-        utilization_bps: u16::try_from(number("utilization_bps")?)?,
-        uptime_bps: u16::try_from(number("uptime_bps")?)?,
-        energy_wh: u64::try_from(number("energy_wh")?)?,
-        avg_power_w: u32::try_from(number("avg_power_w")?)?,
-    })
 }
 
 /// A byte array as 0x-hex, whether the transcoder shows it as hex or as a sequence of numbers.
@@ -464,61 +455,40 @@ mod tests {
     use super::*;
 
     const ORACLE: &str = "5FZ54AV4iVheKit3PE4Ba2Uu2fy3giZdMg7Yz4PbTXLYMxW1";
-    const ADMIN: &str = "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY";
-    const TOKEN: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 
-    /// The books of a pool mid-stream: a settlement's yield still streaming to holders, and
-    /// one the token refused kept owed by the escrow. Everything adds up.
+    /// The books of a pool mid-stream (the golden fixture's first case): a settlement's yield
+    /// still streaming to holders, and one the token refused kept owed by the escrow. Everything
+    /// adds up.
     fn balanced() -> Figures {
-        let hash = format!("0x{}", "ab".repeat(32));
-        let holder = |account: &str, balance, claimable| Holder { account: account.into(), balance, claimable, verified: true, in_sync: true };
-        Figures {
-            code_hashes: vec![("gpu_hour_token".into(), "0x01".into(), "0x01".into())],
-            expected_capacity: 5_760_000_000,
-            expected_attestation: hash.clone(),
-            capacity: 5_760_000_000,
-            attestation: hash,
-            supply: 2_990_000_000,
-            redeemed: 10_000_000,
-            holder_count: 2,
-            holders: vec![holder("bob", 2_000_000_000, 600_000), holder("charlie", 990_000_000, 299_998)],
-            // 3 USDC: 2 claimed, 0.899998 claimable, 0.1 streaming, 2 units of dust.
-            distributed: 3_000_000,
-            claimed: 2_000_000,
-            undistributed: 0,
-            streaming: 100_000,
-            token_stablecoin: 1_000_000,
-            escrow: EscrowBooks {
-                deposited: 60_000,
-                released: 48_150,
-                fees: 5_350,
-                refunded: 6_500,
-                held: 0,
-                withdrawn: 6_500,
-                fees_withdrawn: 5_350,
-                unpaid_yield: 1_000,
-            },
-            escrow_stablecoin: 1_000,
-            escrow_feed: EscrowFeed {
-                oracle: ORACLE.into(),
-                expected_oracle: ORACLE.into(),
-                feed: 0,
-                expected_feed: 0,
-                schedule: (1, 3_600, 8, 60_000),
-                feed_schedule: (1, 3_600, 8, 60_000),
-            },
-            finalized_epochs: 2,
-            latest_epoch: Some(4),
-            feed_refusal: None,
-            epochs_checked: 2,
-            flagged: vec![],
-            token_bound: true,
-            token_admin: ADMIN.into(),
-            expected_admin: ADMIN.into(),
-            admin_token: TOKEN.into(),
-            expected_token: TOKEN.into(),
-            latest_attested: Some((5_760_000_000, format!("0x{}", "ab".repeat(32)))),
-            recorded_redeemed: 10_000_000,
+        let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(GOLDEN).expect("golden fixture")).expect("json");
+        serde_json::from_value(golden["cases"][0]["figures"].clone()).expect("figures")
+    }
+
+    /// The golden fixture both the CLI and the web app's audit are held to: the same figures
+    /// must give the same checks, verdicts and figures text in both. This audit is its source:
+    /// `UPDATE_GOLDEN=1 cargo test -p compute-rwa-cli golden` rewrites the expected checks.
+    const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audit-golden.json");
+
+    #[test]
+    fn golden_fixture_checks_are_this_audits() {
+        let text = std::fs::read_to_string(GOLDEN).expect("golden fixture");
+        let mut golden: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let cases = golden["cases"].as_array_mut().expect("cases");
+        assert!(cases.len() >= 2, "a passing and a failing case");
+        let mut failures_seen = 0;
+        for case in cases.iter_mut() {
+            let figures: Figures = serde_json::from_value(case["figures"].clone()).unwrap_or_else(|e| panic!("{}: {e}", case["name"]));
+            let checks = serde_json::to_value(reconcile(&figures)).expect("checks");
+            failures_seen += reconcile(&figures).iter().filter(|c| !c.pass).count();
+            if std::env::var_os("UPDATE_GOLDEN").is_some() {
+                case["checks"] = checks;
+            } else {
+                assert_eq!(case["checks"], checks, "{}: the fixture's checks differ from this audit's", case["name"]);
+            }
+        }
+        assert!(failures_seen >= 12, "the failing case fails most checks ({failures_seen})");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(GOLDEN, serde_json::to_string_pretty(&golden).expect("json") + "\n").expect("write");
         }
     }
 
@@ -531,20 +501,6 @@ mod tests {
         let checks = reconcile(&balanced());
         assert_eq!(checks.len(), 14);
         assert_eq!(failing(&balanced()), Vec::<&str>::new(), "{checks:#?}");
-        let figures: Vec<_> = checks.iter().map(|c| c.figures.as_str()).collect();
-        assert_eq!(figures[2], "supply 2990 GPU-h + redeemed 10 GPU-h = 3000 GPU-h ≤ 5760 GPU-h");
-        assert_eq!(figures[5], "3 USDC = 2 USDC + 0.899998 USDC + 0 USDC + 0.1 USDC + dust 2 (< 3 units)");
-        assert_eq!(figures[6], "token holds 1 USDC ≥ 0.899998 USDC + 0 USDC + 0.1 USDC = 0.999998 USDC");
-        assert_eq!(figures[8], "escrow holds 0.001 USDC ≥ held 0 USDC + refunds owed 0 USDC + fees owed 0 USDC + unpaid yield 0.001 USDC = 0.001 USDC");
-        assert_eq!(
-            figures[9],
-            "oracle 5FZ54AV4…MxW1 feed 0 (recorded 5FZ54AV4…MxW1 feed 0); schedule (genesis, epoch ms, GPUs, report window ms) (1, 3600, 8, 60000), feed's (1, 3600, 8, 60000)"
-        );
-        assert_eq!(figures[12], "registry pushes to the token; 2 of 2 known investors agree");
-        assert_eq!(
-            figures[13],
-            "token's admin 5GNJqTPy…xiZY (recorded 5GNJqTPy…xiZY), admin's token 5DAAnrj7…TXFy (recorded 5DAAnrj7…TXFy); latest attestation 5760 GPU-h 0xababab…abab, token's 5760 GPU-h 0xababab…abab; redemption records 10 GPU-h, redeemed 10 GPU-h"
-        );
     }
 
     #[test]
@@ -555,6 +511,8 @@ mod tests {
             (|f| f.code_hashes[0].2 = "0x02".into(), "code hashes match deployment.json"),
             // The issuer's own account as the token's admin would bypass the roles and records.
             (|f| f.token_admin = ORACLE.into(), "the token answers only to its pool admin"),
+            // Review: a hand-over the previous owner proposed outlives a sale of the pool.
+            (|f| f.token_pending_admin = Some(ORACLE.into()), "the token answers only to its pool admin"),
             (|f| f.admin_token = ORACLE.into(), "the token answers only to its pool admin"),
             (|f| f.latest_attested = None, "the token answers only to its pool admin"),
             (|f| f.latest_attested = Some((5_759_000_000, format!("0x{}", "ab".repeat(32)))), "the token answers only to its pool admin"),

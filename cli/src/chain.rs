@@ -1,5 +1,6 @@
 //! One signer on one node, and our contracts' artifacts: dry runs, calls, uploads and instantiations
 //! through cargo-contract's `contract-extrinsics`, with every failure turned into a sentence.
+use crate::deployment::ContractName;
 use crate::value::{self, ContractError};
 use anyhow::{anyhow, bail, Context, Result};
 use contract_extrinsics::events::ContractEmitted;
@@ -76,8 +77,8 @@ impl Chain {
     }
 
     /// `target/ink/<contract>/<contract>.<ext>`: `.contract` carries the code, `.json` only metadata.
-    fn artifact(&self, contract: &str, ext: &str) -> Result<PathBuf> {
-        let path = self.artifacts.join(contract).join(format!("{contract}.{ext}"));
+    fn artifact(&self, contract: ContractName, ext: &str) -> Result<PathBuf> {
+        let path = self.artifacts.join(contract.crate_name()).join(format!("{contract}.{ext}"));
         if path.is_file() {
             Ok(path)
         } else {
@@ -89,9 +90,9 @@ impl Chain {
         ExtrinsicOptsBuilder::new(self.signer.clone()).file(Some(artifact)).url(self.url.clone()).done()
     }
 
-    /// Dry-runs `message` of `contract` (a crate name, e.g. `gpu_hour_token`) at `address`: the
+    /// Dry-runs `message` of `contract` at `address`: the
     /// decoded return value with `Ok` unwrapped, or the contract's error with its variant names.
-    pub async fn read(&self, contract: &str, address: &AccountId, message: &str, args: &[String]) -> Result<Value> {
+    pub async fn read(&self, contract: ContractName, address: &AccountId, message: &str, args: &[String]) -> Result<Value> {
         let exec = self.call_exec(contract, address, message, args).await?;
         let (value, _) = Self::dry_run(&exec, address).await?;
         Ok(value)
@@ -99,7 +100,7 @@ impl Chain {
 
     /// Submits `message` after a dry run: a refusal is reported with its decoded variant and
     /// nothing is sent. Waits until the transaction is in a block.
-    pub async fn submit(&self, contract: &str, address: &AccountId, message: &str, args: &[String]) -> Result<Submitted> {
+    pub async fn submit(&self, contract: ContractName, address: &AccountId, message: &str, args: &[String]) -> Result<Submitted> {
         let exec = self.call_exec(contract, address, message, args).await?;
         let (value, weight) = Self::dry_run(&exec, address).await?;
         let most = limits_of(exec.client())?.normal_max_extrinsic;
@@ -107,7 +108,7 @@ impl Chain {
         Ok(Submitted { value, events: contract_event_names(&events, exec.transcoder())? })
     }
 
-    async fn call_exec(&self, contract: &str, address: &AccountId, message: &str, args: &[String]) -> Result<CallExec<Config, Env, Keypair>> {
+    async fn call_exec(&self, contract: ContractName, address: &AccountId, message: &str, args: &[String]) -> Result<CallExec<Config, Env, Keypair>> {
         CallCommandBuilder::new(address.clone(), message, self.opts(self.artifact(contract, "json")?))
             .args(args.to_vec())
             .done()
@@ -130,14 +131,14 @@ impl Chain {
     }
 
     /// Uploads a contract's code unless the chain has it already; returns its code hash.
-    pub async fn upload(&self, contract: &str) -> Result<[u8; 32]> {
+    pub async fn upload(&self, contract: ContractName) -> Result<[u8; 32]> {
         let exec = UploadCommandBuilder::new(self.opts(self.artifact(contract, "contract")?)).done().await?;
         exec.upload_code().await.map_err(explain)?;
         Ok(exec.code().code_hash())
     }
 
     /// Instantiates uploaded code with constructor `new(args)` and a unique salt.
-    pub async fn instantiate(&self, contract: &str, args: &[String]) -> Result<AccountId> {
+    pub async fn instantiate(&self, contract: ContractName, args: &[String]) -> Result<AccountId> {
         let salt = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos().to_le_bytes();
         let exec = InstantiateCommandBuilder::new(self.opts(self.artifact(contract, "json")?))
             .args(args.to_vec())
@@ -298,7 +299,7 @@ mod tests {
     fn every_event_of_every_contract_decodes_by_its_signature_topic() {
         let dir = std::env::var("COMPUTE_RWA_ARTIFACTS").expect("COMPUTE_RWA_ARTIFACTS: the built contracts (scripts/build.sh)");
         let mut decoded = 0;
-        for name in ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"] {
+        for name in ContractName::ALL {
             let transcoder = ContractMessageTranscoder::load(format!("{dir}/{name}/{name}.json")).expect("metadata");
             let mut topics = std::collections::BTreeSet::new();
             for event in transcoder.metadata().spec().events() {

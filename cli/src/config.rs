@@ -7,8 +7,7 @@ use serde::Deserialize;
 use std::path::Path;
 use utilization_oracle::oracle::{MAX_REPORTERS, MIN_EPOCH_LENGTH};
 
-const BPS: u64 = 10_000;
-const MS_PER_HOUR: u64 = 3_600_000;
+use compute_rwa_common::{BPS, MS_PER_HOUR};
 const MS_PER_DAY: u64 = 24 * MS_PER_HOUR;
 
 /// A pool deployment, as written by the issuer.
@@ -204,13 +203,13 @@ impl PoolConfig {
         found.check(oracle.epoch_length_ms >= MIN_EPOCH_LENGTH, "oracle.epoch_length_ms", &format!("must be at least {MIN_EPOCH_LENGTH}"));
         found.check(oracle.report_window_ms > 0, "oracle.report_window_ms", "must be positive");
         found.check(oracle.max_age_ms > 0, "oracle.max_age_ms", "must be positive");
-        found.check(oracle.tolerance_bps <= BPS, "oracle.tolerance_bps", "must be at most 10000");
+        found.check(oracle.tolerance_bps <= u64::from(BPS), "oracle.tolerance_bps", "must be at most 10000");
     }
 
     fn check_escrow(&self, found: &mut Problems) {
         found.address(&self.escrow.operator, "escrow.operator");
         found.address(&self.escrow.arbiter, "escrow.arbiter");
-        found.check(self.escrow.operator_fee_bps <= BPS, "escrow.operator_fee_bps", "must be at most 10000");
+        found.check(self.escrow.operator_fee_bps <= u64::from(BPS), "escrow.operator_fee_bps", "must be at most 10000");
         found.check(
             self.escrow.grace_period_ms >= self.oracle.report_window_ms,
             "escrow.grace_period_ms",
@@ -226,11 +225,11 @@ impl PoolConfig {
         found.check(offer.min_epochs <= offer.max_epochs, "offer.max_epochs", "must be at least min_epochs");
         found.check(offer.max_epochs <= MAX_RENTAL_EPOCHS, "offer.max_epochs", &format!("at most {MAX_RENTAL_EPOCHS}"));
         found.check(offer.available_gpus <= self.pool.gpu_count, "offer.available_gpus", "must not exceed pool.gpu_count");
-        found.check(offer.cancellation_fee_bps <= BPS, "offer.cancellation_fee_bps", "must be at most 10000");
+        found.check(offer.cancellation_fee_bps <= u64::from(BPS), "offer.cancellation_fee_bps", "must be at most 10000");
         found.check(offer.sla.len() <= MAX_SLA_TIERS, "offer.sla", &format!("at most {MAX_SLA_TIERS} tiers"));
         for (i, tier) in offer.sla.iter().enumerate() {
-            found.check(tier.below_bps <= BPS, &format!("offer.sla[{i}].below_bps"), "must be at most 10000");
-            found.check(tier.credit_bps <= BPS, &format!("offer.sla[{i}].credit_bps"), "must be at most 10000");
+            found.check(tier.below_bps <= u64::from(BPS), &format!("offer.sla[{i}].below_bps"), "must be at most 10000");
+            found.check(tier.credit_bps <= u64::from(BPS), &format!("offer.sla[{i}].credit_bps"), "must be at most 10000");
         }
     }
 

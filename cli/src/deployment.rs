@@ -1,6 +1,6 @@
 //! `deployment.json`: what `deploy-pool` created, what later commands act on and what `audit` expects.
 use crate::chain::{account, AccountId};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -48,34 +48,63 @@ pub struct Deployment {
     pub investors: Vec<String>,
 }
 
+/// A contract of a pool: its crate name (the artifacts' directory) or a short alias on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ContractName {
+    #[value(name = "stablecoin", alias = "coin", alias = "usdc")]
+    Stablecoin,
+    #[value(name = "identity_registry", alias = "registry")]
+    Registry,
+    #[value(name = "gpu_hour_token", alias = "token")]
+    Token,
+    #[value(name = "pool_admin", alias = "admin")]
+    Admin,
+    #[value(name = "utilization_oracle", alias = "oracle")]
+    Oracle,
+    #[value(name = "rental_escrow", alias = "escrow")]
+    Escrow,
+}
+
+impl ContractName {
+    /// Every contract of a pool, in deployment order.
+    pub const ALL: [ContractName; 6] =
+        [ContractName::Stablecoin, ContractName::Registry, ContractName::Token, ContractName::Admin, ContractName::Oracle, ContractName::Escrow];
+
+    /// The crate's name: the artifacts' directory and the key in `deployment.json`.
+    pub fn crate_name(self) -> &'static str {
+        match self {
+            ContractName::Stablecoin => "stablecoin",
+            ContractName::Registry => "identity_registry",
+            ContractName::Token => "gpu_hour_token",
+            ContractName::Admin => "pool_admin",
+            ContractName::Oracle => "utilization_oracle",
+            ContractName::Escrow => "rental_escrow",
+        }
+    }
+}
+
+impl std::fmt::Display for ContractName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.crate_name())
+    }
+}
+
 impl Contracts {
-    /// (crate name, record) for each contract, in deployment order.
-    pub fn all(&self) -> [(&'static str, &Deployed); 6] {
-        [
-            ("stablecoin", &self.stablecoin),
-            ("identity_registry", &self.identity_registry),
-            ("gpu_hour_token", &self.gpu_hour_token),
-            ("pool_admin", &self.pool_admin),
-            ("utilization_oracle", &self.utilization_oracle),
-            ("rental_escrow", &self.rental_escrow),
-        ]
+    /// The deployed `name`.
+    pub fn get(&self, name: ContractName) -> &Deployed {
+        match name {
+            ContractName::Stablecoin => &self.stablecoin,
+            ContractName::Registry => &self.identity_registry,
+            ContractName::Token => &self.gpu_hour_token,
+            ContractName::Admin => &self.pool_admin,
+            ContractName::Oracle => &self.utilization_oracle,
+            ContractName::Escrow => &self.rental_escrow,
+        }
     }
 
-    /// The record of a contract by crate name or short alias (`token`, `admin`, `registry`, `oracle`, `escrow`, `coin`).
-    pub fn named(&self, name: &str) -> Result<(&'static str, &Deployed)> {
-        let crate_name = match name {
-            "coin" | "usdc" => "stablecoin",
-            "registry" => "identity_registry",
-            "token" => "gpu_hour_token",
-            "admin" => "pool_admin",
-            "oracle" => "utilization_oracle",
-            "escrow" => "rental_escrow",
-            other => other,
-        };
-        match self.all().into_iter().find(|(n, _)| *n == crate_name) {
-            Some(found) => Ok(found),
-            None => bail!("unknown contract `{name}`: use stablecoin, identity_registry, gpu_hour_token, pool_admin, utilization_oracle or rental_escrow"),
-        }
+    /// Every contract with its record, in deployment order.
+    pub fn all(&self) -> [(ContractName, &Deployed); 6] {
+        ContractName::ALL.map(|name| (name, self.get(name)))
     }
 }
 
@@ -143,11 +172,16 @@ mod tests {
 
     #[test]
     fn aliases_name_the_contracts() {
+        use clap::ValueEnum;
+        let name = |text: &str| ContractName::from_str(text, false);
+        assert_eq!(name("token"), Ok(ContractName::Token));
+        assert_eq!(name("coin").map(ContractName::crate_name), Ok("stablecoin"));
+        assert_eq!(name("rental_escrow"), name("escrow"));
+        assert!(name("vault").is_err());
         let deployment = sample();
-        assert_eq!(deployment.contracts.named("token").expect("token").0, "gpu_hour_token");
-        assert_eq!(deployment.contracts.named("admin").expect("admin").1.address, deployment.contracts.pool_admin.address);
-        assert_eq!(deployment.contracts.named("rental_escrow").expect("escrow").1.address, deployment.contracts.rental_escrow.address);
-        assert!(deployment.contracts.named("vault").is_err());
+        assert_eq!(deployment.contracts.get(ContractName::Admin).address, deployment.contracts.pool_admin.address);
+        let names: Vec<_> = deployment.contracts.all().iter().map(|(name, _)| name.crate_name()).collect();
+        assert_eq!(names, ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"]);
     }
 
     #[test]

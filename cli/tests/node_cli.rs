@@ -97,7 +97,7 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(succeeds(cli(&dir, &["read", "escrow", "offer"])).contains("cancellation_notice_ms: 7200"));
     let schedule = succeeds(cli(&dir, &["read", "escrow", "schedule"]));
     let genesis = record["deployed_at_ms"].as_u64().expect("genesis");
-    assert_eq!(schedule.trim(), format!("FeedSchedule {{ genesis: {genesis}, epoch_length: {EPOCH_MS}, gpus: 8, report_window: 60000 }}"));
+    assert_eq!(schedule.trim(), format!("EpochSchedule {{ genesis: {genesis}, epoch_length: {EPOCH_MS}, gpus: 8, report_window: 60000 }}"));
 
     std::fs::write(dir.join("investors.csv"), format!("account,country,kyc_expiry_ms,class\n{BOB},276,4102444800000,accredited\n{CHARLIE},250,4102444800000,retail\n")).expect("csv");
     succeeds(cli(&dir, &["register", "--csv", "investors.csv"]));

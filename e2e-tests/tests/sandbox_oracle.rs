@@ -27,6 +27,8 @@ fn three_reporters_finalize_an_epoch_when_all_have_reported() -> TestResult {
     let epoch = finalized(&mut suite, 0)?.map_err(|e| format!("{e:?}"))?;
     assert_eq!((epoch.values.gpu_milli_hours, epoch.values.uptime_bps, epoch.reports), (7_500, 9_850, 3));
     assert_eq!(epoch.finalized_at, HOUR + 1, "finalized by the third report, inside the window");
+    let verdict: Read<Eligibility> = call(&mut suite.session, &oracle, "eligible", &["0".into(), "0".into()])?;
+    assert_eq!(verdict.map(|e| e.flagged), Ok(vec![]), "all three within 10% of the median");
 
     // A finalized epoch takes no more reports; `finalize` just returns it.
     let first = reporters()[0].clone();
@@ -54,7 +56,7 @@ fn two_of_three_finalize_only_after_the_report_window_and_one_never() -> TestRes
     // Epoch 0: two of three report.
     suite.report_epoch(0, &[report(8_000, 9_900), report(7_000, 9_800)])?;
     let eligibility: Read<Eligibility> = call(&mut suite.session, &oracle, "eligible", &["0".into(), "0".into()])?;
-    assert_eq!(eligibility, Ok(Eligibility { reporters: vec![ink_id(&first), ink_id(&second), ink_id(&third)], quorum: 2, threshold: 2, reported: 2 }));
+    assert_eq!(eligibility, Ok(Eligibility { reporters: vec![ink_id(&first), ink_id(&second), ink_id(&third)], quorum: 2, threshold: 2, reported: 2, flagged: vec![] }));
 
     // While the window is open, 2 of 3 is not final: the third reporter may still report.
     suite.set_time(Suite::window_close(0) - 1);
@@ -97,7 +99,7 @@ fn an_evicted_reporter_leaves_the_open_epochs_at_once() -> TestResult {
     assert_eq!(evicted.iter().map(|e| (e.feed, e.reporter, e.from_epoch)).collect::<Vec<_>>(), vec![(0, ink_id(&third), 2)]);
     // Its report no longer counts: epoch 0's eligible set is the two others, threshold 2.
     let eligibility: Read<Eligibility> = call(&mut suite.session, &oracle, "eligible", &["0".into(), "0".into()])?;
-    assert_eq!(eligibility, Ok(Eligibility { reporters: vec![ink_id(&first), ink_id(&second)], quorum: 2, threshold: 2, reported: 0 }));
+    assert_eq!(eligibility, Ok(Eligibility { reporters: vec![ink_id(&first), ink_id(&second)], quorum: 2, threshold: 2, reported: 0, flagged: vec![] }));
     let discarded: Option<Report> = call(&mut suite.session, &oracle, "submission", &["0".into(), "0".into(), third.to_string()])?;
     assert_eq!(discarded, None);
 

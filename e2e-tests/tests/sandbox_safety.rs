@@ -5,7 +5,7 @@
 //! recovered; the arbiter changes in two steps, open disputes keep theirs, and an absent arbiter
 //! cannot lock a disputed epoch past the arbitration period. Every balance,
 //! error and event to the unit.
-use compute_rwa_common::{CallError, DistributeError, FeedSchedule};
+use compute_rwa_common::{CallError, DistributeError, EpochSchedule};
 use drink::AccountId32;
 use ink::primitives::AccountId;
 use e2e_tests::sandbox::{
@@ -103,9 +103,9 @@ fn escrow_args(suite: &Suite, config: String) -> Vec<String> {
 fn the_escrow_takes_its_schedule_from_the_feed_and_refuses_what_cannot_settle() -> TestResult {
     let mut suite = Suite::deploy()?;
     let (escrow, oracle) = (suite.escrow.clone(), suite.oracle.clone());
-    let feed_0 = FeedSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR };
-    assert_eq!(call::<FeedSchedule>(&mut suite.session, &escrow, "schedule", &[])?, feed_0);
-    assert_eq!(call::<Option<FeedSchedule>>(&mut suite.session, &oracle, "UtilizationFeed::schedule", &["0".into()])?, Some(feed_0));
+    let feed_0 = EpochSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR };
+    assert_eq!(call::<EpochSchedule>(&mut suite.session, &escrow, "schedule", &[])?, feed_0);
+    assert_eq!(call::<Option<EpochSchedule>>(&mut suite.session, &oracle, "UtilizationFeed::schedule", &["0".into()])?, Some(feed_0));
 
     // A second feed with another schedule: 4 GPUs, 2-hour epochs from 5 s, a 30-minute report window.
     let feed_1 = format!(
@@ -137,9 +137,9 @@ fn the_escrow_takes_its_schedule_from_the_feed_and_refuses_what_cannot_settle() 
     // A grace period equal to the report window is enough; the schedule is feed 1's, read at deployment.
     let args = escrow_args(&suite, escrow_config(1, 1_800_000));
     let second = deploy(&mut suite.session, "rental_escrow", "new", &args)?;
-    let schedule: FeedSchedule = call(&mut suite.session, &second, "schedule", &[])?;
-    assert_eq!(schedule, FeedSchedule { genesis: 5_000, epoch_length: 2 * HOUR, gpus: 4, report_window: 1_800_000 });
-    assert_eq!(call::<Option<FeedSchedule>>(&mut suite.session, &oracle, "UtilizationFeed::schedule", &["1".into()])?, Some(schedule));
+    let schedule: EpochSchedule = call(&mut suite.session, &second, "schedule", &[])?;
+    assert_eq!(schedule, EpochSchedule { genesis: 5_000, epoch_length: 2 * HOUR, gpus: 4, report_window: 1_800_000 });
+    assert_eq!(call::<Option<EpochSchedule>>(&mut suite.session, &oracle, "UtilizationFeed::schedule", &["1".into()])?, Some(schedule));
     let config: EscrowConfig = call(&mut suite.session, &second, "config", &[])?;
     assert_eq!(config, EscrowConfig { feed: 1, operator_fee_bps: 1_000, grace_period: 1_800_000, dispute_window: HOUR, arbitration_period: 24 * HOUR });
     Ok(())

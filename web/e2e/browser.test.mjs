@@ -81,7 +81,7 @@ test("an investor sees the chain's figures, claims exactly the claimable yield, 
   await page.getByTestId("transfer-check").click();
   const refusal = page.getByTestId("status").getByText("RecipientNotVerified");
   await refusal.waitFor({ timeout: 30_000 });
-  assert.match(await page.getByTestId("status").textContent(), /compliance check: The recipient is not verified in the identity registry\. \(Token\(RecipientNotVerified\)\)/);
+  assert.match(await page.getByTestId("status").textContent(), /compliance check: The recipient is not verified in the identity registry\. \(RecipientNotVerified\)/);
   await page.getByTestId("transfer-send").click();
   await page.getByTestId("status").getByText("transfer refused").waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId("status").textContent(), /transfer refused: The recipient is not verified in the identity registry\. \(Custom\(RecipientNotVerified\)\)/);

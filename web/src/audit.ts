@@ -21,15 +21,6 @@ export interface Report {
   avgPowerW: bigint;
 }
 
-/** The oracle's rule: a field farther than `toleranceBps` of the median from it flags the report. */
-export function deviates(report: Report, median: Report, toleranceBps: bigint): boolean {
-  const far = (value: bigint, center: bigint) => {
-    const distance = value > center ? value - center : center - value;
-    return distance * 10_000n > (center > 1n ? center : 1n) * toleranceBps;
-  };
-  return (Object.keys(report) as (keyof Report)[]).some((field) => far(report[field], median[field]));
-}
-
 export interface Figures {
   /** [contract, code hash in deployment.json, code hash on chain] */
   codeHashes: [string, string, string][];
@@ -61,6 +52,8 @@ export interface Figures {
   tokenBound: boolean;
   /** The token's admin account and the pool admin deployment.json records; the admin's token and the recorded token. */
   tokenAdmin: string;
+  /** An admin the token's admin proposed and that has not accepted (a hand-over under way). */
+  tokenPendingAdmin?: string;
   expectedAdmin: string;
   adminToken: string;
   expectedToken: string;
@@ -70,7 +63,7 @@ export interface Figures {
   recordedRedeemed: bigint;
 }
 
-/** [genesis, epoch length ms, GPUs, report window ms], as the escrow's `FeedSchedule` has it. */
+/** [genesis, epoch length ms, GPUs, report window ms], as the escrow's `EpochSchedule` has it. */
 export type Schedule = [bigint, bigint, bigint, bigint];
 
 export interface Check {
@@ -158,11 +151,12 @@ export function reconcile(f: Figures): Check[] {
       check: "the token answers only to its pool admin",
       pass:
         f.tokenAdmin === f.expectedAdmin &&
+        f.tokenPendingAdmin === undefined &&
         f.adminToken === f.expectedToken &&
         f.latestAttested?.[0] === f.capacity &&
         f.latestAttested?.[1] === f.attestation &&
         f.recordedRedeemed === f.redeemed,
-      figures: `token's admin ${shortened(f.tokenAdmin)} (recorded ${shortened(f.expectedAdmin)}), admin's token ${shortened(f.adminToken)} (recorded ${shortened(f.expectedToken)}); latest attestation ${f.latestAttested === undefined ? "none" : `${gpuH(f.latestAttested[0])} ${shortened(f.latestAttested[1])}`}, token's ${gpuH(f.capacity)} ${shortened(f.attestation)}; redemption records ${gpuH(f.recordedRedeemed)}, redeemed ${gpuH(f.redeemed)}`,
+      figures: `token's admin ${shortened(f.tokenAdmin)} (recorded ${shortened(f.expectedAdmin)}), hand-over pending to ${f.tokenPendingAdmin === undefined ? "none" : shortened(f.tokenPendingAdmin)}, admin's token ${shortened(f.adminToken)} (recorded ${shortened(f.expectedToken)}); latest attestation ${f.latestAttested === undefined ? "none" : `${gpuH(f.latestAttested[0])} ${shortened(f.latestAttested[1])}`}, token's ${gpuH(f.capacity)} ${shortened(f.attestation)}; redemption records ${gpuH(f.recordedRedeemed)}, redeemed ${gpuH(f.redeemed)}`,
     },
   ];
 }
@@ -223,6 +217,7 @@ export async function gather(pool: Pool): Promise<Figures> {
     flagged,
     tokenBound,
     tokenAdmin: get(state, "admin").toString(),
+    tokenPendingAdmin: some(get(state, "pendingAdmin"))?.toString(),
     expectedAdmin: d.contracts.pool_admin.address,
     adminToken: (await admin("token")).toString(),
     expectedToken: d.contracts.gpu_hour_token.address,
@@ -287,16 +282,14 @@ export async function recentEpochs(pool: Pool, feed: Codec): Promise<{ epoch: bi
   return history.map((finalized) => ({ epoch: big(finalized, "epoch"), values: report(get(finalized, "values")) }));
 }
 
-/** Recent finalized epochs and the reports that strayed from their median (the deployment's reporters). */
+/** Recent finalized epochs and the reports that strayed from their median: the oracle's own verdict,
+ * recorded when each epoch finalized (its rule lives in the oracle only). */
 async function flaggedReports(pool: Pool, feed: Codec): Promise<{ epochsChecked: number; flagged: [string, bigint][] }> {
-  const tolerance = big(get(feed, "config"), "toleranceBps");
   const epochs = await recentEpochs(pool, feed);
   const flagged: [string, bigint][] = [];
-  for (const { epoch, values: median } of epochs) {
-    for (const reporter of pool.deployment.reporters) {
-      const submitted = some(await pool.read("utilization_oracle", "submission", [pool.deployment.feed, epoch, reporter]));
-      if (submitted && deviates(report(submitted), median, tolerance)) flagged.push([reporter, epoch]);
-    }
+  for (const { epoch } of epochs) {
+    const decided = await pool.read("utilization_oracle", "eligible", [pool.deployment.feed, epoch]);
+    for (const reporter of get(decided, "flagged") as unknown as Codec[]) flagged.push([reporter.toString(), epoch]);
   }
   return { epochsChecked: epochs.length, flagged };
 }

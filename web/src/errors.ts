@@ -1,6 +1,6 @@
 // Contract errors as people read them: the decoded variant path plus one plain sentence.
 
-/** A refusal decoded from a message's `Err(…)`: e.g. variant "Token(RecipientNotVerified)". */
+/** A refusal decoded from a message's `Err(…)`: e.g. variant "RecipientNotVerified" or "MissingRole(Agent)". */
 export class ContractError extends Error {
   constructor(readonly variant: string, readonly plain: string) {
     super(`${plain} (${variant})`);
@@ -42,9 +42,13 @@ export function innermost(path: string): string {
   return parts[parts.length - 1].replace(/^"|"$/g, "");
 }
 
-/** A decoded error value as a ContractError explained by the variant's documentation. */
+/** A decoded error value as a ContractError explained by the variant's documentation: the
+ * innermost variant's (the token's reason inside the pool admin's `Token(…)`), except for
+ * `MissingRole(role)`, whose inner variant is the role: the error's doc, then the role's. */
 export function describe(value: unknown, docs: VariantDocs): ContractError {
   const variant = variantPath(value);
-  const plain = docs.get(innermost(variant)) ?? "The contract refused the call.";
+  const refused = "The contract refused the call.";
+  const role = /^MissingRole\((\w+)\)$/.exec(variant)?.[1];
+  const plain = role ? `${docs.get("MissingRole") ?? refused} ${role}: ${docs.get(role) ?? ""}`.trim() : (docs.get(innermost(variant)) ?? refused);
   return new ContractError(variant, plain);
 }

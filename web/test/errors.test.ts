@@ -30,5 +30,11 @@ group("contract errors", () => {
     expect(error.plain).toBe("The recipient is not verified in the identity registry.");
     expect(error.message).toBe("The recipient is not verified in the identity registry. (Custom(RecipientNotVerified))");
     expect(describe({ Escrow: "Disputed" }, docs).plain).toBe("The contract refused the call.");
+    // A missing role is explained by the error, then the role (not by the role's doc alone).
+    const roles = variantDocs({ types: [{ id: 5, type: { def: { variant: { variants: [
+      { index: 2, name: "MissingRole", docs: ["The caller does not hold this role."] },
+      { index: 0, name: "Agent", docs: ["Operates the registry day to day."] },
+    ] } } } }] });
+    expect(describe({ MissingRole: "Agent" }, roles).message).toBe("The caller does not hold this role. Agent: Operates the registry day to day. (MissingRole(Agent))");
   });
 });

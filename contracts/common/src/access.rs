@@ -7,8 +7,7 @@
 //!   a completed handover voids every earlier grant, so a previous owner keeps no power, not even
 //!   through an account it made an agent or a minter; the new owner grants roles anew.
 //! - **One error shape**: `AccessError` (`NotOwner`, `NotPendingOwner`, `MissingRole(role)`), and
-//!   every contract's own error enum has the same three variants with the same names
-//!   (`access_error_into!`).
+//!   every contract's own error enum begins with the same three variants (`contract_error!`).
 //!
 //! State changes return the event to emit, so each contract's message stays a one-liner and every
 //! change is announced the same way.
@@ -44,12 +43,25 @@ pub enum AccessError {
     MissingRole(Role),
 }
 
-/// Implements `From<AccessError>` for a contract's flat error enum, which must have the variants
-/// `NotOwner`, `NotPendingOwner` and `MissingRole(Role)`: one conversion, written once.
+/// Declares a contract's one flat error enum: the three access variants (`NotOwner`,
+/// `NotPendingOwner`, `MissingRole(Role)`) first, then the contract's own, and the one conversion
+/// from `AccessError`. Written once, so every contract answers access refusals the same way.
 #[macro_export]
-macro_rules! access_error_into {
-    ($error:ty) => {
-        impl From<$crate::AccessError> for $error {
+macro_rules! contract_error {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variants:tt)* }) => {
+        $(#[$meta])*
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        pub enum $name {
+            /// The caller is not the owner.
+            NotOwner,
+            /// The caller is not the account proposed as the next owner.
+            NotPendingOwner,
+            /// The caller does not hold this role.
+            MissingRole($crate::Role),
+            $($variants)*
+        }
+
+        impl From<$crate::AccessError> for $name {
             fn from(error: $crate::AccessError) -> Self {
                 match error {
                     $crate::AccessError::NotOwner => Self::NotOwner,

@@ -4,7 +4,9 @@
 //! the caller: each outcome maps to an error variant the caller can return, and the
 //! caller's `Err` then reverts its own state changes.
 
-use crate::feed::{DistributeError, FeedSchedule, Finalized, UtilizationFeed, YieldDistributor};
+use crate::distribution::{DistributeError, YieldDistributor};
+use crate::feed::{Finalized, UtilizationFeed};
+use crate::schedule::EpochSchedule;
 use crate::identity::{Credential, IdentityCheck, IdentityListener, PushError};
 use crate::token::{AdminOp, AdminOutcome, TokenAdmin, TokenError};
 use ink::codegen::TraitCallBuilder;
@@ -103,7 +105,7 @@ pub fn finalize_epoch(oracle: AccountId, feed: u32, epoch: u64) -> Result<Option
 }
 
 /// The epoch schedule of `feed` from the utilization oracle (`None`: no such feed).
-pub fn feed_schedule(oracle: AccountId, feed: u32) -> Result<Option<FeedSchedule>, CallError> {
+pub fn feed_schedule(oracle: AccountId, feed: u32) -> Result<Option<EpochSchedule>, CallError> {
     let oracle: ink::contract_ref!(UtilizationFeed, DefaultEnvironment) = oracle.into();
     flatten(oracle.call().schedule(feed).try_invoke())
 }

@@ -8,14 +8,18 @@
 
 pub mod access;
 pub mod calls;
+pub mod distribution;
 pub mod feed;
 pub mod identity;
 pub mod math;
+pub mod schedule;
 pub mod token;
 
 pub use access::{Access, AccessControl, AccessError, Ownable2Step, OwnershipProposed, OwnershipTransferred, Role, RoleSet};
 pub use calls::CallError;
-pub use feed::{DistributeError, FeedSchedule, Finalized, Report, UtilizationFeed, YieldDistributor};
+pub use distribution::{DistributeError, YieldDistributor};
+pub use feed::{Finalized, Report, UtilizationFeed};
+pub use schedule::{EpochSchedule, MS_PER_HOUR};
 pub use identity::{Credential, IdentityCheck, IdentityListener, InvestorClass, Party, PushError, MAX_CHANGES};
 pub use token::{AdminOp, AdminOutcome, ComplianceRules, TokenAdmin, TokenError, MAX_BATCH};
-pub use math::{bps_of, mul_div_floor, BPS_DENOMINATOR};
+pub use math::{bps_of, mul_div_floor, BPS};

@@ -1,7 +1,8 @@
 //! Checked fixed-point helpers. Every function returns `None` instead of overflowing.
 
-/// Basis points in one whole (100%).
-pub const BPS_DENOMINATOR: u128 = 10_000;
+/// Basis points in one whole (100%): the one basis-point constant of every contract and tool.
+pub const BPS: u16 = 10_000;
+const WHOLE: u128 = BPS as u128;
 
 /// `floor(a * b / denominator)`, or `None` on overflow or a zero denominator.
 pub fn mul_div_floor(a: u128, b: u128, denominator: u128) -> Option<u128> {
@@ -11,12 +12,12 @@ pub fn mul_div_floor(a: u128, b: u128, denominator: u128) -> Option<u128> {
 /// `floor(amount * bps / 10_000)`; `None` when `bps` exceeds 100% or on overflow.
 pub fn bps_of(amount: u128, bps: u16) -> Option<u128> {
     let bps = u128::from(bps);
-    if bps > BPS_DENOMINATOR {
+    if bps > WHOLE {
         return None;
     }
     // amount * bps can overflow for huge amounts; split into whole and partial units of 10_000.
-    let whole = amount.checked_div(BPS_DENOMINATOR)?.checked_mul(bps)?;
-    let part = amount.checked_rem(BPS_DENOMINATOR)?.checked_mul(bps)?.checked_div(BPS_DENOMINATOR)?;
+    let whole = amount.checked_div(WHOLE)?.checked_mul(bps)?;
+    let part = amount.checked_rem(WHOLE)?.checked_mul(bps)?.checked_div(WHOLE)?;
     whole.checked_add(part)
 }
 

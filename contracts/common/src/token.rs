@@ -65,7 +65,7 @@ pub enum AdminOp {
     SetDistributor { account: AccountId, enabled: bool },
     /// Propose another account (a new admin contract) for the admin role; it takes the role
     /// with `AcceptAdmin`, so a successor that cannot drive the token never gets it. Never the
-    /// zero account, the token itself or the current admin (`InvalidAdmin`).
+    /// zero account or the token itself (`InvalidAdmin`); the current admin withdraws a proposal.
     SetAdmin(AccountId),
     /// Take the admin role proposed to the caller (the only operation a non-admin may send).
     AcceptAdmin,
@@ -148,7 +148,7 @@ token_errors! {
     BatchTooLarge,
     /// The attestation document URI is longer than `MAX_URI_LEN`.
     UriTooLong,
-    /// The admin role cannot go to the zero account, the token itself or the current admin.
+    /// The admin role cannot go to the zero account or the token itself.
     InvalidAdmin,
     /// The account has less than one whole unit of yield to claim.
     NothingToClaim,

@@ -46,7 +46,8 @@ pub mod gpu_hour_token {
     }
 
     /// The account allowed to call `admin` changed (normally a `pool_admin` contract), or one was
-    /// proposed (`accepted` false) and must still accept.
+    /// proposed (`accepted` false) and must still accept; the current admin with `accepted`
+    /// false: a proposal was withdrawn.
     #[ink(event)]
     pub struct AdminChanged {
         #[ink(topic)]
@@ -370,10 +371,11 @@ pub mod gpu_hour_token {
                     Vec::new()
                 }
                 AdminOp::SetAdmin(admin) => {
-                    if admin == AccountId::from([0; 32]) || admin == self.env().account_id() || admin == self.admin {
+                    if admin == AccountId::from([0; 32]) || admin == self.env().account_id() {
                         return Err(TokenError::InvalidAdmin);
                     }
-                    self.pending_admin = Some(admin);
+                    // Proposing the current admin withdraws a proposal.
+                    self.pending_admin = Some(admin).filter(|proposed| *proposed != self.admin);
                     self.env().emit_event(AdminChanged { admin, accepted: false });
                     Vec::new()
                 }
@@ -701,12 +703,19 @@ pub mod gpu_hour_token {
             assert_eq!(token.admin(vec![AdminOp::AcceptAdmin]), Err(TokenError::NotAdmin), "accepted once");
             set_caller::<DefaultEnvironment>(alice);
             assert_eq!(token.admin(vec![AdminOp::SetPaused(true)]), Err(TokenError::NotAdmin), "the old admin lost the role");
-            // Never to nobody, the token itself or the admin it already has.
+            // Never to nobody or the token itself.
             set_caller::<DefaultEnvironment>(bob);
             let own = ink::env::test::callee::<DefaultEnvironment>();
-            for invalid in [AccountId::from([0; 32]), own, bob] {
+            for invalid in [AccountId::from([0; 32]), own] {
                 assert_eq!(token.admin(vec![AdminOp::SetAdmin(invalid)]), Err(TokenError::InvalidAdmin));
             }
+            // A proposal can be withdrawn (proposing the current admin): the proposed account
+            // can no longer take the role (review: a stale proposal outlived a sale of the pool).
+            token.admin(vec![AdminOp::SetAdmin(charlie)]).unwrap();
+            token.admin(vec![AdminOp::SetAdmin(bob)]).unwrap();
+            assert_eq!((token.state().admin, token.state().pending_admin), (bob, None));
+            set_caller::<DefaultEnvironment>(charlie);
+            assert_eq!(token.admin(vec![AdminOp::AcceptAdmin]), Err(TokenError::NotAdmin));
         }
 
         #[ink::test]

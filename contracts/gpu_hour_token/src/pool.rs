@@ -1,10 +1,8 @@
 //! What a pool is: the GPUs behind the token and the period they are tokenized for.
 
 use crate::token::UNITS_PER_GPU_HOUR;
-use compute_rwa_common::TokenError;
+use compute_rwa_common::{TokenError, MS_PER_HOUR};
 use ink::prelude::string::String;
-
-const MS_PER_HOUR: u64 = 3_600_000;
 
 /// Descriptive data of one compute pool, readable in one message.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -344,12 +344,19 @@ pub mod identity_registry {
         #[ink::test]
         fn ownership_moves_in_two_steps() {
             let mut registry = registry();
-            let bob = accounts().bob;
+            let (bob, eve) = (accounts().bob, accounts().eve);
+            // An agent of the previous owner loses the role with the hand-over.
+            registry.set_role(Role::Agent, eve, true).unwrap();
             registry.transfer_ownership(Some(bob)).unwrap();
+            assert!(registry.has_role(Role::Agent, eve), "a proposal alone changes nothing");
             set_caller::<DefaultEnvironment>(bob);
             registry.accept_ownership().unwrap();
             assert_eq!(registry.owner(), bob);
             assert!(!registry.has_role(Role::Agent, accounts().alice), "the previous owner holds no role");
+            set_caller::<DefaultEnvironment>(eve);
+            assert_eq!(registry.register(accounts().frank, kyc(276)), Err(Error::MissingRole(Role::Agent)), "nor its agents");
+            set_caller::<DefaultEnvironment>(bob);
+            assert_eq!(registry.register(accounts().django, kyc(276)), Ok(()), "the new owner is an agent");
             registry.set_role(Role::Agent, accounts().charlie, true).unwrap();
             assert!(registry.has_role(Role::Agent, accounts().charlie));
         }

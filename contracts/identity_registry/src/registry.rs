@@ -2,7 +2,7 @@
 //! No ink! environment here: the caller passes the time in.
 
 pub use compute_rwa_common::InvestorClass;
-use compute_rwa_common::{Credential, Party, Role};
+use compute_rwa_common::{Credential, Party};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
@@ -36,37 +36,32 @@ impl Identity {
     }
 }
 
-/// Why a registry message was refused: every error of the contract, in one flat enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum Error {
-    /// The caller is not the owner.
-    NotOwner,
-    /// The caller is not the account proposed as the next owner.
-    NotPendingOwner,
-    /// The caller does not hold this role (`Agent` for identity changes).
-    MissingRole(Role),
-    /// The account already has an identity; use `update`.
-    AlreadyRegistered,
-    /// The account has no identity.
-    NotRegistered,
-    /// Country code outside 1..=999.
-    InvalidCountry,
-    /// The KYC expiry is not in the future.
-    ExpiryNotInFuture,
-    /// The token is already bound.
-    AlreadyBound,
-    /// The token is not bound.
-    NotBound,
-    /// `MAX_BOUND_TOKENS` tokens are bound already.
-    TooManyTokens,
-    /// More than `MAX_BATCH` records in one call.
-    BatchTooLarge,
-    /// A bound token refused or failed the push (nothing changed); unbind it if it is retired.
-    PushFailed(AccountId),
+compute_rwa_common::contract_error! {
+    /// Why a registry message was refused: every error of the contract, in one flat enum.
+    /// `MissingRole` names the role the caller lacks (`Agent` for identity changes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Error {
+        /// The account already has an identity; use `update`.
+        AlreadyRegistered,
+        /// The account has no identity.
+        NotRegistered,
+        /// Country code outside 1..=999.
+        InvalidCountry,
+        /// The KYC expiry is not in the future.
+        ExpiryNotInFuture,
+        /// The token is already bound.
+        AlreadyBound,
+        /// The token is not bound.
+        NotBound,
+        /// `MAX_BOUND_TOKENS` tokens are bound already.
+        TooManyTokens,
+        /// More than `MAX_BATCH` records in one call.
+        BatchTooLarge,
+        /// A bound token refused or failed the push (nothing changed); unbind it if it is retired.
+        PushFailed(AccountId),
+    }
 }
 
-compute_rwa_common::access_error_into!(Error);
 
 /// All identity records, and the tokens every change is pushed to.
 #[ink::storage_item]

@@ -3,7 +3,7 @@
 //! The token's own rules (capacity cap, compliance, freezes) stay in the token; these records
 //! are written only after the token accepted the operation they describe.
 
-use compute_rwa_common::{Role, TokenError};
+use compute_rwa_common::TokenError;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 
@@ -53,31 +53,26 @@ pub struct Redemption {
     pub status: RedemptionStatus,
 }
 
-/// Why a pool-admin message was refused: every error of the contract, in one flat enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum Error {
-    /// The caller is not the owner.
-    NotOwner,
-    /// The caller is not the account proposed as the next owner.
-    NotPendingOwner,
-    /// The caller does not hold this role (`Agent` for enforcement and records).
-    MissingRole(Role),
-    /// The token refused the operation under its rules (its own error).
-    Token(TokenError),
-    /// The token could not be called (wrong address, or it trapped).
-    CallFailed,
-    /// More than `MAX_BATCH` items.
-    BatchTooLarge,
-    /// No redemption with this id.
-    UnknownRedemption,
-    /// The redemption was already fulfilled.
-    RedemptionNotPending,
-    /// A count or a unit conversion would overflow.
-    Overflow,
+compute_rwa_common::contract_error! {
+    /// Why a pool-admin message was refused: every error of the contract, in one flat enum.
+    /// `MissingRole` names the role the caller lacks (`Agent` for enforcement and records).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Error {
+        /// The token refused the operation under its rules (its own error).
+        Token(TokenError),
+        /// The token could not be called (wrong address, or it trapped).
+        CallFailed,
+        /// More than `MAX_BATCH` items.
+        BatchTooLarge,
+        /// No redemption with this id.
+        UnknownRedemption,
+        /// The redemption was already fulfilled.
+        RedemptionNotPending,
+        /// A count or a unit conversion would overflow.
+        Overflow,
+    }
 }
 
-compute_rwa_common::access_error_into!(Error);
 
 /// Attestation history and redemption records.
 #[ink::storage_item]

@@ -306,8 +306,10 @@ pub mod pool_admin {
 
         /// Proposes `new_admin` (a replacement admin contract) for the token's admin role; it
         /// takes over with its own `take_over`, after which this contract can no longer drive the
-        /// token (its records stay here; the successor starts empty). The token refuses this
-        /// contract, itself or the zero account (`InvalidAdmin`). Owner only.
+        /// token (its records stay here; the successor starts empty). This contract's own address
+        /// withdraws a proposal: a new owner withdraws any proposal it did not make (the audit
+        /// fails while one is pending). The token refuses itself or the zero account
+        /// (`InvalidAdmin`). Owner only.
         #[ink(message)]
         pub fn hand_over(&mut self, new_admin: AccountId) -> Result<(), Error> {
             self.drive_as_owner(AdminOp::SetAdmin(new_admin))?;
@@ -509,12 +511,18 @@ pub mod pool_admin {
         }
 
         #[ink::test]
-        fn ownership_moves_in_two_steps() {
+        fn ownership_moves_in_two_steps_and_voids_the_previous_owners_agents() {
             let mut admin = admin();
-            admin.transfer_ownership(Some(accounts().bob)).unwrap();
-            set_caller::<DefaultEnvironment>(accounts().bob);
+            let (alice, bob, eve) = (accounts().alice, accounts().bob, accounts().eve);
+            admin.set_role(Role::Agent, eve, true).unwrap();
+            admin.transfer_ownership(Some(bob)).unwrap();
+            assert!(admin.has_role(Role::Agent, eve), "a proposal alone changes nothing");
+            set_caller::<DefaultEnvironment>(bob);
             admin.accept_ownership().unwrap();
-            assert_eq!((admin.owner(), admin.pending_owner()), (accounts().bob, None));
+            assert_eq!((admin.owner(), admin.pending_owner()), (bob, None));
+            assert!(!admin.has_role(Role::Agent, eve) && !admin.has_role(Role::Agent, alice) && admin.has_role(Role::Agent, bob));
+            set_caller::<DefaultEnvironment>(eve);
+            assert_eq!(admin.pause(), Err(Error::MissingRole(Role::Agent)), "the old owner's agent is refused before the token is called");
         }
     }
 }

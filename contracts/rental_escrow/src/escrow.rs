@@ -9,7 +9,7 @@
 //!
 //! Every operation either succeeds or returns an error having changed nothing.
 
-use compute_rwa_common::{bps_of, mul_div_floor, CallError, DistributeError, FeedSchedule, Finalized, Role, BPS_DENOMINATOR};
+use compute_rwa_common::{bps_of, mul_div_floor, CallError, DistributeError, EpochSchedule, Finalized, Role, BPS, MS_PER_HOUR};
 use psp22::PSP22Error;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
@@ -24,10 +24,9 @@ pub type RentalId = u64;
 pub const MAX_RENTAL_EPOCHS: u32 = 256;
 /// Most SLA credit tiers.
 pub const MAX_SLA_TIERS: usize = 4;
-const MS_PER_HOUR: u128 = 3_600_000;
 
 /// Fixed parameters, set at deployment. The epoch schedule and pool size come from the
-/// oracle feed (`FeedSchedule`), never from a copy.
+/// oracle feed (`EpochSchedule`), never from a copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
@@ -216,79 +215,74 @@ impl Totals {
     }
 }
 
-/// Why an escrow message was refused: every error of the contract, in one flat enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum Error {
-    /// The caller is not the owner.
-    NotOwner,
-    /// The caller is not the account proposed as the next owner.
-    NotPendingOwner,
-    /// The caller does not hold this role: `Operator` (the terms' operator), or `Arbiter` (the
-    /// arbiter the dispute was opened with).
-    MissingRole(Role),
-    /// No offer yet, or the price is zero.
-    NoOffer,
-    /// Invalid offer (lengths, SLA tiers, fee over 100%, more GPUs than the pool).
-    InvalidOffer,
-    /// GPUs or epochs outside the offer.
-    OutsideOffer,
-    /// The start epoch has already begun.
-    StartInPast,
-    /// Not enough free GPUs in some epoch.
-    CapacityUnavailable,
-    /// No rental with this id.
-    UnknownRental,
-    /// The caller is not the renter.
-    NotRenter,
-    /// The caller is neither renter nor operator.
-    NotParty,
-    /// The epoch is not part of the rental (or was cancelled).
-    EpochNotInRental,
-    /// The epoch has not ended.
-    EpochNotEnded,
-    /// The epoch was settled, refunded or resolved already.
-    AlreadySettled,
-    /// The epoch is disputed: only its arbiter can release it.
-    Disputed,
-    /// The epoch is not disputed.
-    NotDisputed,
-    /// The oracle has not finalized the epoch and the grace period is running.
-    AwaitingOracle,
-    /// The dispute window has closed.
-    DisputeWindowClosed,
-    /// The arbiter's refund exceeds the epoch's cost.
-    RefundExceedsCost,
-    /// The rental is cancelled or ended.
-    NotActive,
-    /// Nothing to withdraw.
-    NothingToWithdraw,
-    /// Zero amount or zero GPUs.
-    ZeroAmount,
-    /// Arithmetic would overflow.
-    Overflow,
-    /// Invalid configuration or feed schedule (zero epoch length or GPUs, fee over 100%,
-    /// grace period shorter than the feed's report window).
-    InvalidConfig,
-    /// No released yield is waiting for the token.
-    NoUnpaidYield,
-    /// The oracle has no feed `config.feed` (constructor).
-    UnknownFeed,
-    /// The caller is not the proposed arbiter.
-    NotPendingArbiter,
-    /// The stablecoin, oracle or token could not be called, or trapped; nothing changed.
-    CallFailed,
-    /// The payer's stablecoin allowance to the escrow is too low (approve the escrow first); nothing changed.
-    InsufficientAllowance,
-    /// The payer's stablecoin balance is too low; nothing changed.
-    InsufficientBalance,
-    /// The stablecoin refused a payment for another reason; nothing changed.
-    PaymentRefused,
-    /// The token refused the yield, with its reason; nothing changed.
-    YieldRefused(DistributeError),
+compute_rwa_common::contract_error! {
+    /// Why an escrow message was refused: every error of the contract, in one flat enum.
+    /// `MissingRole` names the role the caller lacks: `Operator` (the terms' operator), or `Arbiter` (the arbiter the dispute was opened with).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Error {
+        /// No offer yet, or the price is zero.
+        NoOffer,
+        /// Invalid offer (lengths, SLA tiers, fee over 100%, more GPUs than the pool).
+        InvalidOffer,
+        /// GPUs or epochs outside the offer.
+        OutsideOffer,
+        /// The start epoch has already begun.
+        StartInPast,
+        /// Not enough free GPUs in some epoch.
+        CapacityUnavailable,
+        /// No rental with this id.
+        UnknownRental,
+        /// The caller is not the renter.
+        NotRenter,
+        /// The caller is neither renter nor operator.
+        NotParty,
+        /// The epoch is not part of the rental (or was cancelled).
+        EpochNotInRental,
+        /// The epoch has not ended.
+        EpochNotEnded,
+        /// The epoch was settled, refunded or resolved already.
+        AlreadySettled,
+        /// The epoch is disputed: only its arbiter can release it.
+        Disputed,
+        /// The epoch is not disputed.
+        NotDisputed,
+        /// The oracle has not finalized the epoch and the grace period is running.
+        AwaitingOracle,
+        /// The dispute window has closed.
+        DisputeWindowClosed,
+        /// The arbiter's refund exceeds the epoch's cost.
+        RefundExceedsCost,
+        /// The rental is cancelled or ended.
+        NotActive,
+        /// Nothing to withdraw.
+        NothingToWithdraw,
+        /// Zero amount or zero GPUs.
+        ZeroAmount,
+        /// Arithmetic would overflow.
+        Overflow,
+        /// Invalid configuration or feed schedule (zero epoch length or GPUs, fee over 100%,
+        /// grace period shorter than the feed's report window).
+        InvalidConfig,
+        /// No released yield is waiting for the token.
+        NoUnpaidYield,
+        /// The oracle has no feed `config.feed` (constructor).
+        UnknownFeed,
+        /// The caller is not the proposed arbiter.
+        NotPendingArbiter,
+        /// The stablecoin, oracle or token could not be called, or trapped; nothing changed.
+        CallFailed,
+        /// The payer's stablecoin allowance to the escrow is too low (approve the escrow first); nothing changed.
+        InsufficientAllowance,
+        /// The paying account's stablecoin balance is too low (the renter's on a deposit, the
+        /// escrow's own on a payout); nothing changed.
+        InsufficientBalance,
+        /// The stablecoin refused a payment for another reason; nothing changed.
+        PaymentRefused,
+        /// The token refused the yield, with its reason; nothing changed.
+        YieldRefused(DistributeError),
+    }
 }
 
-compute_rwa_common::access_error_into!(Error);
 
 impl From<CallError> for Error {
     fn from(error: CallError) -> Self {
@@ -321,7 +315,7 @@ fn mul(a: u128, b: u128) -> R<u128> {
 #[derive(Debug)]
 pub struct EscrowData {
     config: EscrowConfig,
-    schedule: FeedSchedule,
+    schedule: EpochSchedule,
     offer: Offer,
     rentals: Mapping<RentalId, Rental>,
     rental_count: u64,
@@ -336,10 +330,10 @@ pub struct EscrowData {
 
 impl EscrowData {
     /// Empty books with `config`, settling on a feed with `schedule` (as the oracle reports it).
-    pub fn new(config: EscrowConfig, schedule: FeedSchedule) -> R<Self> {
+    pub fn new(config: EscrowConfig, schedule: EpochSchedule) -> R<Self> {
         let valid = schedule.epoch_length > 0
             && schedule.gpus > 0
-            && u128::from(config.operator_fee_bps) <= BPS_DENOMINATOR
+            && config.operator_fee_bps <= BPS
             && config.grace_period >= schedule.report_window
             && config.arbitration_period > 0;
         if !valid {
@@ -369,7 +363,7 @@ impl EscrowData {
     }
 
     /// The feed's epoch schedule, read from the oracle at deployment.
-    pub fn schedule(&self) -> FeedSchedule {
+    pub fn schedule(&self) -> EpochSchedule {
         self.schedule
     }
 
@@ -423,7 +417,7 @@ impl EscrowData {
 
     /// Replaces the offer for new rentals (existing ones keep their terms).
     pub fn set_offer(&mut self, offer: Offer) -> R<()> {
-        let bps_ok = |bps: u16| u128::from(bps) <= BPS_DENOMINATOR;
+        let bps_ok = |bps: u16| bps <= BPS;
         let valid = offer.price_per_gpu_hour > 0
             && offer.min_epochs > 0
             && offer.min_epochs <= offer.max_epochs
@@ -527,7 +521,7 @@ impl EscrowData {
             return Err(Error::NotActive);
         }
         let amount = mul(rental.epoch_cost, u128::from(end.saturating_sub(first_refunded)))?;
-        let short_notice = self.epoch_start(rental.start).saturating_sub(now) < rental.cancellation_notice_ms;
+        let short_notice = self.schedule.epoch_start(rental.start).saturating_sub(now) < rental.cancellation_notice_ms;
         let fee = if started || short_notice { bps_of(amount, rental.cancellation_fee_bps).ok_or(Error::Overflow)? } else { 0 };
         let split = Split { fee, refund: sub(amount, fee)?, ..Split::default() };
         if !started {
@@ -657,15 +651,10 @@ impl EscrowData {
 
     // ---- internals -----------------------------------------------------------------------
 
-    /// Start of `epoch` (ms; saturates).
-    fn epoch_start(&self, epoch: Epoch) -> u64 {
-        epoch.checked_sub(1).map_or(self.schedule.genesis, |previous| self.schedule.epoch_end(previous))
-    }
-
     /// Cost of one epoch for `gpus` at `price` per GPU-hour.
     fn epoch_cost(&self, gpus: u32, price: u128) -> R<u128> {
         let gpu_ms = mul(u128::from(gpus), u128::from(self.schedule.epoch_length))?;
-        let cost = mul_div_floor(gpu_ms, price, MS_PER_HOUR).ok_or(Error::Overflow)?;
+        let cost = mul_div_floor(gpu_ms, price, u128::from(MS_PER_HOUR)).ok_or(Error::Overflow)?;
         if cost == 0 {
             return Err(Error::ZeroAmount);
         }
@@ -712,7 +701,7 @@ impl EscrowData {
 
     /// Pays for `min(booked, share of delivered)` hours, less the SLA credit, less the fee.
     fn split_delivery(&self, rental: &Rental, epoch: Epoch, finalized: &Finalized) -> R<Split> {
-        let booked = mul_div_floor(u128::from(rental.gpus), u128::from(self.schedule.epoch_length), MS_PER_HOUR / 1_000)
+        let booked = mul_div_floor(u128::from(rental.gpus), u128::from(self.schedule.epoch_length), u128::from(MS_PER_HOUR / 1_000))
             .ok_or(Error::Overflow)?;
         // The feed reports the whole pool; this rental's share is its GPUs over the pool's
         // (or over the epoch's bookings, should they ever exceed the pool).

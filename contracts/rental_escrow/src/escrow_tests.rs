@@ -1,7 +1,7 @@
 //! Escrow transitions, valid and invalid, with exact amounts; regressions for the issue's
 //! items 1-6; and the liveness, bookings and books properties over random histories.
 use crate::escrow::*;
-use compute_rwa_common::{FeedSchedule, Finalized, Report, Role};
+use compute_rwa_common::{EpochSchedule, Finalized, Report, Role};
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -21,8 +21,8 @@ fn config() -> EscrowConfig {
 }
 
 /// The oracle feed: hourly epochs from 0 over a pool of 8 GPUs, reports for an hour after each.
-fn schedule() -> FeedSchedule {
-    FeedSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR }
+fn schedule() -> EpochSchedule {
+    EpochSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR }
 }
 
 fn offer() -> Offer {
@@ -282,7 +282,7 @@ fn item2_each_rental_is_billed_its_share_of_the_pool() {
 fn item3_grace_period_shorter_than_the_report_window_is_refused() {
     let short = EscrowConfig { grace_period: HOUR - 1, ..config() };
     assert_eq!(EscrowData::new(short, schedule()).err(), Some(Error::InvalidConfig));
-    let bad_schedules = [FeedSchedule { epoch_length: 0, ..schedule() }, FeedSchedule { gpus: 0, ..schedule() }];
+    let bad_schedules = [EpochSchedule { epoch_length: 0, ..schedule() }, EpochSchedule { gpus: 0, ..schedule() }];
     for bad in bad_schedules {
         assert_eq!(EscrowData::new(config(), bad).err(), Some(Error::InvalidConfig), "{bad:?}");
     }
@@ -295,7 +295,7 @@ fn item3_grace_period_shorter_than_the_report_window_is_refused() {
 /// Item 3: epochs follow the feed's schedule (genesis and length), timeouts after its window.
 #[ink::test]
 fn item3_epochs_follow_the_feed_schedule() {
-    let feed = FeedSchedule { genesis: 1_000, epoch_length: 2 * HOUR, gpus: 4, report_window: HOUR };
+    let feed = EpochSchedule { genesis: 1_000, epoch_length: 2 * HOUR, gpus: 4, report_window: HOUR };
     let mut data = EscrowData::new(EscrowConfig { grace_period: HOUR, ..config() }, feed).unwrap();
     assert_eq!(data.set_offer(offer()), Err(Error::InvalidOffer), "8 GPUs offered on a pool of 4");
     data.set_offer(Offer { available_gpus: 4, ..offer() }).unwrap();

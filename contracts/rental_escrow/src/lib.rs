@@ -22,7 +22,7 @@ mod escrow_tests;
 pub mod rental_escrow {
     use crate::escrow::{Epoch, EpochState, EscrowConfig, EscrowData, Offer, Rental, RentalId, Split, Totals};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{Access, AccessError, FeedSchedule, Ownable2Step, Role};
+    use compute_rwa_common::{Access, AccessError, EpochSchedule, Ownable2Step, Role};
     use ink::prelude::vec::Vec;
 
     /// Most rental ids one `rentals_of` call returns.
@@ -186,7 +186,7 @@ pub mod rental_escrow {
         /// The constructor once the feed's schedule is known (off-chain tests call it directly).
         fn with_schedule(
             config: EscrowConfig,
-            schedule: FeedSchedule,
+            schedule: EpochSchedule,
             stablecoin: AccountId,
             token: AccountId,
             oracle: AccountId,
@@ -343,7 +343,7 @@ pub mod rental_escrow {
 
         /// The feed's epoch schedule and pool GPUs, as read from the oracle at deployment.
         #[ink(message)]
-        pub fn schedule(&self) -> FeedSchedule {
+        pub fn schedule(&self) -> EpochSchedule {
             self.data.schedule()
         }
 
@@ -493,10 +493,14 @@ pub mod rental_escrow {
             Ok(())
         }
 
+        /// Also withdraws an arbiter proposal the previous owner left open.
         #[ink(message)]
         fn accept_ownership(&mut self) -> Result<(), AccessError> {
             let event = self.access.accept(self.env().caller())?;
             self.env().emit_event(event);
+            if self.pending_arbiter.take().is_some() {
+                self.env().emit_event(ArbiterProposed { proposed: None });
+            }
             Ok(())
         }
     }
@@ -516,8 +520,8 @@ pub mod rental_escrow {
             EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 7_200_000, dispute_window: 3_600_000, arbitration_period: 86_400_000 }
         }
 
-        fn schedule() -> FeedSchedule {
-            FeedSchedule { genesis: 0, epoch_length: 3_600_000, gpus: 8, report_window: 3_600_000 }
+        fn schedule() -> EpochSchedule {
+            EpochSchedule { genesis: 0, epoch_length: 3_600_000, gpus: 8, report_window: 3_600_000 }
         }
 
         fn offer() -> Offer {
@@ -545,7 +549,7 @@ pub mod rental_escrow {
             let short_grace = EscrowConfig { grace_period: 3_599_999, ..config() };
             let result = RentalEscrow::with_schedule(short_grace, schedule(), a.django, a.eve, a.frank, a.bob, a.charlie);
             assert_eq!(result.err(), Some(Error::InvalidConfig));
-            let no_gpus = FeedSchedule { gpus: 0, ..schedule() };
+            let no_gpus = EpochSchedule { gpus: 0, ..schedule() };
             let result = RentalEscrow::with_schedule(config(), no_gpus, a.django, a.eve, a.frank, a.bob, a.charlie);
             assert_eq!(result.err(), Some(Error::InvalidConfig));
         }
@@ -610,13 +614,22 @@ pub mod rental_escrow {
             assert_eq!(emitted, 4, "two proposals, one acceptance, one withdrawal");
         }
 
+        /// Review: an arbiter the previous owner proposed could accept after a sale of the pool
+        /// and decide new disputes; the hand-over withdraws the proposal.
         #[ink::test]
-        fn ownership_moves_in_two_steps() {
+        fn ownership_moves_in_two_steps_and_withdraws_an_open_arbiter_proposal() {
             let mut escrow = escrow();
-            escrow.transfer_ownership(Some(accounts().bob)).unwrap();
-            set_caller::<DefaultEnvironment>(accounts().bob);
+            let a = accounts();
+            escrow.propose_arbiter(Some(a.frank)).unwrap();
+            escrow.transfer_ownership(Some(a.bob)).unwrap();
+            set_caller::<DefaultEnvironment>(a.bob);
+            let before = ink::env::test::recorded_events().count();
             escrow.accept_ownership().unwrap();
-            assert_eq!(escrow.owner(), accounts().bob);
+            assert_eq!(ink::env::test::recorded_events().count(), before + 2, "OwnershipTransferred, ArbiterProposed(None)");
+            assert_eq!((escrow.owner(), escrow.pending_owner(), escrow.pending_arbiter()), (a.bob, None, None));
+            set_caller::<DefaultEnvironment>(a.frank);
+            assert_eq!(escrow.accept_arbiter(), Err(Error::NotPendingArbiter));
+            assert_eq!(escrow.parties().4, a.charlie, "the arbiter is unchanged");
         }
     }
 }

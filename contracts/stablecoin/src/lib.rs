@@ -20,22 +20,15 @@ pub mod stablecoin {
     /// Decimals of the stablecoin: 1 unit = 0.000001 of the currency.
     pub const DECIMALS: u8 = 6;
 
-    /// Why `mint` was refused (PSP22 messages answer with `PSP22Error`, ownership and roles
-    /// with `AccessError`).
-    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    pub enum Error {
-        /// The caller is not the owner.
-        NotOwner,
-        /// The caller is not the account proposed as the next owner.
-        NotPendingOwner,
-        /// The caller does not hold this role (`Minter`).
-        MissingRole(Role),
-        /// The total supply would exceed `u128::MAX`.
-        SupplyOverflow,
+    compute_rwa_common::contract_error! {
+        /// Why `mint` was refused (PSP22 messages answer with `PSP22Error`, ownership and roles
+        /// with `AccessError`). `MissingRole` names the role the caller lacks (`Minter`).
+        #[derive(Debug, PartialEq, Eq, Clone, Copy)]
+        pub enum Error {
+            /// The total supply would exceed `u128::MAX`.
+            SupplyOverflow,
+        }
     }
-
-    compute_rwa_common::access_error_into!(Error);
 
     #[ink(storage)]
     pub struct Stablecoin {

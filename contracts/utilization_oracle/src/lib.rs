@@ -18,7 +18,7 @@ mod oracle_tests;
 #[ink::contract]
 pub mod utilization_oracle {
     use crate::oracle::{Eligibility, Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, Report, ReporterWindow, Submitted};
-    use compute_rwa_common::{Access, AccessError, FeedSchedule, Ownable2Step, UtilizationFeed};
+    use compute_rwa_common::{Access, AccessError, EpochSchedule, Ownable2Step, UtilizationFeed};
     use ink::prelude::vec::Vec;
 
     /// Most epochs one `history` call returns.
@@ -222,7 +222,7 @@ pub mod utilization_oracle {
         /// The epoch running now.
         #[ink(message)]
         pub fn current_epoch(&self, feed: FeedId) -> Result<Epoch, Error> {
-            Ok(self.data.feed(feed)?.config.epoch_at(self.now()))
+            Ok(self.data.feed(feed)?.config.schedule().epoch_at(self.now()))
         }
 
         /// Finalized `epoch`, or `NotFinalized`.
@@ -332,9 +332,9 @@ pub mod utilization_oracle {
 
         /// The epoch schedule of `feed` (`None`: no such feed).
         #[ink(message)]
-        fn schedule(&self, feed: FeedId) -> Option<FeedSchedule> {
+        fn schedule(&self, feed: FeedId) -> Option<EpochSchedule> {
             let config = self.data.feed(feed).ok()?.config;
-            Some(FeedSchedule { genesis: config.genesis, epoch_length: config.epoch_length, gpus: config.gpu_count, report_window: config.report_window })
+            Some(config.schedule())
         }
     }
 
@@ -399,6 +399,7 @@ pub mod utilization_oracle {
             // 3 × ReportSubmitted, EpochFinalized, and 2 × ReporterFlagged (8,000 and 6,000 are 14% from the median 7,000).
             assert_eq!(recorded_events().count(), before + 6);
             assert_eq!(oracle.epoch(0, 0).map(|f| (f.values.gpu_milli_hours, f.reports)), Ok((7_000, 3)));
+            assert_eq!(oracle.eligible(0, 0).map(|e| e.flagged), Ok(vec![accounts().bob, accounts().charlie]), "the events' verdict, recorded");
             assert_eq!(oracle.latest(0).map(|f| f.epoch), Ok(0));
             assert_eq!(oracle.current_epoch(0), Ok(1));
             assert_eq!(oracle.history(0, 0, 1_000).map(|h| h.len()), Ok(1));
@@ -439,7 +440,7 @@ pub mod utilization_oracle {
             assert_eq!(oracle.finalize(0, 1), Err(Error::BelowThreshold));
             assert_eq!(oracle.finalize_epoch(0, 1), None);
             assert_eq!(oracle.finalize(3, 0), Err(Error::UnknownFeed));
-            assert_eq!(oracle.schedule(0), Some(FeedSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR }));
+            assert_eq!(oracle.schedule(0), Some(EpochSchedule { genesis: 0, epoch_length: HOUR, gpus: 8, report_window: HOUR }));
             assert_eq!(oracle.schedule(1), None);
         }
 

@@ -20,17 +20,13 @@
 //! decides it, however many of the others are evicted.
 
 pub use compute_rwa_common::feed::{Finalized, Report};
-use compute_rwa_common::Role;
+use compute_rwa_common::{EpochSchedule, Role, BPS};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 
 /// Most reporters a reporter set may have (bounds every per-epoch loop and the report bitmasks).
 pub const MAX_REPORTERS: u32 = 16;
-/// Basis points in 100%.
-pub const BPS: u16 = 10_000;
-/// Milliseconds per hour.
-const MS_PER_HOUR: u64 = 3_600_000;
 /// Shortest epoch (ms). Production feeds use hours; a local demo can use seconds.
 pub const MIN_EPOCH_LENGTH: u64 = 1_000;
 
@@ -63,29 +59,9 @@ pub struct FeedConfig {
 }
 
 impl FeedConfig {
-    /// Start of `epoch`.
-    pub fn epoch_start(&self, epoch: Epoch) -> Option<u64> {
-        epoch.checked_mul(self.epoch_length)?.checked_add(self.genesis)
-    }
-
-    /// End of `epoch` (exclusive).
-    pub fn epoch_end(&self, epoch: Epoch) -> Option<u64> {
-        self.epoch_start(epoch.checked_add(1)?)
-    }
-
-    /// When the report window of `epoch` closes (exclusive; saturates).
-    pub fn window_close(&self, epoch: Epoch) -> Option<u64> {
-        Some(self.epoch_end(epoch)?.saturating_add(self.report_window))
-    }
-
-    /// The epoch running at `now` (0 before genesis).
-    pub fn epoch_at(&self, now: u64) -> Epoch {
-        now.saturating_sub(self.genesis).checked_div(self.epoch_length).unwrap_or_default()
-    }
-
-    /// Most GPU time one epoch can hold: GPUs × epoch length, in milli-GPU-hours.
-    pub fn max_gpu_milli_hours(&self) -> u64 {
-        u64::from(self.gpu_count).saturating_mul(self.epoch_length).checked_div(MS_PER_HOUR / 1_000).unwrap_or_default()
+    /// The feed's epoch schedule (all epoch arithmetic goes through it).
+    pub fn schedule(&self) -> EpochSchedule {
+        EpochSchedule { genesis: self.genesis, epoch_length: self.epoch_length, gpus: self.gpu_count, report_window: self.report_window }
     }
 }
 
@@ -149,6 +125,10 @@ pub struct Eligibility {
     pub threshold: u32,
     /// Reports counted so far (for a finalized epoch, the reports it was computed from).
     pub reported: u32,
+    /// For a finalized epoch, the counted reporters whose report strayed from the median by more
+    /// than the feed's tolerance (the oracle's own verdict, recorded when it finalized); empty
+    /// before.
+    pub flagged: Vec<AccountId>,
 }
 
 /// A finalized epoch, with who was eligible when it finalized.
@@ -160,58 +140,54 @@ pub struct Closed {
     pub finalized: Finalized,
     /// Bit `i`: member `i` of the epoch's reporter set was eligible when it finalized.
     pub eligible: u32,
+    /// Bit `i`: member `i`'s counted report strayed from the median beyond the tolerance.
+    pub flagged: u32,
 }
 
-/// Why an oracle message was refused: every error of the contract, in one flat enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub enum Error {
-    /// The caller is not the owner.
-    NotOwner,
-    /// The caller is not the account proposed as the next owner.
-    NotPendingOwner,
-    /// The caller does not hold this role: `Reporter`, an eligible reporter of this feed and
-    /// epoch (or, for governance, a reporter of the feed).
-    MissingRole(Role),
-    /// No feed with this id.
-    UnknownFeed,
-    /// Invalid feed parameters (zero GPUs, epoch under `MIN_EPOCH_LENGTH`, no report window, tolerance over 100%).
-    InvalidConfig,
-    /// Quorum must be between 1 and the number of reporters of the next epoch's set.
-    InvalidQuorum,
-    /// More than `MAX_REPORTERS`, a duplicate, or the reporter is already in the next epoch's set.
-    InvalidReporterSet,
-    /// The epoch has not ended yet.
-    EpochNotEnded,
-    /// The report window of the epoch has closed.
-    ReportTooLate,
-    /// This reporter already reported this epoch.
-    DuplicateReport,
-    /// The epoch is already finalized.
-    AlreadyFinalized,
-    /// Utilization or uptime over 10,000 bps.
-    RatioOutOfBounds,
-    /// More GPU time than GPUs × epoch length.
-    HoursOutOfBounds,
-    /// More energy than the configured maximum per GPU-hour.
-    EnergyOutOfBounds,
-    /// The epoch is not finalized.
-    NotFinalized,
-    /// The latest finalized epoch is older than `max_age`.
-    Stale,
-    /// No GPU time delivered, so no efficiency.
-    NoDelivery,
-    /// Arithmetic would overflow.
-    Overflow,
-    /// Not final yet: the report window is open and not every eligible reporter has reported.
-    NotReady,
-    /// The report window closed with fewer counted reports than the threshold: the epoch
-    /// stays unfinalized (unless evictions lower the threshold, never below a strict majority
-    /// of the epoch's set).
-    BelowThreshold,
+compute_rwa_common::contract_error! {
+    /// Why an oracle message was refused: every error of the contract, in one flat enum.
+    /// `MissingRole` names the role the caller lacks: `Reporter`, an eligible reporter of this feed and epoch (or, for governance, a reporter of the feed).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Error {
+        /// No feed with this id.
+        UnknownFeed,
+        /// Invalid feed parameters (zero GPUs, epoch under `MIN_EPOCH_LENGTH`, no report window, tolerance over 100%).
+        InvalidConfig,
+        /// Quorum must be between 1 and the number of reporters of the next epoch's set.
+        InvalidQuorum,
+        /// More than `MAX_REPORTERS`, a duplicate, or the reporter is already in the next epoch's set.
+        InvalidReporterSet,
+        /// The epoch has not ended yet.
+        EpochNotEnded,
+        /// The report window of the epoch has closed.
+        ReportTooLate,
+        /// This reporter already reported this epoch.
+        DuplicateReport,
+        /// The epoch is already finalized.
+        AlreadyFinalized,
+        /// Utilization or uptime over 10,000 bps.
+        RatioOutOfBounds,
+        /// More GPU time than GPUs × epoch length.
+        HoursOutOfBounds,
+        /// More energy than the configured maximum per GPU-hour.
+        EnergyOutOfBounds,
+        /// The epoch is not finalized.
+        NotFinalized,
+        /// The latest finalized epoch is older than `max_age`.
+        Stale,
+        /// No GPU time delivered, so no efficiency.
+        NoDelivery,
+        /// Arithmetic would overflow.
+        Overflow,
+        /// Not final yet: the report window is open and not every eligible reporter has reported.
+        NotReady,
+        /// The report window closed with fewer counted reports than the threshold: the epoch
+        /// stays unfinalized (unless evictions lower the threshold, never below a strict majority
+        /// of the epoch's set).
+        BelowThreshold,
+    }
 }
 
-compute_rwa_common::access_error_into!(Error);
 
 /// What `submit` did, for the contract's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -333,7 +309,7 @@ impl OracleData {
     /// The set for the epochs from the next one on, to change, and its index (a new set
     /// unless one already starts then: started epochs keep theirs).
     fn next_set(&self, id: FeedId, feed: &Feed, now: u64) -> Result<(u32, ReporterSet), Error> {
-        let next = feed.config.epoch_at(now).checked_add(1).ok_or(Error::Overflow)?;
+        let next = feed.config.schedule().epoch_at(now).checked_add(1).ok_or(Error::Overflow)?;
         let last = feed.sets.checked_sub(1).ok_or(Error::UnknownFeed)?;
         let mut set = self.sets.get((id, last)).ok_or(Error::UnknownFeed)?;
         if set.from >= next {
@@ -466,10 +442,10 @@ impl OracleData {
             return Err(Error::MissingRole(Role::Reporter));
         }
         let config = &tally.feed.config;
-        if now < config.epoch_end(epoch).ok_or(Error::Overflow)? {
+        if now < config.schedule().epoch_end(epoch) {
             return Err(Error::EpochNotEnded);
         }
-        if now >= config.window_close(epoch).ok_or(Error::Overflow)? {
+        if now >= config.schedule().window_close(epoch) {
             return Err(Error::ReportTooLate);
         }
         if tally.reported & own != 0 {
@@ -493,7 +469,7 @@ impl OracleData {
     /// Anyone may trigger it. Returns the epoch and the flagged reporters.
     pub fn finalize(&mut self, id: FeedId, epoch: Epoch, now: u64) -> Result<(Finalized, Vec<AccountId>), Error> {
         let tally = self.tally(id, epoch)?;
-        let closed = now >= tally.feed.config.window_close(epoch).ok_or(Error::Overflow)?;
+        let closed = now >= tally.feed.config.schedule().window_close(epoch);
         let (count, eligible) = (tally.counted(), tally.eligible.count_ones());
         if count < tally.threshold() || (count < eligible && !closed) {
             return Err(if closed { Error::BelowThreshold } else { Error::NotReady });
@@ -501,30 +477,31 @@ impl OracleData {
         self.close(id, epoch, tally, now)
     }
 
-    /// Records the median of the counted reports as final.
+    /// Records the median of the counted reports as final, with the reports that strayed from it.
     fn close(&mut self, id: FeedId, epoch: Epoch, tally: Tally, now: u64) -> Result<(Finalized, Vec<AccountId>), Error> {
         let counted_mask = tally.eligible & tally.reported;
-        let counted: Vec<(AccountId, Report)> = tally
+        let counted: Vec<(u32, AccountId, Report)> = tally
             .set
             .members
             .iter()
             .enumerate()
             .filter(|(i, _)| counted_mask & bit(*i) != 0)
-            .filter_map(|(_, who)| self.submissions.get((id, epoch, *who)).map(|report| (*who, report)))
+            .filter_map(|(i, who)| self.submissions.get((id, epoch, *who)).map(|report| (bit(i), *who, report)))
             .collect();
         let reports = u32::try_from(counted.len()).map_err(|_| Error::Overflow)?;
         let mut feed = tally.feed;
         // Every check before the first write: `finalize_epoch` returns `None` without reverting.
         feed.finalized_count = feed.finalized_count.checked_add(1).ok_or(Error::Overflow)?;
         feed.latest = Some(feed.latest.map_or(epoch, |latest| latest.max(epoch)));
-        let values = median_report(&counted);
+        let values = median_report(&counted.iter().map(|(_, _, report)| *report).collect::<Vec<_>>());
         let finalized = Finalized { epoch, values, reports, finalized_at: now };
-        self.finalized.insert((id, epoch), &Closed { finalized, eligible: tally.eligible });
-        self.reported.remove((id, epoch));
         let tolerance = feed.config.tolerance_bps;
+        let strayed: Vec<&(u32, AccountId, Report)> = counted.iter().filter(|(_, _, report)| deviates(report, &values, tolerance)).collect();
+        let flagged = strayed.iter().fold(0, |mask, (member, _, _)| mask | member);
+        self.finalized.insert((id, epoch), &Closed { finalized, eligible: tally.eligible, flagged });
+        self.reported.remove((id, epoch));
         self.feeds.insert(id, &feed);
-        let flagged = counted.iter().filter(|(_, r)| deviates(r, &values, tolerance)).map(|(who, _)| *who).collect();
-        Ok((finalized, flagged))
+        Ok((finalized, strayed.iter().map(|(_, who, _)| *who).collect()))
     }
 
     /// Who decides `epoch` of feed `id`: its eligible reporters, quorum, threshold, and the
@@ -533,13 +510,13 @@ impl OracleData {
         let feed = self.feed(id)?;
         let set = self.set_for(id, &feed, epoch)?;
         let mask = self.eligible_mask(id, &feed, &set, epoch);
-        let reported = match self.finalized.get((id, epoch)) {
-            Some(closed) => closed.finalized.reports,
-            None => (self.reported.get((id, epoch)).unwrap_or_default() & mask).count_ones(),
+        let (reported, flagged_mask) = match self.finalized.get((id, epoch)) {
+            Some(closed) => (closed.finalized.reports, closed.flagged),
+            None => ((self.reported.get((id, epoch)).unwrap_or_default() & mask).count_ones(), 0),
         };
-        let reporters: Vec<AccountId> = set.members.iter().enumerate().filter(|(i, _)| mask & bit(*i) != 0).map(|(_, who)| *who).collect();
+        let members = |of: u32| -> Vec<AccountId> { set.members.iter().enumerate().filter(|(i, _)| of & bit(*i) != 0).map(|(_, who)| *who).collect() };
         let threshold = threshold_of(set_size(&set), mask.count_ones(), set.quorum);
-        Ok(Eligibility { reporters, quorum: set.quorum, threshold, reported })
+        Ok(Eligibility { reporters: members(mask), quorum: set.quorum, threshold, reported, flagged: members(flagged_mask) })
     }
 
     /// Finalized epoch `epoch` of feed `id`.
@@ -552,7 +529,7 @@ impl OracleData {
     pub fn latest(&self, id: FeedId, now: u64) -> Result<Finalized, Error> {
         let feed = self.feed(id)?;
         let latest = self.latest_unchecked(id)?;
-        let end = feed.config.epoch_end(latest.epoch).ok_or(Error::Overflow)?;
+        let end = feed.config.schedule().epoch_end(latest.epoch);
         if now.saturating_sub(end) > feed.config.max_age {
             return Err(Error::Stale);
         }
@@ -633,7 +610,7 @@ fn check_bounds(config: &FeedConfig, report: &Report) -> Result<(), Error> {
     if report.utilization_bps > BPS || report.uptime_bps > BPS {
         return Err(Error::RatioOutOfBounds);
     }
-    if report.gpu_milli_hours > config.max_gpu_milli_hours() {
+    if report.gpu_milli_hours > config.schedule().max_gpu_milli_hours() {
         return Err(Error::HoursOutOfBounds);
     }
     // energy ≤ max Wh/GPU-h × GPU-hours, compared in milli units to stay exact.
@@ -657,8 +634,8 @@ pub fn median(mut values: Vec<u64>) -> u64 {
     }
 }
 
-fn median_report(reports: &[(AccountId, Report)]) -> Report {
-    let field = |get: fn(&Report) -> u64| median(reports.iter().map(|(_, r)| get(r)).collect());
+fn median_report(reports: &[Report]) -> Report {
+    let field = |get: fn(&Report) -> u64| median(reports.iter().map(get).collect());
     Report {
         gpu_milli_hours: field(|r| r.gpu_milli_hours),
         utilization_bps: u16::try_from(field(|r| u64::from(r.utilization_bps))).unwrap_or(BPS),

@@ -123,6 +123,9 @@ fn far_reports_are_flagged() {
     };
     assert_eq!(finalized.values.gpu_milli_hours, 8_000);
     assert_eq!(flagged, vec![account(3)]);
+    // The verdict is recorded with the epoch, so auditors read it instead of re-deriving the rule.
+    assert_eq!(data.eligible(0, 1).map(|e| e.flagged), Ok(vec![account(3)]));
+    assert_eq!(data.eligible(0, 2).map(|e| e.flagged), Ok(vec![]), "an open epoch flags nobody yet");
 }
 
 #[ink::test]
@@ -435,7 +438,7 @@ proptest! {
             // Epoch -> (expected eligible reporters, quorum), fixed when it starts.
             let mut fixed: Vec<(Vec<AccountId>, u32)> = Vec::new();
             for step in steps {
-                let current = config().epoch_at(now);
+                let current = config().schedule().epoch_at(now);
                 match step {
                     Step::Add(who) => { let _ = data.add_reporter(0, account(who), now); }
                     Step::Remove(who) => { let _ = data.remove_reporter(0, account(who), now); }
@@ -456,8 +459,8 @@ proptest! {
                     Step::Finalize(back) => { let _ = data.finalize(0, current.saturating_sub(back), now); }
                     Step::Wait(ms) => now += ms,
                 }
-                for epoch in 0..=config().epoch_at(now) {
-                    if config().epoch_start(epoch).unwrap() > now {
+                for epoch in 0..=config().schedule().epoch_at(now) {
+                    if config().schedule().epoch_start(epoch) > now {
                         break;
                     }
                     let eligible = data.eligible(0, epoch).unwrap();
