@@ -301,15 +301,21 @@ fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
     assert_eq!(over, Error::Token(TokenError::CapacityExceedsPool));
     assert_eq!(call::<u32>(&mut suite.session, &admin, "attestation_count", &[])?, 1);
 
-    // Handing over: never to the admin itself, the token or nobody. A successor for another
-    // token cannot take over; the right one does, and from then on only it drives the token.
-    for invalid in [admin.clone(), token.clone(), drink::AccountId32::new([0; 32])] {
+    // Handing over: never to the token or nobody. A successor for another token cannot take
+    // over; a proposal is withdrawn by proposing the admin itself; the right successor takes
+    // over, and from then on only it drives the token.
+    for invalid in [token.clone(), drink::AccountId32::new([0; 32])] {
         assert_eq!(suite.admin_err::<()>("hand_over", &[invalid.to_string()])?, Error::Token(TokenError::InvalidAdmin));
     }
     let bundle = || e2e_tests::sandbox::bundle("pool_admin");
     let stray = suite.session.deploy_bundle(bundle()?, "new", &[suite.coin.to_string()], vec![1], drink::session::NO_ENDOWMENT)?;
     suite.admin_ok::<()>("hand_over", &[stray.to_string()])?;
     assert_eq!(call_err::<(), Error>(&mut suite.session, &stray, "take_over", &[])?, Error::CallFailed, "it drives the stablecoin, not the token");
+    let withdrawn = suite.session.deploy_bundle(bundle()?, "new", &[token.to_string()], vec![3], drink::session::NO_ENDOWMENT)?;
+    suite.admin_ok::<()>("hand_over", &[withdrawn.to_string()])?;
+    suite.admin_ok::<()>("hand_over", &[admin.to_string()])?;
+    assert_eq!(suite.token_state()?.pending_admin, None, "the admin proposing itself withdraws the proposal");
+    assert_eq!(call_err::<(), Error>(&mut suite.session, &withdrawn, "take_over", &[])?, Error::Token(TokenError::NotAdmin), "a withdrawn successor cannot take over");
     let successor = suite.session.deploy_bundle(bundle()?, "new", &[token.to_string()], vec![2], drink::session::NO_ENDOWMENT)?;
     suite.admin_ok::<()>("hand_over", &[successor.to_string()])?;
     let state = suite.token_state()?;

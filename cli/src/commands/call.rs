@@ -1,18 +1,9 @@
 //! `call`: submit any message of a deployed contract (dry-run first; a refusal sends nothing).
 use super::Ctx;
-use crate::deployment::ContractName;
 use crate::value;
 use anyhow::Result;
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// The contract: stablecoin (coin), identity_registry (registry), gpu_hour_token (token), pool_admin (admin), utilization_oracle (oracle), rental_escrow (escrow)
-    contract: ContractName,
-    /// The message's label, e.g. PSP22::transfer
-    message: String,
-    /// Arguments in cargo-contract's notation, e.g. 5Grw… 1000 '[]'
-    args: Vec<String>,
-}
+pub use super::Message as Args;
 
 pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
     let (chain, record) = ctx.open().await?;

@@ -11,7 +11,7 @@ pub mod register;
 pub mod set_offer;
 
 use crate::chain::Chain;
-use crate::deployment::Deployment;
+use crate::deployment::{ContractName, Deployment};
 use crate::output::Output;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -40,4 +40,15 @@ impl Ctx {
         let record = Deployment::load(&self.deployment)?;
         Ok((self.connect(Some(&record)).await?, record))
     }
+}
+
+/// A message of one of the pool's contracts with its arguments (`call` and `read`).
+#[derive(clap::Args)]
+pub struct Message {
+    /// The contract: stablecoin (coin), identity_registry (registry), gpu_hour_token (token), pool_admin (admin), utilization_oracle (oracle), rental_escrow (escrow)
+    pub contract: ContractName,
+    /// The message's label, e.g. PSP22::transfer
+    pub message: String,
+    /// Arguments in cargo-contract's notation, e.g. 5Grw… 1000 '[]'
+    pub args: Vec<String>,
 }

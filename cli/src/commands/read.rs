@@ -1,19 +1,10 @@
 //! `read`: any message of a deployed contract as a dry run; nothing is sent.
 use super::Ctx;
-use crate::deployment::ContractName;
 use crate::output::Output;
 use crate::value;
 use anyhow::Result;
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// The contract (as for `call`)
-    contract: ContractName,
-    /// The message's label, e.g. PSP22::balance_of
-    message: String,
-    /// Arguments in cargo-contract's notation
-    args: Vec<String>,
-}
+pub use super::Message as Args;
 
 pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
     let (chain, record) = ctx.open().await?;
