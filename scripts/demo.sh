@@ -21,24 +21,11 @@ WORK="$ROOT/target/demo"
 rm -rf "$WORK" && mkdir -p "$WORK"
 cp cli/pool.example.toml "$WORK/pool.toml"
 cd "$WORK"
-export COMPUTE_RWA_URL="$NODE_URL"
-# Runs the CLI; `as //Name` picks the signer (the issuer, Alice, otherwise).
-cli() { "$CARGO_TARGET_DIR/debug/compute-rwa" "$@"; }
-as() { local suri="$1"; shift; cli --suri "$suri" "$@" >/dev/null; }
-read_value() { cli read "$@"; }
-# A field of deployment.json, by Python subscript.
-recorded() { python3 -c "import json; print(json.load(open('deployment.json'))$1)"; }
+source "$ROOT/scripts/pool-story.sh"
+# Runs the CLI, printing its result; `as //Name` picks the signer (the issuer, Alice, otherwise).
+cli() { rwa "$@"; }
+as() { local suri="$1"; shift; quiet --suri "$suri" "$@"; }
 gpuh() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:,.6f}'.rstrip('0').rstrip('.'))" "$1"; }
-
-# Dev accounts: Alice issues, operates and arbitrates; Bob and Charlie invest; Dave rents and
-# never passed KYC; Eve and Ferdie report utilization.
-BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
-CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
-DAVE=5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy
-EPOCH_MS=3600   # pool.toml: 3.6-second epochs so the demo fits in a minute or two
-# Waits until a time (ms), then moves the dev chain's clock: --dev seals a block per transaction
-# and dry runs see the last block's time.
-wait_until() { while [ "$(date +%s%3N)" -le "$1" ]; do sleep 0.5; done; as //Alice call coin PSP22::approve "$BOB" 0; }
 
 step "Issuer deploys a pool of 8 × NVIDIA H100 for 30 days (config: pool.toml)"
 cli deploy-pool --config pool.toml
@@ -48,13 +35,11 @@ YIELD_MS=$(read_value token state | field yield_period)
 say "rent paid to holders streams to them over the token's yield period: $YIELD_MS ms here (a day by default)"
 
 step "Issuer registers two KYC'd investors from a CSV file"
-printf 'account,country,kyc_expiry_ms,class\n%s,276,4102444800000,accredited\n%s,250,4102444800000,retail\n' "$BOB" "$CHARLIE" > investors.csv
-cli register --csv investors.csv >/dev/null
+story_register
 say "registered identities: $(read_value registry identity_count)"
 
 step "Issuer mints 2,000 GPU-hours to Bob and 1,000 to Charlie"
-cli mint --to "$BOB" --gpu-hours 2000 >/dev/null
-cli mint --to "$CHARLIE" --gpu-hours 1000
+story_mint
 say "Bob $(gpuh "$(read_value token PSP22::balance_of "$BOB")"), Charlie $(gpuh "$(read_value token PSP22::balance_of "$CHARLIE")") GPU-hours"
 
 step "Bob tries to send tokens to Dave, who has no KYC: compliance refuses"
@@ -64,28 +49,16 @@ fi
 say "$(tail -1 "$WORK/refused.txt")"
 
 step "Dave rents all 8 GPUs for three epochs and deposits their cost"
-as //Alice call coin mint "$DAVE" 100000
-START=$(( $(read_value oracle current_epoch 0) + 2 ))
-as //Dave call coin PSP22::approve "$(recorded '["contracts"]["rental_escrow"]["address"]')" 60000
-as //Dave call escrow open 8 "$START" 3
+story_rent
 say "rental 0 covers epochs $START–$((START + 2)): deposited $(read_value escrow rental 0 | grep -o 'deposited: [0-9]*' | cut -d' ' -f2) units (0.02 USDC per epoch)"
 
-step "The GPUs run; after each epoch Eve and Ferdie report (the last one short: 6 of 8 milli-GPU-hours at 97% uptime)"
-GENESIS=$(recorded '["deployed_at_ms"]')
-END=$(( GENESIS + (START + 3) * EPOCH_MS ))
-wait_until $((END + 500))
-FULL='Report { gpu_milli_hours: 8, utilization_bps: 9200, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }'
-SHORT='Report { gpu_milli_hours: 6, utilization_bps: 8800, uptime_bps: 9700, energy_wh: 4, avg_power_w: 650 }'
-for reporter in //Eve //Ferdie; do
-  as "$reporter" call oracle submit 0 "$START" "$FULL"
-  as "$reporter" call oracle submit 0 "$((START + 1))" "$FULL"
-  as "$reporter" call oracle submit 0 "$((START + 2))" "$SHORT"
-done
+step "The GPUs run; after the rental Eve and Ferdie report each epoch (the last one short: 6 of 8 milli-GPU-hours at 97% uptime)"
+story_report
 say "finalized epoch $((START + 2)): $(read_value oracle epoch 0 "$((START + 2))")"
 say "each epoch finalized at its last eligible report; had a reporter stayed silent, anyone could call the oracle's finalize on a majority once the report window closed (settle does so itself)"
 
 step "Anyone settles the epochs: fee to the operator, rent to holders, shortfall and SLA credit back to Dave"
-for epoch in "$START" "$((START + 1))" "$((START + 2))"; do as //Charlie call escrow settle 0 "$epoch"; done
+story_settle
 say "rental 0 ledger: $(read_value escrow rental 0 | grep -o 'ledger: Ledger {[^}]*}')"
 say "claimable right after settlement: Bob $(read_value token holding "$BOB" | field claimable), Charlie $(read_value token holding "$CHARLIE" | field claimable) USDC units; still streaming: $(read_value token state | field streaming)"
 

@@ -1,0 +1,65 @@
+# shellcheck shell=bash
+# The steps of a pool's life that the demo (scripts/demo.sh) and the sample pool
+# (scripts/sample-pool.sh) share: one definition, sourced by both after env.sh, run in a directory
+# holding pool.toml (a copy of cli/pool.example.toml). The epoch length comes from that file.
+#
+# Dev accounts: Alice issues, operates and arbitrates; Bob and Charlie invest; Dave rents and
+# never passed KYC; Eve and Ferdie report utilization (pool.toml's oracle.reporters).
+BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
+CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
+DAVE=5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy
+REPORTERS=(//Eve //Ferdie)
+FULL='Report { gpu_milli_hours: 8, utilization_bps: 9200, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }'
+SHORT='Report { gpu_milli_hours: 6, utilization_bps: 8800, uptime_bps: 9700, energy_wh: 4, avg_power_w: 650 }'
+
+export COMPUTE_RWA_URL="$NODE_URL"
+# The CLI as is, and quiet (its result not printed).
+rwa() { "$CARGO_TARGET_DIR/debug/compute-rwa" "$@"; }
+quiet() { rwa "$@" >/dev/null; }
+read_value() { rwa read "$@"; }
+# A value of pool.toml, by dotted key (e.g. oracle.epoch_length_ms).
+pool_value() { python3 -c "import sys, tomllib; v = tomllib.load(open('pool.toml', 'rb'))
+for k in sys.argv[1].split('.'): v = v[k]
+print(v)" "$1"; }
+# A field of deployment.json, by Python subscript.
+recorded() { python3 -c "import json; print(json.load(open('deployment.json'))$1)"; }
+EPOCH_MS=$(pool_value oracle.epoch_length_ms)
+
+# Waits until a time (ms), then moves the dev chain's clock: --dev seals a block per transaction
+# and dry runs see the last block's time.
+wait_until() { while [ "$(date +%s%3N)" -le "$1" ]; do sleep 0.5; done; quiet call coin PSP22::approve "$BOB" 0; }
+
+# Bob and Charlie pass KYC (registered from a CSV file, as an issuer would).
+story_register() {
+  printf 'account,country,kyc_expiry_ms,class\n%s,276,4102444800000,accredited\n%s,250,4102444800000,retail\n' "$BOB" "$CHARLIE" > investors.csv
+  quiet register --csv investors.csv
+}
+
+# 2,000 GPU-hours to Bob and 1,000 to Charlie; prints the second mint's table.
+story_mint() {
+  quiet mint --to "$BOB" --gpu-hours 2000
+  rwa mint --to "$CHARLIE" --gpu-hours 1000
+}
+
+# Dave rents all 8 GPUs for three epochs from two epochs ahead; sets START, the first epoch.
+story_rent() {
+  quiet call coin mint "$DAVE" 100000
+  START=$(( $(read_value oracle current_epoch 0) + 2 ))
+  quiet --suri //Dave call coin PSP22::approve "$(recorded '["contracts"]["rental_escrow"]["address"]')" 60000
+  quiet --suri //Dave call escrow open 8 "$START" 3
+}
+
+# After the rental's last epoch, each reporter reports the three epochs (the last one short:
+# 6 of 8 milli-GPU-hours at 97% uptime).
+story_report() {
+  wait_until $(( $(recorded '["deployed_at_ms"]') + (START + 3) * EPOCH_MS + 500 ))
+  for reporter in "${REPORTERS[@]}"; do
+    for epoch in "$START" "$((START + 1))"; do quiet --suri "$reporter" call oracle submit 0 "$epoch" "$FULL"; done
+    quiet --suri "$reporter" call oracle submit 0 "$((START + 2))" "$SHORT"
+  done
+}
+
+# Anyone (Charlie here) settles the three epochs.
+story_settle() {
+  for epoch in "$START" "$((START + 1))" "$((START + 2))"; do quiet --suri //Charlie call escrow settle 0 "$epoch"; done
+}
