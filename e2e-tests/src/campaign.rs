@@ -13,11 +13,12 @@
 //!
 //! Operations carry raw random parameters that are interpreted against the state they meet,
 //! so any sub-sequence is still a valid run: that is what lets `shrink` cut a failing run down.
-use crate::sandbox::{account, arbiter, operator, report, reporters, Suite, HOUR};
+use crate::sandbox::{account, arbiter, ink_id, operator, report, reporters, Suite, HOUR};
 use crate::TestResult;
 use compute_rwa_common::{Credential, Finalized};
 use drink::session::NO_ENDOWMENT;
 use drink::AccountId32;
+use ink::primitives::AccountId;
 use gpu_hour_token::gpu_hour_token::{Holding, TokenState};
 use utilization_oracle::oracle::Eligibility;
 use ink::scale::Decode;
@@ -103,6 +104,7 @@ pub enum Kind {
     WithdrawFees,
     PushYield,
     Arbiter,
+    Roles,
     Advance,
 }
 
@@ -147,6 +149,7 @@ const MIX: &[(Kind, u64)] = &[
     (WithdrawFees, 1),
     (PushYield, 1),
     (Arbiter, 1),
+    (Roles, 3),
     (Advance, 9),
 ];
 
@@ -160,6 +163,8 @@ impl Kind {
             CoinTransfer | CoinMint => Target::Stablecoin,
             Submit | Finalize | Governance => Target::Oracle,
             SetOffer | Open | Extend | Cancel | Settle | Dispute | Resolve | Withdraw | WithdrawFees | PushYield | Arbiter => Target::Escrow,
+            // Aimed at the registry, the pool admin or the stablecoin (`World::access`).
+            Roles => Target::Registry,
             Advance => Target::Time,
         }
     }
@@ -313,7 +318,20 @@ struct World {
     touched: Vec<AccountId32>,
     /// Redemption records checked so far (count, Σ amount).
     redemptions: (u64, u128),
+    /// Ownership and role grants of the registry, the pool admin and the stablecoin, as they must be.
+    access: [AccessModel; 3],
     stats: Stats,
+}
+
+/// What one contract's `Access` must hold: its owner, the proposed owner, and the accounts
+/// granted its role set by the current owner (a completed hand-over voids them all).
+#[derive(Debug, Clone)]
+struct AccessModel {
+    target: Target,
+    role: &'static str,
+    owner: AccountId32,
+    pending: Option<AccountId32>,
+    grants: Vec<AccountId32>,
 }
 
 // Actors.
@@ -337,6 +355,10 @@ fn renters() -> [AccountId32; 2] {
 fn honest_reporter(byte: u8) -> bool {
     byte != 33
 }
+/// Takes ownership of the registry, pool admin or stablecoin when it is handed to it.
+fn heir() -> AccountId32 {
+    account(61)
+}
 fn second_arbiter() -> AccountId32 {
     account(43)
 }
@@ -351,7 +373,7 @@ impl World {
     fn new() -> TestResult<Self> {
         let mut suite = Suite::deploy()?;
         let issuer = suite.issuer.clone();
-        let mut people: Vec<AccountId32> = vec![issuer.clone(), agent(), outsider(), operator(), arbiter(), second_arbiter()];
+        let mut people: Vec<AccountId32> = vec![issuer.clone(), agent(), outsider(), operator(), arbiter(), second_arbiter(), heir()];
         people.extend(investors());
         people.extend(renters());
         people.extend(reporters());
@@ -388,6 +410,13 @@ impl World {
             stale: Vec::new(),
             touched: Vec::new(),
             redemptions: (0, 0),
+            access: [(Target::Registry, "Agent"), (Target::Admin, "Agent"), (Target::Stablecoin, "Minter")].map(|(target, role)| AccessModel {
+                target,
+                role,
+                owner: issuer.clone(),
+                pending: None,
+                grants: if role == "Agent" { vec![agent()] } else { Vec::new() },
+            }),
             stats: Stats::default(),
         };
         for (i, who) in investors().iter().take(4).enumerate() {
@@ -478,7 +507,7 @@ impl World {
 
     /// Issuer, agent or an outsider (privileged messages).
     fn governor(&self, r: u64) -> AccountId32 {
-        Self::pick(&[self.suite.issuer.clone(), agent(), outsider(), account(2)], r)
+        Self::pick(&[self.suite.issuer.clone(), agent(), outsider(), account(2), heir()], r)
     }
 
     fn amount(balance: u128, r: u64) -> u128 {
@@ -684,6 +713,7 @@ impl World {
                     _ => self.call(&caller, t, "add_reporter", &[FEED.into(), account(33).to_string()])?,
                 }
             }
+            Roles => self.roles(a, b, c)?,
             SetOffer => {
                 let caller = Self::pick(&[operator(), outsider()], a);
                 let gpus = 1 + b % 10;
@@ -783,6 +813,75 @@ impl World {
     }
 
     /// Every invariant that must hold after any step, re-reading everything.
+    /// One ownership or role operation on the registry, the pool admin or the stablecoin, by
+    /// anyone: accepted exactly when the model says so, and afterwards every account holds a
+    /// role exactly when it owns the contract or the current owner granted it.
+    fn roles(&mut self, a: u64, b: u64, c: u64) -> Result<Outcome, String> {
+        let i = usize::try_from(a % 3).unwrap_or(0);
+        let model = self.access[i].clone();
+        let caller = Self::pick(&[model.owner.clone(), self.suite.issuer.clone(), heir(), agent(), outsider()], b);
+        let who = Self::pick(&[agent(), outsider(), heir(), self.suite.issuer.clone()], c);
+        let owns = caller == model.owner;
+        let enabled = (c >> 8) % 3 != 0;
+        let (message, args, expected) = match (b >> 8) % 4 {
+            0 => ("AccessControl::set_role", vec![model.role.to_string(), who.to_string(), enabled.to_string()], owns),
+            1 => ("Ownable2Step::transfer_ownership", vec![format!("Some({who})")], owns),
+            2 => ("Ownable2Step::transfer_ownership", vec!["None".to_string()], owns),
+            _ => ("Ownable2Step::accept_ownership", Vec::new(), model.pending.as_ref() == Some(&caller)),
+        };
+        let outcome = self.call(&caller, model.target, message, &args)?;
+        if matches!(outcome, Outcome::Accepted(_)) != expected {
+            return Err(format!("{message}({args:?}) by {caller} on {:?}: the model expected accepted = {expected}", model.target));
+        }
+        if expected {
+            let m = &mut self.access[i];
+            match (b >> 8) % 4 {
+                0 if enabled => m.grants.push(who),
+                0 => m.grants.retain(|g| *g != who),
+                1 => m.pending = Some(who),
+                2 => m.pending = None,
+                _ => {
+                    (m.owner, m.pending) = (caller, None);
+                    m.grants.clear();
+                }
+            }
+        }
+        self.check_access(i)?;
+        Ok(outcome)
+    }
+
+    /// The contract's owner, proposal and every role equal the model's.
+    fn check_access(&mut self, i: usize) -> Result<(), String> {
+        let model = self.access[i].clone();
+        let owner: AccountId = self.read(model.target, "Ownable2Step::owner", &[])?;
+        let pending: Option<AccountId> = self.read(model.target, "Ownable2Step::pending_owner", &[])?;
+        if owner != ink_id(&model.owner) || pending != model.pending.as_ref().map(ink_id) {
+            return Err(format!("{:?}: owner {owner:?} / pending {pending:?}, the model has {} / {:?}", model.target, model.owner, model.pending));
+        }
+        for who in [self.suite.issuer.clone(), heir(), agent(), outsider()] {
+            let holds: bool = self.read(model.target, "AccessControl::has_role", &[model.role.to_string(), who.to_string()])?;
+            if holds != (who == model.owner || model.grants.contains(&who)) {
+                return Err(format!("{:?}: {who} holds {} = {holds} against the model (owner {}, grants {:?})", model.target, model.role, model.owner, model.grants));
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands every contract of `access` back to the issuer (liveness: the issuer acts last).
+    fn restore_owners(&mut self) -> Result<(), String> {
+        let issuer = issuer(self);
+        for i in 0..self.access.len() {
+            let model = self.access[i].clone();
+            if model.owner != issuer {
+                self.raw(&model.owner, model.target, "Ownable2Step::transfer_ownership", &[format!("Some({issuer})")]).map_err(|e| e.to_string())?;
+                self.raw(&issuer, model.target, "Ownable2Step::accept_ownership", &[]).map_err(|e| e.to_string())?;
+                self.access[i] = AccessModel { owner: issuer.clone(), pending: None, grants: Vec::new(), ..model };
+            }
+            self.check_access(i)?;
+        }
+        Ok(())
+    }
+
     fn check(&mut self) -> Result<(), String> {
         self.check_scope(Scope::ALL, true)
     }
@@ -935,6 +1034,7 @@ impl World {
     /// Time runs past everything; every epoch of every rental reaches a final state and every
     /// party withdraws exactly what it is owed.
     fn liveness(&mut self) -> Result<(), String> {
+        self.restore_owners()?;
         let issuer = issuer(self);
         // Restore the distributor role and unpause, as an issuer would, then let time pass.
         self.raw(&issuer, Target::Admin, "set_distributor", &[self.suite.escrow.to_string(), "true".into()]).map_err(|e| e.to_string())?;
