@@ -4,7 +4,9 @@ use crate::config::{hash32, PoolConfig};
 use crate::deployment::{ContractName, Contracts, Deployed, Deployment};
 use crate::value;
 use anyhow::{anyhow, bail, Result};
+use gpu_hour_token::pool::PoolInfo;
 use rental_escrow::escrow::{EscrowConfig, Offer, SlaTier};
+use utilization_oracle::oracle::FeedConfig;
 
 /// Prints `[step/total] what` to stderr, so stdout stays the command's result.
 pub struct Progress {
@@ -21,11 +23,6 @@ impl Progress {
         self.step = self.step.saturating_add(1);
         eprintln!("[{}/{}] {what}", self.step, self.total);
     }
-}
-
-/// SCON text of a string argument (quotes escaped as the transcoder reads them).
-pub fn text_arg(text: &str) -> String {
-    format!("{text:?}")
 }
 
 /// Deploys the pool described by `config`; returns its deployment record.
@@ -54,7 +51,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         Some(address) => reuse(chain, address, ContractName::Stablecoin).await?,
         None => {
             let (name, symbol) = (config.stablecoin.name.as_deref().unwrap_or_default(), config.stablecoin.symbol.as_deref().unwrap_or_default());
-            let args = [format!("Some({})", text_arg(name)), format!("Some({})", text_arg(symbol))];
+            let args = [arg(&Some(name)), arg(&Some(symbol))];
             instantiate(chain, &mut progress, ContractName::Stablecoin, &args).await?
         }
     };
@@ -62,19 +59,10 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         Some(address) => reuse(chain, address, ContractName::Registry).await?,
         None => instantiate(chain, &mut progress, ContractName::Registry, &[]).await?,
     };
-    let (period_start, period_end) = config.period(now_ms);
-    let pool = &config.pool;
-    let pool_info = format!(
-        "PoolInfo {{ gpu_model: {}, gpu_count: {}, region: {}, datacenter_tier: {}, period_start: {period_start}, period_end: {period_end}, attestation_hash: 0x{}, attestation_uri: \"\" }}",
-        text_arg(&pool.gpu_model),
-        pool.gpu_count,
-        text_arg(&pool.region),
-        pool.datacenter_tier,
-        "00".repeat(32),
-    );
+    let pool_info = arg(&pool_info(config, now_ms)?);
     let token_args = [
-        format!("Some({})", text_arg(&config.token.name)),
-        format!("Some({})", text_arg(&config.token.symbol)),
+        arg(&Some(&config.token.name)),
+        arg(&Some(&config.token.symbol)),
         pool_info,
         registry.address.clone(),
         coin.address.clone(),
@@ -96,7 +84,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     let attestation = &config.attestation;
     let hash = hash32(&attestation.document_hash).ok_or_else(|| anyhow!("attestation.document_hash"))?;
     progress.tell(format!("attest {} GPU-hours ({})", attestation.gpu_hours, attestation.document_uri));
-    let attest_args = [attestation.gpu_hours.to_string(), value::hex0x(&hash), text_arg(&attestation.document_uri)];
+    let attest_args = [attestation.gpu_hours.to_string(), value::hex0x(&hash), arg(&attestation.document_uri)];
     chain.submit(ContractName::Admin, &admin_account, "attest_capacity", &attest_args).await?;
     let period = config.token.yield_period_ms;
     progress.tell(format!("stream each yield distribution over {period} ms"));
@@ -149,27 +137,65 @@ async fn record(chain: &Chain, address: AccountId, reused: bool) -> Result<Deplo
 async fn create_feed(chain: &Chain, progress: &mut Progress, config: &PoolConfig, oracle: &AccountId, token: &str, now_ms: u64) -> Result<u32> {
     let o = &config.oracle;
     progress.tell(format!("create the utilization feed ({} reporters, quorum {})", o.reporters.len(), o.quorum));
-    let feed_config = format!(
-        "FeedConfig {{ pool_token: {token}, gpu_count: {}, genesis: {}, epoch_length: {}, report_window: {}, max_age: {}, max_wh_per_gpu_hour: {}, tolerance_bps: {} }}",
-        config.pool.gpu_count,
-        o.genesis_ms.unwrap_or(now_ms),
-        o.epoch_length_ms,
-        o.report_window_ms,
-        o.max_age_ms,
-        o.max_wh_per_gpu_hour,
-        o.tolerance_bps,
-    );
+    let feed_config = arg(&feed_config(config, account(token, "token")?, now_ms)?);
     let args = [feed_config, format!("[{}]", o.reporters.join(", ")), o.quorum.to_string()];
     let created = chain.submit(ContractName::Oracle, oracle, "create_feed", &args).await?;
     Ok(u32::try_from(value::uint(&created.value)?)?)
 }
 
-/// A contract type as a message argument in cargo-contract's notation. The types we pass this way
-/// hold only numbers, strings, sequences and nested structs, whose `Debug` form is that notation
-/// (`EscrowConfig { feed: 0, … }`, `[SlaTier { … }]`, `"text"`), so the argument is built from the
-/// contract crate's own type and checked by the compiler, not hand-formatted.
+/// A contract type as a message argument in cargo-contract's notation, so every argument is built
+/// from the contract crate's own type and checked by the compiler, not hand-formatted. A struct's
+/// `Debug` form is that notation (`EscrowConfig { feed: 0, … }`, `[SlaTier { … }]`, `"text"`,
+/// `[0, 1, …]` for byte arrays) except for accounts, which `Debug` shows as
+/// `AccountId([…32 bytes…])`: those become 0x-hex, which the transcoder takes for an account.
 pub fn arg(value: &impl std::fmt::Debug) -> String {
-    format!("{value:?}")
+    let text = format!("{value:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("AccountId([") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "AccountId([".len()..];
+        let Some(end) = after.find("])") else { break };
+        let bytes: Option<Vec<u8>> = after[..end].split(", ").map(|byte| byte.parse().ok()).collect();
+        match bytes {
+            Some(bytes) if bytes.len() == 32 => out.push_str(&value::hex0x(&bytes)),
+            _ => out.push_str(&rest[at..at + "AccountId([".len() + end + 2]),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `[pool]` section as the token's `PoolInfo` (the attestation comes later, from the pool admin).
+pub fn pool_info(config: &PoolConfig, now_ms: u64) -> Result<PoolInfo> {
+    let (period_start, period_end) = config.period(now_ms);
+    let pool = &config.pool;
+    Ok(PoolInfo {
+        gpu_model: pool.gpu_model.clone(),
+        gpu_count: pool.gpu_count,
+        region: pool.region.clone(),
+        datacenter_tier: pool.datacenter_tier,
+        period_start,
+        period_end,
+        attestation_hash: [0; 32],
+        attestation_uri: String::new(),
+    })
+}
+
+/// The `[oracle]` section as the oracle's `FeedConfig` for `token`'s pool.
+pub fn feed_config(config: &PoolConfig, token: AccountId, now_ms: u64) -> Result<FeedConfig> {
+    let o = &config.oracle;
+    Ok(FeedConfig {
+        pool_token: <ink_env::DefaultEnvironment as ink_env::Environment>::AccountId::from(token.0),
+        gpu_count: config.pool.gpu_count,
+        genesis: o.genesis_ms.unwrap_or(now_ms),
+        epoch_length: o.epoch_length_ms,
+        report_window: o.report_window_ms,
+        max_age: o.max_age_ms,
+        max_wh_per_gpu_hour: o.max_wh_per_gpu_hour,
+        tolerance_bps: u16::try_from(o.tolerance_bps)?,
+    })
 }
 
 /// The `[escrow]` section as the escrow's `EscrowConfig`, settling on `feed`.
@@ -205,6 +231,24 @@ mod tests {
 
     fn sample() -> PoolConfig {
         toml::from_str(include_str!("../pool.example.toml")).expect("the example config parses")
+    }
+
+    /// Every typed argument transcodes with the contract's own metadata, as `deploy-pool` sends it.
+    #[test]
+    fn typed_arguments_transcode_with_the_contracts_metadata() {
+        use contract_extrinsics::ContractMessageTranscoder;
+        let dir = std::env::var("COMPUTE_RWA_ARTIFACTS").expect("COMPUTE_RWA_ARTIFACTS: the built contracts (scripts/build.sh)");
+        let load = |name: &str| ContractMessageTranscoder::load(format!("{dir}/{name}/{name}.json")).expect("metadata");
+        let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+        let config = sample();
+        let pool = arg(&pool_info(&config, 7).expect("valid"));
+        load("gpu_hour_token").encode("new", ["None", "None", pool.as_str(), alice, alice]).expect("PoolInfo transcodes");
+        let feed = arg(&feed_config(&config, account(alice, "token").expect("ss58"), 7).expect("valid"));
+        assert!(feed.starts_with("FeedConfig { pool_token: 0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d, gpu_count: 8, genesis: 7,"), "{feed}");
+        load("utilization_oracle").encode("create_feed", [feed.as_str(), "[]", "2"]).expect("FeedConfig transcodes");
+        let escrow = load("rental_escrow");
+        escrow.encode("new", [arg(&escrow_config(&config, 0).expect("valid")).as_str(), alice, alice, alice, alice, alice]).expect("EscrowConfig transcodes");
+        escrow.encode("set_offer", [arg(&offer(&config).expect("valid"))]).expect("Offer transcodes");
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub trait Ownable2Step {
 /// Role sets managed by the owner, with the same selectors in every contract.
 #[ink::trait_definition]
 pub trait AccessControl {
-    /// Whether `account` holds `role` (the owner holds every role).
+    /// Whether `account` holds `role` (the owner holds every role of the contract's sets).
     #[ink(message)]
     fn has_role(&self, role: Role, account: AccountId) -> bool;
 
