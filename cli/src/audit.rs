@@ -327,8 +327,11 @@ fn short(text: &str) -> String {
     }
 }
 
-/// Reads every figure the checks need; `epochs` bounds how many recent epochs' reports are compared.
+/// Reads every figure the checks need; `epochs` bounds how many recent epochs' reports are
+/// compared (at most the oracle's page, `MAX_PAGE`: a longer `history` would start further back
+/// and miss the newest epochs).
 pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Result<Figures> {
+    let epochs = epochs.min(utilization_oracle::utilization_oracle::MAX_PAGE);
     let c = &deployment.contracts;
     let (coin, registry, token, oracle, escrow) =
         (c.stablecoin.account()?, c.identity_registry.account()?, c.gpu_hour_token.account()?, c.utilization_oracle.account()?, c.rental_escrow.account()?);

@@ -153,6 +153,17 @@ impl PoolConfig {
     pub fn problems(&self) -> Vec<Problem> {
         let mut found = Problems::default();
         let pool = &self.pool;
+        // Texts travel in cargo-contract's notation, which has no `\u{…}` or `\0` escapes.
+        for (field, text) in [
+            ("token.name", &self.token.name),
+            ("token.symbol", &self.token.symbol),
+            ("pool.gpu_model", &self.pool.gpu_model),
+            ("pool.region", &self.pool.region),
+            ("attestation.document_uri", &self.attestation.document_uri),
+        ] {
+            let escaped = format!("{text:?}");
+            found.check(!escaped.contains("\\u{") && !escaped.contains("\\0"), field, "must be printable text (no control or combining characters)");
+        }
         found.check(!self.token.name.trim().is_empty(), "token.name", "must not be empty");
         found.check(!self.token.symbol.trim().is_empty(), "token.symbol", "must not be empty");
         found.check(

@@ -155,7 +155,10 @@ pub fn arg(value: &impl std::fmt::Debug) -> String {
     while let Some(at) = rest.find("AccountId([") {
         out.push_str(&rest[..at]);
         let after = &rest[at + "AccountId([".len()..];
-        let Some(end) = after.find("])") else { break };
+        let Some(end) = after.find("])") else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
         let bytes: Option<Vec<u8>> = after[..end].split(", ").map(|byte| byte.parse().ok()).collect();
         match bytes {
             Some(bytes) if bytes.len() == 32 => out.push_str(&value::hex0x(&bytes)),

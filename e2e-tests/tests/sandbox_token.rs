@@ -316,6 +316,24 @@ fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
     suite.admin_ok::<()>("hand_over", &[admin.to_string()])?;
     assert_eq!(suite.token_state()?.pending_admin, None, "the admin proposing itself withdraws the proposal");
     assert_eq!(call_err::<(), Error>(&mut suite.session, &withdrawn, "take_over", &[])?, Error::Token(TokenError::NotAdmin), "a withdrawn successor cannot take over");
+    // Second review: the seller of the pool admin slips a proposal in just before the buyer
+    // accepts ownership; the buyer's acceptance withdraws it, so the seller's contract cannot take over.
+    let (buyer, sellers_agent) = (account(88), account(89));
+    suite.fund(&buyer)?;
+    call_ok::<(), compute_rwa_common::AccessError>(&mut suite.session, &admin, "AccessControl::set_role", &["Agent".into(), sellers_agent.to_string(), "true".into()])?;
+    let slipped = suite.session.deploy_bundle(bundle()?, "new", &[token.to_string()], vec![4], drink::session::NO_ENDOWMENT)?;
+    call_ok::<(), compute_rwa_common::AccessError>(&mut suite.session, &admin, "Ownable2Step::transfer_ownership", &[format!("Some({buyer})")])?;
+    suite.admin_ok::<()>("hand_over", &[slipped.to_string()])?;
+    assert_eq!(suite.token_state()?.pending_admin, Some(ink_id(&slipped)));
+    suite.as_actor(&buyer, |s| call_ok::<(), compute_rwa_common::AccessError>(&mut s.session, &admin, "Ownable2Step::accept_ownership", &[]))?;
+    assert_eq!(suite.token_state()?.pending_admin, None, "the buyer's acceptance withdrew the seller's proposal");
+    assert_eq!(call_err::<(), Error>(&mut suite.session, &slipped, "take_over", &[])?, Error::Token(TokenError::NotAdmin));
+    let refused = suite.as_actor(&sellers_agent, |s| call_err::<(), Error>(&mut s.session, &admin, "pause", &[]))?;
+    assert_eq!(refused, Error::MissingRole(compute_rwa_common::Role::Agent), "the seller's agent lost the role with the sale");
+    // The buyer hands ownership back for the rest of the story.
+    suite.as_actor(&buyer, |s| call_ok::<(), compute_rwa_common::AccessError>(&mut s.session, &admin, "Ownable2Step::transfer_ownership", &[format!("Some({})", s.issuer)]))?;
+    let issuer = suite.issuer.clone();
+    suite.as_actor(&issuer, |s| call_ok::<(), compute_rwa_common::AccessError>(&mut s.session, &admin, "Ownable2Step::accept_ownership", &[]))?;
     let successor = suite.session.deploy_bundle(bundle()?, "new", &[token.to_string()], vec![2], drink::session::NO_ENDOWMENT)?;
     suite.admin_ok::<()>("hand_over", &[successor.to_string()])?;
     let state = suite.token_state()?;

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Recent epochs whose reports are checked against their median
+    /// Recent epochs whose reports are checked against their median (at most 100)
     #[arg(long, default_value_t = 24)]
     pub epochs: u32,
 }

@@ -408,10 +408,13 @@ pub mod pool_admin {
             Ok(())
         }
 
+        /// Also withdraws a token admin hand-over the previous owner left open (best effort: a
+        /// pool admin that no longer drives the token has none to withdraw).
         #[ink(message)]
         fn accept_ownership(&mut self) -> Result<(), AccessError> {
             let event = self.access.accept(self.env().caller())?;
             self.env().emit_event(event);
+            let _ = self.drive(vec![AdminOp::SetAdmin(self.env().account_id())]);
             Ok(())
         }
     }
@@ -510,19 +513,19 @@ pub mod pool_admin {
             assert_eq!(admin.fulfill_redemption(0), Err(Error::UnknownRedemption));
         }
 
+        /// The acceptance itself calls the token (it withdraws an open hand-over), which the
+        /// off-chain environment cannot: drink's `the_pool_admin_drives_the_token_all_or_nothing`
+        /// takes it from here (the previous owner's agents are refused after it).
         #[ink::test]
-        fn ownership_moves_in_two_steps_and_voids_the_previous_owners_agents() {
+        fn ownership_is_proposed_and_roles_hold_until_accepted() {
             let mut admin = admin();
             let (alice, bob, eve) = (accounts().alice, accounts().bob, accounts().eve);
             admin.set_role(Role::Agent, eve, true).unwrap();
             admin.transfer_ownership(Some(bob)).unwrap();
-            assert!(admin.has_role(Role::Agent, eve), "a proposal alone changes nothing");
-            set_caller::<DefaultEnvironment>(bob);
-            admin.accept_ownership().unwrap();
-            assert_eq!((admin.owner(), admin.pending_owner()), (bob, None));
-            assert!(!admin.has_role(Role::Agent, eve) && !admin.has_role(Role::Agent, alice) && admin.has_role(Role::Agent, bob));
+            assert_eq!((admin.owner(), admin.pending_owner()), (alice, Some(bob)));
+            assert!(admin.has_role(Role::Agent, eve) && !admin.has_role(Role::Agent, bob), "a proposal alone changes nothing");
             set_caller::<DefaultEnvironment>(eve);
-            assert_eq!(admin.pause(), Err(Error::MissingRole(Role::Agent)), "the old owner's agent is refused before the token is called");
+            assert_eq!(admin.accept_ownership(), Err(AccessError::NotPendingOwner));
         }
     }
 }
