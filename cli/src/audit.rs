@@ -13,7 +13,7 @@ const DECIMALS: u32 = 6;
 
 /// One known account's position.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Deserialize))]
+#[cfg_attr(test, derive(serde::Deserialize, serde::Serialize))]
 pub struct Holder {
     pub account: String,
     pub balance: u128,
@@ -25,7 +25,7 @@ pub struct Holder {
 
 /// The escrow's pooled ledger (`totals()`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Deserialize))]
+#[cfg_attr(test, derive(serde::Deserialize, serde::Serialize))]
 pub struct EscrowBooks {
     pub deposited: u128,
     pub released: u128,
@@ -50,7 +50,7 @@ pub type Schedule = (u128, u128, u128, u128);
 
 /// Where the escrow settles: its oracle, feed and the schedule it read, next to the deployment's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Deserialize))]
+#[cfg_attr(test, derive(serde::Deserialize, serde::Serialize))]
 pub struct EscrowFeed {
     pub oracle: String,
     pub expected_oracle: String,
@@ -64,7 +64,7 @@ pub struct EscrowFeed {
 
 /// Everything the checks compare, as read from chain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(test, derive(serde::Deserialize))]
+#[cfg_attr(test, derive(serde::Deserialize, serde::Serialize))]
 pub struct Figures {
     /// (contract, code hash in deployment.json, code hash on chain).
     pub code_hashes: Vec<(String, String, String)>,
@@ -476,8 +476,24 @@ mod tests {
     fn golden_fixture_checks_are_this_audits() {
         let text = std::fs::read_to_string(GOLDEN).expect("golden fixture");
         let mut golden: serde_json::Value = serde_json::from_str(&text).expect("json");
+        // The balanced case and the one that breaks every check are written by hand; after them
+        // come the single breaks of `each_broken_figure_fails_its_own_check`, one case each, so a
+        // port that dropped one condition of a check fails at least one of them.
+        let mut expected: Vec<serde_json::Value> = golden["cases"].as_array().expect("cases").iter().take(2).cloned().collect();
+        for (i, (break_it, check)) in single_breaks().into_iter().enumerate() {
+            let mut figures = balanced();
+            break_it(&mut figures);
+            let name = format!("single break {}: {check}", i + 1);
+            expected.push(serde_json::json!({ "name": name, "figures": serde_json::to_value(&figures).expect("figures"), "checks": [] }));
+        }
         let cases = golden["cases"].as_array_mut().expect("cases");
-        assert!(cases.len() >= 2, "a passing and a failing case");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            *cases = expected;
+        } else {
+            let figures_of = |cases: &[serde_json::Value]| cases.iter().map(|c| (c["name"].clone(), c["figures"].clone())).collect::<Vec<_>>();
+            assert_eq!(figures_of(cases), figures_of(&expected), "the fixture's cases differ from this audit's (UPDATE_GOLDEN=1 rewrites them)");
+        }
+        assert!(cases.len() >= 30, "a passing case, a failing one and every single break");
         let mut failures_seen = 0;
         for case in cases.iter_mut() {
             let figures: Figures = serde_json::from_value(case["figures"].clone()).unwrap_or_else(|e| panic!("{}: {e}", case["name"]));
@@ -489,7 +505,7 @@ mod tests {
                 assert_eq!(case["checks"], checks, "{}: the fixture's checks differ from this audit's", case["name"]);
             }
         }
-        assert!(failures_seen >= 12, "the failing case fails most checks ({failures_seen})");
+        assert!(failures_seen >= 40, "the failing cases fail their checks ({failures_seen})");
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(GOLDEN, serde_json::to_string_pretty(&golden).expect("json") + "\n").expect("write");
         }
@@ -506,11 +522,11 @@ mod tests {
         assert_eq!(failing(&balanced()), Vec::<&str>::new(), "{checks:#?}");
     }
 
-    #[test]
-    fn each_broken_figure_fails_its_own_check() {
+    /// One broken figure each, and the one check it must fail (the rest of the books balanced).
+    fn single_breaks() -> Vec<(fn(&mut Figures), &'static str)> {
         let identity = "distributed = claimed + claimable + undistributed + streaming + dust";
         let solvency = "stablecoin held ≥ claimable + undistributed + streaming";
-        let cases: Vec<(fn(&mut Figures), &str)> = vec![
+        vec![
             (|f| f.code_hashes[0].2 = "0x02".into(), "code hashes match deployment.json"),
             // The issuer's own account as the token's admin would bypass the roles and records.
             (|f| f.token_admin = ORACLE.into(), "the token answers only to its pool admin"),
@@ -560,8 +576,12 @@ mod tests {
             (|f| f.flagged.push(("eve".into(), 3)), "reports within tolerance of the median"),
             (|f| f.token_bound = false, "token's identities = the registry's"),
             (|f| f.holders[1].in_sync = false, "token's identities = the registry's"),
-        ];
-        for (break_it, expected) in cases {
+        ]
+    }
+
+    #[test]
+    fn each_broken_figure_fails_its_own_check() {
+        for (break_it, expected) in single_breaks() {
             let mut figures = balanced();
             break_it(&mut figures);
             assert_eq!(failing(&figures), vec![expected]);
