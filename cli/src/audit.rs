@@ -565,6 +565,8 @@ mod tests {
             (|f| f.token_stablecoin = 999_997, solvency),
             (|f| f.escrow.released -= 1, "deposited = released + fees + refunded + held"),
             (|f| f.escrow.withdrawn -= 1, "stablecoin balance ≥ obligations"),
+            // More fees withdrawn than the operator earned: the escrow paid out what it owes others.
+            (|f| f.escrow.fees_withdrawn += 1, "stablecoin balance ≥ obligations"),
             // Unpaid yield is owed: the escrow's 0.001 USDC is exactly it.
             (|f| f.escrow_stablecoin = 999, "stablecoin balance ≥ obligations"),
             (|f| f.escrow.unpaid_yield += 1, "stablecoin balance ≥ obligations"),
