@@ -1,0 +1,509 @@
+//! Credit vault, one per GPU-hour token: lenders deposit the stablecoin for shares (ERC-4626
+//! style); verified holders lock GPU-hour tokens and borrow against them up to a loan-to-value
+//! limit. The tokens are valued from the pool's own figures only (the oracle's utilization, the
+//! escrow's price and fee, the token's period, supply and recent distributions); the yield the
+//! locked tokens earn repays their borrower's debt; an unhealthy position is liquidated by
+//! anyone the token lets receive the collateral (its compliance decides, not the vault).
+//!
+//! The rules live in `vault`; this module adds access checks, the calls to the token, the
+//! stablecoin, the oracle and the escrow, and events. Checks-effects-interactions: the books
+//! change first, calls come last, and any refusal reverts the whole message.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+// See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
+#![allow(clippy::cast_possible_truncation)]
+
+pub mod vault;
+
+#[cfg(test)]
+mod vault_tests;
+
+#[ink::contract]
+pub mod credit_vault {
+    use crate::vault::{median, Health, Params, Totals, Valuation, ValuationInputs, VaultData};
+    use compute_rwa_common::calls::{self, CallError};
+    use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError, MAX_BATCH};
+    use gpu_hour_token::gpu_hour_token::GpuHourTokenRef;
+    use ink::codegen::TraitCallBuilder;
+    use ink::prelude::vec::Vec;
+    use psp22::PSP22;
+    use rental_escrow::rental_escrow::RentalEscrowRef;
+    use utilization_oracle::utilization_oracle::UtilizationOracleRef;
+
+    pub use crate::vault::Error;
+
+    /// The contracts the vault reads and moves.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Links {
+        /// The GPU-hour token taken as collateral.
+        pub token: AccountId,
+        /// The stablecoin lent (the token's yield currency).
+        pub stablecoin: AccountId,
+        /// The utilization oracle.
+        pub oracle: AccountId,
+        /// The pool's feed on the oracle.
+        pub feed: u32,
+        /// The pool's rental escrow (price and operator fee).
+        pub escrow: AccountId,
+    }
+
+    /// A lender deposited `assets` for `shares` (deposit or mint).
+    #[ink(event)]
+    pub struct Deposited {
+        #[ink(topic)]
+        pub owner: AccountId,
+        pub assets: u128,
+        pub shares: u128,
+    }
+
+    /// A lender withdrew `assets` for `shares` (withdraw or redeem).
+    #[ink(event)]
+    pub struct Withdrawn {
+        #[ink(topic)]
+        pub owner: AccountId,
+        pub assets: u128,
+        pub shares: u128,
+    }
+
+    /// A borrower locked (`locked`) or unlocked collateral.
+    #[ink(event)]
+    pub struct CollateralMoved {
+        #[ink(topic)]
+        pub borrower: AccountId,
+        pub amount: u128,
+        pub locked: bool,
+    }
+
+    /// A borrower borrowed; `debt` is its debt after.
+    #[ink(event)]
+    pub struct Borrowed {
+        #[ink(topic)]
+        pub borrower: AccountId,
+        pub amount: u128,
+        pub debt: u128,
+    }
+
+    /// `payer` repaid `amount` of `borrower`'s debt; `debt` is left.
+    #[ink(event)]
+    pub struct Repaid {
+        #[ink(topic)]
+        pub borrower: AccountId,
+        #[ink(topic)]
+        pub payer: AccountId,
+        pub amount: u128,
+        pub debt: u128,
+    }
+
+    /// The vault claimed `amount` of yield from the token for the collateral it holds.
+    #[ink(event)]
+    pub struct YieldReceived {
+        pub amount: u128,
+    }
+
+    /// A borrower's share of the yield was settled: `repaid` against its debt, `credited` beyond it.
+    #[ink(event)]
+    pub struct YieldApplied {
+        #[ink(topic)]
+        pub borrower: AccountId,
+        pub repaid: u128,
+        pub credited: u128,
+    }
+
+    /// A borrower claimed its credit.
+    #[ink(event)]
+    pub struct CreditClaimed {
+        #[ink(topic)]
+        pub borrower: AccountId,
+        pub amount: u128,
+    }
+
+    /// A position was liquidated; `bad_debt` was written off (borne by lenders).
+    #[ink(event)]
+    pub struct Liquidated {
+        #[ink(topic)]
+        pub borrower: AccountId,
+        #[ink(topic)]
+        pub liquidator: AccountId,
+        pub repaid: u128,
+        pub seized: u128,
+        pub bad_debt: u128,
+    }
+
+    /// The owner replaced the parameters.
+    #[ink(event)]
+    pub struct ParamsSet {
+        pub params: Params,
+    }
+
+    /// The owner paused (`paused`) or resumed deposits, collateral and borrowing.
+    #[ink(event)]
+    pub struct PausedSet {
+        pub paused: bool,
+    }
+
+    /// The vault as of now, in one read (`state`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct VaultState {
+        /// The contracts it reads and moves.
+        pub links: Links,
+        /// Risk and rate parameters.
+        pub params: Params,
+        /// Books, interest accrued to now.
+        pub totals: Totals,
+        /// Lenders' assets: cash + debt.
+        pub total_assets: u128,
+        /// Σ debt now (rounded down).
+        pub total_debt: u128,
+        /// Lent share of the assets (bps).
+        pub utilization_bps: u16,
+        /// Annual borrow rate now (bps).
+        pub borrow_rate_bps: u128,
+    }
+
+    #[ink(storage)]
+    pub struct CreditVault {
+        data: VaultData,
+        links: Links,
+        access: Access,
+    }
+
+    impl From<CallError> for Error {
+        fn from(error: CallError) -> Self {
+            match error {
+                CallError::Token(_) => Error::PaymentRefused,
+                _ => Error::CallFailed,
+            }
+        }
+    }
+
+    impl CreditVault {
+        /// A vault lending `links.stablecoin` against `links.token`, valued from `links.oracle`'s
+        /// feed `links.feed` and `links.escrow`'s terms. The caller is its owner.
+        #[ink(constructor)]
+        pub fn new(params: Params, links: Links) -> Result<Self, Error> {
+            Ok(Self { data: VaultData::new(params, Self::env().block_timestamp())?, links, access: Access::new(Self::env().caller()) })
+        }
+
+        // ---- lenders ---------------------------------------------------------------------
+
+        /// Lends `assets` of the stablecoin (approve the vault first) for shares; returns them.
+        #[ink(message)]
+        pub fn deposit(&mut self, assets: u128) -> Result<u128, Error> {
+            let owner = self.env().caller();
+            let shares = self.data.deposit(owner, assets, self.now())?;
+            self.pull(owner, assets)?;
+            self.env().emit_event(Deposited { owner, assets, shares });
+            Ok(shares)
+        }
+
+        /// Buys exactly `shares`, pulling what they cost (approve first); returns the assets.
+        #[ink(message)]
+        pub fn mint(&mut self, shares: u128) -> Result<u128, Error> {
+            let owner = self.env().caller();
+            let assets = self.data.mint(owner, shares, self.now())?;
+            self.pull(owner, assets)?;
+            self.env().emit_event(Deposited { owner, assets, shares });
+            Ok(assets)
+        }
+
+        /// Withdraws exactly `assets` (at most what is not lent out); returns the shares burnt.
+        #[ink(message)]
+        pub fn withdraw(&mut self, assets: u128) -> Result<u128, Error> {
+            let owner = self.env().caller();
+            let shares = self.data.withdraw(owner, assets, self.now())?;
+            self.pay(owner, assets)?;
+            self.env().emit_event(Withdrawn { owner, assets, shares });
+            Ok(shares)
+        }
+
+        /// Redeems `shares` for what they are worth (at most what is not lent out); returns it.
+        #[ink(message)]
+        pub fn redeem(&mut self, shares: u128) -> Result<u128, Error> {
+            let owner = self.env().caller();
+            let assets = self.data.redeem(owner, shares, self.now())?;
+            self.pay(owner, assets)?;
+            self.env().emit_event(Withdrawn { owner, assets, shares });
+            Ok(assets)
+        }
+
+        // ---- borrowers -------------------------------------------------------------------
+
+        /// Locks `amount` of the caller's GPU-hour tokens (approve the vault first; the token's
+        /// compliance must let them move).
+        #[ink(message)]
+        pub fn lock(&mut self, amount: u128) -> Result<(), Error> {
+            let borrower = self.settle(self.env().caller())?;
+            self.data.lock(borrower, amount, self.now())?;
+            calls::psp22_transfer_from(self.links.token, borrower, self.env().account_id(), amount).map_err(token_refused)?;
+            self.env().emit_event(CollateralMoved { borrower, amount, locked: true });
+            Ok(())
+        }
+
+        /// Returns `amount` of the caller's collateral; with debt left, what stays locked must
+        /// cover it within the loan-to-value limit (refused while the feed is stale).
+        #[ink(message)]
+        pub fn unlock(&mut self, amount: u128) -> Result<(), Error> {
+            let borrower = self.settle(self.env().caller())?;
+            let now = self.now();
+            let (links, params) = (self.links, self.data.params());
+            self.data.unlock(borrower, amount, now, || value(links, params, now))?;
+            calls::psp22_transfer(self.links.token, borrower, amount).map_err(token_refused)?;
+            self.env().emit_event(CollateralMoved { borrower, amount, locked: false });
+            Ok(())
+        }
+
+        /// Borrows `amount` of the stablecoin within the loan-to-value limit of the caller's
+        /// collateral at today's valuation; returns the debt after it.
+        #[ink(message)]
+        pub fn borrow(&mut self, amount: u128) -> Result<u128, Error> {
+            let borrower = self.settle(self.env().caller())?;
+            let valuation = self.valuation()?;
+            let debt = self.data.borrow(borrower, amount, self.now(), &valuation)?;
+            self.pay(borrower, amount)?;
+            self.env().emit_event(Borrowed { borrower, amount, debt });
+            Ok(debt)
+        }
+
+        /// Repays up to `amount` of `borrower`'s debt from the caller (approve first); anyone
+        /// may repay anyone's. Returns the amount repaid.
+        #[ink(message)]
+        pub fn repay(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
+            let payer = self.env().caller();
+            let borrower = self.settle(borrower)?;
+            let (paid, debt) = self.data.repay(borrower, amount, self.now())?;
+            self.pull(payer, paid)?;
+            self.env().emit_event(Repaid { borrower, payer, amount: paid, debt });
+            Ok(paid)
+        }
+
+        /// Pays the caller its credit: the yield of its collateral beyond its debt.
+        #[ink(message)]
+        pub fn claim_credit(&mut self) -> Result<u128, Error> {
+            let borrower = self.settle(self.env().caller())?;
+            let amount = self.data.claim_credit(borrower, self.now())?;
+            self.pay(borrower, amount)?;
+            self.env().emit_event(CreditClaimed { borrower, amount });
+            Ok(amount)
+        }
+
+        /// Liquidates `borrower`'s position if its debt exceeds the liquidation threshold:
+        /// the caller repays up to `amount` (at most the close factor) and receives collateral
+        /// worth it plus the bonus — only if the token lets the caller receive it.
+        #[ink(message)]
+        pub fn liquidate(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
+            let liquidator = self.env().caller();
+            let borrower = self.settle(borrower)?;
+            let valuation = self.valuation()?;
+            let outcome = self.data.liquidate(borrower, amount, self.now(), &valuation)?;
+            self.pull(liquidator, outcome.repaid)?;
+            calls::psp22_transfer(self.links.token, liquidator, outcome.seized).map_err(token_refused)?;
+            self.env().emit_event(Liquidated {
+                borrower,
+                liquidator,
+                repaid: outcome.repaid,
+                seized: outcome.seized,
+                bad_debt: outcome.bad_debt,
+            });
+            Ok(outcome.seized)
+        }
+
+        /// Claims the yield the collateral earned from the token and books it to the positions
+        /// (each borrower's share repays its debt when it is next touched). Anyone may call;
+        /// returns the amount claimed (refusals of the token are errors here).
+        #[ink(message)]
+        pub fn harvest(&mut self) -> Result<u128, Error> {
+            self.collect(true)
+        }
+
+        // ---- owner -----------------------------------------------------------------------
+
+        /// Replaces the risk and rate parameters (bounded; interest accrues first). Owner only.
+        #[ink(message)]
+        pub fn set_params(&mut self, params: Params) -> Result<(), Error> {
+            self.access.ensure_owner(self.env().caller())?;
+            self.data.set_params(params, self.now())?;
+            self.env().emit_event(ParamsSet { params });
+            Ok(())
+        }
+
+        /// Pauses (`true`) or resumes deposits, mints, collateral and borrowing; repayments,
+        /// withdrawals, unlocks and liquidations stay open. Owner only.
+        #[ink(message)]
+        pub fn set_paused(&mut self, paused: bool) -> Result<(), Error> {
+            self.access.ensure_owner(self.env().caller())?;
+            self.data.set_paused(paused);
+            self.env().emit_event(PausedSet { paused });
+            Ok(())
+        }
+
+        // ---- reads -----------------------------------------------------------------------
+
+        /// Links, parameters and books with interest accrued to now.
+        #[ink(message)]
+        pub fn state(&self) -> Result<VaultState, Error> {
+            let data = self.data.at(self.now())?;
+            Ok(VaultState {
+                links: self.links,
+                params: data.params(),
+                totals: data.totals(),
+                total_assets: data.total_assets()?,
+                total_debt: data.total_debt()?,
+                utilization_bps: data.utilization_bps()?,
+                borrow_rate_bps: data.borrow_rate_bps()?,
+            })
+        }
+
+        /// Shares of `owner` and what they redeem for now.
+        #[ink(message)]
+        pub fn lender(&self, owner: AccountId) -> Result<(u128, u128), Error> {
+            let data = self.data.at(self.now())?;
+            let shares = data.shares_of(owner);
+            Ok((shares, data.preview_redeem(shares)?))
+        }
+
+        /// What `deposit(assets)`, `mint(shares)`, `withdraw(assets)` and `redeem(shares)` would
+        /// give or take now, for `amount`: (shares, assets, shares, assets).
+        #[ink(message)]
+        pub fn previews(&self, amount: u128) -> Result<(u128, u128, u128, u128), Error> {
+            let data = self.data.at(self.now())?;
+            Ok((data.preview_deposit(amount)?, data.preview_mint(amount)?, data.preview_withdraw(amount)?, data.preview_redeem(amount)?))
+        }
+
+        /// `borrower`'s position now: collateral, debt, value, limits and health factor, at
+        /// today's valuation (fails while the feed is stale).
+        #[ink(message)]
+        pub fn health(&self, borrower: AccountId) -> Result<Health, Error> {
+            self.data.at(self.now())?.health(borrower, &self.valuation()?)
+        }
+
+        /// The valuation now, with every input (fails while the feed is stale).
+        #[ink(message)]
+        pub fn valuation(&self) -> Result<Valuation, Error> {
+            value(self.links, self.data.params(), self.now())
+        }
+
+        // ---- internal --------------------------------------------------------------------
+
+        fn now(&self) -> u64 {
+            self.env().block_timestamp()
+        }
+
+        /// Claims the collateral's yield (a refusal leaves it in the token for later), then
+        /// settles `borrower`'s share into its position.
+        fn settle(&mut self, borrower: AccountId) -> Result<AccountId, Error> {
+            self.collect(false)?;
+            let settled = self.data.touch(borrower, self.now())?;
+            if settled.repaid > 0 || settled.credited > 0 {
+                self.env().emit_event(YieldApplied { borrower, repaid: settled.repaid, credited: settled.credited });
+            }
+            Ok(borrower)
+        }
+
+        /// Claims the token's yield for the vault and books it; a refusal of the token is an error
+        /// when `strict`, and otherwise leaves the yield in the token for a later claim.
+        fn collect(&mut self, strict: bool) -> Result<u128, Error> {
+            let mut token: GpuHourTokenRef = ink::env::call::FromAccountId::from_account_id(self.links.token);
+            let amount = match token.call_mut().claim().try_invoke() {
+                Ok(Ok(Ok(amount))) => amount,
+                Ok(Ok(Err(TokenError::NothingToClaim))) => 0,
+                _ if !strict => 0,
+                Ok(Ok(Err(_))) => return Err(Error::TokenRefused),
+                _ => return Err(Error::CallFailed),
+            };
+            if amount > 0 {
+                self.data.receive_yield(amount)?;
+                self.env().emit_event(YieldReceived { amount });
+            }
+            Ok(amount)
+        }
+
+        fn pull(&self, from: AccountId, amount: u128) -> Result<(), Error> {
+            Ok(calls::psp22_transfer_from(self.links.stablecoin, from, self.env().account_id(), amount)?)
+        }
+
+        fn pay(&self, to: AccountId, amount: u128) -> Result<(), Error> {
+            Ok(calls::psp22_transfer(self.links.stablecoin, to, amount)?)
+        }
+    }
+
+    impl Ownable2Step for CreditVault {
+        #[ink(message)]
+        fn owner(&self) -> AccountId {
+            self.access.owner()
+        }
+
+        #[ink(message)]
+        fn pending_owner(&self) -> Option<AccountId> {
+            self.access.pending_owner()
+        }
+
+        #[ink(message)]
+        fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            let event = self.access.propose(self.env().caller(), new_owner)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            let event = self.access.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+    }
+
+    fn token_refused(error: CallError) -> Error {
+        match error {
+            CallError::Token(_) => Error::TokenRefused,
+            _ => Error::CallFailed,
+        }
+    }
+
+    fn answer<T>(result: Result<ink::MessageResult<T>, ink::env::Error>) -> Result<T, Error> {
+        match result {
+            Ok(Ok(value)) => Ok(value),
+            _ => Err(Error::CallFailed),
+        }
+    }
+
+    /// Reads every input of the valuation from the oracle, the escrow and the token.
+    fn value(links: Links, params: Params, now: u64) -> Result<Valuation, Error> {
+        let oracle: UtilizationOracleRef = ink::env::call::FromAccountId::from_account_id(links.oracle);
+        let escrow: RentalEscrowRef = ink::env::call::FromAccountId::from_account_id(links.escrow);
+        let token: GpuHourTokenRef = ink::env::call::FromAccountId::from_account_id(links.token);
+        let params_epochs = params.trailing_epochs;
+        let latest = answer(oracle.call().latest(links.feed).try_invoke())?.map_err(|_| Error::StaleFeed)?;
+        let from = latest.epoch.saturating_add(1).saturating_sub(u64::from(params_epochs));
+        let history = answer(oracle.call().history(links.feed, from, params_epochs).try_invoke())?.map_err(|_| Error::StaleFeed)?;
+        let mut utilization: Vec<u16> = history.iter().map(|epoch| epoch.values.utilization_bps).collect();
+        let schedule = calls::feed_schedule(links.oracle, links.feed)?.ok_or(Error::StaleFeed)?;
+        let offer = answer(escrow.call().offer().try_invoke())?;
+        let config = answer(escrow.call().config().try_invoke())?;
+        let state = answer(token.call().state().try_invoke())?;
+        let window = schedule.epoch_length.saturating_mul(u64::from(params_epochs));
+        let since = now.saturating_sub(window);
+        let first = state.distributions.saturating_sub(MAX_BATCH);
+        let recent_rent = answer(token.call().distributions(first, MAX_BATCH).try_invoke())?
+            .iter()
+            .filter(|d| d.timestamp >= since)
+            .fold(0u128, |sum, d| sum.saturating_add(d.amount));
+        let mut psp22: ink::contract_ref!(PSP22) = links.token.into();
+        let supply = answer(psp22.call_mut().total_supply().try_invoke())?;
+        let inputs = ValuationInputs {
+            now,
+            period_end: state.pool.period_end,
+            epoch_length: schedule.epoch_length,
+            gpus: schedule.gpus,
+            price_per_gpu_hour: offer.price_per_gpu_hour,
+            operator_fee_bps: config.operator_fee_bps,
+            epochs: u32::try_from(utilization.len()).unwrap_or_default(),
+            utilization_bps: median(&mut utilization),
+            recent_rent,
+            trailing_epochs: params_epochs,
+            supply,
+        };
+        Valuation::new(inputs, params.haircut_bps)
+    }
+}

@@ -1,0 +1,753 @@
+//! The credit vault's rules: lenders' shares, borrowers' collateral and debt, interest, the
+//! valuation of GPU-hour tokens from the pool's own figures, self-repayment from the
+//! collateral's yield, and liquidation. Plain Rust: the caller, the time and every other
+//! contract's answer (the valuation, the yield claimed) come in as arguments.
+//!
+//! Amounts are stablecoin units unless named otherwise; collateral is in GPU-hour token units.
+//! Rounding always favours the vault: shares issued and assets paid round down, shares burnt,
+//! assets pulled and debts round up, so the share price never falls except by recorded bad debt.
+
+use compute_rwa_common::{mul_div_floor, BPS, MS_PER_HOUR};
+use ink::primitives::AccountId;
+use ink::storage::Mapping;
+
+/// Fixed-point scale of the borrow index and the yield accumulator.
+pub const RAY: u128 = 1_000_000_000_000_000_000;
+/// A year in milliseconds: rates are annual.
+pub const YEAR_MS: u128 = 31_536_000_000;
+/// Most finalized epochs the valuation looks back over.
+pub const MAX_TRAILING_EPOCHS: u32 = 12;
+/// Highest loan-to-value and liquidation threshold (bps).
+pub const MAX_THRESHOLD_BPS: u16 = 9_000;
+/// Highest liquidation bonus (bps).
+pub const MAX_BONUS_BPS: u16 = 2_000;
+/// Highest annual rate of any slope of the curve (bps, 1,000%).
+pub const MAX_RATE_BPS: u32 = 100_000;
+
+const WHOLE: u128 = BPS as u128;
+
+compute_rwa_common::contract_error! {
+    /// Why a vault message was refused: every error of the contract, in one flat enum.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Error {
+        /// The vault is paused: no deposits, mints, collateral or borrowing.
+        Paused,
+        /// Zero amount.
+        ZeroAmount,
+        /// The deposit or mint would issue no shares, or the redemption pay nothing.
+        ZeroShares,
+        /// More shares than the caller holds.
+        InsufficientShares,
+        /// Not enough stablecoin that is not lent out.
+        InsufficientLiquidity,
+        /// More collateral than the position holds.
+        InsufficientCollateral,
+        /// The debt would exceed the loan-to-value limit of the collateral.
+        ExceedsBorrowLimit,
+        /// The position is not liquidatable (debt within the liquidation threshold), or has no debt.
+        Healthy,
+        /// The position has no debt to repay.
+        NoDebt,
+        /// The oracle's feed is stale or unknown: nothing can be valued, so no new risk.
+        StaleFeed,
+        /// The valuation is zero (no rent distributed recently, no price, or the period ended).
+        Unpriced,
+        /// No credit (yield beyond the debt) to claim.
+        NothingToClaim,
+        /// Parameters out of their bounds.
+        InvalidParams,
+        /// Arithmetic would overflow.
+        Overflow,
+        /// The GPU-hour token refused to move the collateral (compliance, freeze, pause).
+        TokenRefused,
+        /// The stablecoin refused (allowance or balance).
+        PaymentRefused,
+        /// Another contract could not be called, or trapped; nothing changed.
+        CallFailed,
+    }
+}
+
+type R<T> = Result<T, Error>;
+
+fn add(a: u128, b: u128) -> R<u128> {
+    a.checked_add(b).ok_or(Error::Overflow)
+}
+
+fn sub(a: u128, b: u128) -> R<u128> {
+    a.checked_sub(b).ok_or(Error::Overflow)
+}
+
+fn mul_div(a: u128, b: u128, d: u128) -> R<u128> {
+    mul_div_floor(a, b, d).ok_or(Error::Overflow)
+}
+
+fn mul_div_up(a: u128, b: u128, d: u128) -> R<u128> {
+    let product = a.checked_mul(b).ok_or(Error::Overflow)?;
+    let floor = product.checked_div(d).ok_or(Error::Overflow)?;
+    let exact = product.checked_rem(d).ok_or(Error::Overflow)? == 0;
+    if exact { Ok(floor) } else { add(floor, 1) }
+}
+
+/// Risk and rate parameters, owner-set within bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Params {
+    /// Most a position may borrow, in bps of its collateral's value.
+    pub ltv_bps: u16,
+    /// Debt above this share of the collateral's value (bps) makes a position liquidatable.
+    pub liquidation_threshold_bps: u16,
+    /// Taken off the pool's value before anything is lent against it (bps).
+    pub haircut_bps: u16,
+    /// Most of a position's debt one liquidation repays (bps).
+    pub close_factor_bps: u16,
+    /// Extra collateral value a liquidator receives over what it repays (bps).
+    pub liquidation_bonus_bps: u16,
+    /// Annual borrow rate at zero utilization (bps).
+    pub base_rate_bps: u32,
+    /// Rate added from zero to `kink_bps` utilization (bps): the gentle slope.
+    pub slope1_bps: u32,
+    /// Rate added from the kink to full utilization (bps): the steep slope.
+    pub slope2_bps: u32,
+    /// Utilization where the steep slope begins (bps).
+    pub kink_bps: u16,
+    /// Finalized oracle epochs the valuation looks back over (median utilization, rent per epoch).
+    pub trailing_epochs: u32,
+}
+
+impl Params {
+    /// Whether every parameter is within its bounds: `0 < ltv ≤ threshold ≤ 90%`, the bonus
+    /// ≤ 20% and small enough that a liquidation always improves health
+    /// (`threshold × (1 + bonus) < 100%`), haircut < 100%, `0 < close factor ≤ 100%`,
+    /// `0 < kink < 100%`, each rate ≤ 1,000% a year, 1..=12 trailing epochs.
+    pub fn validate(&self) -> R<()> {
+        let threshold = u32::from(self.liquidation_threshold_bps);
+        let with_bonus = threshold.saturating_mul(u32::from(BPS).saturating_add(u32::from(self.liquidation_bonus_bps)));
+        let valid = self.ltv_bps > 0
+            && self.ltv_bps <= self.liquidation_threshold_bps
+            && self.liquidation_threshold_bps <= MAX_THRESHOLD_BPS
+            && self.liquidation_bonus_bps <= MAX_BONUS_BPS
+            && with_bonus < u32::from(BPS).saturating_mul(u32::from(BPS))
+            && self.haircut_bps < BPS
+            && self.close_factor_bps > 0
+            && self.close_factor_bps <= BPS
+            && self.kink_bps > 0
+            && self.kink_bps < BPS
+            && self.base_rate_bps <= MAX_RATE_BPS
+            && self.slope1_bps <= MAX_RATE_BPS
+            && self.slope2_bps <= MAX_RATE_BPS
+            && (1..=MAX_TRAILING_EPOCHS).contains(&self.trailing_epochs);
+        if valid { Ok(()) } else { Err(Error::InvalidParams) }
+    }
+
+    /// Annual borrow rate (bps) at `utilization_bps`: `base + slope1 × u / kink` up to the kink,
+    /// then `+ slope2 × (u − kink) / (100% − kink)`.
+    pub fn borrow_rate_bps(&self, utilization_bps: u16) -> u128 {
+        let u = u128::from(utilization_bps.min(BPS));
+        let kink = u128::from(self.kink_bps);
+        let base = u128::from(self.base_rate_bps);
+        let slope1 = u128::from(self.slope1_bps);
+        let below = u.min(kink);
+        let gentle = slope1.saturating_mul(below).checked_div(kink).unwrap_or_default();
+        let steep = u128::from(self.slope2_bps)
+            .saturating_mul(u.saturating_sub(kink))
+            .checked_div(WHOLE.saturating_sub(kink))
+            .unwrap_or_default();
+        base.saturating_add(gentle).saturating_add(steep)
+    }
+}
+
+/// Every input of a valuation, each read from another contract at the time of the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct ValuationInputs {
+    /// Block time (ms).
+    pub now: u64,
+    /// End of the pool's tokenization period (ms; the token's pool data).
+    pub period_end: u64,
+    /// The feed's epoch length (ms; the oracle's schedule).
+    pub epoch_length: u64,
+    /// GPUs in the pool (the oracle's schedule).
+    pub gpus: u32,
+    /// Rent per GPU-hour (stablecoin units; the escrow's offer).
+    pub price_per_gpu_hour: u128,
+    /// Operator's cut of rent (bps; the escrow's terms).
+    pub operator_fee_bps: u16,
+    /// Median utilization (bps) of the finalized epochs looked back over (the oracle's history).
+    pub utilization_bps: u16,
+    /// How many finalized epochs that median is over (at most `trailing_epochs`).
+    pub epochs: u32,
+    /// Rent the token received for its holders over the last `trailing_epochs` epochs of time
+    /// (the token's most recent distributions).
+    pub recent_rent: u128,
+    /// Epochs of time `recent_rent` was counted over.
+    pub trailing_epochs: u32,
+    /// The token's supply (units).
+    pub supply: u128,
+}
+
+/// What the pool's remaining rent is worth to its holders, and how it was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Valuation {
+    /// The figures it was computed from.
+    pub inputs: ValuationInputs,
+    /// Holders' remaining rent at the trailing utilization:
+    /// `remaining hours × GPUs × price × utilization × (1 − fee)`.
+    pub by_utilization: u128,
+    /// Holders' remaining rent at the rate it was recently distributed:
+    /// `recent rent ÷ trailing epochs × remaining epochs`.
+    pub by_distributions: u128,
+    /// The lower of the two, less the haircut: what the whole supply is worth as collateral.
+    pub pool_value: u128,
+}
+
+impl Valuation {
+    /// Values the pool from `inputs` with `haircut_bps` taken off.
+    pub fn new(inputs: ValuationInputs, haircut_bps: u16) -> R<Valuation> {
+        let remaining_ms = inputs.period_end.saturating_sub(inputs.now);
+        let hours = u128::from(remaining_ms / MS_PER_HOUR);
+        let gpu_hours = hours.checked_mul(u128::from(inputs.gpus)).ok_or(Error::Overflow)?;
+        let gross = gpu_hours.checked_mul(inputs.price_per_gpu_hour).ok_or(Error::Overflow)?;
+        let rented = mul_div(gross, u128::from(inputs.utilization_bps.min(BPS)), WHOLE)?;
+        let net_bps = WHOLE.saturating_sub(u128::from(inputs.operator_fee_bps));
+        let by_utilization = mul_div(rented, net_bps, WHOLE)?;
+        let window = u128::from(inputs.epoch_length).saturating_mul(u128::from(inputs.trailing_epochs));
+        let by_distributions = if window == 0 { 0 } else { mul_div(inputs.recent_rent, u128::from(remaining_ms), window)? };
+        let lower = by_utilization.min(by_distributions);
+        let pool_value = mul_div(lower, WHOLE.saturating_sub(u128::from(haircut_bps)), WHOLE)?;
+        Ok(Valuation { inputs, by_utilization, by_distributions, pool_value })
+    }
+
+    /// Value of `units` of the token: its share of `pool_value` (0 without supply).
+    pub fn value_of(&self, units: u128) -> R<u128> {
+        if self.inputs.supply == 0 {
+            return Ok(0);
+        }
+        mul_div(self.pool_value, units, self.inputs.supply)
+    }
+
+    /// Units of the token worth `amount` (rounded down): what a liquidator may receive.
+    fn units_worth(&self, amount: u128) -> R<u128> {
+        if self.pool_value == 0 {
+            return Err(Error::Unpriced);
+        }
+        mul_div(amount, self.inputs.supply, self.pool_value)
+    }
+}
+
+/// Median of `values` (the lower middle for an even count; 0 when empty).
+pub fn median(values: &mut [u16]) -> u16 {
+    values.sort_unstable();
+    let middle = values.len().saturating_sub(1) / 2;
+    values.get(middle).copied().unwrap_or_default()
+}
+
+/// One borrower's books.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Position {
+    /// GPU-hour token units locked.
+    pub collateral: u128,
+    /// Debt in index units: the debt is `scaled_debt × index ÷ RAY`, rounded up.
+    pub scaled_debt: u128,
+    /// Yield per collateral unit (RAY-scaled) already settled into this position.
+    pub yield_index: u128,
+    /// Yield beyond the debt, claimable by the borrower.
+    pub credit: u128,
+}
+
+/// The vault's totals, in one read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Totals {
+    /// Lenders' shares.
+    pub shares: u128,
+    /// Lenders' stablecoin in the vault (not lent out).
+    pub cash: u128,
+    /// Σ scaled debt of every position.
+    pub scaled_debt: u128,
+    /// Borrow index (RAY = 1.0 at deployment).
+    pub index: u128,
+    /// When interest last accrued (ms).
+    pub accrued_at: u64,
+    /// Σ collateral of every position (token units).
+    pub collateral: u128,
+    /// Yield per collateral unit received so far (RAY-scaled).
+    pub yield_index: u128,
+    /// Yield received but not yet settled into a position (includes rounding dust).
+    pub unsettled_yield: u128,
+    /// Σ borrowers' credit (yield beyond their debt) not yet claimed.
+    pub credit: u128,
+    /// Debt written off when a position's collateral ran out: borne by lenders.
+    pub bad_debt: u128,
+    /// Σ yield received from the token (to positions, or to lenders while no collateral was locked).
+    pub yield_received: u128,
+    /// Whether deposits, collateral and borrowing are paused.
+    pub paused: bool,
+}
+
+/// A position as of now, with its debt and limits at a valuation (`health` reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Health {
+    /// The position, yield settled.
+    pub position: Position,
+    /// Debt now, interest included.
+    pub debt: u128,
+    /// Value of the collateral.
+    pub value: u128,
+    /// Most the position may owe after a borrow or an unlock (`value × ltv`).
+    pub borrow_limit: u128,
+    /// Debt above this makes the position liquidatable (`value × threshold`).
+    pub liquidation_limit: u128,
+    /// `liquidation_limit ÷ debt` in bps (`u128::MAX` without debt); below 10,000 is liquidatable.
+    pub health_factor_bps: u128,
+}
+
+/// What one settlement did with a position's yield.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Settled {
+    /// Applied to the debt.
+    pub repaid: u128,
+    /// Credited to the borrower (beyond the debt).
+    pub credited: u128,
+}
+
+/// What a liquidation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Liquidation {
+    /// Debt repaid by the liquidator (pulled from it).
+    pub repaid: u128,
+    /// Collateral units handed to the liquidator.
+    pub seized: u128,
+    /// Debt written off because the collateral ran out.
+    pub bad_debt: u128,
+}
+
+/// The vault's books.
+#[ink::storage_item]
+#[derive(Debug)]
+pub struct VaultData {
+    params: Params,
+    totals: Totals,
+    shares: Mapping<AccountId, u128>,
+    positions: Mapping<AccountId, Position>,
+}
+
+impl VaultData {
+    /// Empty books with `params`, accruing from `now`.
+    pub fn new(params: Params, now: u64) -> R<Self> {
+        params.validate()?;
+        Ok(Self {
+            params,
+            totals: Totals {
+                shares: 0,
+                cash: 0,
+                scaled_debt: 0,
+                index: RAY,
+                accrued_at: now,
+                collateral: 0,
+                yield_index: 0,
+                unsettled_yield: 0,
+                credit: 0,
+                bad_debt: 0,
+                yield_received: 0,
+                paused: false,
+            },
+            shares: Mapping::default(),
+            positions: Mapping::default(),
+        })
+    }
+
+    // ---- reads -------------------------------------------------------------------------
+
+    /// The books as they would be after accruing interest to `now`, for reads: the same
+    /// totals with the index moved, over the same storage (a mapping's key is its type's).
+    pub fn at(&self, now: u64) -> R<VaultData> {
+        let mut books = VaultData { params: self.params, totals: self.totals, shares: Mapping::default(), positions: Mapping::default() };
+        books.accrue(now)?;
+        Ok(books)
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    /// The totals as stored (interest accrued up to `accrued_at`).
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    /// Shares of `owner`.
+    pub fn shares_of(&self, owner: AccountId) -> u128 {
+        self.shares.get(owner).unwrap_or_default()
+    }
+
+    /// The position of `borrower` as stored; an empty one is settled up to now (it earned no yield).
+    pub fn position(&self, borrower: AccountId) -> Position {
+        self.positions.get(borrower).unwrap_or(Position { yield_index: self.totals.yield_index, ..Position::default() })
+    }
+
+    /// Σ debt, rounded down (each position's debt rounds up, so Σ positions ≥ this).
+    pub fn total_debt(&self) -> R<u128> {
+        mul_div(self.totals.scaled_debt, self.totals.index, RAY)
+    }
+
+    /// What lenders own: stablecoin not lent out plus the debt owed to them.
+    pub fn total_assets(&self) -> R<u128> {
+        add(self.totals.cash, self.total_debt()?)
+    }
+
+    /// Lent share of the lenders' assets (bps).
+    pub fn utilization_bps(&self) -> R<u16> {
+        let debt = self.total_debt()?;
+        let assets = self.total_assets()?;
+        if assets == 0 {
+            return Ok(0);
+        }
+        u16::try_from(mul_div(debt, WHOLE, assets)?).map_err(|_| Error::Overflow)
+    }
+
+    /// The annual borrow rate now (bps).
+    pub fn borrow_rate_bps(&self) -> R<u128> {
+        Ok(self.params.borrow_rate_bps(self.utilization_bps()?))
+    }
+
+    /// Debt of a position, rounded up.
+    fn debt_of(&self, position: &Position) -> R<u128> {
+        mul_div_up(position.scaled_debt, self.totals.index, RAY)
+    }
+
+    /// Shares `assets` buy (rounded down): `assets × (shares + 1) ÷ (total assets + 1)`.
+    pub fn preview_deposit(&self, assets: u128) -> R<u128> {
+        mul_div(assets, add(self.totals.shares, 1)?, add(self.total_assets()?, 1)?)
+    }
+
+    /// Assets `shares` cost (rounded up).
+    pub fn preview_mint(&self, shares: u128) -> R<u128> {
+        mul_div_up(shares, add(self.total_assets()?, 1)?, add(self.totals.shares, 1)?)
+    }
+
+    /// Shares burnt to withdraw `assets` (rounded up).
+    pub fn preview_withdraw(&self, assets: u128) -> R<u128> {
+        mul_div_up(assets, add(self.totals.shares, 1)?, add(self.total_assets()?, 1)?)
+    }
+
+    /// Assets `shares` redeem for (rounded down).
+    pub fn preview_redeem(&self, shares: u128) -> R<u128> {
+        mul_div(shares, add(self.total_assets()?, 1)?, add(self.totals.shares, 1)?)
+    }
+
+    /// The position of `borrower` at `valuation` (yield settled, interest to `accrued_at`).
+    pub fn health(&self, borrower: AccountId, valuation: &Valuation) -> R<Health> {
+        let mut position = self.position(borrower);
+        let pending = self.pending_yield(&position)?;
+        let owed = self.debt_of(&position)?;
+        let repaid = pending.min(owed);
+        position.yield_index = self.totals.yield_index;
+        position.credit = add(position.credit, sub(pending, repaid)?)?;
+        let debt = sub(owed, repaid)?;
+        self.health_of(position, debt, valuation)
+    }
+
+    fn health_of(&self, position: Position, debt: u128, valuation: &Valuation) -> R<Health> {
+        let value = valuation.value_of(position.collateral)?;
+        let borrow_limit = mul_div(value, u128::from(self.params.ltv_bps), WHOLE)?;
+        let liquidation_limit = mul_div(value, u128::from(self.params.liquidation_threshold_bps), WHOLE)?;
+        let health_factor_bps = if debt == 0 { u128::MAX } else { mul_div(liquidation_limit, WHOLE, debt)? };
+        Ok(Health { position, debt, value, borrow_limit, liquidation_limit, health_factor_bps })
+    }
+
+    fn pending_yield(&self, position: &Position) -> R<u128> {
+        let delta = sub(self.totals.yield_index, position.yield_index)?;
+        mul_div(position.collateral, delta, RAY)
+    }
+
+    // ---- interest and yield --------------------------------------------------------------
+
+    /// Accrues interest up to `now`: the index grows by `rate × elapsed ÷ year` at the rate the
+    /// utilization sets before the accrual.
+    pub fn accrue(&mut self, now: u64) -> R<()> {
+        let elapsed = u128::from(now.saturating_sub(self.totals.accrued_at));
+        if elapsed == 0 {
+            return Ok(());
+        }
+        let rate = self.borrow_rate_bps()?;
+        let growth = mul_div(self.totals.index, rate.checked_mul(elapsed).ok_or(Error::Overflow)?, WHOLE.checked_mul(YEAR_MS).ok_or(Error::Overflow)?)?;
+        self.totals.index = add(self.totals.index, growth)?;
+        self.totals.accrued_at = now;
+        Ok(())
+    }
+
+    /// Books `amount` of yield the vault claimed from the token: spread over the collateral
+    /// locked (per unit, RAY-scaled), or the lenders' while none is locked.
+    pub fn receive_yield(&mut self, amount: u128) -> R<()> {
+        self.totals.yield_received = add(self.totals.yield_received, amount)?;
+        if self.totals.collateral == 0 {
+            self.totals.cash = add(self.totals.cash, amount)?;
+            return Ok(());
+        }
+        let per_unit = mul_div(amount, RAY, self.totals.collateral)?;
+        self.totals.yield_index = add(self.totals.yield_index, per_unit)?;
+        self.totals.unsettled_yield = add(self.totals.unsettled_yield, amount)?;
+        Ok(())
+    }
+
+    /// Accrues interest and settles `borrower`'s share of the yield received since its last
+    /// settlement: first against its debt (to the lenders' cash), the rest to its credit.
+    pub fn touch(&mut self, borrower: AccountId, now: u64) -> R<Settled> {
+        self.accrue(now)?;
+        let mut position = self.position(borrower);
+        let pending = self.pending_yield(&position)?;
+        position.yield_index = self.totals.yield_index;
+        let mut settled = Settled::default();
+        if pending > 0 {
+            self.totals.unsettled_yield = sub(self.totals.unsettled_yield, pending)?;
+            settled.repaid = self.pay_debt(&mut position, pending)?;
+            settled.credited = sub(pending, settled.repaid)?;
+            position.credit = add(position.credit, settled.credited)?;
+            self.totals.credit = add(self.totals.credit, settled.credited)?;
+        }
+        self.store(borrower, position);
+        Ok(settled)
+    }
+
+    /// Pays up to `amount` of `position`'s debt into the lenders' cash; returns what it paid.
+    fn pay_debt(&mut self, position: &mut Position, amount: u128) -> R<u128> {
+        let debt = self.debt_of(position)?;
+        let paid = amount.min(debt);
+        let burnt = if paid == debt { position.scaled_debt } else { mul_div(paid, RAY, self.totals.index)?.min(position.scaled_debt) };
+        position.scaled_debt = sub(position.scaled_debt, burnt)?;
+        self.totals.scaled_debt = sub(self.totals.scaled_debt, burnt)?;
+        self.totals.cash = add(self.totals.cash, paid)?;
+        Ok(paid)
+    }
+
+    fn store(&mut self, borrower: AccountId, position: Position) {
+        if position == (Position { yield_index: position.yield_index, ..Position::default() }) {
+            self.positions.remove(borrower);
+        } else {
+            self.positions.insert(borrower, &position);
+        }
+    }
+
+    // ---- lenders -------------------------------------------------------------------------
+
+    fn issue(&mut self, owner: AccountId, assets: u128, shares: u128) -> R<()> {
+        if self.totals.paused {
+            return Err(Error::Paused);
+        }
+        if assets == 0 || shares == 0 {
+            return Err(Error::ZeroShares);
+        }
+        self.totals.cash = add(self.totals.cash, assets)?;
+        self.totals.shares = add(self.totals.shares, shares)?;
+        self.shares.insert(owner, &add(self.shares_of(owner), shares)?);
+        Ok(())
+    }
+
+    fn burn(&mut self, owner: AccountId, assets: u128, shares: u128) -> R<()> {
+        if assets == 0 || shares == 0 {
+            return Err(Error::ZeroShares);
+        }
+        let held = self.shares_of(owner);
+        if shares > held {
+            return Err(Error::InsufficientShares);
+        }
+        if assets > self.totals.cash {
+            return Err(Error::InsufficientLiquidity);
+        }
+        self.totals.cash = sub(self.totals.cash, assets)?;
+        self.totals.shares = sub(self.totals.shares, shares)?;
+        self.shares.insert(owner, &sub(held, shares)?);
+        Ok(())
+    }
+
+    /// Lends `assets` for shares; returns the shares (the caller pulls the assets).
+    pub fn deposit(&mut self, owner: AccountId, assets: u128, now: u64) -> R<u128> {
+        self.accrue(now)?;
+        let shares = self.preview_deposit(assets)?;
+        self.issue(owner, assets, shares)?;
+        Ok(shares)
+    }
+
+    /// Buys exactly `shares`; returns the assets to pull.
+    pub fn mint(&mut self, owner: AccountId, shares: u128, now: u64) -> R<u128> {
+        self.accrue(now)?;
+        let assets = self.preview_mint(shares)?;
+        self.issue(owner, assets, shares)?;
+        Ok(assets)
+    }
+
+    /// Withdraws exactly `assets` (from what is not lent out); returns the shares burnt.
+    pub fn withdraw(&mut self, owner: AccountId, assets: u128, now: u64) -> R<u128> {
+        self.accrue(now)?;
+        let shares = self.preview_withdraw(assets)?;
+        self.burn(owner, assets, shares)?;
+        Ok(shares)
+    }
+
+    /// Redeems `shares`; returns the assets to pay.
+    pub fn redeem(&mut self, owner: AccountId, shares: u128, now: u64) -> R<u128> {
+        self.accrue(now)?;
+        let assets = self.preview_redeem(shares)?;
+        self.burn(owner, assets, shares)?;
+        Ok(assets)
+    }
+
+    // ---- borrowers -----------------------------------------------------------------------
+
+    /// Locks `amount` more collateral (the caller pulls the tokens). Settle yield first.
+    pub fn lock(&mut self, borrower: AccountId, amount: u128, now: u64) -> R<()> {
+        if self.totals.paused {
+            return Err(Error::Paused);
+        }
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        self.touch(borrower, now)?;
+        let mut position = self.position(borrower);
+        position.collateral = add(position.collateral, amount)?;
+        self.totals.collateral = add(self.totals.collateral, amount)?;
+        self.store(borrower, position);
+        Ok(())
+    }
+
+    /// Unlocks `amount` of collateral (the caller sends the tokens); with debt left, the rest
+    /// must still cover it within the loan-to-value limit at `valuation` (needed only then).
+    pub fn unlock(&mut self, borrower: AccountId, amount: u128, now: u64, valuation: impl FnOnce() -> R<Valuation>) -> R<()> {
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        self.touch(borrower, now)?;
+        let mut position = self.position(borrower);
+        position.collateral = position.collateral.checked_sub(amount).ok_or(Error::InsufficientCollateral)?;
+        let debt = self.debt_of(&position)?;
+        if debt > 0 && debt > self.health_of(position, debt, &valuation()?)?.borrow_limit {
+            return Err(Error::ExceedsBorrowLimit);
+        }
+        self.totals.collateral = sub(self.totals.collateral, amount)?;
+        self.store(borrower, position);
+        Ok(())
+    }
+
+    /// Borrows `amount` from the lenders' cash within the loan-to-value limit at `valuation`;
+    /// returns the debt after it (the caller pays out `amount`).
+    pub fn borrow(&mut self, borrower: AccountId, amount: u128, now: u64, valuation: &Valuation) -> R<u128> {
+        if self.totals.paused {
+            return Err(Error::Paused);
+        }
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        self.touch(borrower, now)?;
+        if amount > self.totals.cash {
+            return Err(Error::InsufficientLiquidity);
+        }
+        if valuation.pool_value == 0 {
+            return Err(Error::Unpriced);
+        }
+        let mut position = self.position(borrower);
+        let scaled = mul_div_up(amount, RAY, self.totals.index)?;
+        position.scaled_debt = add(position.scaled_debt, scaled)?;
+        let debt = self.debt_of(&position)?;
+        if debt > self.health_of(position, debt, valuation)?.borrow_limit {
+            return Err(Error::ExceedsBorrowLimit);
+        }
+        self.totals.scaled_debt = add(self.totals.scaled_debt, scaled)?;
+        self.totals.cash = sub(self.totals.cash, amount)?;
+        self.store(borrower, position);
+        Ok(debt)
+    }
+
+    /// Repays up to `amount` of `borrower`'s debt (anyone may repay anyone's); returns
+    /// (paid, debt left) — the caller pulls `paid` from the payer. Refused without debt.
+    pub fn repay(&mut self, borrower: AccountId, amount: u128, now: u64) -> R<(u128, u128)> {
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        self.touch(borrower, now)?;
+        let mut position = self.position(borrower);
+        if position.scaled_debt == 0 {
+            return Err(Error::NoDebt);
+        }
+        let paid = self.pay_debt(&mut position, amount)?;
+        let left = self.debt_of(&position)?;
+        self.store(borrower, position);
+        Ok((paid, left))
+    }
+
+    /// Takes `borrower`'s whole credit (yield beyond its debt); returns it for the caller to pay.
+    pub fn claim_credit(&mut self, borrower: AccountId, now: u64) -> R<u128> {
+        self.touch(borrower, now)?;
+        let mut position = self.position(borrower);
+        let amount = position.credit;
+        if amount == 0 {
+            return Err(Error::NothingToClaim);
+        }
+        position.credit = 0;
+        self.totals.credit = sub(self.totals.credit, amount)?;
+        self.store(borrower, position);
+        Ok(amount)
+    }
+
+    /// Liquidates a position whose debt exceeds its liquidation limit at `valuation`: the
+    /// liquidator repays up to `amount` (at most the close factor of the debt) and receives
+    /// collateral worth the repayment plus the bonus; if that would take more than the
+    /// collateral, it takes all of it and repays only what it is worth at the bonus, and the
+    /// debt left is written off as bad debt.
+    pub fn liquidate(&mut self, borrower: AccountId, amount: u128, now: u64, valuation: &Valuation) -> R<Liquidation> {
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        self.touch(borrower, now)?;
+        let mut position = self.position(borrower);
+        let debt = self.debt_of(&position)?;
+        let health = self.health_of(position, debt, valuation)?;
+        if debt == 0 || debt <= health.liquidation_limit {
+            return Err(Error::Healthy);
+        }
+        let bonus = add(WHOLE, u128::from(self.params.liquidation_bonus_bps))?;
+        let most = mul_div_up(debt, u128::from(self.params.close_factor_bps), WHOLE)?;
+        let mut repaid = amount.min(most);
+        let mut seized = valuation.units_worth(mul_div(repaid, bonus, WHOLE)?)?;
+        if seized >= position.collateral {
+            seized = position.collateral;
+            repaid = mul_div(health.value, WHOLE, bonus)?.min(repaid);
+        }
+        let paid = self.pay_debt(&mut position, repaid)?;
+        position.collateral = sub(position.collateral, seized)?;
+        self.totals.collateral = sub(self.totals.collateral, seized)?;
+        let mut outcome = Liquidation { repaid: paid, seized, bad_debt: 0 };
+        if position.collateral == 0 && position.scaled_debt > 0 {
+            outcome.bad_debt = self.debt_of(&position)?;
+            self.totals.scaled_debt = sub(self.totals.scaled_debt, position.scaled_debt)?;
+            position.scaled_debt = 0;
+            self.totals.bad_debt = add(self.totals.bad_debt, outcome.bad_debt)?;
+        }
+        if paid == 0 && seized == 0 && outcome.bad_debt == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        self.store(borrower, position);
+        Ok(outcome)
+    }
+
+    // ---- owner ---------------------------------------------------------------------------
+
+    /// Replaces the parameters (interest accrued first at the old rate).
+    pub fn set_params(&mut self, params: Params, now: u64) -> R<()> {
+        params.validate()?;
+        self.accrue(now)?;
+        self.params = params;
+        Ok(())
+    }
+
+    /// Pauses (`true`) or resumes deposits, mints, collateral and borrowing.
+    pub fn set_paused(&mut self, paused: bool) {
+        self.totals.paused = paused;
+    }
+}
