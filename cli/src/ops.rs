@@ -48,7 +48,8 @@ fn parse_record(cells: &[&str]) -> Result<InvestorRecord, String> {
         "retail" | "Retail" => "Retail",
         "accredited" | "Accredited" => "Accredited",
         "institutional" | "Institutional" => "Institutional",
-        other => return Err(format!("class: `{other}` is not retail, accredited or institutional")),
+        "custodian" | "Custodian" => "Custodian",
+        other => return Err(format!("class: `{other}` is not retail, accredited, institutional or custodian")),
     };
     let claim = match rest {
         [] | [""] => "None".to_string(),

@@ -29,6 +29,9 @@ pub enum InvestorClass {
     Accredited,
     /// Institution.
     Institutional,
+    /// A contract that holds tokens for verified investors (a credit vault): registered so it
+    /// may receive and hold them, never an investor itself.
+    Custodian,
 }
 
 /// What a token keeps about one registered account: enough to decide a transfer locally.

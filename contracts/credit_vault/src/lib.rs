@@ -234,7 +234,7 @@ pub mod credit_vault {
         /// compliance must let them move).
         #[ink(message)]
         pub fn lock(&mut self, amount: u128) -> Result<(), Error> {
-            let borrower = self.settle(self.env().caller())?;
+            let borrower = self.prepare(self.env().caller())?;
             self.data.lock(borrower, amount, self.now())?;
             calls::psp22_transfer_from(self.links.token, borrower, self.env().account_id(), amount).map_err(token_refused)?;
             self.env().emit_event(CollateralMoved { borrower, amount, locked: true });
@@ -245,7 +245,7 @@ pub mod credit_vault {
         /// cover it within the loan-to-value limit (refused while the feed is stale).
         #[ink(message)]
         pub fn unlock(&mut self, amount: u128) -> Result<(), Error> {
-            let borrower = self.settle(self.env().caller())?;
+            let borrower = self.prepare(self.env().caller())?;
             let now = self.now();
             let (links, params) = (self.links, self.data.params());
             self.data.unlock(borrower, amount, now, || value(links, params, now))?;
@@ -258,7 +258,7 @@ pub mod credit_vault {
         /// collateral at today's valuation; returns the debt after it.
         #[ink(message)]
         pub fn borrow(&mut self, amount: u128) -> Result<u128, Error> {
-            let borrower = self.settle(self.env().caller())?;
+            let borrower = self.prepare(self.env().caller())?;
             let valuation = self.valuation()?;
             let debt = self.data.borrow(borrower, amount, self.now(), &valuation)?;
             self.pay(borrower, amount)?;
@@ -271,7 +271,7 @@ pub mod credit_vault {
         #[ink(message)]
         pub fn repay(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
             let payer = self.env().caller();
-            let borrower = self.settle(borrower)?;
+            let borrower = self.prepare(borrower)?;
             let (paid, debt) = self.data.repay(borrower, amount, self.now())?;
             self.pull(payer, paid)?;
             self.env().emit_event(Repaid { borrower, payer, amount: paid, debt });
@@ -281,7 +281,7 @@ pub mod credit_vault {
         /// Pays the caller its credit: the yield of its collateral beyond its debt.
         #[ink(message)]
         pub fn claim_credit(&mut self) -> Result<u128, Error> {
-            let borrower = self.settle(self.env().caller())?;
+            let borrower = self.prepare(self.env().caller())?;
             let amount = self.data.claim_credit(borrower, self.now())?;
             self.pay(borrower, amount)?;
             self.env().emit_event(CreditClaimed { borrower, amount });
@@ -294,7 +294,7 @@ pub mod credit_vault {
         #[ink(message)]
         pub fn liquidate(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
             let liquidator = self.env().caller();
-            let borrower = self.settle(borrower)?;
+            let borrower = self.prepare(borrower)?;
             let valuation = self.valuation()?;
             let outcome = self.data.liquidate(borrower, amount, self.now(), &valuation)?;
             self.pull(liquidator, outcome.repaid)?;
@@ -315,6 +315,14 @@ pub mod credit_vault {
         #[ink(message)]
         pub fn harvest(&mut self) -> Result<u128, Error> {
             self.collect(true)
+        }
+
+        /// Claims the vault's yield from the token and applies `borrower`'s share to its debt
+        /// (the rest to its credit). Anyone may call: a keeper can keep loans repaying themselves.
+        #[ink(message)]
+        pub fn settle(&mut self, borrower: AccountId) -> Result<(), Error> {
+            self.prepare(borrower)?;
+            Ok(())
         }
 
         // ---- owner -----------------------------------------------------------------------
@@ -392,7 +400,7 @@ pub mod credit_vault {
 
         /// Claims the collateral's yield (a refusal leaves it in the token for later), then
         /// settles `borrower`'s share into its position.
-        fn settle(&mut self, borrower: AccountId) -> Result<AccountId, Error> {
+        fn prepare(&mut self, borrower: AccountId) -> Result<AccountId, Error> {
             self.collect(false)?;
             let settled = self.data.touch(borrower, self.now())?;
             if settled.repaid > 0 || settled.credited > 0 {

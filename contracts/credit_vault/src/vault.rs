@@ -470,10 +470,11 @@ impl VaultData {
     // ---- interest and yield --------------------------------------------------------------
 
     /// Accrues interest up to `now`: the index grows by `rate × elapsed ÷ year` at the rate the
-    /// utilization sets before the accrual.
+    /// utilization sets before the accrual (and stays put while nothing is owed).
     pub fn accrue(&mut self, now: u64) -> R<()> {
         let elapsed = u128::from(now.saturating_sub(self.totals.accrued_at));
-        if elapsed == 0 {
+        if elapsed == 0 || self.totals.scaled_debt == 0 {
+            self.totals.accrued_at = self.totals.accrued_at.max(now);
             return Ok(());
         }
         let rate = self.borrow_rate_bps()?;

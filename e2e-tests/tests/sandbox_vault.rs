@@ -1,0 +1,231 @@
+//! The credit vault with the whole suite on a real pallet-contracts runtime (drink): rent flows
+//! to holders, an investor borrows against GPU-hour tokens valued from the pool's own figures,
+//! their yield repays the loan, utilization falls, an unverified liquidator is refused by the
+//! token's compliance and a verified one steps in; a stale feed freezes new borrowing; every
+//! balance asserted to the unit, and every privileged message refused to everyone but the owner.
+use credit_vault::credit_vault::{Error, VaultState};
+use credit_vault::vault::{Health, Valuation};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, Suite, HOUR, POOL_GPU_HOURS};
+use e2e_tests::TestResult;
+use drink::AccountId32;
+
+const USDC: u128 = 1_000_000;
+const GPU_HOUR: u128 = 1_000_000;
+
+/// LTV 50%, liquidation at 70%, haircut 20%, close factor 50%, bonus 5%, 2% + 8% to the 80% kink
+/// + 200% above, four trailing epochs.
+const PARAMS: &str = "Params { ltv_bps: 5000, liquidation_threshold_bps: 7000, haircut_bps: 2000, close_factor_bps: 5000, \
+    liquidation_bonus_bps: 500, base_rate_bps: 200, slope1_bps: 800, slope2_bps: 20000, kink_bps: 8000, trailing_epochs: 4 }";
+
+fn deploy_vault(suite: &mut Suite) -> TestResult<AccountId32> {
+    let links = format!(
+        "Links {{ token: {}, stablecoin: {}, oracle: {}, feed: 0, escrow: {} }}",
+        suite.token, suite.coin, suite.oracle, suite.escrow
+    );
+    let vault = deploy(&mut suite.session, "credit_vault", "new", &[PARAMS.into(), links])?;
+    // The registry accepts the vault as a custodian, so the token lets it hold collateral.
+    let identity = "Identity { verified: true, country: 276, kyc_expiry: 4102444800000, class: Custodian, claim_hash: None }";
+    let registry = suite.registry.clone();
+    call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "register", &[vault.to_string(), identity.into()])?;
+    Ok(vault)
+}
+
+fn vault_ok<T: ink::scale::Decode>(suite: &mut Suite, vault: &AccountId32, message: &str, args: &[String]) -> TestResult<T> {
+    call_ok::<T, Error>(&mut suite.session, vault, message, args)
+}
+
+fn vault_err<T: ink::scale::Decode + std::fmt::Debug>(suite: &mut Suite, vault: &AccountId32, message: &str, args: &[String]) -> TestResult<Error> {
+    call_err::<T, Error>(&mut suite.session, vault, message, args)
+}
+
+fn health(suite: &mut Suite, vault: &AccountId32, who: &AccountId32) -> TestResult<Health> {
+    vault_ok(suite, vault, "health", &[who.to_string()])
+}
+
+/// A report of the whole pool delivered at `utilization_bps`.
+fn report_at(utilization_bps: u16) -> String {
+    format!("Report {{ gpu_milli_hours: 8000, utilization_bps: {utilization_bps}, uptime_bps: 9990, energy_wh: 4000, avg_power_w: 700 }}")
+}
+
+#[test]
+fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie, lena, vic, ursula, renter) = (account(2), account(3), account(5), account(6), account(7), account(51));
+    suite.register(&[bob.clone(), charlie.clone(), lena.clone(), vic.clone()])?;
+    [ursula.clone(), renter.clone()].iter().try_for_each(|who| suite.fund(who))?;
+    // The pool's whole capacity is issued: Bob 1,000 GPU-hours, Charlie the other 4,760.
+    suite.admin_ok::<()>("mint", &[bob.to_string(), (1_000 * GPU_HOUR).to_string()])?;
+    suite.admin_ok::<()>("mint", &[charlie.to_string(), ((POOL_GPU_HOURS - 1_000) * GPU_HOUR).to_string()])?;
+    for who in [&renter, &lena, &vic, &ursula] {
+        suite.coin_ok("mint", &[who.to_string(), (10_000 * USDC).to_string()])?;
+    }
+    let vault = deploy_vault(&mut suite)?;
+    let (coin, token, escrow) = (suite.coin.clone(), suite.token.clone(), suite.escrow.clone());
+
+    // Rent: all 8 GPUs for epochs 1–4 at 2 USDC/GPU-hour, delivered in full at 90% utilization;
+    // each settled epoch hands 16 × 90% = 14.4 USDC to holders.
+    let id = suite.as_actor(&renter, |s| {
+        s.coin_ok("PSP22::approve", &[escrow.to_string(), (64 * USDC).to_string()])?;
+        s.escrow_ok::<u64>("open", &["8".into(), "1".into(), "4".into()])
+    })?;
+    // Nothing is finalized yet: the feed is stale and nothing can be valued.
+    assert_eq!(vault_err::<Valuation>(&mut suite, &vault, "valuation", &[])?, Error::StaleFeed);
+    for epoch in 1..=4u64 {
+        suite.report_all(epoch, &report_at(9_000))?;
+        suite.escrow_ok::<()>("settle", &[id.to_string(), epoch.to_string()])?;
+    }
+    assert_eq!(suite.now(), 5 * HOUR + 1);
+
+    // The valuation reads every input from the chain: 714 whole hours left × 8 GPUs × 2 USDC ×
+    // 90% × (1 − 10%) = 9,253.44 USDC by utilization; 57.6 USDC in the last four hours of
+    // distributions × 715 h / 4 h ≈ 10,296 by distributions; the lower less 20% = 7,402.752.
+    let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    assert_eq!(
+        (v.inputs.period_end, v.inputs.gpus, v.inputs.price_per_gpu_hour, v.inputs.operator_fee_bps),
+        (2_592_000_000, 8, 2 * USDC, 1_000)
+    );
+    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs, v.inputs.recent_rent, v.inputs.supply), (9_000, 4, 57_600_000, 5_760 * GPU_HOUR));
+    assert_eq!((v.by_utilization, v.by_distributions, v.pool_value), (9_253_440_000, 10_295_999_996, 7_402_752_000));
+
+    // Lena lends 5,000 USDC; Bob locks his 1,000 GPU-hours (worth 1,285.2 USDC: limit 642.6).
+    suite.as_actor(&lena, |s| {
+        s.coin_ok("PSP22::approve", &[vault.to_string(), (5_000 * USDC).to_string()])?;
+        assert_eq!(vault_ok::<u128>(s, &vault, "deposit", &[(5_000 * USDC).to_string()])?, 5_000 * USDC);
+        Ok(())
+    })?;
+    let (deposit_ref_time, deposit_proof) = suite.last_weight();
+    suite.as_actor(&bob, |s| {
+        s.token_ok::<()>("PSP22::approve", &[vault.to_string(), (1_000 * GPU_HOUR).to_string()])?;
+        vault_ok::<()>(s, &vault, "lock", &[(1_000 * GPU_HOUR).to_string()])
+    })?;
+    let (lock_ref_time, lock_proof) = suite.last_weight();
+    assert_eq!((suite.balance(&token, &bob)?, suite.balance(&token, &vault)?), (0, 1_000 * GPU_HOUR));
+    let h = health(&mut suite, &vault, &bob)?;
+    assert_eq!((h.value, h.borrow_limit, h.liquidation_limit, h.debt), (1_285_200_000, 642_600_000, 899_640_000, 0));
+    let refused = suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "borrow", &[(642_600_001u128).to_string()]))?;
+    assert_eq!(refused, Error::ExceedsBorrowLimit);
+    assert_eq!(suite.as_actor(&bob, |s| vault_ok::<u128>(s, &vault, "borrow", &[(600 * USDC).to_string()]))?, 600 * USDC);
+    let (borrow_ref_time, borrow_proof) = suite.last_weight();
+    assert_eq!((suite.balance(&coin, &bob)?, suite.balance(&coin, &vault)?), (600 * USDC, 4_400 * USDC));
+
+    // Self-repayment: the issuer distributes 57.6 USDC of rent; once it and epoch 4's 14.4 USDC
+    // (still streaming when Bob locked) have streamed, the vault's 1,000 of 5,760 GPU-hours
+    // earned exactly 72 × 1,000 / 5,760 = 12.5 USDC, which repays Bob's debt.
+    suite.coin_ok("PSP22::approve", &[token.to_string(), (57_600_000u128).to_string()])?;
+    suite.token_ok::<()>("YieldDistributor::distribute", &[57_600_000u128.to_string()])?;
+    suite.pass_yield_period();
+    assert_eq!(suite.holding(&vault)?.claimable, 12_500_000);
+    let before = health(&mut suite, &vault, &bob)?;
+    assert!(before.debt > 600 * USDC, "an hour of interest accrued: {}", before.debt);
+    suite.as_actor(&vic, |s| vault_ok::<()>(s, &vault, "settle", &[bob.to_string()]))?;
+    let (settle_ref_time, settle_proof) = suite.last_weight();
+    let after = health(&mut suite, &vault, &bob)?;
+    // Exactly 12.5 USDC repaid; the debt left rounds up by at most a unit (the vault's side).
+    let expected = before.debt - 12_500_000;
+    assert!((expected..=expected + 1).contains(&after.debt), "{} vs {expected}", after.debt);
+    assert_eq!(suite.holding(&vault)?.claimable, 0);
+    assert_eq!(suite.balance(&coin, &vault)?, 4_412_500_000);
+    let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
+    assert_eq!((state.totals.cash, state.totals.yield_received, state.totals.unsettled_yield), (4_412_500_000, 12_500_000, 0));
+
+    // Utilization falls to 50% for epochs 5–8: Bob's collateral is worth ≈ 710 USDC, its
+    // liquidation limit ≈ 497 USDC is below his ≈ 590 USDC of debt.
+    for epoch in 5..=8u64 {
+        suite.report_all(epoch, &report_at(5_000))?;
+    }
+    let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs), (5_000, 4));
+    let h = health(&mut suite, &vault, &bob)?;
+    assert!(h.debt > h.liquidation_limit && h.health_factor_bps < 10_000, "{h:?}");
+
+    // Ursula is not verified: the token refuses to hand her collateral, so nothing moves.
+    let ursula_coin = suite.balance(&coin, &ursula)?;
+    let refused = suite.as_actor(&ursula, |s| {
+        s.coin_ok("PSP22::approve", &[vault.to_string(), (100 * USDC).to_string()])?;
+        vault_err::<u128>(s, &vault, "liquidate", &[bob.to_string(), (100 * USDC).to_string()])
+    })?;
+    assert_eq!(refused, Error::TokenRefused);
+    assert_eq!((suite.balance(&coin, &ursula)?, suite.balance(&token, &vault)?), (ursula_coin, 1_000 * GPU_HOUR));
+    assert_eq!(health(&mut suite, &vault, &bob)?.debt, h.debt);
+
+    // Vic is verified: repays 100 USDC of Bob's debt and receives 105 USDC worth of his tokens.
+    let seized = suite.as_actor(&vic, |s| {
+        s.coin_ok("PSP22::approve", &[vault.to_string(), (100 * USDC).to_string()])?;
+        vault_ok::<u128>(s, &vault, "liquidate", &[bob.to_string(), (100 * USDC).to_string()])
+    })?;
+    let (liquidate_ref_time, liquidate_proof) = suite.last_weight();
+    assert_eq!(seized, 105 * USDC * v.inputs.supply / v.pool_value);
+    assert_eq!(suite.balance(&token, &vic)?, seized);
+    assert_eq!(suite.balance(&token, &vault)?, 1_000 * GPU_HOUR - seized);
+    assert_eq!(suite.balance(&coin, &vic)?, 9_900 * USDC);
+    let liquidated = health(&mut suite, &vault, &bob)?;
+    assert!((h.debt - 100 * USDC..=h.debt - 100 * USDC + 1).contains(&liquidated.debt), "{liquidated:?}");
+    assert_eq!(liquidated.position.collateral, 1_000 * GPU_HOUR - seized);
+    assert!(liquidated.health_factor_bps > h.health_factor_bps);
+
+    // The feed goes stale: no new borrowing and no unlocking against debt; repaying stays open.
+    suite.advance(3 * HOUR);
+    assert_eq!(suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "borrow", &["1".into()]))?, Error::StaleFeed);
+    assert_eq!(suite.as_actor(&bob, |s| vault_err::<()>(s, &vault, "unlock", &["1".into()]))?, Error::StaleFeed);
+    // Charlie repays Bob's whole debt for him (anyone may repay anyone's).
+    let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
+    let debt = state.total_debt + 1;
+    suite.coin_ok("PSP22::transfer", &[charlie.to_string(), debt.to_string(), "[]".into()])?;
+    suite.as_actor(&charlie, |s| s.coin_ok("PSP22::approve", &[vault.to_string(), debt.to_string()]))?;
+    let repaid = suite.as_actor(&charlie, |s| vault_ok::<u128>(s, &vault, "repay", &[bob.to_string(), (10_000 * USDC).to_string()]))?;
+    assert!(repaid >= state.total_debt && repaid <= debt, "{repaid} vs {}", state.total_debt);
+    // Without debt the rest of the collateral comes back, valuation or not.
+    let left = 1_000 * GPU_HOUR - seized;
+    suite.as_actor(&bob, |s| vault_ok::<()>(s, &vault, "unlock", &[left.to_string()]))?;
+    assert_eq!((suite.balance(&token, &bob)?, suite.balance(&token, &vault)?), (left, 0));
+
+    // Lena redeems everything: no bad debt here, so her 5,000 USDC come back with the interest;
+    // the vault keeps only rounding dust.
+    let (shares, worth): (u128, u128) = vault_ok(&mut suite, &vault, "lender", &[lena.to_string()])?;
+    let redeemed = suite.as_actor(&lena, |s| vault_ok::<u128>(s, &vault, "redeem", &[shares.to_string()]))?;
+    assert_eq!(redeemed, worth);
+    assert!(redeemed > 5_000 * USDC, "{redeemed}");
+    assert!(suite.balance(&coin, &vault)? <= 1, "dust left: {}", suite.balance(&coin, &vault)?);
+
+    for (name, ref_time, proof) in [
+        ("deposit", deposit_ref_time, deposit_proof),
+        ("lock", lock_ref_time, lock_proof),
+        ("borrow", borrow_ref_time, borrow_proof),
+        ("settle", settle_ref_time, settle_proof),
+        ("liquidate", liquidate_ref_time, liquidate_proof),
+    ] {
+        println!("weight of vault {name}: ref_time {ref_time}, proof_size {proof}");
+    }
+    Ok(())
+}
+
+#[test]
+fn every_privileged_vault_message_refuses_everyone_but_the_owner() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let vault = deploy_vault(&mut suite)?;
+    let outsiders = [account(2), account(5), suite.oracle.clone(), suite.escrow.clone()];
+    for outsider in &outsiders {
+        suite.fund(outsider)?;
+        let errors = suite.as_actor(outsider, |s| {
+            Ok([
+                vault_err::<()>(s, &vault, "set_params", &[PARAMS.into()])?,
+                vault_err::<()>(s, &vault, "set_paused", &["true".into()])?,
+            ])
+        })?;
+        assert_eq!(errors, [Error::NotOwner, Error::NotOwner], "{outsider}");
+        let access = suite.as_actor(outsider, |s| {
+            call_err::<(), compute_rwa_common::AccessError>(&mut s.session, &vault, "Ownable2Step::transfer_ownership", &[format!("Some({outsider})")])
+        })?;
+        assert_eq!(access, compute_rwa_common::AccessError::NotOwner);
+    }
+    // The owner pauses: deposits stop; a new owner accepts and the old one is refused.
+    vault_ok::<()>(&mut suite, &vault, "set_paused", &["true".into()])?;
+    assert_eq!(vault_err::<u128>(&mut suite, &vault, "deposit", &["1".into()])?, Error::Paused);
+    call_ok::<(), compute_rwa_common::AccessError>(&mut suite.session, &vault, "Ownable2Step::transfer_ownership", &[format!("Some({})", account(9))])?;
+    suite.fund(&account(9))?;
+    suite.as_actor(&account(9), |s| call_ok::<(), compute_rwa_common::AccessError>(&mut s.session, &vault, "Ownable2Step::accept_ownership", &[]))?;
+    assert_eq!(vault_err::<()>(&mut suite, &vault, "set_paused", &["false".into()])?, Error::NotOwner);
+    let owner: ink::primitives::AccountId = call(&mut suite.session, &vault, "Ownable2Step::owner", &[])?;
+    assert_eq!(owner, e2e_tests::sandbox::ink_id(&account(9)));
+    Ok(())
+}
