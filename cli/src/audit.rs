@@ -62,6 +62,24 @@ pub struct EscrowFeed {
     pub feed_schedule: Schedule,
 }
 
+/// The credit vault's books and links (`state()`), next to its balances and the deployment's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Deserialize, serde::Serialize))]
+pub struct VaultBooks {
+    /// The vault's stablecoin balance.
+    pub stablecoin: u128,
+    /// Lenders' cash, claimed yield not yet settled into positions, borrowers' credit.
+    pub cash: u128,
+    pub unsettled_yield: u128,
+    pub credit: u128,
+    /// The vault's GPU-hour token balance, and the collateral its positions hold.
+    pub tokens: u128,
+    pub collateral: u128,
+    /// (token, stablecoin, oracle, escrow, feed) the vault reads and moves, and the deployment's.
+    pub links: Vec<String>,
+    pub expected_links: Vec<String>,
+}
+
 /// Everything the checks compare, as read from chain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(test, derive(serde::Deserialize, serde::Serialize))]
@@ -106,6 +124,9 @@ pub struct Figures {
     pub latest_attested: Option<(u128, String)>,
     /// Σ amounts of the pool admin's redemption records.
     pub recorded_redeemed: u128,
+    /// The credit vault's books (`None`: the pool has no vault).
+    #[cfg_attr(test, serde(default))]
+    pub vault: Option<VaultBooks>,
 }
 
 /// One reconciliation line.
@@ -121,11 +142,11 @@ fn check(area: &'static str, name: &'static str, pass: bool, figures: String) ->
     Check { area, check: name, pass, figures }
 }
 
-fn gpu_h(units: u128) -> String {
+pub fn gpu_h(units: u128) -> String {
     format!("{} GPU-h", format_units(units, DECIMALS))
 }
 
-fn usd(units: u128) -> String {
+pub fn usd(units: u128) -> String {
     format!("{} USDC", format_units(units, DECIMALS))
 }
 
@@ -138,7 +159,47 @@ pub fn reconcile(f: &Figures) -> Vec<Check> {
     checks.extend(oracle_checks(f));
     checks.push(identity_check(f));
     checks.push(admin_check(f));
+    if let Some(vault) = &f.vault {
+        checks.extend(vault_checks(vault));
+    }
     checks
+}
+
+/// The vault holds what it owes (lenders' cash, unsettled yield, borrowers' credit) and the
+/// collateral it records, and lends against this pool's token, stablecoin, oracle feed and escrow.
+fn vault_checks(v: &VaultBooks) -> Vec<Check> {
+    let owed = v.cash.checked_add(v.unsettled_yield).and_then(|sum| sum.checked_add(v.credit));
+    vec![
+        check(
+            "vault",
+            "stablecoin held ≥ cash + unsettled yield + credit",
+            owed.is_some_and(|owed| v.stablecoin >= owed),
+            format!(
+                "vault holds {} ≥ {} + {} + {} = {}",
+                usd(v.stablecoin),
+                usd(v.cash),
+                usd(v.unsettled_yield),
+                usd(v.credit),
+                owed.map_or("overflow".into(), usd)
+            ),
+        ),
+        check(
+            "vault",
+            "tokens held ≥ collateral locked",
+            v.tokens >= v.collateral,
+            format!("vault holds {} ≥ collateral {}", gpu_h(v.tokens), gpu_h(v.collateral)),
+        ),
+        check(
+            "vault",
+            "vault lends against this pool",
+            v.links == v.expected_links,
+            format!(
+                "token, stablecoin, oracle, escrow, feed: {} (recorded {})",
+                v.links.iter().map(|l| short(l)).collect::<Vec<_>>().join(", "),
+                v.expected_links.iter().map(|l| short(l)).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+    ]
 }
 
 /// Only the pool admin drives the token (so every mint, freeze and redemption goes through its
@@ -426,6 +487,22 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
             }
         }
     }
+    if let Some(record) = &c.credit_vault {
+        let vault = record.account()?;
+        let state = read(ContractName::Vault, &vault, "state", vec![]).await?;
+        let (totals, links) = (field(&state, "totals")?, field(&state, "links")?);
+        let linked = |name: &str| field(links, name).and_then(value::account);
+        f.vault = Some(VaultBooks {
+            stablecoin: uint(&read(ContractName::Stablecoin, &coin, "PSP22::balance_of", vec![vault.to_string()]).await?)?,
+            cash: uint_field(totals, "cash")?,
+            unsettled_yield: uint_field(totals, "unsettled_yield")?,
+            credit: uint_field(totals, "credit")?,
+            tokens: uint(&read(ContractName::Token, &token, "PSP22::balance_of", vec![vault.to_string()]).await?)?,
+            collateral: uint_field(totals, "collateral")?,
+            links: vec![linked("token")?, linked("stablecoin")?, linked("oracle")?, linked("escrow")?, uint_field(links, "feed")?.to_string()],
+            expected_links: vec![token.to_string(), coin.to_string(), oracle.to_string(), escrow.to_string(), deployment.feed.to_string()],
+        });
+    }
     Ok(f)
 }
 
@@ -518,7 +595,9 @@ mod tests {
     #[test]
     fn balanced_books_pass_every_check() {
         let checks = reconcile(&balanced());
-        assert_eq!(checks.len(), 14);
+        assert_eq!(checks.len(), 17);
+        let without_vault = Figures { vault: None, ..balanced() };
+        assert_eq!(reconcile(&without_vault).len(), 14, "a pool without a vault has no vault checks");
         assert_eq!(failing(&balanced()), Vec::<&str>::new(), "{checks:#?}");
     }
 
@@ -578,7 +657,17 @@ mod tests {
             (|f| f.flagged.push(("eve".into(), 3)), "reports within tolerance of the median"),
             (|f| f.token_bound = false, "token's identities = the registry's"),
             (|f| f.holders[1].in_sync = false, "token's identities = the registry's"),
+            // The vault paid out a unit more than its lenders' cash, yield and credit leave it.
+            (|f| vault(f).stablecoin -= 1, "stablecoin held ≥ cash + unsettled yield + credit"),
+            (|f| vault(f).credit += 1, "stablecoin held ≥ cash + unsettled yield + credit"),
+            (|f| vault(f).collateral = vault(f).tokens + 1, "tokens held ≥ collateral locked"),
+            (|f| vault(f).links[1] = ORACLE.into(), "vault lends against this pool"),
+            (|f| vault(f).links[4] = "1".into(), "vault lends against this pool"),
         ]
+    }
+
+    fn vault(f: &mut Figures) -> &mut VaultBooks {
+        f.vault.as_mut().expect("the balanced case has a vault")
     }
 
     #[test]

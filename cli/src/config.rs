@@ -23,6 +23,8 @@ pub struct PoolConfig {
     pub oracle: OracleSection,
     pub escrow: EscrowSection,
     pub offer: OfferSection,
+    /// A credit vault lending the stablecoin against the pool's tokens (none when absent).
+    pub vault: Option<VaultSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +131,43 @@ pub struct SlaTierSection {
     pub credit_bps: u64,
 }
 
+/// The credit vault's risk and rate parameters (`credit_vault::vault::Params`, bounded there) and
+/// the country it is registered in as a custodian.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultSection {
+    pub ltv_bps: u16,
+    pub liquidation_threshold_bps: u16,
+    pub haircut_bps: u16,
+    pub close_factor_bps: u16,
+    pub liquidation_bonus_bps: u16,
+    pub base_rate_bps: u32,
+    pub slope1_bps: u32,
+    pub slope2_bps: u32,
+    pub kink_bps: u16,
+    pub trailing_epochs: u32,
+    /// ISO 3166 numeric country the vault is registered in (the registry's custodian record).
+    pub country: u16,
+}
+
+impl VaultSection {
+    /// The section as the vault's own parameter type.
+    pub fn params(&self) -> credit_vault::vault::Params {
+        credit_vault::vault::Params {
+            ltv_bps: self.ltv_bps,
+            liquidation_threshold_bps: self.liquidation_threshold_bps,
+            haircut_bps: self.haircut_bps,
+            close_factor_bps: self.close_factor_bps,
+            liquidation_bonus_bps: self.liquidation_bonus_bps,
+            base_rate_bps: self.base_rate_bps,
+            slope1_bps: self.slope1_bps,
+            slope2_bps: self.slope2_bps,
+            kink_bps: self.kink_bps,
+            trailing_epochs: self.trailing_epochs,
+        }
+    }
+}
+
 /// One thing wrong with a config, with the field it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -186,6 +225,16 @@ impl PoolConfig {
         self.check_oracle(&mut found);
         self.check_escrow(&mut found);
         self.check_offer(&mut found);
+        if let Some(vault) = &self.vault {
+            found.check(
+                vault.params().validate().is_ok(),
+                "vault",
+                "parameters out of bounds: 0 < ltv_bps ≤ liquidation_threshold_bps ≤ 9000, threshold × (1 + bonus) < 100%, \
+                 liquidation_bonus_bps ≤ 2000, haircut_bps < 10000, 0 < close_factor_bps ≤ 10000, 0 < kink_bps < 10000, \
+                 each rate ≤ 100000, 1 ≤ trailing_epochs ≤ 12",
+            );
+            found.check((1..=999).contains(&vault.country), "vault.country", "must be an ISO 3166 numeric code (1–999)");
+        }
         found.0
     }
 
@@ -301,6 +350,9 @@ mod tests {
         config.escrow.grace_period_ms = config.oracle.report_window_ms - 1;
         config.escrow.arbitration_period_ms = 0;
         config.offer.min_epochs = 30;
+        let vault = config.vault.as_mut().expect("the example has a vault");
+        vault.ltv_bps = vault.liquidation_threshold_bps + 1;
+        vault.country = 0;
         let fields: Vec<_> = config.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
@@ -317,6 +369,8 @@ mod tests {
                 "escrow.arbitration_period_ms",
                 "offer.max_epochs",
                 "offer.available_gpus",
+                "vault",
+                "vault.country",
             ]
         );
     }

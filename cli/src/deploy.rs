@@ -4,7 +4,9 @@ use crate::config::{hash32, PoolConfig};
 use crate::deployment::{ContractName, Contracts, Deployed, Deployment};
 use crate::value;
 use anyhow::{anyhow, bail, Result};
+use credit_vault::credit_vault::Links;
 use gpu_hour_token::pool::PoolInfo;
+use identity_registry::registry::{Identity, InvestorClass};
 use rental_escrow::escrow::{EscrowConfig, Offer, SlaTier};
 use utilization_oracle::oracle::FeedConfig;
 
@@ -38,10 +40,12 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         .into_iter()
         .filter_map(|(name, deploy)| deploy.then_some(name))
         .chain([ContractName::Token, ContractName::Admin, ContractName::Oracle, ContractName::Escrow])
+        .chain(config.vault.as_ref().map(|_| ContractName::Vault))
         .collect();
     // Uploads and instantiations, then the admin hand-over, binding, capacity, yield period, feed,
-    // distributor and offer.
-    let mut progress = Progress::new(uploads.len() * 2 + 7);
+    // distributor and offer (and the vault's custodian record).
+    let vault_steps = usize::from(config.vault.is_some());
+    let mut progress = Progress::new(uploads.len() * 2 + 7 + vault_steps);
     for name in &uploads {
         progress.tell(format!("upload {name} code"));
         chain.upload(*name).await?;
@@ -99,19 +103,42 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     chain.submit(ContractName::Admin, &admin_account, "set_distributor", &[escrow.address.clone(), "true".into()]).await?;
     progress.tell("publish the rental offer");
     chain.submit(ContractName::Escrow, &escrow.account()?, "set_offer", &[arg(&offer(config)?)]).await?;
+    let credit_vault = match &config.vault {
+        Some(section) => {
+            let links = Links { token: token.account()?.0.into(), stablecoin: coin.account()?.0.into(), oracle: oracle.account()?.0.into(), feed, escrow: escrow.account()?.0.into() };
+            let vault = instantiate(chain, &mut progress, ContractName::Vault, &[arg(&section.params()), arg(&links)]).await?;
+            // The vault holds tokens for its borrowers: the registry records it as a custodian, so
+            // the token's compliance lets collateral in and out like any verified holder's.
+            progress.tell("register the vault in the identity registry as a custodian");
+            // Its record lasts as long as the pool's tokenization period.
+            let identity = Identity { verified: true, country: section.country, kyc_expiry: config.period(now_ms).1, class: InvestorClass::Custodian, claim_hash: None };
+            chain.submit(ContractName::Registry, &registry.account()?, "register", &[vault.address.clone(), arg(&identity)]).await?;
+            Some(vault)
+        }
+        None => None,
+    };
 
     Ok(Deployment {
         url: chain.url().to_string(),
         deployer: chain.signer_account().to_string(),
         deployed_at_ms: now_ms,
-        contracts: Contracts { stablecoin: coin, identity_registry: registry, gpu_hour_token: token, pool_admin: admin, utilization_oracle: oracle, rental_escrow: escrow },
+        contracts: Contracts {
+            stablecoin: coin,
+            identity_registry: registry,
+            gpu_hour_token: token,
+            pool_admin: admin,
+            utilization_oracle: oracle,
+            rental_escrow: escrow,
+            credit_vault: credit_vault.clone(),
+        },
         feed,
         attested_gpu_hours: attestation.gpu_hours,
         attestation_hash: value::hex0x(&hash),
         reporters: config.oracle.reporters.clone(),
         operator: config.escrow.operator.clone(),
         arbiter: config.escrow.arbiter.clone(),
-        investors: Vec::new(),
+        // The vault holds tokens for its borrowers: a holder the audit must know by name.
+        investors: credit_vault.iter().map(|vault| vault.address.clone()).collect(),
     })
 }
 

@@ -25,6 +25,9 @@ pub struct Contracts {
     pub pool_admin: Deployed,
     pub utilization_oracle: Deployed,
     pub rental_escrow: Deployed,
+    /// The credit vault lending the stablecoin against the pool's tokens (`[vault]` in pool.toml).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_vault: Option<Deployed>,
 }
 
 /// A pool's deployment record.
@@ -63,12 +66,21 @@ pub enum ContractName {
     Oracle,
     #[value(name = "rental_escrow", alias = "escrow")]
     Escrow,
+    #[value(name = "credit_vault", alias = "vault")]
+    Vault,
 }
 
 impl ContractName {
-    /// Every contract of a pool, in deployment order.
-    pub const ALL: [ContractName; 6] =
-        [ContractName::Stablecoin, ContractName::Registry, ContractName::Token, ContractName::Admin, ContractName::Oracle, ContractName::Escrow];
+    /// Every contract of a pool, in deployment order (the vault only where the pool has one).
+    pub const ALL: [ContractName; 7] = [
+        ContractName::Stablecoin,
+        ContractName::Registry,
+        ContractName::Token,
+        ContractName::Admin,
+        ContractName::Oracle,
+        ContractName::Escrow,
+        ContractName::Vault,
+    ];
 
     /// The crate's name: the artifacts' directory and the key in `deployment.json`.
     pub fn crate_name(self) -> &'static str {
@@ -79,6 +91,7 @@ impl ContractName {
             ContractName::Admin => "pool_admin",
             ContractName::Oracle => "utilization_oracle",
             ContractName::Escrow => "rental_escrow",
+            ContractName::Vault => "credit_vault",
         }
     }
 }
@@ -90,21 +103,27 @@ impl std::fmt::Display for ContractName {
 }
 
 impl Contracts {
-    /// The deployed `name`.
-    pub fn get(&self, name: ContractName) -> &Deployed {
+    /// The deployed `name` (`None`: a vault the pool does not have).
+    pub fn find(&self, name: ContractName) -> Option<&Deployed> {
         match name {
-            ContractName::Stablecoin => &self.stablecoin,
-            ContractName::Registry => &self.identity_registry,
-            ContractName::Token => &self.gpu_hour_token,
-            ContractName::Admin => &self.pool_admin,
-            ContractName::Oracle => &self.utilization_oracle,
-            ContractName::Escrow => &self.rental_escrow,
+            ContractName::Stablecoin => Some(&self.stablecoin),
+            ContractName::Registry => Some(&self.identity_registry),
+            ContractName::Token => Some(&self.gpu_hour_token),
+            ContractName::Admin => Some(&self.pool_admin),
+            ContractName::Oracle => Some(&self.utilization_oracle),
+            ContractName::Escrow => Some(&self.rental_escrow),
+            ContractName::Vault => self.credit_vault.as_ref(),
         }
     }
 
-    /// Every contract with its record, in deployment order.
-    pub fn all(&self) -> [(ContractName, &Deployed); 6] {
-        ContractName::ALL.map(|name| (name, self.get(name)))
+    /// The deployed `name`, or an error naming what is missing.
+    pub fn get(&self, name: ContractName) -> Result<&Deployed> {
+        self.find(name).with_context(|| format!("this deployment has no {name} (add a [vault] section to pool.toml and deploy the pool)"))
+    }
+
+    /// Every contract the pool has, with its record, in deployment order.
+    pub fn all(&self) -> Vec<(ContractName, &Deployed)> {
+        ContractName::ALL.into_iter().filter_map(|name| Some((name, self.find(name)?))).collect()
     }
 }
 
@@ -159,6 +178,7 @@ mod tests {
                 pool_admin: record("5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY"),
                 utilization_oracle: record("5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw"),
                 rental_escrow: record("5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL"),
+                credit_vault: None,
             },
             feed: 0,
             attested_gpu_hours: 5_760,
@@ -177,9 +197,11 @@ mod tests {
         assert_eq!(name("token"), Ok(ContractName::Token));
         assert_eq!(name("coin").map(ContractName::crate_name), Ok("stablecoin"));
         assert_eq!(name("rental_escrow"), name("escrow"));
-        assert!(name("vault").is_err());
+        assert_eq!(name("vault").map(ContractName::crate_name), Ok("credit_vault"));
+        assert!(name("bank").is_err());
         let deployment = sample();
-        assert_eq!(deployment.contracts.get(ContractName::Admin).address, deployment.contracts.pool_admin.address);
+        assert_eq!(deployment.contracts.get(ContractName::Admin).unwrap().address, deployment.contracts.pool_admin.address);
+        assert!(deployment.contracts.get(ContractName::Vault).is_err());
         let names: Vec<_> = deployment.contracts.all().iter().map(|(name, _)| name.crate_name()).collect();
         assert_eq!(names, ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"]);
     }

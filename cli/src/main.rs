@@ -59,6 +59,8 @@ enum Command {
     Limits,
     /// Reconcile the pool's books from chain state: PASS/FAIL per check, exit 1 on any FAIL
     Audit(commands::audit::Args),
+    /// The credit vault's books, valuation and every known investor's loan or deposit
+    Vault,
 }
 
 #[tokio::main]
@@ -75,6 +77,7 @@ async fn main() -> ExitCode {
         Command::Read(args) => read::run(&ctx, args).await,
         Command::Limits => limits::run(&ctx).await,
         Command::Audit(args) => commands::audit::run(&ctx, args).await,
+        Command::Vault => commands::vault::run(&ctx).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -103,7 +106,8 @@ mod tests {
         assert!(Cli::try_parse_from(["compute-rwa", "mint", "--to", "x"]).is_err(), "--gpu-hours is required");
         let call = Cli::try_parse_from(["compute-rwa", "call", "token", "PSP22::transfer", "x", "1", "[]"]).expect("parses");
         assert!(matches!(call.command, Command::Call(_)));
-        assert!(Cli::try_parse_from(["compute-rwa", "call", "vault", "x"]).is_err(), "an unknown contract is refused by name");
+        assert!(Cli::try_parse_from(["compute-rwa", "call", "bank", "x"]).is_err(), "an unknown contract is refused by name");
+        assert!(matches!(Cli::try_parse_from(["compute-rwa", "vault"]).expect("parses").command, Command::Vault));
         assert_eq!(Cli::try_parse_from(["compute-rwa", "limits"]).expect("parses").deployment, PathBuf::from("deployment.json"));
     }
 }

@@ -9,6 +9,7 @@ pub mod mint;
 pub mod read;
 pub mod register;
 pub mod set_offer;
+pub mod vault;
 
 use crate::chain::Chain;
 use crate::deployment::{ContractName, Deployment};
@@ -45,7 +46,7 @@ impl Ctx {
 /// A message of one of the pool's contracts with its arguments (`call` and `read`).
 #[derive(clap::Args)]
 pub struct Message {
-    /// The contract: stablecoin (coin), identity_registry (registry), gpu_hour_token (token), pool_admin (admin), utilization_oracle (oracle), rental_escrow (escrow)
+    /// The contract: stablecoin (coin), identity_registry (registry), gpu_hour_token (token), pool_admin (admin), utilization_oracle (oracle), rental_escrow (escrow), credit_vault (vault)
     pub contract: ContractName,
     /// The message's label, e.g. PSP22::transfer
     pub message: String,
