@@ -3,8 +3,9 @@
 # (scripts/sample-pool.sh) share: one definition, sourced by both after env.sh, run in a directory
 # holding pool.toml (a copy of cli/pool.example.toml). The epoch length comes from that file.
 #
-# Dev accounts: Alice issues, operates and arbitrates; Bob and Charlie invest; Dave rents and
-# never passed KYC; Eve and Ferdie report utilization (pool.toml's oracle.reporters).
+# Dev accounts: Alice issues, operates and arbitrates; Bob and Charlie invest (Bob borrows from
+# the credit vault, Charlie lends to it); Dave rents and never passed KYC; Eve and Ferdie report
+# utilization (pool.toml's oracle.reporters).
 BOB=5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
 CHARLIE=5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y
 DAVE=5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy
@@ -62,4 +63,31 @@ story_report() {
 # Anyone (Charlie here) settles the three epochs.
 story_settle() {
   for epoch in "$START" "$((START + 1))" "$((START + 2))"; do quiet --suri //Charlie call escrow settle 0 "$epoch"; done
+}
+
+# The credit vault (pool.toml's [vault]): its address, and a pool valued from fresh rent.
+vault_address() { recorded '["contracts"]["credit_vault"]["address"]'; }
+# The issuer pays rent collected off chain to holders (it is a distributor): the vault values
+# tokens no higher than the rent distributed over its trailing epochs, so a priced pool needs
+# recent distributions.
+story_distribute() {
+  local amount="$1" token
+  token=$(recorded '["contracts"]["gpu_hour_token"]["address"]')
+  quiet call coin mint "$(recorded '["deployer"]')" "$amount"
+  quiet call coin PSP22::approve "$token" "$amount"
+  quiet call token YieldDistributor::distribute "$amount"
+}
+
+# Charlie lends 500 USDC to the vault.
+story_lend() {
+  quiet call coin mint "$CHARLIE" 500000000
+  quiet --suri //Charlie call coin PSP22::approve "$(vault_address)" 500000000
+  quiet --suri //Charlie call vault deposit 500000000
+}
+
+# Bob locks 1,000 GPU-hours and borrows $1 units of USDC against them.
+story_borrow() {
+  quiet --suri //Bob call token PSP22::approve "$(vault_address)" 1000000000
+  quiet --suri //Bob call vault lock 1000000000
+  quiet --suri //Bob call vault borrow "$1"
 }
