@@ -78,10 +78,12 @@ as //Charlie call admin redeem 10000000
 as //Alice call admin fulfill_redemption 0
 say "supply $(gpuh "$(read_value token PSP22::total_supply)") GPU-hours, redeemed $(gpuh "$(read_value token state | field redeemed)")"
 
-step "Refinancing: Charlie lends 500 USDC to the pool's credit vault; Bob borrows 400 against 1,000 of his GPU-hours"
-story_distribute 30000000   # 30 USDC of rent collected off chain: the vault values tokens from recent rent
+step "Refinancing: Charlie lends 500 USDC to the pool's credit vault; Bob borrows 150 against 1,000 of his GPU-hours"
+# The vault measures rent between its checkpoints (anyone takes one an epoch) and lends against an
+# earlier epoch's value: 30 USDC of rent collected off chain arrives between two checkpoints.
+story_checkpoints 30000000
 story_lend
-story_borrow 400000000
+story_borrow 150000000
 cli vault
 say "Bob holds $(gpuh "$(read_value token PSP22::balance_of "$BOB")") GPU-hours outside the vault and $(read_value coin PSP22::balance_of "$BOB") USDC units; the vault holds $(gpuh "$(read_value token PSP22::balance_of "$(vault_address)")")"
 
@@ -92,14 +94,15 @@ wait_until $(( $(date +%s%3N) + YIELD_MS + 500 ))
 as //Charlie call vault settle "$BOB"
 say "Bob's debt $DEBT → $(read_value vault health "$BOB" | field debt) USDC units (his share of 30 USDC of rent, about 10 USDC)"
 
-step "Utilization falls to 10%: Eve and Ferdie report four epochs; Bob's loan becomes liquidatable"
-LOW='Report { gpu_milli_hours: 8, utilization_bps: 1000, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }'
+step "Utilization falls to 30%: Eve and Ferdie report four epochs; an epoch later Bob's loan is liquidatable"
+LOW='Report { gpu_milli_hours: 8, utilization_bps: 3000, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }'
 FIRST=$(read_value oracle current_epoch 0)
 wait_until $(( $(recorded '["deployed_at_ms"]') + (FIRST + 4) * EPOCH_MS + 500 ))
 for reporter in "${REPORTERS[@]}"; do
   for epoch in "$FIRST" "$((FIRST + 1))" "$((FIRST + 2))" "$((FIRST + 3))"; do quiet --suri "$reporter" call oracle submit 0 "$epoch" "$LOW"; done
 done
-story_distribute 3000000    # rent keeps flowing, less of it
+# Liquidation counts an earlier epoch's value: a keeper checkpoints the fall, an epoch passes.
+story_checkpoints 3000000
 say "median utilization now $(read_value vault valuation | field utilization_bps) bps; Bob's health: $(read_value vault health "$BOB" | grep -o 'debt: [0-9]*\|liquidation_limit: [0-9]*\|health_factor_bps: [0-9]*' | tr '\n' ' ')"
 
 step "Dave, who has no KYC, tries to liquidate Bob: the token refuses to hand him collateral"
@@ -110,7 +113,7 @@ if cli --suri //Dave call vault liquidate "$BOB" 150000000 2>"$WORK/refused-liqu
 fi
 say "$(tail -1 "$WORK/refused-liquidation.txt")"
 
-step "Charlie, verified, liquidates: repays 150 USDC of Bob's debt and receives his tokens at a 5% bonus"
+step "Charlie, verified, liquidates: repays half of Bob's debt (the close factor) and receives his tokens at a 5% bonus"
 quiet call coin mint "$CHARLIE" 150000000
 quiet --suri //Charlie call coin PSP22::approve "$(vault_address)" 150000000
 CHARLIE_GPUH=$(read_value token PSP22::balance_of "$CHARLIE")

@@ -85,6 +85,17 @@ story_lend() {
   quiet --suri //Charlie call vault deposit 500000000
 }
 
+# The vault values the pool from rent measured between its checkpoints (one an epoch), and loans
+# count the value of an earlier epoch's: checkpoint, rent arrives ($1 units), an epoch later
+# checkpoint again, and an epoch after that the pool is priced.
+story_checkpoints() {
+  quiet call vault refresh
+  story_distribute "$1"
+  wait_until $(( $(date +%s%3N) + EPOCH_MS + 200 ))
+  quiet call vault refresh
+  wait_until $(( $(date +%s%3N) + EPOCH_MS + 200 ))
+}
+
 # Bob locks 1,000 GPU-hours and borrows $1 units of USDC against them.
 story_borrow() {
   quiet --suri //Bob call token PSP22::approve "$(vault_address)" 1000000000

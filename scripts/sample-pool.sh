@@ -3,8 +3,9 @@
 # browser test: two verified investors holding 2,000 and 1,000 GPU-hours with unclaimed yield (all
 # of it released: the script waits out the token's yield period), a settled rental and three
 # finalized epochs (the last one short of the SLA), and a credit vault where Charlie lent 500 USDC
-# and Bob borrowed 100 against 1,000 of his GPU-hours. The vault values tokens from the rent of its
-# trailing epochs (here 12 × 3.6 s): `story_distribute` prices the pool again before a borrow.
+# and Bob borrowed 100 against 1,000 of his GPU-hours. The vault values tokens from the rent it
+# measured between its checkpoints over its trailing epochs (here 12 × 3.6 s): `story_checkpoints`
+# prices the pool again.
 # Usage: scripts/sample-pool.sh DIR   (writes DIR/deployment.json; needs scripts/build.sh first)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -32,7 +33,7 @@ story_settle
 # moves on the last block: claimable is read as of it).
 wait_until $(( $(date +%s%3N) + $(read_value token state | field yield_period) + 500 ))
 # Charlie lends to the vault; Bob borrows against half his tokens (the pool priced by fresh rent).
-story_distribute 30000000
+story_checkpoints 30000000
 story_lend
 story_borrow 100000000
 echo "[sample-pool] deployed; Bob can claim $(read_value token holding "$BOB" | field claimable) USDC units ($out/deployment.json)"

@@ -146,6 +146,7 @@ pub struct VaultSection {
     pub slope2_bps: u32,
     pub kink_bps: u16,
     pub trailing_epochs: u32,
+    pub horizon_epochs: u32,
     /// ISO 3166 numeric country the vault is registered in (the registry's custodian record).
     pub country: u16,
 }
@@ -164,6 +165,7 @@ impl VaultSection {
             slope2_bps: self.slope2_bps,
             kink_bps: self.kink_bps,
             trailing_epochs: self.trailing_epochs,
+            horizon_epochs: self.horizon_epochs,
         }
     }
 }
@@ -231,7 +233,7 @@ impl PoolConfig {
                 "vault",
                 "parameters out of bounds: 0 < ltv_bps ≤ liquidation_threshold_bps ≤ 9000, threshold × (1 + bonus) < 100%, \
                  liquidation_bonus_bps ≤ 2000, haircut_bps < 10000, 0 < close_factor_bps ≤ 10000, 0 < kink_bps < 10000, \
-                 each rate ≤ 100000, 1 ≤ trailing_epochs ≤ 12",
+                 each rate ≤ 10000, 1 ≤ trailing_epochs ≤ 12, trailing_epochs ≤ horizon_epochs ≤ 100000",
             );
             found.check((1..=999).contains(&vault.country), "vault.country", "must be an ISO 3166 numeric code (1–999)");
         }

@@ -13,9 +13,10 @@ const USDC: u128 = 1_000_000;
 const GPU_HOUR: u128 = 1_000_000;
 
 /// LTV 50%, liquidation at 70%, haircut 20%, close factor 50%, bonus 5%, 2% + 8% to the 80% kink
-/// + 200% above, four trailing epochs.
+/// + 100% above, four trailing epochs, rent projected over at most the pool's 720 hours.
 const PARAMS: &str = "Params { ltv_bps: 5000, liquidation_threshold_bps: 7000, haircut_bps: 2000, close_factor_bps: 5000, \
-    liquidation_bonus_bps: 500, base_rate_bps: 200, slope1_bps: 800, slope2_bps: 20000, kink_bps: 8000, trailing_epochs: 4 }";
+    liquidation_bonus_bps: 500, base_rate_bps: 200, slope1_bps: 800, slope2_bps: 10000, kink_bps: 8000, trailing_epochs: 4, \
+    horizon_epochs: 720 }";
 
 fn deploy_vault(suite: &mut Suite) -> TestResult<AccountId32> {
     let links = format!(
@@ -70,24 +71,34 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     })?;
     // Nothing is finalized yet: the feed is stale and nothing can be valued.
     assert_eq!(vault_err::<Valuation>(&mut suite, &vault, "valuation", &[])?, Error::StaleFeed);
+    assert_eq!(vault_err::<bool>(&mut suite, &vault, "refresh", &[])?, Error::StaleFeed);
+    // A keeper checkpoints the vault in epochs 2 and 3 (the token's cumulative rent and the
+    // pool's value): rent is measured between checkpoints, and loans count an earlier epoch's value.
     for epoch in 1..=4u64 {
         suite.report_all(epoch, &report_at(9_000))?;
         suite.escrow_ok::<()>("settle", &[id.to_string(), epoch.to_string()])?;
+        if epoch <= 2 {
+            assert!(suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?);
+            assert!(!suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?, "one checkpoint an epoch");
+        }
     }
     assert_eq!(suite.now(), 5 * HOUR + 1);
 
     // The valuation reads every input from the chain: 714 whole hours left × 8 GPUs × 2 USDC ×
-    // 90% × (1 − 10%) = 9,253.44 USDC by utilization; 57.6 USDC in the last four hours of
-    // distributions × 715 h / 4 h ≈ 10,296 by distributions; the lower less 20% = 7,402.752.
+    // 90% × (1 − 10%) = 9,253.44 USDC by utilization; 43.2 USDC of rent since the epoch-2
+    // checkpoint 3 hours ago × 715 h / 3 h ≈ 10,296 by distributions; the lower less 20% =
+    // 7,402.752 now; the epoch-3 checkpoint had 7,423.488 (716 hours left then).
     let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
     assert_eq!(
         (v.inputs.period_end, v.inputs.gpus, v.inputs.price_per_gpu_hour, v.inputs.operator_fee_bps),
         (2_592_000_000, 8, 2 * USDC, 1_000)
     );
-    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs, v.inputs.recent_rent, v.inputs.supply), (9_000, 4, 57_600_000, 5_760 * GPU_HOUR));
-    assert_eq!((v.by_utilization, v.by_distributions, v.pool_value), (9_253_440_000, 10_295_999_996, 7_402_752_000));
+    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs, v.inputs.supply), (9_000, 4, 5_760 * GPU_HOUR));
+    assert_eq!((v.inputs.recent_rent, v.inputs.rent_window_ms), (43_200_000, 3 * HOUR));
+    assert_eq!((v.by_utilization, v.by_distributions, v.current, v.previous), (9_253_440_000, 10_295_999_996, 7_402_752_000, Some(7_423_488_000)));
 
-    // Lena lends 5,000 USDC; Bob locks his 1,000 GPU-hours (worth 1,285.2 USDC: limit 642.6).
+    // Lena lends 5,000 USDC; Bob locks his 1,000 GPU-hours (at the lower value, 1,285.2 USDC:
+    // limit 642.6; liquidation counts the higher, 1,288.8: above 902.16).
     suite.as_actor(&lena, |s| {
         s.coin_ok("PSP22::approve", &[vault.to_string(), (5_000 * USDC).to_string()])?;
         assert_eq!(vault_ok::<u128>(s, &vault, "deposit", &[(5_000 * USDC).to_string()])?, 5_000 * USDC);
@@ -101,7 +112,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     let (lock_ref_time, lock_proof) = suite.last_weight();
     assert_eq!((suite.balance(&token, &bob)?, suite.balance(&token, &vault)?), (0, 1_000 * GPU_HOUR));
     let h = health(&mut suite, &vault, &bob)?;
-    assert_eq!((h.value, h.borrow_limit, h.liquidation_limit, h.debt), (1_285_200_000, 642_600_000, 899_640_000, 0));
+    assert_eq!((h.value, h.borrow_limit, h.liquidation_limit, h.debt), (1_288_800_000, 642_600_000, 902_160_000, 0));
     let refused = suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "borrow", &[(642_600_001u128).to_string()]))?;
     assert_eq!(refused, Error::ExceedsBorrowLimit);
     assert_eq!(suite.as_actor(&bob, |s| vault_ok::<u128>(s, &vault, "borrow", &[(600 * USDC).to_string()]))?, 600 * USDC);
@@ -128,15 +139,24 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
     assert_eq!((state.totals.cash, state.totals.yield_received, state.totals.unsettled_yield), (4_412_500_000, 12_500_000, 0));
 
-    // Utilization falls to 50% for epochs 5–8: Bob's collateral is worth ≈ 710 USDC, its
-    // liquidation limit ≈ 497 USDC is below his ≈ 590 USDC of debt.
+    // Utilization falls to 50% for epochs 5–8. Within the epoch of the fall, liquidation still
+    // counts the checkpoint of epoch 5 (the borrow took it): Bob stays healthy.
     for epoch in 5..=8u64 {
         suite.report_all(epoch, &report_at(5_000))?;
     }
     let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
-    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs), (5_000, 4));
+    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs, v.previous), (5_000, 4, Some(7_402_752_000)));
+    assert!(v.current < 4_100 * USDC, "{v:?}");
     let h = health(&mut suite, &vault, &bob)?;
-    assert!(h.debt > h.liquidation_limit && h.health_factor_bps < 10_000, "{h:?}");
+    assert!(h.debt < h.liquidation_limit, "{h:?}");
+    assert_eq!(suite.as_actor(&vic, |s| vault_err::<u128>(s, &vault, "liquidate", &[bob.to_string(), USDC.to_string()]))?, Error::Healthy);
+    // A keeper checkpoints epoch 9; an epoch later the fall counts: Bob's collateral is worth
+    // ≈ 710 USDC, its liquidation limit ≈ 497 USDC is below his ≈ 590 USDC of debt.
+    assert!(suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?);
+    suite.advance(HOUR);
+    let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    let h = health(&mut suite, &vault, &bob)?;
+    assert!(h.debt > h.liquidation_limit && h.health_factor_bps < 10_000, "{h:?} {v:?}");
 
     // Ursula is not verified: the token refuses to hand her collateral, so nothing moves.
     let ursula_coin = suite.balance(&coin, &ursula)?;
@@ -154,7 +174,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
         vault_ok::<u128>(s, &vault, "liquidate", &[bob.to_string(), (100 * USDC).to_string()])
     })?;
     let (liquidate_ref_time, liquidate_proof) = suite.last_weight();
-    assert_eq!(seized, 105 * USDC * v.inputs.supply / v.pool_value);
+    assert_eq!(seized, 105 * USDC * v.inputs.supply / v.liquidation_value());
     assert_eq!(suite.balance(&token, &vic)?, seized);
     assert_eq!(suite.balance(&token, &vault)?, 1_000 * GPU_HOUR - seized);
     assert_eq!(suite.balance(&coin, &vic)?, 9_900 * USDC);

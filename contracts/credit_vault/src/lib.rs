@@ -21,13 +21,12 @@ mod vault_tests;
 pub mod credit_vault {
     use crate::vault::{median, Health, Params, Totals, Valuation, ValuationInputs, VaultData};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError, MAX_BATCH};
-    use gpu_hour_token::gpu_hour_token::GpuHourTokenRef;
-    use ink::codegen::TraitCallBuilder;
+    use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError};
+    use compute_rwa_common::{EpochSchedule, Finalized};
+    use ink::env::call::{build_call, ExecutionInput, Selector};
+    use ink::env::DefaultEnvironment;
     use ink::prelude::vec::Vec;
-    use psp22::PSP22;
-    use rental_escrow::rental_escrow::RentalEscrowRef;
-    use utilization_oracle::utilization_oracle::UtilizationOracleRef;
+    use ink::scale::{Decode, Encode, Input, Output};
 
     pub use crate::vault::Error;
 
@@ -136,7 +135,15 @@ pub mod credit_vault {
         pub params: Params,
     }
 
-    /// The owner paused (`paused`) or resumed deposits, collateral and borrowing.
+    /// The vault took the checkpoint of `epoch`: the token's cumulative rent and the pool's value.
+    #[ink(event)]
+    pub struct Checkpointed {
+        pub epoch: u64,
+        pub distributed: u128,
+        pub value: u128,
+    }
+
+    /// The owner paused (`paused`) or resumed deposits, mints and borrowing.
     #[ink(event)]
     pub struct PausedSet {
         pub paused: bool,
@@ -234,7 +241,7 @@ pub mod credit_vault {
         /// compliance must let them move).
         #[ink(message)]
         pub fn lock(&mut self, amount: u128) -> Result<(), Error> {
-            let borrower = self.prepare(self.env().caller())?;
+            let borrower = self.prepare(self.env().caller(), true)?;
             self.data.lock(borrower, amount, self.now())?;
             calls::psp22_transfer_from(self.links.token, borrower, self.env().account_id(), amount).map_err(token_refused)?;
             self.env().emit_event(CollateralMoved { borrower, amount, locked: true });
@@ -245,10 +252,10 @@ pub mod credit_vault {
         /// cover it within the loan-to-value limit (refused while the feed is stale).
         #[ink(message)]
         pub fn unlock(&mut self, amount: u128) -> Result<(), Error> {
-            let borrower = self.prepare(self.env().caller())?;
-            let now = self.now();
-            let (links, params) = (self.links, self.data.params());
-            self.data.unlock(borrower, amount, now, || value(links, params, now))?;
+            let borrower = self.prepare(self.env().caller(), true)?;
+            let in_debt = self.data.position(borrower).scaled_debt > 0;
+            let assessed = if in_debt { self.assess().map(|(valuation, _)| valuation) } else { Err(Error::StaleFeed) };
+            self.data.unlock(borrower, amount, self.now(), || assessed)?;
             calls::psp22_transfer(self.links.token, borrower, amount).map_err(token_refused)?;
             self.env().emit_event(CollateralMoved { borrower, amount, locked: false });
             Ok(())
@@ -258,8 +265,12 @@ pub mod credit_vault {
         /// collateral at today's valuation; returns the debt after it.
         #[ink(message)]
         pub fn borrow(&mut self, amount: u128) -> Result<u128, Error> {
-            let borrower = self.prepare(self.env().caller())?;
-            let valuation = self.valuation()?;
+            let borrower = self.prepare(self.env().caller(), false)?;
+            let (valuation, _) = self.assess()?;
+            // Only lend against collateral that could move: the token must let the vault send it
+            // (not paused, the vault verified and not frozen, the borrower verified).
+            let movable: Result<(), TokenError> = read(self.links.token, ink::selector_bytes!("check_transfer"), (self.env().account_id(), borrower, 1u128))?;
+            movable.map_err(|_| Error::TokenRefused)?;
             let debt = self.data.borrow(borrower, amount, self.now(), &valuation)?;
             self.pay(borrower, amount)?;
             self.env().emit_event(Borrowed { borrower, amount, debt });
@@ -271,7 +282,7 @@ pub mod credit_vault {
         #[ink(message)]
         pub fn repay(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
             let payer = self.env().caller();
-            let borrower = self.prepare(borrower)?;
+            let borrower = self.prepare(borrower, false)?;
             let (paid, debt) = self.data.repay(borrower, amount, self.now())?;
             self.pull(payer, paid)?;
             self.env().emit_event(Repaid { borrower, payer, amount: paid, debt });
@@ -281,7 +292,7 @@ pub mod credit_vault {
         /// Pays the caller its credit: the yield of its collateral beyond its debt.
         #[ink(message)]
         pub fn claim_credit(&mut self) -> Result<u128, Error> {
-            let borrower = self.prepare(self.env().caller())?;
+            let borrower = self.prepare(self.env().caller(), false)?;
             let amount = self.data.claim_credit(borrower, self.now())?;
             self.pay(borrower, amount)?;
             self.env().emit_event(CreditClaimed { borrower, amount });
@@ -294,8 +305,8 @@ pub mod credit_vault {
         #[ink(message)]
         pub fn liquidate(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
             let liquidator = self.env().caller();
-            let borrower = self.prepare(borrower)?;
-            let valuation = self.valuation()?;
+            let borrower = self.prepare(borrower, true)?;
+            let (valuation, _) = self.assess()?;
             let outcome = self.data.liquidate(borrower, amount, self.now(), &valuation)?;
             self.pull(liquidator, outcome.repaid)?;
             calls::psp22_transfer(self.links.token, liquidator, outcome.seized).map_err(token_refused)?;
@@ -321,7 +332,7 @@ pub mod credit_vault {
         /// (the rest to its credit). Anyone may call: a keeper can keep loans repaying themselves.
         #[ink(message)]
         pub fn settle(&mut self, borrower: AccountId) -> Result<(), Error> {
-            self.prepare(borrower)?;
+            self.prepare(borrower, false)?;
             Ok(())
         }
 
@@ -336,8 +347,8 @@ pub mod credit_vault {
             Ok(())
         }
 
-        /// Pauses (`true`) or resumes deposits, mints, collateral and borrowing; repayments,
-        /// withdrawals, unlocks and liquidations stay open. Owner only.
+        /// Pauses (`true`) or resumes deposits, mints and borrowing; adding collateral,
+        /// repayments, withdrawals, unlocks and liquidations stay open. Owner only.
         #[ink(message)]
         pub fn set_paused(&mut self, paused: bool) -> Result<(), Error> {
             self.access.ensure_owner(self.env().caller())?;
@@ -386,22 +397,48 @@ pub mod credit_vault {
             self.data.at(self.now())?.health(borrower, &self.valuation()?)
         }
 
-        /// The valuation now, with every input (fails while the feed is stale).
+        /// The valuation now, with every input: the figures read from the oracle, the escrow and
+        /// the token, the rent measured since the vault's checkpoints, the value now and the
+        /// latest earlier checkpoint's (fails while the feed is stale).
         #[ink(message)]
         pub fn valuation(&self) -> Result<Valuation, Error> {
-            value(self.links, self.data.params(), self.now())
+            let (inputs, epoch, distributed) = figures(self.links, self.data.params(), self.now())?;
+            Ok(self.data.valuation(inputs, epoch, distributed))
+        }
+
+        /// Takes this epoch's checkpoint if nobody has (the token's cumulative rent and the
+        /// pool's value): rent is measured between checkpoints, and borrowing and liquidation
+        /// compare today's value with an earlier epoch's. Anyone may call (keepers once an
+        /// epoch); borrow, unlock and liquidate take it too. Returns whether it was taken.
+        #[ink(message)]
+        pub fn refresh(&mut self) -> Result<bool, Error> {
+            let (_, recorded) = self.assess()?;
+            Ok(recorded)
         }
 
         // ---- internal --------------------------------------------------------------------
+
+        /// The valuation now, taking this epoch's checkpoint if it is the first (with its event).
+        fn assess(&mut self) -> Result<(Valuation, bool), Error> {
+            let (inputs, epoch, distributed) = figures(self.links, self.data.params(), self.now())?;
+            let valuation = self.data.valuation(inputs, epoch, distributed);
+            let recorded = self.data.checkpoint(epoch, inputs.now, distributed, valuation.current);
+            if recorded {
+                self.env().emit_event(Checkpointed { epoch, distributed, value: valuation.current });
+            }
+            Ok((valuation, recorded))
+        }
 
         fn now(&self) -> u64 {
             self.env().block_timestamp()
         }
 
-        /// Claims the collateral's yield (a refusal leaves it in the token for later), then
-        /// settles `borrower`'s share into its position.
-        fn prepare(&mut self, borrower: AccountId) -> Result<AccountId, Error> {
-            self.collect(false)?;
+        /// Claims the collateral's yield, then settles `borrower`'s share into its position. Before
+        /// collateral moves (`strict`) a refusal of the token fails the message, so yield is never
+        /// shared over the wrong collateral; otherwise it stays in the token for a later claim
+        /// (repaying and claiming credit never depend on the token).
+        fn prepare(&mut self, borrower: AccountId, strict: bool) -> Result<AccountId, Error> {
+            self.collect(strict)?;
             let settled = self.data.touch(borrower, self.now())?;
             if settled.repaid > 0 || settled.credited > 0 {
                 self.env().emit_event(YieldApplied { borrower, repaid: settled.repaid, credited: settled.credited });
@@ -412,13 +449,13 @@ pub mod credit_vault {
         /// Claims the token's yield for the vault and books it; a refusal of the token is an error
         /// when `strict`, and otherwise leaves the yield in the token for a later claim.
         fn collect(&mut self, strict: bool) -> Result<u128, Error> {
-            let mut token: GpuHourTokenRef = ink::env::call::FromAccountId::from_account_id(self.links.token);
-            let amount = match token.call_mut().claim().try_invoke() {
-                Ok(Ok(Ok(amount))) => amount,
-                Ok(Ok(Err(TokenError::NothingToClaim))) => 0,
+            let claimed: Result<Result<u128, TokenError>, Error> = read(self.links.token, ink::selector_bytes!("claim"), ());
+            let amount = match claimed {
+                Ok(Ok(amount)) => amount,
+                Ok(Err(TokenError::NothingToClaim)) => 0,
                 _ if !strict => 0,
-                Ok(Ok(Err(_))) => return Err(Error::TokenRefused),
-                _ => return Err(Error::CallFailed),
+                Ok(Err(_)) => return Err(Error::TokenRefused),
+                Err(error) => return Err(error),
             };
             if amount > 0 {
                 self.data.receive_yield(amount)?;
@@ -469,49 +506,107 @@ pub mod credit_vault {
         }
     }
 
-    fn answer<T>(result: Result<ink::MessageResult<T>, ink::env::Error>) -> Result<T, Error> {
-        match result {
-            Ok(Ok(value)) => Ok(value),
+
+    /// Decodes `T` from the front of another contract's answer and skips the rest: the vault
+    /// reads a few leading fields of a larger type without carrying that type's code.
+    struct Front<T>(T);
+
+    impl<T: Decode> Decode for Front<T> {
+        fn decode<I: Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
+            let value = T::decode(input)?;
+            while input.read_byte().is_ok() {}
+            Ok(Front(value))
+        }
+    }
+
+    /// The `Ok` value of another contract's `Result`, or `None` for any error (skipped unread).
+    struct IfOk<T>(Option<T>);
+
+    impl<T: Decode> Decode for IfOk<T> {
+        fn decode<I: Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
+            let value = if input.read_byte()? == 0 { Some(T::decode(input)?) } else { None };
+            while input.read_byte().is_ok() {}
+            Ok(IfOk(value))
+        }
+    }
+
+    /// A text field, kept as its bytes (never read, only skipped).
+    type Text = Vec<u8>;
+    /// The leading fields of the token's `TokenState` up to its distribution count: pool (model,
+    /// GPUs, region, tier, period start, period end, attestation hash and URI), registry,
+    /// stablecoin, admin, pending admin, capacity, redeemed, holders, paused, rules (max holders,
+    /// max balance, blocked countries), yield period, reward totals (six amounts, two times),
+    /// distributions. A change to that type breaks the drink lifecycle test, which reads it.
+    type TokenStatePrefix = (
+        (Text, u32, Text, u8, u64, u64, [u8; 32], Text),
+        ([u8; 32], [u8; 32], [u8; 32], Option<[u8; 32]>, u128, u128, u32, bool),
+        ((u32, u128, Vec<u16>), u64, (u128, u128, u128, u128, u128, u128, u64, u64), u32),
+    );
+
+    /// Bytes passed through SCALE as they are: one call path for every message the vault sends
+    /// to the token, the oracle and the escrow (each typed call would be its own copy of that code).
+    struct Raw(Vec<u8>);
+
+    impl Decode for Raw {
+        fn decode<I: Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
+            let mut bytes = Vec::new();
+            while let Ok(byte) = input.read_byte() {
+                bytes.push(byte);
+            }
+            Ok(Raw(bytes))
+        }
+    }
+
+    impl Encode for Raw {
+        fn size_hint(&self) -> usize {
+            self.0.len()
+        }
+
+        fn encode_to<O: Output + ?Sized>(&self, dest: &mut O) {
+            dest.write(&self.0);
+        }
+    }
+
+    /// Calls `selector` of `callee` with `args` and decodes its answer as `T`; a failed call or an
+    /// answer of another shape is `CallFailed`.
+    fn read<T: Decode>(callee: AccountId, selector: [u8; 4], args: impl Encode) -> Result<T, Error> {
+        let input = ExecutionInput::new(Selector::new(selector)).push_arg(Raw(args.encode()));
+        match build_call::<DefaultEnvironment>().call(callee).exec_input(input).returns::<Raw>().try_invoke() {
+            Ok(Ok(Raw(bytes))) => T::decode(&mut bytes.as_slice()).map_err(|_| Error::CallFailed),
             _ => Err(Error::CallFailed),
         }
     }
 
-    /// Reads every input of the valuation from the oracle, the escrow and the token.
-    fn value(links: Links, params: Params, now: u64) -> Result<Valuation, Error> {
-        let oracle: UtilizationOracleRef = ink::env::call::FromAccountId::from_account_id(links.oracle);
-        let escrow: RentalEscrowRef = ink::env::call::FromAccountId::from_account_id(links.escrow);
-        let token: GpuHourTokenRef = ink::env::call::FromAccountId::from_account_id(links.token);
-        let params_epochs = params.trailing_epochs;
-        let latest = answer(oracle.call().latest(links.feed).try_invoke())?.map_err(|_| Error::StaleFeed)?;
-        let from = latest.epoch.saturating_add(1).saturating_sub(u64::from(params_epochs));
-        let history = answer(oracle.call().history(links.feed, from, params_epochs).try_invoke())?.map_err(|_| Error::StaleFeed)?;
-        let mut utilization: Vec<u16> = history.iter().map(|epoch| epoch.values.utilization_bps).collect();
-        let schedule = calls::feed_schedule(links.oracle, links.feed)?.ok_or(Error::StaleFeed)?;
-        let offer = answer(escrow.call().offer().try_invoke())?;
-        let config = answer(escrow.call().config().try_invoke())?;
-        let state = answer(token.call().state().try_invoke())?;
-        let window = schedule.epoch_length.saturating_mul(u64::from(params_epochs));
-        let since = now.saturating_sub(window);
-        let first = state.distributions.saturating_sub(MAX_BATCH);
-        let recent_rent = answer(token.call().distributions(first, MAX_BATCH).try_invoke())?
-            .iter()
-            .filter(|d| d.timestamp >= since)
-            .fold(0u128, |sum, d| sum.saturating_add(d.amount));
-        let mut psp22: ink::contract_ref!(PSP22) = links.token.into();
-        let supply = answer(psp22.call_mut().total_supply().try_invoke())?;
+    /// Reads every input of the valuation from the oracle, the escrow and the token (all but the
+    /// rent, which the vault measures between its checkpoints): the inputs, the feed's epoch now
+    /// and the token's cumulative `distributed`. A stale or unknown feed is `StaleFeed`.
+    fn figures(links: Links, params: Params, now: u64) -> Result<(ValuationInputs, u64, u128), Error> {
+        let (feed, epochs) = (links.feed, params.trailing_epochs);
+        let latest: IfOk<Finalized> = read(links.oracle, ink::selector_bytes!("latest"), feed)?;
+        let latest = latest.0.ok_or(Error::StaleFeed)?;
+        let from = latest.epoch.saturating_add(1).saturating_sub(u64::from(epochs));
+        let history: IfOk<Vec<Finalized>> = read(links.oracle, ink::selector_bytes!("history"), (feed, from, epochs))?;
+        let mut utilization: Vec<u16> = history.0.unwrap_or_default().iter().map(|epoch| epoch.values.utilization_bps).collect();
+        let schedule: Option<EpochSchedule> = read(links.oracle, ink::selector_bytes!("UtilizationFeed::schedule"), feed)?;
+        let schedule = schedule.ok_or(Error::StaleFeed)?;
+        let price: Front<u128> = read(links.escrow, ink::selector_bytes!("offer"), ())?;
+        let fee: Front<(u32, u16)> = read(links.escrow, ink::selector_bytes!("config"), ())?;
+        let state: Front<TokenStatePrefix> = read(links.token, ink::selector_bytes!("state"), ())?;
+        let (pool, _, (_, _, rewards, _)) = state.0;
+        let supply: u128 = read(links.token, ink::selector_bytes!("PSP22::total_supply"), ())?;
         let inputs = ValuationInputs {
             now,
-            period_end: state.pool.period_end,
+            period_end: pool.5,
             epoch_length: schedule.epoch_length,
             gpus: schedule.gpus,
-            price_per_gpu_hour: offer.price_per_gpu_hour,
-            operator_fee_bps: config.operator_fee_bps,
+            price_per_gpu_hour: price.0,
+            operator_fee_bps: fee.0 .1,
             epochs: u32::try_from(utilization.len()).unwrap_or_default(),
             utilization_bps: median(&mut utilization),
-            recent_rent,
-            trailing_epochs: params_epochs,
+            recent_rent: 0,
+            rent_window_ms: 0,
             supply,
         };
-        Valuation::new(inputs, params.haircut_bps)
+        Ok((inputs, schedule.epoch_at(now), rewards.0))
     }
 }

@@ -21,8 +21,11 @@ pub const MAX_TRAILING_EPOCHS: u32 = 12;
 pub const MAX_THRESHOLD_BPS: u16 = 9_000;
 /// Highest liquidation bonus (bps).
 pub const MAX_BONUS_BPS: u16 = 2_000;
-/// Highest annual rate of any slope of the curve (bps, 1,000%).
-pub const MAX_RATE_BPS: u32 = 100_000;
+/// Highest annual rate of any part of the curve (bps, 100%): at most 300% a year in all, so the
+/// borrow index stays far from overflow for decades even at full utilization.
+pub const MAX_RATE_BPS: u32 = 10_000;
+/// Longest horizon (epochs) the valuation projects rent over.
+pub const MAX_HORIZON_EPOCHS: u32 = 100_000;
 
 const WHOLE: u128 = BPS as u128;
 
@@ -30,7 +33,7 @@ compute_rwa_common::contract_error! {
     /// Why a vault message was refused: every error of the contract, in one flat enum.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Error {
-        /// The vault is paused: no deposits, mints, collateral or borrowing.
+        /// The vault is paused: no deposits, mints or borrowing.
         Paused,
         /// Zero amount.
         ZeroAmount,
@@ -113,13 +116,17 @@ pub struct Params {
     pub kink_bps: u16,
     /// Finalized oracle epochs the valuation looks back over (median utilization, rent per epoch).
     pub trailing_epochs: u32,
+    /// Most epochs of future rent the valuation counts (capped by the period's end): a short
+    /// burst of rent cannot be projected over years.
+    pub horizon_epochs: u32,
 }
 
 impl Params {
     /// Whether every parameter is within its bounds: `0 < ltv ≤ threshold ≤ 90%`, the bonus
     /// ≤ 20% and small enough that a liquidation always improves health
     /// (`threshold × (1 + bonus) < 100%`), haircut < 100%, `0 < close factor ≤ 100%`,
-    /// `0 < kink < 100%`, each rate ≤ 1,000% a year, 1..=12 trailing epochs.
+    /// `0 < kink < 100%`, each rate ≤ 100% a year, 1..=12 trailing epochs, a horizon of
+    /// `trailing_epochs..=MAX_HORIZON_EPOCHS` epochs.
     pub fn validate(&self) -> R<()> {
         let threshold = u32::from(self.liquidation_threshold_bps);
         let with_bonus = threshold.saturating_mul(u32::from(BPS).saturating_add(u32::from(self.liquidation_bonus_bps)));
@@ -136,7 +143,8 @@ impl Params {
             && self.base_rate_bps <= MAX_RATE_BPS
             && self.slope1_bps <= MAX_RATE_BPS
             && self.slope2_bps <= MAX_RATE_BPS
-            && (1..=MAX_TRAILING_EPOCHS).contains(&self.trailing_epochs);
+            && (1..=MAX_TRAILING_EPOCHS).contains(&self.trailing_epochs)
+            && (self.trailing_epochs..=MAX_HORIZON_EPOCHS).contains(&self.horizon_epochs);
         if valid { Ok(()) } else { Err(Error::InvalidParams) }
     }
 
@@ -157,7 +165,8 @@ impl Params {
     }
 }
 
-/// Every input of a valuation, each read from another contract at the time of the call.
+/// Every input of a valuation: read from the other contracts at the time of the call, except the
+/// rent, which the vault measures itself between its checkpoints of the token's distributions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct ValuationInputs {
@@ -177,68 +186,106 @@ pub struct ValuationInputs {
     pub utilization_bps: u16,
     /// How many finalized epochs that median is over (at most `trailing_epochs`).
     pub epochs: u32,
-    /// Rent the token received for its holders over the last `trailing_epochs` epochs of time
-    /// (the token's most recent distributions).
+    /// Rent the token received for its holders since the vault's oldest checkpoint of the
+    /// trailing epochs (the growth of the token's cumulative `distributed`; 0 without one).
     pub recent_rent: u128,
-    /// Epochs of time `recent_rent` was counted over.
-    pub trailing_epochs: u32,
+    /// Time `recent_rent` was received over (ms; 0 without a checkpoint).
+    pub rent_window_ms: u64,
     /// The token's supply (units).
     pub supply: u128,
 }
 
-/// What the pool's remaining rent is worth to its holders, and how it was reached.
+/// What the pool's rent over the horizon is worth to its holders, and how it was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct Valuation {
     /// The figures it was computed from.
     pub inputs: ValuationInputs,
-    /// Holders' remaining rent at the trailing utilization:
-    /// `remaining hours × GPUs × price × utilization × (1 − fee)`.
+    /// Holders' rent over the horizon at the trailing utilization:
+    /// `hours × GPUs × price × utilization × (1 − fee)`, hours = min(remaining, horizon).
     pub by_utilization: u128,
-    /// Holders' remaining rent at the rate it was recently distributed:
-    /// `recent rent ÷ trailing epochs × remaining epochs`.
+    /// Holders' rent over the horizon at the rate it was recently received:
+    /// `recent rent × min(remaining, horizon) ÷ rent window`.
     pub by_distributions: u128,
-    /// The lower of the two, less the haircut: what the whole supply is worth as collateral.
-    pub pool_value: u128,
+    /// The lower of the two, less the haircut: what the whole supply is worth now.
+    pub current: u128,
+    /// The vault's checkpoint of that value from its latest earlier epoch within the trailing
+    /// epochs (`None`: none). Borrowing counts the lower of the two, liquidation the higher, so
+    /// no figure that moves within an epoch can open a loan or close one.
+    pub previous: Option<u128>,
 }
 
 impl Valuation {
-    /// Values the pool from `inputs` with `haircut_bps` taken off.
-    pub fn new(inputs: ValuationInputs, haircut_bps: u16) -> R<Valuation> {
-        let remaining_ms = inputs.period_end.saturating_sub(inputs.now);
-        let hours = u128::from(remaining_ms / MS_PER_HOUR);
-        let gpu_hours = hours.checked_mul(u128::from(inputs.gpus)).ok_or(Error::Overflow)?;
-        let gross = gpu_hours.checked_mul(inputs.price_per_gpu_hour).ok_or(Error::Overflow)?;
-        let rented = mul_div(gross, u128::from(inputs.utilization_bps.min(BPS)), WHOLE)?;
+    /// Values the pool from `inputs` over at most `horizon_epochs` epochs with `haircut_bps`
+    /// taken off; `previous` is the checkpointed value of an earlier epoch. Saturating: an absurd
+    /// input makes one figure huge and the other decides, never an error.
+    pub fn new(inputs: ValuationInputs, haircut_bps: u16, horizon_epochs: u32, previous: Option<u128>) -> Valuation {
+        let horizon = inputs.epoch_length.saturating_mul(u64::from(horizon_epochs));
+        let projected_ms = inputs.period_end.saturating_sub(inputs.now).min(horizon);
+        let hours = u128::from(projected_ms / MS_PER_HOUR);
+        let gross = hours.saturating_mul(u128::from(inputs.gpus)).saturating_mul(inputs.price_per_gpu_hour);
         let net_bps = WHOLE.saturating_sub(u128::from(inputs.operator_fee_bps));
-        let by_utilization = mul_div(rented, net_bps, WHOLE)?;
-        let window = u128::from(inputs.epoch_length).saturating_mul(u128::from(inputs.trailing_epochs));
-        let by_distributions = if window == 0 { 0 } else { mul_div(inputs.recent_rent, u128::from(remaining_ms), window)? };
-        let lower = by_utilization.min(by_distributions);
-        let pool_value = mul_div(lower, WHOLE.saturating_sub(u128::from(haircut_bps)), WHOLE)?;
-        Ok(Valuation { inputs, by_utilization, by_distributions, pool_value })
+        let by_utilization = share(share(gross, u128::from(inputs.utilization_bps.min(BPS))), net_bps);
+        let by_distributions = mul_div_floor(inputs.recent_rent, u128::from(projected_ms), u128::from(inputs.rent_window_ms))
+            .unwrap_or(if inputs.rent_window_ms == 0 { 0 } else { u128::MAX });
+        let current = share(by_utilization.min(by_distributions), WHOLE.saturating_sub(u128::from(haircut_bps)));
+        Valuation { inputs, by_utilization, by_distributions, current, previous }
     }
 
-    /// Value of `units` of the token: its share of `pool_value` (0 without supply).
-    pub fn value_of(&self, units: u128) -> R<u128> {
+    /// What borrowing counts: the lower of now and the earlier checkpoint (0 without one).
+    pub fn borrow_value(&self) -> u128 {
+        self.previous.map_or(0, |previous| previous.min(self.current))
+    }
+
+    /// What liquidation counts: the higher of now and the earlier checkpoint (0 without one).
+    pub fn liquidation_value(&self) -> u128 {
+        self.previous.map_or(0, |previous| previous.max(self.current))
+    }
+
+    /// Whether the tokenization period is over: the tokens earn nothing more.
+    pub fn ended(&self) -> bool {
+        self.inputs.now >= self.inputs.period_end
+    }
+
+    /// Value of `units` of the token at `pool_value` for the whole supply (0 without supply).
+    pub fn value_of(&self, units: u128, pool_value: u128) -> R<u128> {
         if self.inputs.supply == 0 {
             return Ok(0);
         }
-        mul_div(self.pool_value, units, self.inputs.supply)
-    }
-
-    /// Units of the token worth `amount` (rounded down): what a liquidator may receive.
-    fn units_worth(&self, amount: u128) -> R<u128> {
-        if self.pool_value == 0 {
-            return Err(Error::Unpriced);
-        }
-        mul_div(amount, self.inputs.supply, self.pool_value)
+        mul_div(pool_value, units, self.inputs.supply)
     }
 }
 
-/// Median of `values` (the lower middle for an even count; 0 when empty).
+/// `amount × bps ÷ 10,000`, saturating.
+fn share(amount: u128, bps: u128) -> u128 {
+    mul_div_floor(amount, bps, WHOLE).unwrap_or_else(|| (amount / WHOLE).saturating_mul(bps))
+}
+
+/// The vault's record, at the first valuation of an epoch, of the token's cumulative distributed
+/// rent and of the pool's current value: rent is measured between checkpoints, and the lagged
+/// value is the latest earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Checkpoint {
+    /// When it was taken (ms).
+    pub at: u64,
+    /// The token's `distributed` total then.
+    pub distributed: u128,
+    /// The pool's current value then.
+    pub value: u128,
+}
+
+/// Median of `values` (the lower middle for an even count; 0 when empty). An insertion sort: at
+/// most `MAX_TRAILING_EPOCHS` values, and far less code than the standard library's sort.
 pub fn median(values: &mut [u16]) -> u16 {
-    values.sort_unstable();
+    for i in 1..values.len() {
+        let mut j = i;
+        while j > 0 && values.get(j.saturating_sub(1)) > values.get(j) {
+            values.swap(j.saturating_sub(1), j);
+            j = j.saturating_sub(1);
+        }
+    }
     let middle = values.len().saturating_sub(1) / 2;
     values.get(middle).copied().unwrap_or_default()
 }
@@ -285,7 +332,7 @@ pub struct Totals {
     pub bad_debt: u128,
     /// Σ yield received from the token (to positions, or to lenders while no collateral was locked).
     pub yield_received: u128,
-    /// Whether deposits, collateral and borrowing are paused.
+    /// Whether deposits, mints and borrowing are paused.
     pub paused: bool,
 }
 
@@ -297,13 +344,14 @@ pub struct Health {
     pub position: Position,
     /// Debt now, interest included.
     pub debt: u128,
-    /// Value of the collateral.
+    /// Value of the collateral as liquidation counts it (the higher of now and the checkpoint).
     pub value: u128,
-    /// Most the position may owe after a borrow or an unlock (`value × ltv`).
+    /// Most the position may owe after a borrow or an unlock (the lower value × ltv).
     pub borrow_limit: u128,
     /// Debt above this makes the position liquidatable (`value × threshold`).
     pub liquidation_limit: u128,
-    /// `liquidation_limit ÷ debt` in bps (`u128::MAX` without debt); below 10,000 is liquidatable.
+    /// `liquidation_limit ÷ (debt − credit)` in bps (`u128::MAX` without net debt); below 10,000
+    /// is liquidatable.
     pub health_factor_bps: u128,
 }
 
@@ -335,6 +383,7 @@ pub struct VaultData {
     totals: Totals,
     shares: Mapping<AccountId, u128>,
     positions: Mapping<AccountId, Position>,
+    checkpoints: Mapping<u64, Checkpoint>,
 }
 
 impl VaultData {
@@ -359,6 +408,7 @@ impl VaultData {
             },
             shares: Mapping::default(),
             positions: Mapping::default(),
+            checkpoints: Mapping::default(),
         })
     }
 
@@ -367,7 +417,13 @@ impl VaultData {
     /// The books as they would be after accruing interest to `now`, for reads: the same
     /// totals with the index moved, over the same storage (a mapping's key is its type's).
     pub fn at(&self, now: u64) -> R<VaultData> {
-        let mut books = VaultData { params: self.params, totals: self.totals, shares: Mapping::default(), positions: Mapping::default() };
+        let mut books = VaultData {
+            params: self.params,
+            totals: self.totals,
+            shares: Mapping::default(),
+            positions: Mapping::default(),
+            checkpoints: Mapping::default(),
+        };
         books.accrue(now)?;
         Ok(books)
     }
@@ -455,10 +511,13 @@ impl VaultData {
     }
 
     fn health_of(&self, position: Position, debt: u128, valuation: &Valuation) -> R<Health> {
-        let value = valuation.value_of(position.collateral)?;
-        let borrow_limit = mul_div(value, u128::from(self.params.ltv_bps), WHOLE)?;
+        let value = valuation.value_of(position.collateral, valuation.liquidation_value())?;
+        let lower = valuation.value_of(position.collateral, valuation.borrow_value())?;
+        let borrow_limit = mul_div(lower, u128::from(self.params.ltv_bps), WHOLE)?;
         let liquidation_limit = mul_div(value, u128::from(self.params.liquidation_threshold_bps), WHOLE)?;
-        let health_factor_bps = if debt == 0 { u128::MAX } else { mul_div(liquidation_limit, WHOLE, debt)? };
+        // The credit pays the debt first in a liquidation: the factor is over the debt net of it.
+        let net = debt.saturating_sub(position.credit);
+        let health_factor_bps = if net == 0 { u128::MAX } else { mul_div(liquidation_limit, WHOLE, net)? };
         Ok(Health { position, debt, value, borrow_limit, liquidation_limit, health_factor_bps })
     }
 
@@ -477,9 +536,11 @@ impl VaultData {
             self.totals.accrued_at = self.totals.accrued_at.max(now);
             return Ok(());
         }
-        let rate = self.borrow_rate_bps()?;
-        let growth = mul_div(self.totals.index, rate.checked_mul(elapsed).ok_or(Error::Overflow)?, WHOLE.checked_mul(YEAR_MS).ok_or(Error::Overflow)?)?;
-        self.totals.index = add(self.totals.index, growth)?;
+        let factor = self.borrow_rate_bps()?.saturating_mul(elapsed);
+        let year = WHOLE.saturating_mul(YEAR_MS);
+        // index × factor ÷ year, dividing first only where the product would overflow.
+        let growth = mul_div_floor(self.totals.index, factor, year).unwrap_or_else(|| self.totals.index.checked_div(year).unwrap_or_default().saturating_mul(factor));
+        self.totals.index = self.totals.index.saturating_add(growth);
         self.totals.accrued_at = now;
         Ok(())
     }
@@ -517,11 +578,17 @@ impl VaultData {
         Ok(settled)
     }
 
-    /// Pays up to `amount` of `position`'s debt into the lenders' cash; returns what it paid.
+    /// Pays up to `amount` of `position`'s debt into the lenders' cash; returns what it paid: all
+    /// of the debt, or exactly what the index units it burns are worth (rounded up, never more
+    /// than `amount`), so no payment is ever lost to rounding.
     fn pay_debt(&mut self, position: &mut Position, amount: u128) -> R<u128> {
         let debt = self.debt_of(position)?;
-        let paid = amount.min(debt);
-        let burnt = if paid == debt { position.scaled_debt } else { mul_div(paid, RAY, self.totals.index)?.min(position.scaled_debt) };
+        let (burnt, paid) = if amount >= debt {
+            (position.scaled_debt, debt)
+        } else {
+            let burnt = mul_div(amount, RAY, self.totals.index)?.min(position.scaled_debt);
+            (burnt, mul_div_up(burnt, self.totals.index, RAY)?.min(amount))
+        };
         position.scaled_debt = sub(position.scaled_debt, burnt)?;
         self.totals.scaled_debt = sub(self.totals.scaled_debt, burnt)?;
         self.totals.cash = add(self.totals.cash, paid)?;
@@ -602,11 +669,9 @@ impl VaultData {
 
     // ---- borrowers -----------------------------------------------------------------------
 
-    /// Locks `amount` more collateral (the caller pulls the tokens). Settle yield first.
+    /// Locks `amount` more collateral (the caller pulls the tokens); open while paused, since it
+    /// only makes a position safer.
     pub fn lock(&mut self, borrower: AccountId, amount: u128, now: u64) -> R<()> {
-        if self.totals.paused {
-            return Err(Error::Paused);
-        }
         if amount == 0 {
             return Err(Error::ZeroAmount);
         }
@@ -649,7 +714,7 @@ impl VaultData {
         if amount > self.totals.cash {
             return Err(Error::InsufficientLiquidity);
         }
-        if valuation.pool_value == 0 {
+        if valuation.borrow_value() == 0 {
             return Err(Error::Unpriced);
         }
         let mut position = self.position(borrower);
@@ -677,6 +742,9 @@ impl VaultData {
             return Err(Error::NoDebt);
         }
         let paid = self.pay_debt(&mut position, amount)?;
+        if paid == 0 {
+            return Err(Error::ZeroAmount);
+        }
         let left = self.debt_of(&position)?;
         self.store(borrower, position);
         Ok((paid, left))
@@ -696,31 +764,47 @@ impl VaultData {
         Ok(amount)
     }
 
-    /// Liquidates a position whose debt exceeds its liquidation limit at `valuation`: the
-    /// liquidator repays up to `amount` (at most the close factor of the debt) and receives
-    /// collateral worth the repayment plus the bonus; if that would take more than the
-    /// collateral, it takes all of it and repays only what it is worth at the bonus, and the
-    /// debt left is written off as bad debt.
+    /// Liquidates a position whose debt exceeds its liquidation limit at `valuation`'s
+    /// liquidation value (the higher of now and the earlier checkpoint). The borrower's credit
+    /// pays its debt first; then the liquidator repays up to `amount` (at most the close factor
+    /// of the debt) and receives collateral worth the repayment plus the bonus. If that would take
+    /// more than the collateral, it takes all of it and repays only what it is worth at the
+    /// bonus; the debt left is written off as bad debt. After the tokenization period the tokens
+    /// are worth nothing: the liquidator takes them for nothing and the whole debt is written off.
     pub fn liquidate(&mut self, borrower: AccountId, amount: u128, now: u64, valuation: &Valuation) -> R<Liquidation> {
         if amount == 0 {
             return Err(Error::ZeroAmount);
         }
         self.touch(borrower, now)?;
         let mut position = self.position(borrower);
-        let debt = self.debt_of(&position)?;
+        // Every check first, on the debt as the credit will leave it: a refusal changes nothing.
+        let credit = position.credit;
+        let debt = self.debt_of(&position)?.saturating_sub(credit);
         let health = self.health_of(position, debt, valuation)?;
         if debt == 0 || debt <= health.liquidation_limit {
             return Err(Error::Healthy);
         }
-        let bonus = add(WHOLE, u128::from(self.params.liquidation_bonus_bps))?;
-        let most = mul_div_up(debt, u128::from(self.params.close_factor_bps), WHOLE)?;
-        let mut repaid = amount.min(most);
-        let mut seized = valuation.units_worth(mul_div(repaid, bonus, WHOLE)?)?;
-        if seized >= position.collateral {
-            seized = position.collateral;
-            repaid = mul_div(health.value, WHOLE, bonus)?.min(repaid);
+        let pool_value = valuation.liquidation_value();
+        if pool_value == 0 && !valuation.ended() {
+            return Err(Error::Unpriced);
         }
-        let paid = self.pay_debt(&mut position, repaid)?;
+        let bonus = add(WHOLE, u128::from(self.params.liquidation_bonus_bps))?;
+        let most = mul_div_up(debt, u128::from(self.params.close_factor_bps), WHOLE)?.min(amount);
+        // Repaying this much takes every token of the position.
+        let for_all = mul_div(health.value, WHOLE, bonus)?;
+        let takes_all = most >= for_all;
+        if most.min(for_all) == 0 && !takes_all {
+            return Err(Error::ZeroAmount);
+        }
+        let offset = self.pay_debt(&mut position, credit)?;
+        position.credit = sub(position.credit, offset)?;
+        self.totals.credit = sub(self.totals.credit, offset)?;
+        let paid = self.pay_debt(&mut position, most.min(for_all))?;
+        let seized = if takes_all {
+            position.collateral
+        } else {
+            mul_div(mul_div(paid, bonus, WHOLE)?, valuation.inputs.supply, pool_value)?.min(position.collateral)
+        };
         position.collateral = sub(position.collateral, seized)?;
         self.totals.collateral = sub(self.totals.collateral, seized)?;
         let mut outcome = Liquidation { repaid: paid, seized, bad_debt: 0 };
@@ -730,11 +814,40 @@ impl VaultData {
             position.scaled_debt = 0;
             self.totals.bad_debt = add(self.totals.bad_debt, outcome.bad_debt)?;
         }
-        if paid == 0 && seized == 0 && outcome.bad_debt == 0 {
-            return Err(Error::ZeroAmount);
-        }
         self.store(borrower, position);
         Ok(outcome)
+    }
+
+    // ---- valuation checkpoints --------------------------------------------------------------
+
+    /// The oldest and the latest of the vault's checkpoints from the `trailing_epochs` epochs
+    /// before `epoch` (`None`: none in that window).
+    pub fn checkpoints_before(&self, epoch: u64) -> (Option<Checkpoint>, Option<Checkpoint>) {
+        let from = epoch.saturating_sub(u64::from(self.params.trailing_epochs));
+        let mut found = (from..epoch).filter_map(|e| self.checkpoints.get(e));
+        let oldest = found.next();
+        let latest = found.last().or(oldest);
+        (oldest, latest)
+    }
+
+    /// Values the pool at epoch `epoch` from `inputs` (their rent fields ignored) and the token's
+    /// cumulative `distributed`: the rent is what arrived since the oldest earlier checkpoint,
+    /// the lagged value the latest earlier one's.
+    pub fn valuation(&self, mut inputs: ValuationInputs, epoch: u64, distributed: u128) -> Valuation {
+        let (oldest, latest) = self.checkpoints_before(epoch);
+        (inputs.recent_rent, inputs.rent_window_ms) =
+            oldest.map_or((0, 0), |c| (distributed.saturating_sub(c.distributed), inputs.now.saturating_sub(c.at)));
+        Valuation::new(inputs, self.params.haircut_bps, self.params.horizon_epochs, latest.map(|c| c.value))
+    }
+
+    /// Records the first checkpoint of `epoch`: the token's cumulative `distributed` and the
+    /// pool's current value. Later ones in the same epoch change nothing; returns whether it did.
+    pub fn checkpoint(&mut self, epoch: u64, now: u64, distributed: u128, value: u128) -> bool {
+        if self.checkpoints.contains(epoch) {
+            return false;
+        }
+        self.checkpoints.insert(epoch, &Checkpoint { at: now, distributed, value });
+        true
     }
 
     // ---- owner ---------------------------------------------------------------------------
@@ -747,7 +860,7 @@ impl VaultData {
         Ok(())
     }
 
-    /// Pauses (`true`) or resumes deposits, mints, collateral and borrowing.
+    /// Pauses (`true`) or resumes deposits, mints and borrowing.
     pub fn set_paused(&mut self, paused: bool) {
         self.totals.paused = paused;
     }

@@ -25,9 +25,10 @@ fn params() -> Params {
         liquidation_bonus_bps: 500,
         base_rate_bps: 200,
         slope1_bps: 800,
-        slope2_bps: 20_000,
+        slope2_bps: 10_000,
         kink_bps: 8_000,
         trailing_epochs: 4,
+        horizon_epochs: 100,
     }
 }
 
@@ -44,13 +45,20 @@ fn inputs() -> ValuationInputs {
         utilization_bps: 5_000,
         epochs: 4,
         recent_rent: 4 * 7_200_000,
-        trailing_epochs: 4,
+        rent_window_ms: 4 * HOUR,
         supply: 800 * GPU_HOUR,
     }
 }
 
+/// A valuation whose earlier checkpoint agrees with now (a steady pool).
+fn valued(inputs: ValuationInputs) -> Valuation {
+    let mut v = Valuation::new(inputs, params().haircut_bps, params().horizon_epochs, None);
+    v.previous = Some(v.current);
+    v
+}
+
 fn valuation() -> Valuation {
-    Valuation::new(inputs(), params().haircut_bps).unwrap()
+    valued(inputs())
 }
 
 fn vault() -> VaultData {
@@ -70,36 +78,44 @@ fn funded() -> VaultData {
 #[ink::test]
 fn valuation_takes_the_lower_figure_less_the_haircut() {
     let v = valuation();
-    assert_eq!((v.by_utilization, v.by_distributions, v.pool_value), (720 * USDC, 720 * USDC, 576 * USDC));
-    assert_eq!(v.value_of(100 * GPU_HOUR), Ok(72 * USDC));
+    assert_eq!((v.by_utilization, v.by_distributions, v.current), (720 * USDC, 720 * USDC, 576 * USDC));
+    assert_eq!(v.value_of(100 * GPU_HOUR, v.current), Ok(72 * USDC));
     // Less rent distributed recently than the utilization suggests: the distributions decide.
-    let v = Valuation::new(ValuationInputs { recent_rent: 4 * 3_600_000, ..inputs() }, 2_000).unwrap();
-    assert_eq!((v.by_utilization, v.by_distributions, v.pool_value), (720 * USDC, 360 * USDC, 288 * USDC));
+    let v = valued(ValuationInputs { recent_rent: 4 * 3_600_000, ..inputs() });
+    assert_eq!((v.by_utilization, v.by_distributions, v.current), (720 * USDC, 360 * USDC, 288 * USDC));
     // A utilization drop lowers it at once.
-    let v = Valuation::new(ValuationInputs { utilization_bps: 2_500, ..inputs() }, 2_000).unwrap();
-    assert_eq!((v.by_utilization, v.pool_value), (360 * USDC, 288 * USDC));
+    let v = valued(ValuationInputs { utilization_bps: 2_500, ..inputs() });
+    assert_eq!((v.by_utilization, v.current), (360 * USDC, 288 * USDC));
     // A mint that doubles the supply halves every holder's value.
-    let v = Valuation::new(ValuationInputs { supply: 1_600 * GPU_HOUR, ..inputs() }, 2_000).unwrap();
-    assert_eq!(v.value_of(100 * GPU_HOUR), Ok(36 * USDC));
+    let v = valued(ValuationInputs { supply: 1_600 * GPU_HOUR, ..inputs() });
+    assert_eq!(v.value_of(100 * GPU_HOUR, v.current), Ok(36 * USDC));
 }
 
 #[ink::test]
 fn valuation_inputs_at_their_bounds() {
-    let at = |inputs: ValuationInputs| Valuation::new(inputs, 2_000).unwrap();
-    assert_eq!(at(ValuationInputs { utilization_bps: 0, ..inputs() }).pool_value, 0);
+    let at = valued;
+    assert_eq!(at(ValuationInputs { utilization_bps: 0, ..inputs() }).current, 0);
     assert_eq!(at(ValuationInputs { utilization_bps: u16::MAX, ..inputs() }).by_utilization, 1_440 * USDC);
-    assert_eq!(at(ValuationInputs { operator_fee_bps: 10_000, ..inputs() }).pool_value, 0);
-    assert_eq!(at(ValuationInputs { recent_rent: 0, ..inputs() }).pool_value, 0);
-    assert_eq!(at(ValuationInputs { now: 100 * HOUR, ..inputs() }).pool_value, 0);
-    assert_eq!(at(ValuationInputs { now: 200 * HOUR, ..inputs() }).pool_value, 0);
-    assert_eq!(at(ValuationInputs { trailing_epochs: 0, ..inputs() }).by_distributions, 0);
-    assert_eq!(at(ValuationInputs { supply: 0, ..inputs() }).value_of(1), Ok(0));
+    assert_eq!(at(ValuationInputs { operator_fee_bps: 10_000, ..inputs() }).current, 0);
+    assert_eq!(at(ValuationInputs { recent_rent: 0, ..inputs() }).current, 0);
+    assert_eq!(at(ValuationInputs { now: 100 * HOUR, ..inputs() }).current, 0);
+    assert_eq!(at(ValuationInputs { now: 200 * HOUR, ..inputs() }).current, 0);
+    assert_eq!(at(ValuationInputs { rent_window_ms: 0, ..inputs() }).by_distributions, 0);
+    assert_eq!(at(ValuationInputs { supply: 0, ..inputs() }).value_of(1, 576 * USDC), Ok(0));
     // Part of an hour left counts for nothing by utilization (whole hours), pro rata by distributions.
     let v = at(ValuationInputs { now: 99 * HOUR + 1, ..inputs() });
     assert_eq!((v.by_utilization, v.by_distributions), (0, 7_199_998));
-    assert_eq!(Valuation::new(inputs(), 10_000).unwrap().pool_value, 0);
-    let huge = ValuationInputs { price_per_gpu_hour: u128::MAX / 1_000, ..inputs() };
-    assert_eq!(Valuation::new(huge, 2_000), Err(Error::Overflow));
+    assert_eq!(Valuation::new(inputs(), 10_000, 100, None).current, 0);
+    // An absurd price saturates its figure and the distributions decide (review: it used to fail
+    // every valuation, freezing liquidations at the operator's will).
+    let huge = at(ValuationInputs { price_per_gpu_hour: u128::MAX / 1_000, ..inputs() });
+    assert_eq!(huge.current, 576 * USDC);
+    assert!(huge.by_utilization > u128::MAX / 1_000);
+    // Rent is projected over the horizon at most: 10 epochs of it, not the 100 hours left.
+    let short = Valuation::new(inputs(), 2_000, 10, None);
+    assert_eq!((short.by_utilization, short.by_distributions, short.current), (72 * USDC, 72 * USDC, 57_600_000));
+    // Without an earlier checkpoint nothing can be borrowed against or liquidated.
+    assert_eq!((short.borrow_value(), short.liquidation_value()), (0, 0));
 }
 
 #[test]
@@ -128,11 +144,13 @@ fn parameters_are_bounded() {
         Params { close_factor_bps: 10_001, ..params() },
         Params { kink_bps: 0, ..params() },
         Params { kink_bps: 10_000, ..params() },
-        Params { base_rate_bps: 100_001, ..params() },
-        Params { slope1_bps: 100_001, ..params() },
-        Params { slope2_bps: 100_001, ..params() },
+        Params { base_rate_bps: 10_001, ..params() },
+        Params { slope1_bps: 10_001, ..params() },
+        Params { slope2_bps: 10_001, ..params() },
         Params { trailing_epochs: 0, ..params() },
         Params { trailing_epochs: 13, ..params() },
+        Params { horizon_epochs: 3, ..params() },
+        Params { horizon_epochs: 100_001, ..params() },
     ];
     for params in bad {
         assert_eq!(params.validate(), Err(Error::InvalidParams), "{params:?}");
@@ -146,9 +164,9 @@ fn the_rate_curve_is_gentle_below_the_kink_and_steep_above() {
     assert_eq!(p.borrow_rate_bps(0), 200);
     assert_eq!(p.borrow_rate_bps(4_000), 600);
     assert_eq!(p.borrow_rate_bps(8_000), 1_000);
-    assert_eq!(p.borrow_rate_bps(9_000), 11_000);
-    assert_eq!(p.borrow_rate_bps(10_000), 21_000);
-    assert_eq!(p.borrow_rate_bps(u16::MAX), 21_000);
+    assert_eq!(p.borrow_rate_bps(9_000), 6_000);
+    assert_eq!(p.borrow_rate_bps(10_000), 11_000);
+    assert_eq!(p.borrow_rate_bps(u16::MAX), 11_000);
 }
 
 // ---- lenders -------------------------------------------------------------------------------------
@@ -166,7 +184,7 @@ fn lenders_deposit_mint_withdraw_and_redeem_at_the_share_price() {
     assert_eq!(data.redeem(other, 300, 0), Ok(300));
     assert_eq!(data.redeem(other, 1, 0), Err(Error::InsufficientShares));
     assert_eq!(data.shares_of(other), 0);
-    // Pausing stops deposits and mints, never withdrawals.
+    // Pausing stops deposits and mints, never withdrawals (nor adding collateral).
     data.set_paused(true);
     assert_eq!(data.deposit(other, 10, 0), Err(Error::Paused));
     assert_eq!(data.mint(other, 10, 0), Err(Error::Paused));
@@ -205,14 +223,14 @@ fn borrowing_stays_within_the_loan_to_value_limit() {
     assert_eq!(data.borrow(borrower, 36 * USDC + 1, 0, &v), Err(Error::ExceedsBorrowLimit));
     assert_eq!(data.borrow(borrower, 0, 0, &v), Err(Error::ZeroAmount));
     assert_eq!(data.borrow(account(OTHER), 1, 0, &v), Err(Error::ExceedsBorrowLimit));
-    let unpriced = Valuation::new(ValuationInputs { recent_rent: 0, ..inputs() }, 2_000).unwrap();
+    let unpriced = valued(ValuationInputs { recent_rent: 0, ..inputs() });
     assert_eq!(data.borrow(borrower, 1, 0, &unpriced), Err(Error::Unpriced));
     assert_eq!(data.borrow(borrower, 20 * USDC, 0, &v), Ok(20 * USDC));
     assert_eq!(data.borrow(borrower, 16 * USDC, 0, &v), Ok(36 * USDC));
     assert_eq!(data.totals().cash, 964 * USDC);
     data.set_paused(true);
     assert_eq!(data.borrow(borrower, 1, 0, &v), Err(Error::Paused));
-    assert_eq!(data.lock(borrower, 1, 0), Err(Error::Paused));
+    assert_eq!(data.lock(borrower, 1, 0), Ok(()));
     // Repaying stays open while paused; overpaying pays only the debt.
     assert_eq!(data.repay(borrower, 50 * USDC, 0), Ok((36 * USDC, 0)));
     assert_eq!(data.repay(borrower, 1, 0), Err(Error::NoDebt));
@@ -227,7 +245,7 @@ fn borrowing_is_limited_by_the_cash_not_lent_out() {
     assert_eq!(data.borrow(account(BORROWER), 10 * USDC + 1, 0, &valuation()), Err(Error::InsufficientLiquidity));
     assert_eq!(data.borrow(account(BORROWER), 10 * USDC, 0, &valuation()), Ok(10 * USDC));
     assert_eq!(data.utilization_bps(), Ok(10_000));
-    assert_eq!(data.borrow_rate_bps(), Ok(21_000));
+    assert_eq!(data.borrow_rate_bps(), Ok(11_000));
 }
 
 #[ink::test]
@@ -286,7 +304,7 @@ fn a_healthy_position_cannot_be_liquidated() {
     assert_eq!(data.liquidate(borrower, USDC, 0, &valuation()), Err(Error::Healthy));
     data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
     assert_eq!(data.liquidate(borrower, USDC, 0, &valuation()), Err(Error::Healthy));
-    let unpriced = Valuation::new(ValuationInputs { recent_rent: 0, ..inputs() }, 2_000).unwrap();
+    let unpriced = valued(ValuationInputs { recent_rent: 0, ..inputs() });
     assert_eq!(data.liquidate(borrower, USDC, 0, &unpriced), Err(Error::Unpriced));
 }
 
@@ -296,9 +314,12 @@ fn utilization_falls_and_a_liquidator_repays_half_for_collateral_plus_bonus() {
     let borrower = account(BORROWER);
     data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
     // Utilization halves: 100 GPU-hours are worth 36 USDC, limit 25.2 < debt 36.
-    let fallen = Valuation::new(ValuationInputs { utilization_bps: 2_500, ..inputs() }, 2_000).unwrap();
+    let fallen = valued(ValuationInputs { utilization_bps: 2_500, ..inputs() });
     let health = data.health(borrower, &fallen).unwrap();
     assert_eq!((health.value, health.liquidation_limit, health.health_factor_bps), (36 * USDC, 25_200_000, 7_000));
+    // Had the value only fallen within this epoch (the checkpoint still at 576), nothing happens.
+    let dip = Valuation { previous: Some(576 * USDC), ..fallen };
+    assert_eq!(data.liquidate(borrower, 100 * USDC, 0, &dip), Err(Error::Healthy));
     // Close factor 50%: at most 18 USDC; 18 × 1.05 = 18.9 USDC of tokens at 0.36 per GPU-hour.
     let outcome = data.liquidate(borrower, 100 * USDC, 0, &fallen).unwrap();
     assert_eq!(outcome, Liquidation { repaid: 18 * USDC, seized: 52_500_000, bad_debt: 0 });
@@ -313,7 +334,7 @@ fn collateral_that_runs_out_leaves_bad_debt_borne_by_lenders() {
     let borrower = account(BORROWER);
     data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
     // Utilization collapses to 5%: the collateral is worth 7.2 USDC for 36 USDC of debt.
-    let collapsed = Valuation::new(ValuationInputs { utilization_bps: 500, ..inputs() }, 2_000).unwrap();
+    let collapsed = valued(ValuationInputs { utilization_bps: 500, ..inputs() });
     let before = data.total_assets().unwrap();
     let outcome = data.liquidate(borrower, 18 * USDC, 0, &collapsed).unwrap();
     // All 100 GPU-hours go for 7.2 / 1.05 = 6.857142 USDC; the other 29.142858 are written off.
@@ -343,6 +364,7 @@ enum Op {
     Time(u64),
     Utilization(u16),
     Rent(u128),
+    Checkpoint,
     Params(u16, u16, u32),
     Pause(bool),
 }
@@ -364,7 +386,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (1u64..30 * 24 * HOUR).prop_map(Op::Time),
         2 => (0u16..=10_000).prop_map(Op::Utilization),
         2 => (0u128..60 * USDC).prop_map(Op::Rent),
-        1 => (1u16..=9_000, 0u16..=9_000, 0u32..=100_000).prop_map(|(t, h, s)| Op::Params(t, h, s)),
+        2 => Just(Op::Checkpoint),
+        1 => (1u16..=9_000, 0u16..=9_000, 0u32..=10_000).prop_map(|(t, h, s)| Op::Params(t, h, s)),
         1 => prop::bool::weighted(0.3).prop_map(Op::Pause),
     ]
 }
@@ -388,13 +411,16 @@ struct Model {
     stablecoin: u128,
     tokens: u128,
     inputs: ValuationInputs,
+    /// The value of the vault's latest earlier checkpoint.
+    previous: Option<u128>,
     lent: u128,
     redeemed: u128,
 }
 
 impl Model {
     fn valuation(&self, data: &VaultData) -> Valuation {
-        Valuation::new(self.inputs, data.params().haircut_bps).unwrap()
+        let p = data.params();
+        Valuation::new(self.inputs, p.haircut_bps, p.horizon_epochs, self.previous)
     }
 }
 
@@ -469,7 +495,7 @@ fn run(data: &mut VaultData, model: &mut Model, op: &Op) -> Result<(), TestCaseE
         }
         Op::Liquidate(w, a) => {
             let h = data.at(now).unwrap().health(borrower(w), &v).unwrap();
-            let liquidatable = h.debt > h.liquidation_limit;
+            let liquidatable = h.debt.saturating_sub(h.position.credit) > h.liquidation_limit;
             match data.liquidate(borrower(w), a, now, &v) {
                 Ok(outcome) => {
                     prop_assert!(liquidatable, "liquidated a healthy position {h:?}");
@@ -483,8 +509,10 @@ fn run(data: &mut VaultData, model: &mut Model, op: &Op) -> Result<(), TestCaseE
         Op::Time(dt) => model.inputs.now += dt,
         Op::Utilization(u) => model.inputs.utilization_bps = u,
         Op::Rent(r) => model.inputs.recent_rent = r,
+        // An epoch passes: the checkpoint catches up with the value now.
+        Op::Checkpoint => model.previous = Some(v.current),
         Op::Params(t, h, s) => {
-            let p = Params { liquidation_threshold_bps: t, ltv_bps: t.min(params().ltv_bps), haircut_bps: h, slope2_bps: s, ..params() };
+            let p = Params { liquidation_threshold_bps: t, ltv_bps: t.min(params().ltv_bps), haircut_bps: h, slope2_bps: s, ..data.params() };
             let _ = data.set_params(p, now);
         }
         Op::Pause(p) => data.set_paused(p),
@@ -569,8 +597,9 @@ proptest! {
     fn vault_books_balance_and_every_position_can_close(ops in proptest::collection::vec(op(), 1..80)) {
         let mut outcome = Ok(());
         ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-            let mut data = vault();
-            let mut model = Model { stablecoin: 0, tokens: 0, inputs: long_pool(), lent: 0, redeemed: 0 };
+            let mut data = VaultData::new(Params { horizon_epochs: MAX_HORIZON_EPOCHS, ..params() }, 0).unwrap();
+            let mut model = Model { stablecoin: 0, tokens: 0, inputs: long_pool(), previous: None, lent: 0, redeemed: 0 };
+            model.previous = Some(model.valuation(&data).current);
             outcome = ops.iter().try_for_each(|op| {
                 run(&mut data, &mut model, op)?;
                 check(&data, &model)
@@ -579,4 +608,103 @@ proptest! {
         }).unwrap();
         outcome?;
     }
+}
+
+// ---- review findings (adversarial review 7) ------------------------------------------------
+
+/// F1: a value that moves within an epoch (the operator's price, a reporter majority, a mint)
+/// can neither open a loan nor close one: borrowing counts the lower of now and the latest
+/// earlier checkpoint, liquidation the higher; without a checkpoint, neither happens.
+#[ink::test]
+fn a_value_moved_within_an_epoch_opens_no_loan_and_closes_none() {
+    let mut data = funded();
+    let borrower = account(BORROWER);
+    // Pumped now (576 for the pool), 288 at the checkpoint: 100 GPU-hours count 36, limit 18.
+    let pumped = Valuation { previous: Some(288 * USDC), ..valuation() };
+    assert_eq!(data.borrow(borrower, 18 * USDC + 1, 0, &pumped), Err(Error::ExceedsBorrowLimit));
+    assert_eq!(data.borrow(borrower, 18 * USDC, 0, &pumped), Ok(18 * USDC));
+    // Dumped now (the operator's price at 1 unit), 576 at the checkpoint: still healthy.
+    let dumped = Valuation::new(ValuationInputs { price_per_gpu_hour: 1, ..inputs() }, 2_000, 100, Some(576 * USDC));
+    assert_eq!(dumped.current, 288);
+    assert_eq!(data.liquidate(borrower, 9 * USDC, 0, &dumped), Err(Error::Healthy));
+    // No earlier checkpoint: nothing to borrow against, nothing to liquidate at.
+    let fresh = Valuation { previous: None, ..valuation() };
+    assert_eq!(data.borrow(borrower, 1, 0, &fresh), Err(Error::Unpriced));
+    let collapsed = Valuation::new(ValuationInputs { utilization_bps: 1, ..inputs() }, 2_000, 100, None);
+    assert_eq!(data.liquidate(borrower, 9 * USDC, 0, &collapsed), Err(Error::Unpriced));
+}
+
+/// F4: after the tokenization period the tokens earn nothing: a liquidator takes them for
+/// nothing and the whole debt is written off at once, instead of accruing on paper forever.
+#[ink::test]
+fn after_the_period_the_debt_is_written_off() {
+    let mut data = funded();
+    let borrower = account(BORROWER);
+    data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
+    let ended = Valuation::new(ValuationInputs { now: 100 * HOUR, ..inputs() }, 2_000, 100, Some(0));
+    assert_eq!(ended.liquidation_value(), 0);
+    let outcome = data.liquidate(borrower, 1, 100 * HOUR, &ended).unwrap();
+    assert_eq!(outcome, Liquidation { repaid: 0, seized: 100 * GPU_HOUR, bad_debt: outcome.bad_debt });
+    assert!(outcome.bad_debt > 36 * USDC, "interest for 100 hours: {}", outcome.bad_debt);
+    assert_eq!((data.totals().scaled_debt, data.totals().collateral, data.totals().bad_debt), (0, 0, outcome.bad_debt));
+    assert_eq!(data.total_assets(), Ok(964 * USDC));
+}
+
+/// F8: a payment smaller than one index unit burns nothing and is not taken: a repayment is
+/// refused, and yield stays the borrower's credit instead of vanishing into the lenders' cash.
+#[ink::test]
+fn payments_too_small_to_burn_debt_are_not_taken() {
+    let mut data = funded();
+    let borrower = account(BORROWER);
+    data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
+    let year = u64::try_from(YEAR_MS).unwrap();
+    data.accrue(year).unwrap();
+    let cash = data.totals().cash;
+    assert_eq!(data.repay(borrower, 1, year), Err(Error::ZeroAmount));
+    data.receive_yield(1).unwrap();
+    assert_eq!(data.touch(borrower, year), Ok(Settled { repaid: 0, credited: 1 }));
+    assert_eq!((data.totals().cash, data.position(borrower).credit), (cash, 1));
+    // A payment of 2 units burns what 2 units buy and takes no more than that is worth.
+    let (paid, _) = data.repay(borrower, 2, year).unwrap();
+    assert!(paid <= 2 && paid > 0);
+    assert_eq!(data.totals().cash, cash + paid);
+}
+
+/// F10: a borrower's credit pays its debt before a liquidator does, and before any write-off.
+#[ink::test]
+fn credit_pays_the_debt_before_a_liquidation() {
+    let mut data = funded();
+    let borrower = account(BORROWER);
+    data.receive_yield(5 * USDC).unwrap();
+    assert_eq!(data.touch(borrower, 0), Ok(Settled { repaid: 0, credited: 5 * USDC }));
+    data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
+    // Utilization halves: limit 25.2 against 36 − 5 = 31 of net debt; half of 31 is repaid.
+    let fallen = valued(ValuationInputs { utilization_bps: 2_500, ..inputs() });
+    assert_eq!(data.health(borrower, &fallen).unwrap().health_factor_bps, 8_129);
+    let outcome = data.liquidate(borrower, 100 * USDC, 0, &fallen).unwrap();
+    assert_eq!(outcome.repaid, 15_500_000);
+    assert_eq!((data.position(borrower).credit, data.totals().credit), (0, 0));
+    assert_eq!(data.totals().cash, 964 * USDC + 5 * USDC + 15_500_000);
+    assert_eq!(data.health(borrower, &fallen).unwrap().debt, 15_500_000);
+}
+
+/// F2: rent is what the token's cumulative `distributed` grew by since the oldest checkpoint of
+/// the trailing epochs (never a page of distribution records), over the time since; the lagged
+/// value is the latest earlier checkpoint's; one checkpoint per epoch, the first.
+#[ink::test]
+fn checkpoints_measure_rent_and_lag_the_value() {
+    let mut data = vault();
+    assert!(data.checkpoint(3, 3 * HOUR, 100 * USDC, 500 * USDC));
+    assert!(!data.checkpoint(3, 3 * HOUR + 5, 999 * USDC, 1));
+    assert!(data.checkpoint(5, 5 * HOUR, 110 * USDC, 400 * USDC));
+    assert!(data.checkpoint(7, 7 * HOUR, 120 * USDC, 300 * USDC));
+    // At epoch 7 (trailing 4: epochs 3–6): oldest 3, latest 5.
+    let (oldest, latest) = data.checkpoints_before(7);
+    assert_eq!((oldest.map(|c| c.at), latest.map(|c| c.value)), (Some(3 * HOUR), Some(400 * USDC)));
+    let v = data.valuation(ValuationInputs { now: 7 * HOUR + HOUR / 2, ..inputs() }, 7, 128_800_000);
+    assert_eq!((v.inputs.recent_rent, v.inputs.rent_window_ms, v.previous), (28_800_000, 4 * HOUR + HOUR / 2, Some(400 * USDC)));
+    // At epoch 12 nothing lies within the window: no rent measured, no lagged value.
+    assert_eq!(data.checkpoints_before(12), (None, None));
+    let v = data.valuation(inputs(), 12, 500 * USDC);
+    assert_eq!((v.inputs.recent_rent, v.borrow_value()), (0, 0));
 }
