@@ -103,7 +103,8 @@ for reporter in "${REPORTERS[@]}"; do
 done
 # Liquidation counts an earlier epoch's value: a keeper checkpoints the fall, an epoch passes.
 story_checkpoints 3000000
-say "median utilization now $(read_value vault valuation | field utilization_bps) bps; Bob's health: $(read_value vault health "$BOB" | grep -o 'debt: [0-9]*\|liquidation_limit: [0-9]*\|health_factor_bps: [0-9]*' | tr '\n' ' ')"
+HEALTH=$(read_value vault health "$BOB")
+say "median utilization now $(read_value vault valuation | field utilization_bps) bps; Bob's debt $(field debt <<<"$HEALTH"), liquidation above $(field liquidation_limit <<<"$HEALTH") USDC units: health factor $(field health_factor_bps <<<"$HEALTH") bps"
 
 step "Dave, who has no KYC, tries to liquidate Bob: the token refuses to hand him collateral"
 quiet call coin mint "$DAVE" 200000000

@@ -73,6 +73,7 @@ vault_address() { recorded '["contracts"]["credit_vault"]["address"]'; }
 story_distribute() {
   local amount="$1" token
   token=$(recorded '["contracts"]["gpu_hour_token"]["address"]')
+  quiet call admin set_distributor "$(recorded '["deployer"]')" true   # distributors: the escrow, and the issuer
   quiet call coin mint "$(recorded '["deployer"]')" "$amount"
   quiet call coin PSP22::approve "$token" "$amount"
   quiet call token YieldDistributor::distribute "$amount"

@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
@@ -11,7 +13,9 @@ const APP = process.env.WEB_URL ?? "http://127.0.0.1:5173/";
 const CLI = process.env.COMPUTE_RWA_CLI;
 const DEPLOYMENT = process.env.WEB_DEPLOYMENT;
 const SHOTS = process.env.WEB_SCREENSHOTS ?? "../docs/img";
+const SCRIPTS = fileURLToPath(new URL("../../scripts", import.meta.url));
 const BOB = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+const CHARLIE = "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y";
 const DAVE = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 
 /** A value read from chain by the CLI, e.g. read("token", "PSP22::balance_of", BOB). */
@@ -21,6 +25,39 @@ const field = (text, name) => text.match(new RegExp(`\\b${name}: (\\d+)`))[1];
 /** A transaction by the issuer (//Alice on the dev chain) through the CLI. */
 const call = (...args) => execFileSync(CLI, ["call", "--deployment", DEPLOYMENT, ...args], { encoding: "utf8" });
 const units = (locator) => locator.getAttribute("data-units").then(BigInt);
+/** The two numbers of a pair the CLI read, e.g. pair(read("vault", "lender", CHARLIE)) → [shares, worth]. */
+const pair = (text) => text.match(/^\((\d+), (\d+)/).slice(1, 3).map(BigInt);
+/** Every number of a tuple the CLI read, e.g. previews → [shares, assets, shares, assets]. */
+const numbers = (text) => text.match(/\d+/g).map(BigInt);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until the wall clock passes `ms`, then has the issuer send a no-op so a block carries
+ * the time (the dev chain seals a block per transaction; dry runs see the last block's time). */
+async function moveClockPast(ms) {
+  while (Date.now() <= ms) await sleep(250);
+  call("coin", "PSP22::approve", BOB, "0");
+}
+/** Runs steps of scripts/pool-story.sh (the ones the demo and the sample pool share) in the
+ * deployment's directory, e.g. story("story_distribute 30000000"). */
+const story = (steps) =>
+  execFileSync("bash", ["-c", `source "${SCRIPTS}/env.sh" && source "${SCRIPTS}/pool-story.sh" && ${steps}`], { cwd: dirname(DEPLOYMENT), encoding: "utf8" });
+/** The first of `names` the CLI printed a number for, e.g. fieldOf(valuation, "current", "pool_value"). */
+const fieldOf = (text, ...names) => field(text, names.find((name) => new RegExp(`\\b${name}: \\d`).test(text)) ?? names[0]);
+/** What the vault values Bob's collateral at now (0: it cannot value the pool). */
+const bobValue = () => BigInt(field(read("vault", "health", BOB), "value"));
+/** Prices the pool for the vault as the sample pool does before Bob's loan: fresh rent to holders,
+ * between the vault's checkpoints where it takes them (story_checkpoints), else alone. */
+function priceThePool() {
+  story("if type story_checkpoints >/dev/null 2>&1; then story_checkpoints 30000000; else story_distribute 30000000; fi");
+  assert.ok(bobValue() > 0n, "the vault values the pool after fresh rent");
+}
+/** Lets time pass, a block every 3 s, until the vault values Bob's collateral at nothing. */
+async function untilUnpriced() {
+  const deadline = Date.now() + 150_000;
+  while (bobValue() > 0n) {
+    assert.ok(Date.now() < deadline, "the vault still values the pool 150 s on");
+    await moveClockPast(Date.now() + 3_000);
+  }
+}
 
 let browser;
 let page;
@@ -55,6 +92,9 @@ test("the pool view shows capacity, supply and charts as on chain", async () => 
 });
 
 test("an investor sees the chain's figures, claims exactly the claimable yield, and is told why a transfer fails", async () => {
+  // The sample pool's last distribution (it priced the vault's collateral for Bob's loan) still
+  // streams to holders: move the chain's clock past the stream's end first.
+  await moveClockPast(Number(field(read("token", "state"), "stream_end")) + 500);
   await page.goto(`${APP}#investor`);
   await page.getByTestId("account").selectOption(BOB);
   const claimable = page.getByTestId("claimable");
@@ -87,7 +127,8 @@ test("an investor sees the chain's figures, claims exactly the claimable yield, 
   assert.match(await page.getByTestId("status").textContent(), /transfer refused: The recipient is not verified in the identity registry\. \(Custom\(RecipientNotVerified\)\)/);
   assert.equal(await units(page.getByTestId("balance")), BigInt(read("token", "PSP22::balance_of", BOB)), "nothing moved");
 
-  // The issuer pays 3 USDC of rent to holders (Bob holds 2,000 of 3,000 GPU-h). It streams over
+  // The issuer pays 3 USDC of rent to holders (Bob holds 1,000 of 3,000 GPU-h: his other 1,000
+  // are locked in the credit vault, which holds them and earns their yield). It streams over
   // the yield period; the page follows it without a reload, and claimable is the chain's figure.
   const deployment = JSON.parse(readFileSync(DEPLOYMENT, "utf8"));
   call("coin", "mint", deployment.deployer, "3000000");
@@ -95,7 +136,7 @@ test("an investor sees the chain's figures, claims exactly the claimable yield, 
   call("token", "YieldDistributor::distribute", "3000000");
   const stream = page.locator('[data-testid="stream"]', { hasText: "3 USDC still streaming to holders until" });
   await stream.waitFor({ timeout: 30_000 });
-  assert.match(await stream.textContent(), /about 2 USDC of it to this balance$/);
+  assert.match(await stream.textContent(), /about 1 USDC of it to this balance$/);
   assert.equal(await units(page.getByTestId("claimable")), BigInt(field(read("token", "holding", BOB), "claimable")));
   assert.match(await page.getByTestId("status").textContent(), /transfer refused/, "the refusal is still shown: nothing was re-rendered");
   await page.screenshot({ path: `${SHOTS}/investor.png`, fullPage: true });
@@ -105,7 +146,7 @@ test("the audit view passes every check, as the CLI does", async () => {
   await page.goto(`${APP}#audit`);
   const summary = page.getByTestId("audit-summary");
   await summary.waitFor({ timeout: 60_000 });
-  assert.equal(await summary.textContent(), "14 checks, 14 PASS, 0 FAIL");
+  assert.equal(await summary.textContent(), "17 checks, 17 PASS, 0 FAIL");
   // The same checks, verdicts and figures as `compute-rwa audit` on the same block (the yield
   // distributed above is still streaming there).
   const cli = JSON.parse(execFileSync(CLI, ["--output", "json", "audit", "--deployment", DEPLOYMENT], { encoding: "utf8" }));
@@ -113,4 +154,119 @@ test("the audit view passes every check, as the CLI does", async () => {
   assert.deepEqual(rows, cli.map((c) => [c.area, c.check, c.pass ? "PASS" : "FAIL", c.figures]));
   assert.ok(rows.some(([, check, , figures]) => check.includes("streaming") && / \+ 3 USDC \+ dust/.test(figures)), "the stream is counted");
   await page.screenshot({ path: `${SHOTS}/audit.png`, fullPage: true });
+});
+
+test("the lender view shows the vault's books and Charlie's shares as on chain; a deposit moves exactly its amount", async () => {
+  // Charlie lent all his stablecoin in the sample pool: the issuer mints him 1 USDC to lend.
+  call("coin", "mint", CHARLIE, "1000000");
+  await page.goto(`${APP}#lender`);
+  await page.getByTestId("account").selectOption(CHARLIE);
+  const shares = page.locator(`[data-testid="lender-shares"][data-account="${CHARLIE}"]`);
+  await shares.waitFor({ timeout: 30_000 });
+  const state = read("vault", "state");
+  assert.equal(await units(page.getByTestId("vault-assets")), BigInt(field(state, "total_assets")));
+  assert.equal(await units(page.getByTestId("vault-cash")), BigInt(field(state, "cash")));
+  assert.equal(await page.getByTestId("utilization").getAttribute("data-bps"), field(state, "utilization_bps"));
+  assert.equal(await page.getByTestId("borrow-rate").getAttribute("data-bps"), field(state, "borrow_rate_bps"));
+  assert.equal(await page.getByTestId("utilization").textContent(), "20%", "Bob borrowed 100 of the 500 USDC Charlie lent");
+  // The share price is what one share (10^6 units) redeems for: the vault's own preview.
+  assert.equal(await units(page.getByTestId("share-price")), numbers(read("vault", "previews", "1000000"))[3]);
+  const [lentShares, worth] = pair(read("vault", "lender", CHARLIE));
+  assert.equal(await units(shares), lentShares);
+  assert.equal(lentShares, 500_000_000n, "500 USDC bought 500 shares");
+  assert.equal(await units(page.getByTestId("lender-worth")), worth);
+  const cashBefore = await units(page.getByTestId("lender-stablecoin"));
+  assert.equal(cashBefore, BigInt(read("coin", "PSP22::balance_of", CHARLIE)));
+  const vaultCashBefore = BigInt(field(state, "cash"));
+  const issuedBefore = BigInt(field(state, "shares"));
+
+  await page.getByTestId("deposit-amount").fill("1");
+  const preview = page.getByTestId("deposit-preview");
+  await preview.getByText("buys").waitFor({ timeout: 30_000 });
+  assert.match(await preview.textContent(), /^buys [\d.,]+ shares now$/);
+  await page.getByTestId("deposit-send").click();
+  await page.getByTestId("status").getByText("deposit: done").waitFor({ timeout: 60_000 });
+  // Exactly 1 USDC left Charlie for the vault's cash; the shares are the vault's for it.
+  assert.equal(await units(page.getByTestId("lender-stablecoin")), cashBefore - 1_000_000n);
+  assert.equal(BigInt(read("coin", "PSP22::balance_of", CHARLIE)), cashBefore - 1_000_000n, "the chain agrees");
+  const after = read("vault", "state");
+  assert.equal(await units(page.getByTestId("vault-cash")), vaultCashBefore + 1_000_000n);
+  assert.equal(BigInt(field(after, "cash")), vaultCashBefore + 1_000_000n, "the chain agrees");
+  const minted = (await units(shares)) - lentShares;
+  assert.equal(await units(shares), pair(read("vault", "lender", CHARLIE))[0]);
+  assert.equal(BigInt(field(after, "shares")), issuedBefore + minted);
+  // ERC-4626 rounding down at the deposit's block: assets × (shares + 1) ÷ (total assets + 1),
+  // with the total assets before the deposit (those after it, less the deposit).
+  assert.equal(minted, (1_000_000n * (issuedBefore + 1n)) / (BigInt(field(after, "total_assets")) - 1_000_000n + 1n));
+  await page.screenshot({ path: `${SHOTS}/web-vault-lender.png`, fullPage: true });
+});
+
+test("the borrower view shows Bob's loan as the vault values it, its health by block, explains a refusal and repays exactly", async () => {
+  // Priced again by fresh rent (the vault looks back 12 epochs of 3.6 s).
+  priceThePool();
+  await page.goto(`${APP}#borrower`);
+  await page.getByTestId("account").selectOption(BOB);
+  const collateral = page.locator(`[data-testid="collateral"][data-account="${BOB}"]`);
+  await collateral.waitFor({ timeout: 30_000 });
+  const health = read("vault", "health", BOB);
+  assert.equal(await units(collateral), BigInt(field(health, "collateral")));
+  assert.equal(await units(collateral), 1_000_000_000n, "Bob locked 1,000 GPU-hours");
+  for (const [id, name] of [["debt", "debt"], ["collateral-value", "value"], ["borrow-limit", "borrow_limit"], ["liquidation-limit", "liquidation_limit"]]) {
+    assert.equal(await units(page.getByTestId(id)), BigInt(field(health, name)), id);
+  }
+  assert.ok((await units(page.getByTestId("debt"))) >= 100_000_000n, "100 USDC borrowed, interest on top (the yield repays it as it comes)");
+  assert.equal(await page.getByTestId("health-factor").getAttribute("data-bps"), field(health, "health_factor_bps"));
+  assert.match(await page.getByTestId("health-factor").textContent(), /^\d+\.\d\d×$/);
+  assert.equal(await units(page.getByTestId("pool-value")), BigInt(fieldOf(read("vault", "valuation"), "current", "pool_value")));
+  assert.equal(await page.getByTestId("unvalued").count(), 0, "the pool is priced");
+  // The chart: the vault's own health at each recent block; the last bar is this block's.
+  const chart = page.getByTestId("chart-health");
+  await chart.waitFor({ timeout: 60_000 });
+  assert.ok(Number(await chart.getAttribute("data-points")) > 1);
+  assert.equal(await chart.locator("rect").last().getAttribute("data-bps"), field(health, "health_factor_bps"));
+  assert.match(await chart.textContent(), /health factor \(×\)/);
+  assert.ok((await chart.locator("text.tick").count()) >= 4, "axes carry values");
+
+  // More than the vault's cash: refused, with the contract's doc and the app's hint.
+  await page.getByTestId("borrow-amount").fill("1000");
+  await page.getByTestId("borrow-send").click();
+  await page.getByTestId("status").getByText("borrow refused").waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId("status").textContent(), /^borrow refused: Not enough stablecoin that is not lent out\. Borrowers hold the rest .* \(InsufficientLiquidity\)$/);
+
+  const cashBefore = await units(page.getByTestId("borrower-stablecoin"));
+  assert.equal(cashBefore, BigInt(read("coin", "PSP22::balance_of", BOB)));
+  const debtBefore = await units(page.getByTestId("debt"));
+  await page.getByTestId("repay-amount").fill("1");
+  await page.getByTestId("repay-send").click();
+  await page.getByTestId("status").getByText("repay: done").waitFor({ timeout: 60_000 });
+  // Exactly 1 USDC left Bob; his debt is the vault's figure at the repayment's block (interest
+  // accrued since the last read, and the collateral's yield repaid more).
+  assert.equal(await units(page.getByTestId("borrower-stablecoin")), cashBefore - 1_000_000n);
+  assert.equal(BigInt(read("coin", "PSP22::balance_of", BOB)), cashBefore - 1_000_000n, "the chain agrees");
+  const repaid = read("vault", "health", BOB);
+  assert.equal(await units(page.getByTestId("debt")), BigInt(field(repaid, "debt")));
+  assert.ok((await units(page.getByTestId("debt"))) <= debtBefore - 1_000_000n + 100n, "the debt fell by the 1 USDC (less a few seconds of interest)");
+  await page.getByTestId("chart-health").waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: `${SHOTS}/web-vault-borrower.png`, fullPage: true });
+});
+
+test("without recent rent the borrower view shows why the vault cannot value the loan, not figures", async () => {
+  // The vault counts the rent of its last 12 epochs (3.6 s each): about 43 s without rent.
+  await untilUnpriced();
+  await page.goto(`${APP}#borrower`);
+  await page.reload();
+  await page.getByTestId("account").selectOption(BOB);
+  const reason = page.locator(`[data-testid="unvalued"][data-account="${BOB}"]`);
+  await reason.waitFor({ timeout: 30_000 });
+  assert.equal(await reason.getAttribute("data-variant"), "Unpriced");
+  assert.match(await reason.textContent(), /The valuation is zero \(no rent distributed recently.*the pool is priced again\. \(Unpriced\)/);
+  for (const id of ["collateral-value", "borrow-limit", "liquidation-limit", "health-factor"]) {
+    assert.equal(await page.getByTestId(id).textContent(), "not valued (Unpriced)", id);
+  }
+  // What does not depend on a valuation is still shown, as the vault reads it.
+  assert.equal(await units(page.getByTestId("debt")), BigInt(field(read("vault", "health", BOB), "debt")));
+  assert.equal(await page.getByTestId("pool-value").getAttribute("data-units"), fieldOf(read("vault", "valuation"), "current", "pool_value"));
+  const chart = page.getByTestId("chart-health");
+  await chart.waitFor({ timeout: 60_000 });
+  assert.equal(await chart.locator("text.mark.unvalued").last().getAttribute("data-reason"), "Unpriced");
 });

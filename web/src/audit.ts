@@ -1,6 +1,6 @@
 // The CLI's `audit` checks, in the browser: gather figures from chain, reconcile them purely.
 import type { Codec } from "@polkadot/types/types";
-import { big, CONTRACTS, get, some, type Pool } from "./chain";
+import { big, get, some, type Pool } from "./chain";
 import { DECIMALS, formatUnits } from "./format";
 
 export interface Holder {
@@ -61,6 +61,24 @@ export interface Figures {
   latestAttested?: [bigint, string];
   /** Σ amounts of the pool admin's redemption records. */
   recordedRedeemed: bigint;
+  /** The credit vault's books (undefined: the pool has no vault). */
+  vault?: VaultBooks;
+}
+
+/** The credit vault's books and links (`state()`), next to its balances and the deployment's. */
+export interface VaultBooks {
+  /** The vault's stablecoin balance. */
+  stablecoin: bigint;
+  /** Lenders' cash, claimed yield not yet settled into positions, borrowers' credit. */
+  cash: bigint;
+  unsettledYield: bigint;
+  credit: bigint;
+  /** The vault's GPU-hour token balance, and the collateral its positions hold. */
+  tokens: bigint;
+  collateral: bigint;
+  /** (token, stablecoin, oracle, escrow, feed) the vault reads and moves, and the deployment's. */
+  links: string[];
+  expectedLinks: string[];
 }
 
 /** [genesis, epoch length ms, GPUs, report window ms], as the escrow's `EpochSchedule` has it. */
@@ -81,6 +99,8 @@ const gpuH = (units: bigint) => `${formatUnits(units, DECIMALS, false)} GPU-h`;
 const usd = (units: bigint) => `${formatUnits(units, DECIMALS, false)} USDC`;
 const shortened = (text: string) => (text.length > 14 ? `${text.slice(0, 8)}…${text.slice(-4)}` : text);
 const tuple = (values: bigint[]) => `(${values.join(", ")})`;
+/** The CLI adds u128s with `checked_add`: a sum past this is an overflow there. */
+const U128_MAX = (1n << 128n) - 1n;
 
 /** Every check, PASS or FAIL with its figures (the same rules, names and figures as `compute-rwa audit`). */
 export function reconcile(f: Figures): Check[] {
@@ -158,6 +178,30 @@ export function reconcile(f: Figures): Check[] {
         f.recordedRedeemed === f.redeemed,
       figures: `token's admin ${shortened(f.tokenAdmin)} (recorded ${shortened(f.expectedAdmin)}), hand-over pending to ${f.tokenPendingAdmin === undefined ? "none" : shortened(f.tokenPendingAdmin)}, admin's token ${shortened(f.adminToken)} (recorded ${shortened(f.expectedToken)}); latest attestation ${f.latestAttested === undefined ? "none" : `${gpuH(f.latestAttested[0])} ${shortened(f.latestAttested[1])}`}, token's ${gpuH(f.capacity)} ${shortened(f.attestation)}; redemption records ${gpuH(f.recordedRedeemed)}, redeemed ${gpuH(f.redeemed)}`,
     },
+    ...(f.vault ? vaultChecks(f.vault) : []),
+  ];
+}
+
+/** The vault holds what it owes (lenders' cash, unsettled yield, borrowers' credit) and the
+ * collateral it records, and lends against this pool's token, stablecoin, oracle feed and escrow. */
+function vaultChecks(v: VaultBooks): Check[] {
+  const total = v.cash + v.unsettledYield + v.credit;
+  const owed = total > U128_MAX ? undefined : total;
+  const sameLinks = v.links.length === v.expectedLinks.length && v.links.every((link, i) => link === v.expectedLinks[i]);
+  return [
+    {
+      area: "vault",
+      check: "stablecoin held ≥ cash + unsettled yield + credit",
+      pass: owed !== undefined && v.stablecoin >= owed,
+      figures: `vault holds ${usd(v.stablecoin)} ≥ ${usd(v.cash)} + ${usd(v.unsettledYield)} + ${usd(v.credit)} = ${owed === undefined ? "overflow" : usd(owed)}`,
+    },
+    { area: "vault", check: "tokens held ≥ collateral locked", pass: v.tokens >= v.collateral, figures: `vault holds ${gpuH(v.tokens)} ≥ collateral ${gpuH(v.collateral)}` },
+    {
+      area: "vault",
+      check: "vault lends against this pool",
+      pass: sameLinks,
+      figures: `token, stablecoin, oracle, escrow, feed: ${v.links.map(shortened).join(", ")} (recorded ${v.expectedLinks.map(shortened).join(", ")})`,
+    },
   ];
 }
 
@@ -205,12 +249,13 @@ export async function gather(pool: Pool): Promise<Figures> {
   await pool.read("utilization_oracle", "latest", [d.feed]).catch((e: Error & { variant?: string }) => (feedRefusal = e.variant ?? e.message));
   const { epochsChecked, flagged } = await flaggedReports(pool, feed);
   const codeHashes = await Promise.all(
-    CONTRACTS.map(async (name): Promise<[string, string, string]> => {
-      const info = await pool.api.query.contracts.contractInfoOf(d.contracts[name].address);
-      const onChain = some(info);
-      return [name, d.contracts[name].code_hash, onChain ? get(onChain, "codeHash").toHex() : "none"];
+    pool.names.map(async (name): Promise<[string, string, string]> => {
+      const record = d.contracts[name]!;
+      const onChain = some(await pool.api.query.contracts.contractInfoOf(record.address));
+      return [name, record.code_hash, onChain ? get(onChain, "codeHash").toHex() : "none"];
     }),
   );
+  const vault = pool.hasVault ? await vaultBooks(pool) : undefined;
   return {
     codeHashes,
     epochsChecked,
@@ -258,6 +303,26 @@ export async function gather(pool: Pool): Promise<Figures> {
     finalizedEpochs: big(feed, "finalizedCount"),
     latestEpoch: latest ? big(latest) : undefined,
     feedRefusal,
+    vault,
+  };
+}
+
+/** The vault's books (`state()`), its balances of the stablecoin and the token, and its links next to the deployment's. */
+async function vaultBooks(pool: Pool): Promise<VaultBooks> {
+  const d = pool.deployment;
+  const vault = pool.address("credit_vault");
+  const state = await pool.read("credit_vault", "state");
+  const [totals, links] = [get(state, "totals"), get(state, "links")];
+  const linked = (name: string) => get(links, name).toString();
+  return {
+    stablecoin: big(await pool.read("stablecoin", "PSP22::balance_of", [vault])),
+    cash: big(totals, "cash"),
+    unsettledYield: big(totals, "unsettledYield"),
+    credit: big(totals, "credit"),
+    tokens: big(await pool.read("gpu_hour_token", "PSP22::balance_of", [vault])),
+    collateral: big(totals, "collateral"),
+    links: [linked("token"), linked("stablecoin"), linked("oracle"), linked("escrow"), big(links, "feed").toString()],
+    expectedLinks: [d.contracts.gpu_hour_token.address, d.contracts.stablecoin.address, d.contracts.utilization_oracle.address, d.contracts.rental_escrow.address, String(d.feed)],
   };
 }
 

@@ -7,16 +7,25 @@ import type { Signer } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { WeightV2 } from "@polkadot/types/interfaces";
 import type { Codec } from "@polkadot/types/types";
-import { ContractError, describe, variantDocs, type VariantDocs } from "./errors";
+import { ContractError, describe, VAULT_HINTS, variantDocs, withHints, type VariantDocs } from "./errors";
 import { withMargin } from "./gas";
 
-export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"] as const;
+/** Every contract a pool can have, in deployment order; the credit vault only where pool.toml has a `[vault]`. */
+export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow", "credit_vault"] as const;
 export type Name = (typeof CONTRACTS)[number];
+/** The contracts every pool has. */
+export type Core = Exclude<Name, "credit_vault">;
+
+/** One contract's record in deployment.json. */
+export interface Deployed {
+  address: string;
+  code_hash: string;
+}
 
 /** What `compute-rwa deploy-pool` wrote (the fields the app uses). */
 export interface Deployment {
   url: string;
-  contracts: Record<Name, { address: string; code_hash: string }>;
+  contracts: Record<Core, Deployed> & { credit_vault?: Deployed };
   feed: number;
   attested_gpu_hours: number;
   attestation_hash: string;
@@ -56,6 +65,11 @@ export function get(codec: Codec, field: string): Codec {
   return value;
 }
 
+/** A struct field as a codec, or undefined when the struct has no such field. */
+export function maybe(codec: Codec, field: string): Codec | undefined {
+  return (codec as unknown as { get(f: string): Codec | undefined }).get(field);
+}
+
 /** `Some(x)` → x, `None` → undefined. */
 export function some(codec: Codec): Codec | undefined {
   const option = codec as AnyCodec;
@@ -66,31 +80,61 @@ export class Pool {
   private constructor(
     readonly api: ApiPromise,
     readonly deployment: Deployment,
-    readonly contracts: Record<Name, ContractPromise>,
-    readonly docs: Record<Name, VariantDocs>,
+    readonly contracts: Partial<Record<Name, ContractPromise>>,
+    readonly docs: Partial<Record<Name, VariantDocs>>,
     readonly isDevChain: boolean,
   ) {}
 
   /** Loads `deployment.json` and each contract's metadata from `base`, and connects to the node. */
   static async open(base: string, url?: string): Promise<Pool> {
     const deployment = (await fetchJson(`${base}/deployment.json`)) as Deployment;
-    const metadata = await Promise.all(CONTRACTS.map((name) => fetchJson(`${base}/${name}.json`)));
+    const names = deployedNames(deployment);
+    const metadata = await Promise.all(names.map((name) => fetchJson(`${base}/${name}.json`)));
     const endpoint = url ?? deployment.url;
     const api = await ApiPromise.create({ provider: new WsProvider(endpoint), noInitWarn: true, throwOnConnect: true }).catch((e) => {
       throw new Error(`cannot reach a node at ${endpoint}: ${e}`);
     });
-    const contracts = {} as Record<Name, ContractPromise>;
-    const docs = {} as Record<Name, VariantDocs>;
-    CONTRACTS.forEach((name, i) => {
-      contracts[name] = new ContractPromise(api, metadata[i] as Record<string, unknown>, deployment.contracts[name].address);
-      docs[name] = variantDocs(metadata[i] as { types?: unknown[] });
+    const contracts: Partial<Record<Name, ContractPromise>> = {};
+    const docs: Partial<Record<Name, VariantDocs>> = {};
+    names.forEach((name, i) => {
+      contracts[name] = new ContractPromise(api, metadata[i] as Record<string, unknown>, deployment.contracts[name]!.address);
+      const documented = variantDocs(metadata[i] as { types?: unknown[] });
+      // The vault's refusals also say what to do about them (errors.ts).
+      docs[name] = name === "credit_vault" ? withHints(documented, VAULT_HINTS) : documented;
     });
     const chain = (await api.rpc.system.chain()).toString();
     return new Pool(api, deployment, contracts, docs, ["Development", "Local Testnet"].includes(chain));
   }
 
+  /** The contracts this deployment has, in deployment order. */
+  get names(): Name[] {
+    return deployedNames(this.deployment);
+  }
+
+  /** Whether the pool has a credit vault. */
+  get hasVault(): boolean {
+    return this.contracts.credit_vault !== undefined;
+  }
+
+  /** `name`'s address in deployment.json. */
+  address(name: Name): string {
+    const record = this.deployment.contracts[name];
+    if (!record) throw new Error(`this deployment has no ${name}`);
+    return record.address;
+  }
+
+  private contract(name: Name): ContractPromise {
+    const contract = this.contracts[name];
+    if (!contract) throw new Error(`this deployment has no ${name}`);
+    return contract;
+  }
+
+  private errorDocs(name: Name): VariantDocs {
+    return this.docs[name] ?? new Map();
+  }
+
   private method(name: Name, label: string): string {
-    const message = this.contracts[name].abi.messages.find((m) => m.identifier === label);
+    const message = this.contract(name).abi.messages.find((m) => m.identifier === label);
     if (!message) throw new Error(`${name} has no message ${label}`);
     return message.method;
   }
@@ -112,22 +156,56 @@ export class Pool {
 
   /** Dry-runs `label` (e.g. "PSP22::balance_of") as `caller`: the value inside `Ok`, or a ContractError. */
   async read(name: Name, label: string, args: unknown[] = [], caller?: string): Promise<Codec> {
-    const from = caller ?? this.deployment.contracts[name].address;
-    const query = this.contracts[name].query[this.method(name, label)];
+    const from = caller ?? this.address(name);
+    const query = this.contract(name).query[this.method(name, label)];
     const { result, output } = await query(from, { gasLimit: this.gasLimit(), storageDepositLimit: null }, ...args);
     if (result.isErr) throw this.dispatchError(result.asErr);
     if (!output) throw new Error(`${name}::${label} returned nothing`);
-    return unwrap(unwrap(output, this.docs[name]), this.docs[name]);
+    return unwrap(unwrap(output, this.errorDocs(name)), this.errorDocs(name));
+  }
+
+  /**
+   * Dry-runs `label` as of block `hash`: the contract answers with that block's storage and time
+   * (what it would have said then). `undefined` when the contract did not exist yet.
+   */
+  async readAt(hash: string, name: Name, label: string, args: unknown[] = [], caller?: string): Promise<Codec | undefined> {
+    const contract = this.contract(name);
+    const message = contract.abi.findMessage(this.method(name, label));
+    const at = await this.api.at(hash);
+    const call = (at.call as unknown as { contractsApi: { call(...a: unknown[]): Promise<Codec & { result: AnyCodec & { isErr: boolean; asErr: unknown; asOk: { data: Codec } } }> } }).contractsApi.call;
+    const address = this.address(name);
+    const raw = await call(caller ?? address, address, 0, this.gasLimit(), null, message.toU8a(args));
+    if (raw.result.isErr) {
+      const error = this.dispatchError(raw.result.asErr as Parameters<Pool["dispatchError"]>[0]);
+      if (error instanceof ContractError && error.variant.endsWith("::ContractNotFound")) return undefined;
+      throw error;
+    }
+    if (!message.returnType) throw new Error(`${name}::${label} returns nothing`);
+    const output = contract.abi.registry.createTypeUnsafe(message.returnType.lookupName || message.returnType.type, [raw.result.asOk.data.toU8a(true)], { isPedantic: true });
+    return unwrap(unwrap(output, this.errorDocs(name)), this.errorDocs(name));
+  }
+
+  /** The last `count` blocks (oldest first): number, hash and the block's time (ms). */
+  async recentBlocks(count: number): Promise<{ number: number; hash: string; time: number }[]> {
+    const best = (await this.api.rpc.chain.getHeader()).number.toNumber();
+    const numbers = Array.from({ length: Math.min(count, best + 1) }, (_, i) => best - Math.min(count, best + 1) + 1 + i);
+    const blocks: { number: number; hash: string; time: number }[] = [];
+    for (const number of numbers) {
+      const hash = (await this.api.rpc.chain.getBlockHash(number)).toHex();
+      const time = Number((await this.api.query.timestamp.now.at(hash)).toString());
+      blocks.push({ number, hash, time });
+    }
+    return blocks;
   }
 
   /** Sends `label` as `account` after a dry run, reporting progress; resolves once in a block. */
   async send(name: Name, label: string, args: unknown[], account: Account, progress: Progress): Promise<void> {
     progress("checking with a dry run…");
     const method = this.method(name, label);
-    const contract = this.contracts[name];
+    const contract = this.contract(name);
     const dry = await contract.query[method](account.address, { gasLimit: this.gasLimit(), storageDepositLimit: null }, ...args);
     if (dry.result.isErr) throw this.dispatchError(dry.result.asErr);
-    if (dry.output) unwrap(unwrap(dry.output, this.docs[name]), this.docs[name]);
+    if (dry.output) unwrap(unwrap(dry.output, this.errorDocs(name)), this.errorDocs(name));
     const tx = contract.tx[method]({ gasLimit: this.transactionGas(dry.gasRequired), storageDepositLimit: null }, ...args);
     progress("waiting for your signature…");
     await new Promise<void>((resolve, reject) => {
@@ -150,6 +228,11 @@ export class Pool {
     }
     return new Error(error.toString());
   }
+}
+
+/** The contracts `deployment` records, in deployment order. */
+export function deployedNames(deployment: Deployment): Name[] {
+  return CONTRACTS.filter((name) => deployment.contracts[name] !== undefined);
 }
 
 async function fetchJson(path: string): Promise<unknown> {

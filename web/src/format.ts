@@ -29,6 +29,18 @@ export function bps(value: number | bigint): string {
   return `${(n / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
 }
 
+/** u128::MAX: the credit vault's health factor of a position without debt. */
+export const UNBOUNDED = (1n << 128n) - 1n;
+
+/** A health factor in bps (10,000 = 1×) as people read it, rounded down so never healthier than
+ * the vault says: 222257 → "22.22×"; "∞" without debt. */
+export function healthFactor(factorBps: bigint): string {
+  if (factorBps >= UNBOUNDED) return "∞";
+  const hundredths = factorBps / 100n;
+  const whole = (hundredths / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${whole}.${(hundredths % 100n).toString().padStart(2, "0")}×`;
+}
+
 /** Milli-GPU-hours (the oracle's unit) as GPU-hours. */
 export function milliGpuHours(milli: number | bigint): string {
   return `${formatUnits(BigInt(milli), 3)} GPU-h`;

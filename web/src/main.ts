@@ -8,6 +8,8 @@ import { barChart } from "./charts";
 import { type Account, big, get, Pool, some } from "./chain";
 import { ContractError } from "./errors";
 import { bps, date, gpuHours, milliGpuHours, parseUnits, short, streamLine, usdc } from "./format";
+import { card, escape, status, text } from "./ui";
+import { borrowerPanel, lenderPanel } from "./vault";
 import "./style.css";
 
 const DEV_ACCOUNTS = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"];
@@ -20,10 +22,6 @@ const STREAM_POLL_MS = 3_000;
 let streamTimer: ReturnType<typeof setInterval> | undefined;
 /** Bumped by every investor render, so a poll that started before it never writes stale figures. */
 let renderGeneration = 0;
-
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-const card = (title: string, body: string, id = "") => `<div class="card"${id ? ` data-testid="${id}"` : ""}><h3>${title}</h3>${body}</div>`;
-const text = (codec: Codec) => String(codec.toHuman());
 
 async function main() {
   const params = new URLSearchParams(location.search);
@@ -43,6 +41,7 @@ async function main() {
   }
   const name = (await pool.read("gpu_hour_token", "PSP22Metadata::token_name")).toHuman();
   document.querySelector("#title")!.textContent = `${name ?? "compute-rwa pool"}`;
+  if (!pool.hasVault) document.querySelectorAll<HTMLElement>("nav a.vault").forEach((a) => a.remove());
   window.addEventListener("hashchange", route);
   await route();
 }
@@ -54,6 +53,8 @@ async function route() {
   app.innerHTML = `<p class="muted">Reading chain state…</p>`;
   try {
     if (view === "investor") await investorView();
+    else if (view === "lender") await vaultView(lenderPanel);
+    else if (view === "borrower") await vaultView(borrowerPanel);
     else if (view === "audit") await auditView();
     else await poolView();
   } catch (e) {
@@ -152,22 +153,30 @@ async function connectExtension() {
   }
 }
 
-async function investorView() {
+/** The account picker with a status line and `panel` under it, drawn by `show` for the chosen account. */
+async function accountView(panel: string, show: () => Promise<void>, always = false) {
   const options = [...accounts.values()].map((a) => `<option value="${a.address}"${a.address === current ? " selected" : ""}>${escape(a.name)} — ${short(a.address)}</option>`);
   app.innerHTML = `<form id="pick"><label>Account <select id="account" data-testid="account"><option value="">choose…</option>${options.join("")}</select></label>
       <button type="button" class="secondary" id="extension">Connect wallet extension</button></form>
-    <div id="status" data-testid="status"></div><div id="investor"></div>`;
+    <div id="status" data-testid="status"></div><div id="${panel}"></div>`;
   document.querySelector("#account")!.addEventListener("change", (e) => {
     current = (e.target as HTMLSelectElement).value || undefined;
-    void showInvestor();
+    void show().catch((error: Error) => status(`error: ${error.message}`, "error"));
   });
-  document.querySelector("#extension")!.addEventListener("click", () => connectExtension().then(investorView, (e) => status(`error: ${e.message}`, "error")));
-  if (current) await showInvestor();
+  document.querySelector("#extension")!.addEventListener("click", () => connectExtension().then(() => accountView(panel, show, always), (e) => status(`error: ${e.message}`, "error")));
+  if (current || always) await show();
 }
 
-function status(message: string, kind: "ok" | "error" | "muted" = "muted") {
-  const line = document.querySelector("#status");
-  if (line) line.innerHTML = `<span class="${kind}">${escape(message)}</span>`;
+const investorView = () => accountView("investor", showInvestor);
+
+/** The vault's views for the chosen account (a pool without a vault has none). */
+function vaultView(panel: typeof lenderPanel) {
+  if (!pool.hasVault) {
+    app.innerHTML = `<p class="muted" data-testid="no-vault">This pool has no credit vault (add a <code>[vault]</code> section to pool.toml and deploy the pool).</p>`;
+    return Promise.resolve();
+  }
+  const show = () => panel(pool, current ? accounts.get(current) : undefined, document.querySelector<HTMLElement>("#vault")!);
+  return accountView("vault", show, true);
 }
 
 async function showInvestor() {

@@ -60,6 +60,19 @@ function fromGolden(g: any): Figures {
     expectedToken: g.expected_token,
     latestAttested: g.latest_attested === null ? undefined : [n(g.latest_attested[0]), g.latest_attested[1]],
     recordedRedeemed: n(g.recorded_redeemed),
+    vault:
+      g.vault === null || g.vault === undefined
+        ? undefined
+        : {
+            stablecoin: n(g.vault.stablecoin),
+            cash: n(g.vault.cash),
+            unsettledYield: n(g.vault.unsettled_yield),
+            credit: n(g.vault.credit),
+            tokens: n(g.vault.tokens),
+            collateral: n(g.vault.collateral),
+            links: [...g.vault.links],
+            expectedLinks: [...g.vault.expected_links],
+          },
   };
 }
 
@@ -73,14 +86,31 @@ const failing = (f: Figures) => reconcile(f).filter((c) => !c.pass).map((c) => c
 group("audit", () => {
   for (const golden of GOLDEN.cases) {
     it(`gives the CLI's checks for the golden case "${golden.name}"`, () => {
-      expect(golden.checks).toHaveLength(14);
+      expect(golden.checks).toHaveLength(golden.figures.vault ? 17 : 14);
       expect(reconcile(fromGolden(golden.figures))).toEqual(golden.checks);
     });
   }
 
-  it("passes balanced books, with the CLI's fourteen checks", () => {
+  it("covers the vault in the balanced case and every single break", () => {
+    expect(GOLDEN.cases.length).toBeGreaterThanOrEqual(39);
+    expect(GOLDEN.cases.filter((c: any) => c.figures.vault).length).toBe(GOLDEN.cases.length);
+    expect(GOLDEN.cases.filter((c: any) => c.checks.some((check: any) => check.area === "vault" && !check.pass)).map((c: any) => c.name)).toHaveLength(6);
+  });
+
+  it("passes balanced books, with the CLI's seventeen checks; a pool without a vault has the fourteen others", () => {
     const checks = reconcile(balanced());
-    expect(checks).toHaveLength(14);
+    expect(checks).toHaveLength(17);
     expect(failing(balanced())).toEqual([]);
+    const withoutVault = reconcile({ ...balanced(), vault: undefined });
+    expect(withoutVault).toEqual(checks.slice(0, 14));
+    expect(withoutVault.some((c) => c.area === "vault")).toBe(false);
+  });
+
+  it("fails the vault's solvency when its obligations overflow a u128, as the CLI's checked sum does", () => {
+    const books = balanced();
+    books.vault = { ...books.vault!, cash: (1n << 128n) - 1n, stablecoin: (1n << 128n) - 1n };
+    const solvency = reconcile(books).find((c) => c.check === "stablecoin held ≥ cash + unsettled yield + credit")!;
+    expect(solvency.pass).toBe(false);
+    expect(solvency.figures).toMatch(/ = overflow$/);
   });
 });

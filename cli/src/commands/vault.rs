@@ -3,7 +3,7 @@ use super::Ctx;
 use crate::audit::usd;
 use crate::chain::Chain;
 use crate::deployment::ContractName;
-use crate::value::{field, tuple, uint, uint_field, ContractError, Value};
+use crate::value::{field, option, tuple, uint, uint_field, ContractError, Value};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -56,7 +56,13 @@ pub async fn run(ctx: &Ctx) -> Result<bool> {
             let inputs = field(&v, "inputs")?;
             rows.push(row("valuation", "by utilization", usd(uint_field(&v, "by_utilization")?)));
             rows.push(row("valuation", "by recent distributions", usd(uint_field(&v, "by_distributions")?)));
-            rows.push(row("valuation", "pool value (lower, less haircut)", usd(uint_field(&v, "pool_value")?)));
+            rows.push(row("valuation", "pool value now (lower, less haircut)", usd(uint_field(&v, "current")?)));
+            let previous = option(field(&v, "previous")?).map(uint).transpose()?;
+            rows.push(row(
+                "valuation",
+                "at the latest earlier checkpoint",
+                previous.map_or("none yet: nothing to borrow against or liquidate at (refresh, then an epoch)".into(), usd),
+            ));
             let median = format!("{} over {} epochs", bps(uint_field(inputs, "utilization_bps")?), uint_field(inputs, "epochs")?);
             rows.push(row("valuation", "median utilization", median));
             rows.push(row("valuation", "price per GPU-hour", usd(uint_field(inputs, "price_per_gpu_hour")?)));
