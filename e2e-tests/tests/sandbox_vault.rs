@@ -5,7 +5,7 @@
 //! balance asserted to the unit, and every privileged message refused to everyone but the owner.
 use credit_vault::credit_vault::{Error, VaultState};
 use credit_vault::vault::{Health, Valuation};
-use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, Suite, HOUR, POOL_GPU_HOURS};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, deposit, Suite, HOUR, POOL_GPU_HOURS};
 use e2e_tests::TestResult;
 use drink::AccountId32;
 
@@ -41,6 +41,12 @@ fn vault_err<T: ink::scale::Decode + std::fmt::Debug>(suite: &mut Suite, vault: 
 
 fn health(suite: &mut Suite, vault: &AccountId32, who: &AccountId32) -> TestResult<Health> {
     vault_ok(suite, vault, "health", &[who.to_string()])
+}
+
+/// Prints the last call's weight and storage deposit for docs/benchmarks.md (`scripts/bench.sh`).
+fn bench(suite: &Suite, message: &str) {
+    let (ref_time, proof_size) = suite.last_weight();
+    println!("BENCH|credit_vault|{message}|{ref_time}|{proof_size}|{}", deposit(&suite.session));
 }
 
 /// A report of the whole pool delivered at `utilization_bps`.
@@ -79,6 +85,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
         suite.escrow_ok::<()>("settle", &[id.to_string(), epoch.to_string()])?;
         if epoch <= 2 {
             assert!(suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?);
+            bench(&suite, "refresh (takes the checkpoint)");
             assert!(!suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?, "one checkpoint an epoch");
         }
     }
@@ -89,6 +96,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     // checkpoint 3 hours ago × 715 h / 3 h ≈ 10,296 by distributions; the lower less 20% =
     // 7,402.752 now; the epoch-3 checkpoint had 7,423.488 (716 hours left then).
     let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    bench(&suite, "valuation");
     assert_eq!(
         (v.inputs.period_end, v.inputs.gpus, v.inputs.price_per_gpu_hour, v.inputs.operator_fee_bps),
         (2_592_000_000, 8, 2 * USDC, 1_000)
@@ -105,18 +113,31 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
         Ok(())
     })?;
     let (deposit_ref_time, deposit_proof) = suite.last_weight();
+    bench(&suite, "deposit");
+    for (message, amount) in [("mint", 1_000_000u128), ("withdraw", 500_000), ("redeem", 500_000)] {
+        suite.as_actor(&lena, |s| {
+            s.coin_ok("PSP22::approve", &[vault.to_string(), amount.to_string()])?;
+            vault_ok::<u128>(s, &vault, message, &[amount.to_string()])
+        })?;
+        bench(&suite, message);
+    }
+    let _: (u128, u128, u128, u128) = vault_ok(&mut suite, &vault, "previews", &[USDC.to_string()])?;
+    bench(&suite, "previews");
     suite.as_actor(&bob, |s| {
         s.token_ok::<()>("PSP22::approve", &[vault.to_string(), (1_000 * GPU_HOUR).to_string()])?;
         vault_ok::<()>(s, &vault, "lock", &[(1_000 * GPU_HOUR).to_string()])
     })?;
     let (lock_ref_time, lock_proof) = suite.last_weight();
+    bench(&suite, "lock");
     assert_eq!((suite.balance(&token, &bob)?, suite.balance(&token, &vault)?), (0, 1_000 * GPU_HOUR));
     let h = health(&mut suite, &vault, &bob)?;
+    bench(&suite, "health");
     assert_eq!((h.value, h.borrow_limit, h.liquidation_limit, h.debt), (1_288_800_000, 642_600_000, 902_160_000, 0));
     let refused = suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "borrow", &[(642_600_001u128).to_string()]))?;
     assert_eq!(refused, Error::ExceedsBorrowLimit);
     assert_eq!(suite.as_actor(&bob, |s| vault_ok::<u128>(s, &vault, "borrow", &[(600 * USDC).to_string()]))?, 600 * USDC);
     let (borrow_ref_time, borrow_proof) = suite.last_weight();
+    bench(&suite, "borrow");
     assert_eq!((suite.balance(&coin, &bob)?, suite.balance(&coin, &vault)?), (600 * USDC, 4_400 * USDC));
 
     // Self-repayment: the issuer distributes 57.6 USDC of rent; once it and epoch 4's 14.4 USDC
@@ -130,6 +151,9 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     assert!(before.debt > 600 * USDC, "an hour of interest accrued: {}", before.debt);
     suite.as_actor(&vic, |s| vault_ok::<()>(s, &vault, "settle", &[bob.to_string()]))?;
     let (settle_ref_time, settle_proof) = suite.last_weight();
+    bench(&suite, "settle (claims 12.5 USDC of yield, repays)");
+    assert_eq!(vault_ok::<u128>(&mut suite, &vault, "harvest", &[])?, 0);
+    bench(&suite, "harvest (nothing to claim)");
     let after = health(&mut suite, &vault, &bob)?;
     // Exactly 12.5 USDC repaid; the debt left rounds up by at most a unit (the vault's side).
     let expected = before.debt - 12_500_000;
@@ -137,6 +161,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     assert_eq!(suite.holding(&vault)?.claimable, 0);
     assert_eq!(suite.balance(&coin, &vault)?, 4_412_500_000);
     let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
+    bench(&suite, "state");
     assert_eq!((state.totals.cash, state.totals.yield_received, state.totals.unsettled_yield), (4_412_500_000, 12_500_000, 0));
 
     // Utilization falls to 50% for epochs 5–8. Within the epoch of the fall, liquidation still
@@ -174,6 +199,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
         vault_ok::<u128>(s, &vault, "liquidate", &[bob.to_string(), (100 * USDC).to_string()])
     })?;
     let (liquidate_ref_time, liquidate_proof) = suite.last_weight();
+    bench(&suite, "liquidate");
     assert_eq!(seized, 105 * USDC * v.inputs.supply / v.liquidation_value());
     assert_eq!(suite.balance(&token, &vic)?, seized);
     assert_eq!(suite.balance(&token, &vault)?, 1_000 * GPU_HOUR - seized);
@@ -193,15 +219,18 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     suite.coin_ok("PSP22::transfer", &[charlie.to_string(), debt.to_string(), "[]".into()])?;
     suite.as_actor(&charlie, |s| s.coin_ok("PSP22::approve", &[vault.to_string(), debt.to_string()]))?;
     let repaid = suite.as_actor(&charlie, |s| vault_ok::<u128>(s, &vault, "repay", &[bob.to_string(), (10_000 * USDC).to_string()]))?;
+    bench(&suite, "repay (all of it, for another)");
     assert!(repaid >= state.total_debt && repaid <= debt, "{repaid} vs {}", state.total_debt);
     // Without debt the rest of the collateral comes back, valuation or not.
     let left = 1_000 * GPU_HOUR - seized;
     suite.as_actor(&bob, |s| vault_ok::<()>(s, &vault, "unlock", &[left.to_string()]))?;
+    bench(&suite, "unlock (no debt)");
     assert_eq!((suite.balance(&token, &bob)?, suite.balance(&token, &vault)?), (left, 0));
 
     // Lena redeems everything: no bad debt here, so her 5,000 USDC come back with the interest;
     // the vault keeps only rounding dust.
     let (shares, worth): (u128, u128) = vault_ok(&mut suite, &vault, "lender", &[lena.to_string()])?;
+    bench(&suite, "lender");
     let redeemed = suite.as_actor(&lena, |s| vault_ok::<u128>(s, &vault, "redeem", &[shares.to_string()]))?;
     assert_eq!(redeemed, worth);
     assert!(redeemed > 5_000 * USDC, "{redeemed}");
@@ -239,11 +268,16 @@ fn every_privileged_vault_message_refuses_everyone_but_the_owner() -> TestResult
         assert_eq!(access, compute_rwa_common::AccessError::NotOwner);
     }
     // The owner pauses: deposits stop; a new owner accepts and the old one is refused.
+    vault_ok::<()>(&mut suite, &vault, "set_params", &[PARAMS.into()])?;
+    bench(&suite, "set_params");
     vault_ok::<()>(&mut suite, &vault, "set_paused", &["true".into()])?;
+    bench(&suite, "set_paused");
     assert_eq!(vault_err::<u128>(&mut suite, &vault, "deposit", &["1".into()])?, Error::Paused);
     call_ok::<(), compute_rwa_common::AccessError>(&mut suite.session, &vault, "Ownable2Step::transfer_ownership", &[format!("Some({})", account(9))])?;
     suite.fund(&account(9))?;
+    bench(&suite, "Ownable2Step::transfer_ownership");
     suite.as_actor(&account(9), |s| call_ok::<(), compute_rwa_common::AccessError>(&mut s.session, &vault, "Ownable2Step::accept_ownership", &[]))?;
+    bench(&suite, "Ownable2Step::accept_ownership");
     assert_eq!(vault_err::<()>(&mut suite, &vault, "set_paused", &["false".into()])?, Error::NotOwner);
     let owner: ink::primitives::AccountId = call(&mut suite.session, &vault, "Ownable2Step::owner", &[])?;
     assert_eq!(owner, e2e_tests::sandbox::ink_id(&account(9)));
