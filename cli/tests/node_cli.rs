@@ -87,7 +87,7 @@ fn edit_deployment(dir: &Path, from: &str, edit: impl Fn(&mut serde_json::Value)
 fn deploy_operate_and_audit_a_pool() {
     let dir = scratch("lifecycle");
     let deployed = succeeds(cli(&dir, &["deploy-pool", "--config", "pool.toml"]));
-    assert_eq!(deployed.lines().count(), 7, "a header and six contracts:\n{deployed}");
+    assert_eq!(deployed.lines().count(), 8, "a header and seven contracts (the example pool has a vault):\n{deployed}");
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("written")).expect("json");
     assert_eq!(record["attested_gpu_hours"], 5_760);
     assert_eq!(record["reporters"].as_array().map(Vec::len), Some(2));
@@ -174,12 +174,19 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(totals.contains("streaming: 3000000"), "{totals}");
 
     let audit = succeeds(cli(&dir, &["audit"]));
-    assert!(audit.contains("audit: 14 checks, 14 PASS, 0 FAIL"), "{audit}");
+    assert!(audit.contains("audit: 17 checks, 17 PASS, 0 FAIL"), "{audit}");
     assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
-    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 14, "{checks:#?}");
+    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 17, "{checks:#?}");
+    assert_eq!(figures_of(&checks, "tokens held ≥ collateral locked"), "vault holds 0 GPU-h ≥ collateral 0 GPU-h");
+
+    // The vault: no checkpoint yet, so nothing to borrow against; a keeper takes this epoch's.
+    let status = succeeds(cli(&dir, &["vault"]));
+    assert!(status.contains("none yet: nothing to borrow against"), "{status}");
+    let refreshed = json(&succeeds(cli(&dir, &["--output", "json", "call", "vault", "refresh"])));
+    assert_eq!((refreshed["returned"].as_str(), refreshed["events"].clone()), (Some("true"), serde_json::json!(["Checkpointed"])), "{refreshed}");
     let streaming = figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust");
-    assert_eq!(streaming, "3 USDC = 0 USDC + 0 USDC + 0 USDC + 3 USDC + dust 0 (< 3 units)");
+    assert_eq!(streaming, "3 USDC = 0 USDC + 0 USDC + 0 USDC + 3 USDC + dust 0 (< 4 units)");
     assert_eq!(figures_of(&checks, "stablecoin held ≥ claimable + undistributed + streaming"), "token holds 3 USDC ≥ 0 USDC + 0 USDC + 3 USDC = 3 USDC");
     let identities = figures_of(&checks, "token's identities = the registry's");
     assert!(identities.starts_with("registry pushes to the token; ") && identities.ends_with(" known investors agree"), "{identities}");
@@ -194,14 +201,14 @@ fn deploy_operate_and_audit_a_pool() {
     assert_eq!(claimed["returned"], "2000000", "{claimed}");
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
     assert!(checks.iter().all(|c| c["pass"] == true), "{checks:#?}");
-    assert_eq!(figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust"), "3 USDC = 2 USDC + 1 USDC + 0 USDC + 0 USDC + dust 0 (< 3 units)");
+    assert_eq!(figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust"), "3 USDC = 2 USDC + 1 USDC + 0 USDC + 0 USDC + dust 0 (< 4 units)");
 
     // Tampered expectations: a different attested capacity, different code, an unknown holder.
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["attested_gpu_hours"] = 5_761.into());
     let failed = cli(&dir, &["audit", "--deployment", tampered]);
     assert_eq!(failed.status.code(), Some(1));
     let failed = stdout(&failed);
-    assert!(failed.contains("audit: 14 checks, 13 PASS, 1 FAIL"), "{failed}");
+    assert!(failed.contains("audit: 17 checks, 16 PASS, 1 FAIL"), "{failed}");
     assert!(failed.lines().any(|l| l.contains("capacity is the attested one") && l.contains("FAIL")), "{failed}");
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["rental_escrow"]["code_hash"] = format!("0x{}", "00".repeat(32)).into());
     let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
