@@ -22,6 +22,8 @@ use ink::primitives::AccountId;
 use gpu_hour_token::gpu_hour_token::{Holding, TokenState};
 use utilization_oracle::oracle::Eligibility;
 use ink::scale::Decode;
+use credit_vault::credit_vault::{Error as VaultError, VaultState};
+use credit_vault::vault::Position;
 use rental_escrow::escrow::{EpochState, Rental, Totals};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -60,6 +62,7 @@ pub enum Target {
     Stablecoin,
     Oracle,
     Escrow,
+    Vault,
     Time,
 }
 
@@ -105,6 +108,16 @@ pub enum Kind {
     PushYield,
     Arbiter,
     Roles,
+    VaultLend,
+    VaultRedeem,
+    VaultLock,
+    VaultUnlock,
+    VaultBorrow,
+    VaultRepay,
+    VaultRefresh,
+    VaultSettle,
+    VaultLiquidate,
+    VaultGovern,
     Advance,
 }
 
@@ -150,6 +163,16 @@ const MIX: &[(Kind, u64)] = &[
     (PushYield, 1),
     (Arbiter, 1),
     (Roles, 3),
+    (VaultLend, 3),
+    (VaultRedeem, 2),
+    (VaultLock, 3),
+    (VaultUnlock, 2),
+    (VaultBorrow, 4),
+    (VaultRepay, 2),
+    (VaultRefresh, 3),
+    (VaultSettle, 1),
+    (VaultLiquidate, 2),
+    (VaultGovern, 1),
     (Advance, 9),
 ];
 
@@ -165,6 +188,9 @@ impl Kind {
             SetOffer | Open | Extend | Cancel | Settle | Dispute | Resolve | Withdraw | WithdrawFees | PushYield | Arbiter => Target::Escrow,
             // Aimed at the registry, the pool admin or the stablecoin (`World::access`).
             Roles => Target::Registry,
+            VaultLend | VaultRedeem | VaultLock | VaultUnlock | VaultBorrow | VaultRepay | VaultRefresh | VaultSettle | VaultLiquidate | VaultGovern => {
+                Target::Vault
+            }
             Advance => Target::Time,
         }
     }
@@ -288,6 +314,8 @@ impl Scope {
             // Identities, pushed to the bound token: no balance moves.
             Target::Registry => Scope { identity: true, ..Scope::NONE },
             Target::Oracle => Scope { oracle: true, ..Scope::NONE },
+            // The vault moves both assets (its books are checked with them).
+            Target::Vault => Scope { coin: true, token: true, ..Scope::NONE },
             // Time moves the streamed yield, the bookable window and the epochs that just closed.
             Target::Escrow | Target::Time => Scope::ALL,
         }
@@ -320,6 +348,9 @@ struct World {
     redemptions: (u64, u128),
     /// Ownership and role grants of the registry, the pool admin and the stablecoin, as they must be.
     access: [AccessModel; 3],
+    /// The credit vault, and its share price at the last check as (assets + 1, shares + 1, bad debt).
+    vault: AccountId32,
+    vault_price: (u128, u128, u128),
     stats: Stats,
 }
 
@@ -397,6 +428,7 @@ impl World {
         }
         // A short yield stream so the campaign sees streams start, overlap and end.
         suite.admin_ok::<()>("set_yield_period", &[(2 * HOUR).to_string()])?;
+        let vault = crate::sandbox::deploy_vault(&mut suite)?;
         let mut world = World {
             suite,
             now: 0,
@@ -417,6 +449,8 @@ impl World {
                 pending: None,
                 grants: if role == "Agent" { vec![agent()] } else { Vec::new() },
             }),
+            vault,
+            vault_price: (1, 1, 0),
             stats: Stats::default(),
         };
         for (i, who) in investors().iter().take(4).enumerate() {
@@ -438,6 +472,7 @@ impl World {
             Target::Stablecoin => self.suite.coin.clone(),
             Target::Oracle => self.suite.oracle.clone(),
             Target::Escrow | Target::Time => self.suite.escrow.clone(),
+            Target::Vault => self.vault.clone(),
         }
     }
 
@@ -803,6 +838,9 @@ impl World {
                     self.call(&caller, t, "accept_arbiter", &[])?
                 }
             },
+            VaultLend | VaultRedeem | VaultLock | VaultUnlock | VaultBorrow | VaultRepay | VaultRefresh | VaultSettle | VaultLiquidate | VaultGovern => {
+                self.vault_op(kind, a, b, c)?
+            }
             Advance => {
                 self.now += (a % 90) * 60_000;
                 self.suite.set_time(self.now);
@@ -810,6 +848,164 @@ impl World {
             }
         };
         Ok(matches!(outcome, Outcome::Accepted(_)))
+    }
+
+    /// Lenders: investors and renters (who hold the stablecoin).
+    fn lender(r: u64) -> AccountId32 {
+        let mut all = investors().to_vec();
+        all.extend(renters());
+        Self::pick(&all, r)
+    }
+
+    /// What `who` holds in the vault: (collateral, debt now, credit).
+    fn vault_position(&mut self, who: &AccountId32) -> Result<(u128, u128, u128), String> {
+        let (position, debt) = self.read::<Result<(Position, u128), VaultError>>(Target::Vault, "position", &[who.to_string()])?.map_err(|e| format!("position: {e:?}"))?;
+        Ok((position.collateral, debt, position.credit))
+    }
+
+    /// One credit-vault operation by anyone, with amounts mostly within what the caller has.
+    fn vault_op(&mut self, kind: Kind, a: u64, b: u64, c: u64) -> Result<Outcome, String> {
+        let t = Target::Vault;
+        let vault = self.vault.clone();
+        let approve = |w: &mut Self, who: &AccountId32, target: Target, amount: u128| w.call(who, target, "PSP22::approve", &[vault.to_string(), amount.to_string()]);
+        Ok(match kind {
+            VaultLend => {
+                let lender = Self::lender(a);
+                let amount = Self::amount(self.coin_balance(&lender)?, c);
+                approve(self, &lender, Target::Stablecoin, amount)?;
+                self.call(&lender, t, "deposit", &[amount.to_string()])?
+            }
+            VaultRedeem => {
+                let lender = Self::lender(a);
+                let (shares, _): (u128, u128) = self.read::<Result<(u128, u128), VaultError>>(t, "lender", &[lender.to_string()])?.map_err(|e| format!("lender: {e:?}"))?;
+                let part = shares.saturating_mul(u128::from(1 + b % 100)) / 100;
+                self.call(&lender, t, if c % 2 == 0 { "redeem" } else { "withdraw" }, &[part.to_string()])?
+            }
+            VaultLock => {
+                let who = Self::holder(a);
+                let amount = Self::amount(self.token_balance(&who)?, c);
+                approve(self, &who, Target::Token, amount)?;
+                self.call(&who, t, "lock", &[amount.to_string()])?
+            }
+            VaultUnlock => {
+                let who = Self::holder(a);
+                let (collateral, ..) = self.vault_position(&who)?;
+                self.call(&who, t, "unlock", &[Self::amount(collateral, c).to_string()])?
+            }
+            VaultBorrow => {
+                let who = Self::holder(a);
+                self.call(&who, t, "borrow", &[(u128::from(c % 400) * USDC / 4).to_string()])?
+            }
+            VaultRepay => {
+                let (payer, borrower) = (Self::lender(a), Self::holder(b));
+                let (_, debt, _) = self.vault_position(&borrower)?;
+                let amount = Self::amount(debt, c);
+                approve(self, &payer, Target::Stablecoin, amount)?;
+                self.call(&payer, t, "repay", &[borrower.to_string(), amount.to_string()])?
+            }
+            VaultRefresh => {
+                let caller = self.anyone(a);
+                self.call(&caller, t, "refresh", &[])?
+            }
+            VaultSettle => {
+                let caller = self.anyone(a);
+                match b % 3 {
+                    0 => self.call(&caller, t, "harvest", &[])?,
+                    1 => self.call(&Self::holder(c), t, "claim_credit", &[])?,
+                    _ => self.call(&caller, t, "settle", &[Self::holder(c).to_string()])?,
+                }
+            }
+            VaultLiquidate => {
+                let liquidator = Self::pick(&[account(2), account(3), account(5), account(6), account(51), outsider()], a);
+                let amount = u128::from(c % 200) * USDC;
+                approve(self, &liquidator, Target::Stablecoin, amount)?;
+                self.call(&liquidator, t, "liquidate", &[Self::holder(b).to_string(), amount.to_string()])?
+            }
+            _ => {
+                let caller = self.governor(a);
+                match b % 4 {
+                    0 => self.call(&caller, t, "set_paused", &[(c % 3 == 0).to_string()])?,
+                    1 => self.call(&caller, t, "set_paused", &["false".into()])?,
+                    2 => {
+                        let ltv = 1_000 + c % 6_000;
+                        self.call(&caller, t, "set_params", &[crate::sandbox::VAULT_PARAMS.replace("ltv_bps: 5000", &format!("ltv_bps: {ltv}"))])?
+                    }
+                    // Out of bounds: refused, whoever asks.
+                    _ => self.call(&caller, t, "set_params", &[crate::sandbox::VAULT_PARAMS.replace("ltv_bps: 5000", "ltv_bps: 9500")])?,
+                }
+            }
+        })
+    }
+
+    /// The vault holds what it owes and the collateral it records (as Σ of the positions), and
+    /// its share price never falls except by recorded bad debt.
+    fn check_vault(&mut self) -> Result<(), String> {
+        let vault = self.vault.clone();
+        let state = self.read::<Result<VaultState, VaultError>>(Target::Vault, "state", &[])?.map_err(|e| format!("vault state: {e:?}"))?;
+        let t = state.totals;
+        let coin = self.coin_balance(&vault)?;
+        if coin < t.cash + t.unsettled_yield + t.credit {
+            return Err(format!("vault holds {coin} < cash + unsettled yield + credit ({t:?})"));
+        }
+        let tokens = self.token_balance(&vault)?;
+        let mut collateral = 0;
+        for who in investors().iter().chain([outsider()].iter()) {
+            collateral += self.vault_position(who)?.0;
+        }
+        if tokens != t.collateral || collateral != t.collateral {
+            return Err(format!("vault holds {tokens} tokens, Σ positions {collateral}, books {}", t.collateral));
+        }
+        let price = (state.total_assets + 1, t.shares + 1, t.bad_debt);
+        let (assets, shares, bad) = self.vault_price;
+        if (price.0 + (t.bad_debt - bad)) * shares < assets * price.1 {
+            return Err(format!("vault share price fell: {:?} → {price:?}", self.vault_price));
+        }
+        self.vault_price = price;
+        Ok(())
+    }
+
+    /// Liveness of the vault: every debt can be repaid (the issuer pays), every position closed
+    /// (an unlock refused only by the token's compliance), every share redeemed; what stays is dust.
+    fn vault_liveness(&mut self) -> Result<(), String> {
+        let issuer = issuer(self);
+        let vault = self.vault.clone();
+        self.call(&issuer, Target::Vault, "set_paused", &["false".into()])?;
+        for who in investors().iter().chain([outsider()].iter()) {
+            let (_, debt, _) = self.vault_position(who)?;
+            if debt > 0 {
+                let pay = debt + USDC;
+                self.raw(&issuer, Target::Stablecoin, "mint", &[issuer.to_string(), pay.to_string()]).map_err(|e| e.to_string())?;
+                self.minted += pay;
+                self.raw(&issuer, Target::Stablecoin, "PSP22::approve", &[vault.to_string(), pay.to_string()]).map_err(|e| e.to_string())?;
+                self.raw(&issuer, Target::Vault, "repay", &[who.to_string(), pay.to_string()]).map_err(|e| format!("liveness: repay for {who}: {e}"))?;
+            }
+            let (collateral, debt, credit) = self.vault_position(who)?;
+            if debt != 0 {
+                return Err(format!("liveness: {who} still owes {debt} after repaying all"));
+            }
+            if credit > 0 {
+                self.raw(who, Target::Vault, "claim_credit", &[]).map_err(|e| format!("liveness: claim_credit: {e}"))?;
+            }
+            if collateral > 0 {
+                if let Outcome::Refused = self.call(who, Target::Vault, "unlock", &[collateral.to_string()])? {
+                    let check: Result<(), gpu_hour_token::token::TokenError> = self.read(Target::Token, "check_transfer", &[vault.to_string(), who.to_string(), collateral.to_string()])?;
+                    if check.is_ok() {
+                        return Err(format!("liveness: {who}'s unlock of {collateral} refused although the token would move it"));
+                    }
+                }
+            }
+        }
+        for who in investors().iter().chain(renters().iter()) {
+            let (shares, _): (u128, u128) = self.read::<Result<(u128, u128), VaultError>>(Target::Vault, "lender", &[who.to_string()])?.map_err(|e| format!("lender: {e:?}"))?;
+            if shares > 0 {
+                self.raw(who, Target::Vault, "redeem", &[shares.to_string()]).map_err(|e| format!("liveness: {who} redeems: {e}"))?;
+            }
+        }
+        let t = self.read::<Result<VaultState, VaultError>>(Target::Vault, "state", &[])?.map_err(|e| format!("vault state: {e:?}"))?.totals;
+        if t.shares != 0 || t.scaled_debt != 0 || t.cash > 1_000 {
+            return Err(format!("liveness: the vault keeps more than dust: {t:?}"));
+        }
+        Ok(())
     }
 
     /// Every invariant that must hold after any step, re-reading everything.
@@ -896,7 +1092,14 @@ impl World {
             if supply != self.minted {
                 return Err(format!("stablecoin supply {supply} != minted {}", self.minted));
             }
-            let contracts = [self.suite.token.clone(), self.suite.escrow.clone(), self.suite.registry.clone(), self.suite.oracle.clone(), self.suite.coin.clone()];
+            let contracts = [
+                self.suite.token.clone(),
+                self.suite.escrow.clone(),
+                self.suite.registry.clone(),
+                self.suite.oracle.clone(),
+                self.suite.coin.clone(),
+                self.vault.clone(),
+            ];
             if full || self.coins.is_empty() {
                 refresh.extend(self.people.iter().cloned());
                 refresh.extend(investors());
@@ -969,6 +1172,9 @@ impl World {
             if latest.as_ref().map(|a| a.capacity) != Some(capacity) {
                 return Err(format!("latest attestation {latest:?} != token's capacity {capacity}"));
             }
+        }
+        if scope.coin || scope.token {
+            self.check_vault()?;
         }
         if scope.escrow {
             // Bookings within the pool for the epochs that can still be booked.
@@ -1044,7 +1250,8 @@ impl World {
             self.raw(&issuer, Target::Registry, "bind_token", &[self.suite.token.to_string()]).map_err(|e| e.to_string())?;
             self.bound = true;
         }
-        let everyone: Vec<String> = investors().iter().map(ToString::to_string).collect();
+        // The vault too: a rebinding voids its custodian record in the token like anyone's.
+        let everyone: Vec<String> = investors().iter().chain([self.vault.clone()].iter()).map(ToString::to_string).collect();
         self.raw(&outsider(), Target::Token, "sync", &[format!("[{}]", everyone.join(", "))]).map_err(|e| e.to_string())?;
         self.stale.clear();
         self.now += 40 * HOUR;
@@ -1116,6 +1323,7 @@ impl World {
         if rewards.streaming != 0 {
             return Err(format!("liveness: yield still streaming after its period: {rewards:?}"));
         }
+        self.vault_liveness()?;
         self.check()
     }
 }

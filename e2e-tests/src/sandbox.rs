@@ -360,6 +360,27 @@ impl Suite {
     }
 }
 
+/// The credit vault of the drink tests and the campaign: LTV 50%, liquidation at 70%, haircut 20%, close factor 50%, bonus 5%, 2% + 8% to the 80% kink
+/// + 100% above, four trailing epochs, rent projected over at most the pool's 720 hours.
+pub const VAULT_PARAMS: &str = "Params { ltv_bps: 5000, liquidation_threshold_bps: 7000, haircut_bps: 2000, close_factor_bps: 5000, \
+    liquidation_bonus_bps: 500, base_rate_bps: 200, slope1_bps: 800, slope2_bps: 10000, kink_bps: 8000, trailing_epochs: 4, \
+    horizon_epochs: 720 }";
+
+/// Deploys a credit vault on the suite's token, stablecoin, oracle feed 0 and escrow, registered
+/// as a custodian so the token lets it hold collateral.
+pub fn deploy_vault(suite: &mut Suite) -> TestResult<AccountId32> {
+    let links = format!(
+        "Links {{ token: {}, stablecoin: {}, oracle: {}, feed: 0, escrow: {} }}",
+        suite.token, suite.coin, suite.oracle, suite.escrow
+    );
+    let vault = deploy(&mut suite.session, "credit_vault", "new", &[VAULT_PARAMS.into(), links])?;
+    // The registry accepts the vault as a custodian, so the token lets it hold collateral.
+    let identity = "Identity { verified: true, country: 276, kyc_expiry: 4102444800000, class: Custodian, claim_hash: None }";
+    let registry = suite.registry.clone();
+    call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "register", &[vault.to_string(), identity.into()])?;
+    Ok(vault)
+}
+
 /// Storage deposit of the session's last call: charged (positive) or refunded (negative).
 pub fn deposit(session: &Sandbox) -> i128 {
     use drink::pallet_contracts::StorageDeposit;

@@ -5,31 +5,12 @@
 //! balance asserted to the unit, and every privileged message refused to everyone but the owner.
 use credit_vault::credit_vault::{Error, VaultState};
 use credit_vault::vault::{Health, Valuation};
-use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, deposit, Suite, HOUR, POOL_GPU_HOURS};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy_vault, deposit, Suite, HOUR, POOL_GPU_HOURS, VAULT_PARAMS as PARAMS};
 use e2e_tests::TestResult;
 use drink::AccountId32;
 
 const USDC: u128 = 1_000_000;
 const GPU_HOUR: u128 = 1_000_000;
-
-/// LTV 50%, liquidation at 70%, haircut 20%, close factor 50%, bonus 5%, 2% + 8% to the 80% kink
-/// + 100% above, four trailing epochs, rent projected over at most the pool's 720 hours.
-const PARAMS: &str = "Params { ltv_bps: 5000, liquidation_threshold_bps: 7000, haircut_bps: 2000, close_factor_bps: 5000, \
-    liquidation_bonus_bps: 500, base_rate_bps: 200, slope1_bps: 800, slope2_bps: 10000, kink_bps: 8000, trailing_epochs: 4, \
-    horizon_epochs: 720 }";
-
-fn deploy_vault(suite: &mut Suite) -> TestResult<AccountId32> {
-    let links = format!(
-        "Links {{ token: {}, stablecoin: {}, oracle: {}, feed: 0, escrow: {} }}",
-        suite.token, suite.coin, suite.oracle, suite.escrow
-    );
-    let vault = deploy(&mut suite.session, "credit_vault", "new", &[PARAMS.into(), links])?;
-    // The registry accepts the vault as a custodian, so the token lets it hold collateral.
-    let identity = "Identity { verified: true, country: 276, kyc_expiry: 4102444800000, class: Custodian, claim_hash: None }";
-    let registry = suite.registry.clone();
-    call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "register", &[vault.to_string(), identity.into()])?;
-    Ok(vault)
-}
 
 fn vault_ok<T: ink::scale::Decode>(suite: &mut Suite, vault: &AccountId32, message: &str, args: &[String]) -> TestResult<T> {
     call_ok::<T, Error>(&mut suite.session, vault, message, args)

@@ -19,7 +19,7 @@ mod vault_tests;
 
 #[ink::contract]
 pub mod credit_vault {
-    use crate::vault::{median, Health, Params, Totals, Valuation, ValuationInputs, VaultData};
+    use crate::vault::{median, Health, Params, Position, Totals, Valuation, ValuationInputs, VaultData};
     use compute_rwa_common::calls::{self, CallError};
     use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError};
     use compute_rwa_common::{EpochSchedule, Finalized};
@@ -388,6 +388,15 @@ pub mod credit_vault {
         pub fn previews(&self, amount: u128) -> Result<(u128, u128, u128, u128), Error> {
             let data = self.data.at(self.now())?;
             Ok((data.preview_deposit(amount)?, data.preview_mint(amount)?, data.preview_withdraw(amount)?, data.preview_redeem(amount)?))
+        }
+
+        /// `borrower`'s position as stored (collateral, debt in index units, credit) with its debt
+        /// now; needs no valuation, so it answers while the feed is stale.
+        #[ink(message)]
+        pub fn position(&self, borrower: AccountId) -> Result<(Position, u128), Error> {
+            let data = self.data.at(self.now())?;
+            let position = data.position(borrower);
+            Ok((position, data.debt_of(&position)?))
         }
 
         /// `borrower`'s position now: collateral, debt, value, limits and health factor, at

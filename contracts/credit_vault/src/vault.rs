@@ -473,8 +473,8 @@ impl VaultData {
         Ok(self.params.borrow_rate_bps(self.utilization_bps()?))
     }
 
-    /// Debt of a position, rounded up.
-    fn debt_of(&self, position: &Position) -> R<u128> {
+    /// Debt of a position at the stored index (interest to `accrued_at`), rounded up.
+    pub fn debt_of(&self, position: &Position) -> R<u128> {
         mul_div_up(position.scaled_debt, self.totals.index, RAY)
     }
 
