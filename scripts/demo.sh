@@ -78,31 +78,32 @@ as //Charlie call admin redeem 10000000
 as //Alice call admin fulfill_redemption 0
 say "supply $(gpuh "$(read_value token PSP22::total_supply)") GPU-hours, redeemed $(gpuh "$(read_value token state | field redeemed)")"
 
-step "Refinancing: Charlie lends 500 USDC to the pool's credit vault; Bob borrows 150 against 1,000 of his GPU-hours"
+step "Refinancing: Charlie lends 500 USDC to the pool's credit vault; Bob borrows 2 against 1,000 of his GPU-hours"
 # The vault measures rent between its checkpoints (anyone takes one an epoch) and lends against an
 # earlier epoch's value: 30 USDC of rent collected off chain arrives between two checkpoints.
 story_checkpoints 30000000
 story_lend
-story_borrow 150000000
+story_borrow 2000000
 cli vault
 say "Bob holds $(gpuh "$(read_value token PSP22::balance_of "$BOB")") GPU-hours outside the vault and $(read_value coin PSP22::balance_of "$BOB") USDC units; the vault holds $(gpuh "$(read_value token PSP22::balance_of "$(vault_address)")")"
 
 step "The collateral's yield repays the loan: the vault claims it as a holder, anyone settles Bob's share"
 DEBT=$(read_value vault health "$BOB" | field debt)
-story_distribute 30000000
+story_distribute 1500000
 wait_until $(( $(date +%s%3N) + YIELD_MS + 500 ))
 as //Charlie call vault settle "$BOB"
-say "Bob's debt $DEBT → $(read_value vault health "$BOB" | field debt) USDC units (his share of 30 USDC of rent, about 10 USDC)"
+say "Bob's debt $DEBT → $(read_value vault health "$BOB" | field debt) USDC units (his collateral's share of 1.5 USDC of rent: 0.5 USDC)"
 
-step "Utilization falls to 30%: Eve and Ferdie report four epochs; an epoch later Bob's loan is liquidatable"
-LOW='Report { gpu_milli_hours: 8, utilization_bps: 3000, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }'
+step "Utilization falls to 20%: Eve and Ferdie report four epochs; once the checkpoints show it, Bob's loan is liquidatable"
+LOW='Report { gpu_milli_hours: 8, utilization_bps: 2000, uptime_bps: 9990, energy_wh: 5, avg_power_w: 690 }'
 FIRST=$(read_value oracle current_epoch 0)
 wait_until $(( $(recorded '["deployed_at_ms"]') + (FIRST + 4) * EPOCH_MS + 500 ))
 for reporter in "${REPORTERS[@]}"; do
   for epoch in "$FIRST" "$((FIRST + 1))" "$((FIRST + 2))" "$((FIRST + 3))"; do quiet --suri "$reporter" call oracle submit 0 "$epoch" "$LOW"; done
 done
-# Liquidation counts an earlier epoch's value: a keeper checkpoints the fall, an epoch passes.
-story_checkpoints 3000000
+# Liquidation counts the highest value the trailing epochs' checkpoints saw: the fall must show in
+# all of them (12 epochs of 3.6 s here) before a loan can be closed; a keeper refreshes each epoch.
+story_keeper 13 300000
 HEALTH=$(read_value vault health "$BOB")
 say "median utilization now $(read_value vault valuation | field utilization_bps) bps; Bob's debt $(field debt <<<"$HEALTH"), liquidation above $(field liquidation_limit <<<"$HEALTH") USDC units: health factor $(field health_factor_bps <<<"$HEALTH") bps"
 

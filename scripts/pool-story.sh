@@ -103,3 +103,15 @@ story_borrow() {
   quiet --suri //Bob call vault lock 1000000000
   quiet --suri //Bob call vault borrow "$1"
 }
+
+# A keeper refreshes the vault's checkpoint once an epoch for $1 epochs, with $2 units of rent
+# every fourth: liquidation counts the highest value of the trailing epochs' checkpoints, so a fall
+# counts only once it has lasted all of them (and rent must keep arriving to be measured).
+story_keeper() {
+  local i
+  for ((i = 0; i < $1; i++)); do
+    quiet call vault refresh
+    if (( i % 4 == 0 )); then story_distribute "$2"; fi
+    wait_until $(( $(date +%s%3N) + EPOCH_MS ))
+  done
+}

@@ -3,7 +3,8 @@
 # browser test: two verified investors holding 2,000 and 1,000 GPU-hours with unclaimed yield (all
 # of it released: the script waits out the token's yield period), a settled rental and three
 # finalized epochs (the last one short of the SLA), and a credit vault where Charlie lent 500 USDC
-# and Bob borrowed 100 against 1,000 of his GPU-hours. The vault values tokens from the rent it
+# and Bob borrowed 2 against 1,000 of his GPU-hours (the example vault values rent over a short
+# horizon: 1,200 epochs of 3.6 s). The vault values tokens from the rent it
 # measured between its checkpoints over its trailing epochs (here 12 × 3.6 s): `story_checkpoints`
 # prices the pool again.
 # Usage: scripts/sample-pool.sh DIR   (writes DIR/deployment.json; needs scripts/build.sh first)
@@ -35,5 +36,5 @@ wait_until $(( $(date +%s%3N) + $(read_value token state | field yield_period) +
 # Charlie lends to the vault; Bob borrows against half his tokens (the pool priced by fresh rent).
 story_checkpoints 30000000
 story_lend
-story_borrow 100000000
+story_borrow 2000000
 echo "[sample-pool] deployed; Bob can claim $(read_value token holding "$BOB" | field claimable) USDC units ($out/deployment.json)"

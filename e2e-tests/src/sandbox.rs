@@ -361,10 +361,10 @@ impl Suite {
 }
 
 /// The credit vault of the drink tests and the campaign: LTV 50%, liquidation at 70%, haircut 20%, close factor 50%, bonus 5%, 2% + 8% to the 80% kink
-/// + 100% above, four trailing epochs, rent projected over at most the pool's 720 hours.
+/// + 100% above, four trailing epochs, rent projected over at most 400 of them (the most: 100 ×).
 pub const VAULT_PARAMS: &str = "Params { ltv_bps: 5000, liquidation_threshold_bps: 7000, haircut_bps: 2000, close_factor_bps: 5000, \
     liquidation_bonus_bps: 500, base_rate_bps: 200, slope1_bps: 800, slope2_bps: 10000, kink_bps: 8000, trailing_epochs: 4, \
-    horizon_epochs: 720 }";
+    horizon_epochs: 400 }";
 
 /// Deploys a credit vault on the suite's token, stablecoin, oracle feed 0 and escrow, registered
 /// as a custodian so the token lets it hold collateral.

@@ -37,25 +37,28 @@ async fn report(client: &mut NodeClient, calls: &mut NodeCalls, reporters: [&ink
     Ok(())
 }
 
-/// Checkpoint, `rent` arrives for holders, an epoch later checkpoint again, an epoch after that
-/// the pool is priced (loans count an earlier epoch's checkpoint).
+/// A keeper refreshes the vault once an epoch for `epochs` epochs, with `rent` for holders every
+/// fourth: rent is measured between checkpoints and loans count the trailing epochs' extremes.
 async fn checkpoints(
     client: &mut NodeClient,
     calls: &mut NodeCalls,
     vault: &mut <CreditVault as ink::codegen::ContractCallBuilder>::Type,
     keeper: &ink_e2e::Keypair,
     token: AccountId,
+    epochs: u32,
     rent: u128,
 ) -> TestResult {
     let issuer = alice();
-    ok(client.call(keeper, &vault.refresh()).extra_gas_portion(MARGIN).submit().await?.return_value())?;
-    client.call(&issuer, &calls.coin.approve(token, rent)).extra_gas_portion(MARGIN).submit().await?;
-    ok(client.call(&issuer, &calls.token.distribute(rent)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
-    for _ in 0..2 {
+    for i in 0..epochs {
+        // The checkpoint first: rent arriving after it is measured from it.
+        ok(client.call(keeper, &vault.refresh()).extra_gas_portion(MARGIN).submit().await?.return_value())?;
+        if i % 4 == 0 {
+            client.call(&issuer, &calls.coin.approve(token, rent)).extra_gas_portion(MARGIN).submit().await?;
+            ok(client.call(&issuer, &calls.token.distribute(rent)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
+        }
         sleep_until(now_ms()? + EPOCH_MS + 200).await?;
         // Dev nodes seal a block per transaction and dry runs see the last block's time.
         client.create_and_fund_account(&issuer, FUNDS).await;
-        ok(client.call(keeper, &vault.refresh()).extra_gas_portion(MARGIN).submit().await?.return_value())?;
     }
     Ok(())
 }
@@ -94,16 +97,16 @@ fn borrow_repay_and_liquidate_on_a_node() -> TestResult {
         ok(client.call(&issuer, &calls.admin.mint(id(&issuer), 1_000 * GPU_HOUR)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
         client.call(&issuer, &calls.admin.set_distributor(id(&issuer), true)).extra_gas_portion(MARGIN).submit().await?;
         ok(client.call(&issuer, &calls.admin.set_yield_period(1_000)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
-        let offer = Offer { price_per_gpu_hour: 2 * USDC, min_epochs: 1, max_epochs: 10, available_gpus: 8, sla: vec![], cancellation_fee_bps: 0, cancellation_notice_ms: 0 };
+        let offer = Offer { price_per_gpu_hour: 100 * USDC, min_epochs: 1, max_epochs: 10, available_gpus: 8, sla: vec![], cancellation_fee_bps: 0, cancellation_notice_ms: 0 };
         client.call(&issuer, &calls.escrow.set_offer(offer)).extra_gas_portion(MARGIN).submit().await?;
         client.call(&issuer, &calls.coin.mint(id(&issuer), 100_000 * USDC)).extra_gas_portion(MARGIN).submit().await?;
         for who in [&lender, &liquidator, &outsider, &borrower] {
             client.call(&issuer, &calls.coin.mint(id(who), 1_000 * USDC)).extra_gas_portion(MARGIN).submit().await?;
         }
 
-        // The vault, registered as a custodian. Rent is projected over at most 100,000 epochs
-        // (100 hours here): 100 h × 8 GPUs × 2 USDC × 90% × 90% = 1,296 USDC, less 20% = 1,036.8
-        // for 2,000 GPU-hours; the borrower's 1,000 count 518.4, limit 259.2.
+        // The vault, registered as a custodian. Rent is projected over at most 1,200 epochs (1.2
+        // hours here): 1.2 h × 8 GPUs × 100 USDC × 90% × 90% = 777.6 USDC, less 20% = 622.08 for
+        // 2,000 GPU-hours; the borrower's 1,000 count 311.04, limit 155.52.
         let params = Params {
             ltv_bps: 5_000,
             liquidation_threshold_bps: 7_000,
@@ -115,7 +118,7 @@ fn borrow_repay_and_liquidate_on_a_node() -> TestResult {
             slope2_bps: 10_000,
             kink_bps: 8_000,
             trailing_epochs: 12,
-            horizon_epochs: 100_000,
+            horizon_epochs: 1_200,
         };
         let links = Links { token, stablecoin: coin, oracle, feed: 0, escrow };
         let vault = client.instantiate("credit_vault", &issuer, &mut CreditVaultRef::new(params, links)).extra_gas_portion(MARGIN).submit().await?.account_id;
@@ -126,28 +129,29 @@ fn borrow_repay_and_liquidate_on_a_node() -> TestResult {
         // Utilization 90% in the first epochs; a keeper checkpoints around 30 USDC of rent.
         let first = (now_ms()? - genesis) / EPOCH_MS;
         report(&mut client, &mut calls, [&reporter_a, &reporter_b], genesis, first..first + 2, 9_000).await?;
-        checkpoints(&mut client, &mut calls, &mut vault_calls, &liquidator, token, 30 * USDC).await?;
+        checkpoints(&mut client, &mut calls, &mut vault_calls, &liquidator, token, 3, 30 * USDC).await?;
 
-        // Lender deposits 500; the borrower locks 1,000 GPU-hours and borrows 200, repays 20.
+        // Lender deposits 500; the borrower locks 1,000 GPU-hours and borrows 150, repays 20.
         client.call(&lender, &calls.coin.approve(vault, 500 * USDC)).extra_gas_portion(MARGIN).submit().await?;
         assert_eq!(ok(client.call(&lender, &vault_calls.deposit(500 * USDC)).extra_gas_portion(MARGIN).submit().await?.return_value())?, 500 * USDC);
         client.call(&borrower, &calls.token.approve(vault, 1_000 * GPU_HOUR)).extra_gas_portion(MARGIN).submit().await?;
         ok(client.call(&borrower, &vault_calls.lock(1_000 * GPU_HOUR)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
-        let refused = client.call(&borrower, &vault_calls.borrow(260 * USDC)).extra_gas_portion(MARGIN).submit().await;
-        assert!(refused.is_err(), "above the 259.2 USDC limit");
-        assert_eq!(ok(client.call(&borrower, &vault_calls.borrow(200 * USDC)).extra_gas_portion(MARGIN).submit().await?.return_value())?, 200 * USDC);
-        assert_eq!(client.call(&issuer, &calls.coin.balance_of(id(&borrower))).dry_run().await?.return_value(), 1_200 * USDC);
+        let refused = client.call(&borrower, &vault_calls.borrow(160 * USDC)).extra_gas_portion(MARGIN).submit().await;
+        assert!(refused.is_err(), "above the 155.52 USDC limit");
+        assert_eq!(ok(client.call(&borrower, &vault_calls.borrow(150 * USDC)).extra_gas_portion(MARGIN).submit().await?.return_value())?, 150 * USDC);
+        assert_eq!(client.call(&issuer, &calls.coin.balance_of(id(&borrower))).dry_run().await?.return_value(), 1_150 * USDC);
         client.call(&borrower, &calls.coin.approve(vault, 20 * USDC)).extra_gas_portion(MARGIN).submit().await?;
         let paid = ok(client.call(&borrower, &vault_calls.repay(id(&borrower), 20 * USDC)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
         assert!(paid <= 20 * USDC && paid + 1 >= 20 * USDC, "{paid}");
-        assert_eq!(client.call(&issuer, &calls.coin.balance_of(id(&borrower))).dry_run().await?.return_value(), 1_200 * USDC - paid);
-        assert_eq!(client.call(&issuer, &calls.coin.balance_of(vault)).dry_run().await?.return_value(), 300 * USDC + paid);
+        assert_eq!(client.call(&issuer, &calls.coin.balance_of(id(&borrower))).dry_run().await?.return_value(), 1_150 * USDC - paid);
+        assert_eq!(client.call(&issuer, &calls.coin.balance_of(vault)).dry_run().await?.return_value(), 350 * USDC + paid);
 
-        // Utilization falls to 20%; the fall is checkpointed and an epoch passes: 288 USDC less 20%
-        // for the pool, the borrower's half 115.2, liquidation above 80.6 < ≈ 180 of debt.
+        // Utilization falls to 20%; a keeper refreshes every epoch until the trailing epochs'
+        // checkpoints all show it: 138.24 USDC for the pool, the borrower's half 69.12,
+        // liquidation above 48.38 < ≈ 130 of debt.
         let now_epoch = (now_ms()? - genesis) / EPOCH_MS;
         report(&mut client, &mut calls, [&reporter_a, &reporter_b], genesis, now_epoch..now_epoch + 4, 2_000).await?;
-        checkpoints(&mut client, &mut calls, &mut vault_calls, &liquidator, token, 3 * USDC).await?;
+        checkpoints(&mut client, &mut calls, &mut vault_calls, &liquidator, token, 13, 3 * USDC).await?;
         let health = client.call(&issuer, &vault_calls.health(id(&borrower))).dry_run().await?.return_value();
         let health = ok(health)?;
         assert!(health.debt > health.liquidation_limit, "{health:?}");

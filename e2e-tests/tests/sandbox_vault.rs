@@ -72,10 +72,9 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     }
     assert_eq!(suite.now(), 5 * HOUR + 1);
 
-    // The valuation reads every input from the chain: 714 whole hours left × 8 GPUs × 2 USDC ×
-    // 90% × (1 − 10%) = 9,253.44 USDC by utilization; 43.2 USDC of rent since the epoch-2
-    // checkpoint 3 hours ago × 715 h / 3 h ≈ 10,296 by distributions; the lower less 20% =
-    // 7,402.752 now; the epoch-3 checkpoint had 7,423.488 (716 hours left then).
+    // The valuation reads every input from the chain: the 400-hour horizon (of 714 left) × 8 GPUs
+    // × 2 USDC × 90% × (1 − 10%) = 5,184 USDC by utilization; 43.2 USDC of rent since the epoch-2
+    // checkpoint 3 hours ago × 400 h / 3 h = 5,760 by distributions; the lower less 20% = 4,147.2.
     let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
     bench(&suite, "valuation");
     assert_eq!(
@@ -84,10 +83,14 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     );
     assert_eq!((v.inputs.utilization_bps, v.inputs.epochs, v.inputs.supply), (9_000, 4, 5_760 * GPU_HOUR));
     assert_eq!((v.inputs.recent_rent, v.inputs.rent_window_ms), (43_200_000, 3 * HOUR));
-    assert_eq!((v.by_utilization, v.by_distributions, v.current, v.previous), (9_253_440_000, 10_295_999_996, 7_402_752_000, Some(7_423_488_000)));
+    assert_eq!((v.by_utilization, v.by_distributions, v.current), (5_184_000_000, 5_760_000_000, 4_147_200_000));
+    // The window's checkpoints: epoch 2's had no rent baseline (no value), epoch 3's the same
+    // 4,147.2 for the pool: 0.72 USDC per GPU-hour (per unit ×10^18).
+    assert_eq!((v.low, v.high), (Some(720_000_000_000_000_000), Some(720_000_000_000_000_000)));
+    assert_eq!((v.borrow_value(), v.liquidation_value()), (4_147_200_000, 4_147_200_000));
 
-    // Lena lends 5,000 USDC; Bob locks his 1,000 GPU-hours (at the lower value, 1,285.2 USDC:
-    // limit 642.6; liquidation counts the higher, 1,288.8: above 902.16).
+    // Lena lends 5,000 USDC; Bob locks his 1,000 GPU-hours, worth 720 USDC: he may borrow 360,
+    // and is liquidatable above 504.
     suite.as_actor(&lena, |s| {
         s.coin_ok("PSP22::approve", &[vault.to_string(), (5_000 * USDC).to_string()])?;
         assert_eq!(vault_ok::<u128>(s, &vault, "deposit", &[(5_000 * USDC).to_string()])?, 5_000 * USDC);
@@ -113,13 +116,13 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     assert_eq!((suite.balance(&token, &bob)?, suite.balance(&token, &vault)?), (0, 1_000 * GPU_HOUR));
     let h = health(&mut suite, &vault, &bob)?;
     bench(&suite, "health");
-    assert_eq!((h.value, h.borrow_limit, h.liquidation_limit, h.debt), (1_288_800_000, 642_600_000, 902_160_000, 0));
-    let refused = suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "borrow", &[(642_600_001u128).to_string()]))?;
+    assert_eq!((h.value, h.borrow_limit, h.liquidation_limit, h.debt), (720_000_000, 360_000_000, 504_000_000, 0));
+    let refused = suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "borrow", &[(360_000_001u128).to_string()]))?;
     assert_eq!(refused, Error::ExceedsBorrowLimit);
-    assert_eq!(suite.as_actor(&bob, |s| vault_ok::<u128>(s, &vault, "borrow", &[(600 * USDC).to_string()]))?, 600 * USDC);
+    assert_eq!(suite.as_actor(&bob, |s| vault_ok::<u128>(s, &vault, "borrow", &[(340 * USDC).to_string()]))?, 340 * USDC);
     let (borrow_ref_time, borrow_proof) = suite.last_weight();
     bench(&suite, "borrow");
-    assert_eq!((suite.balance(&coin, &bob)?, suite.balance(&coin, &vault)?), (600 * USDC, 4_400 * USDC));
+    assert_eq!((suite.balance(&coin, &bob)?, suite.balance(&coin, &vault)?), (340 * USDC, 4_660 * USDC));
 
     // Self-repayment: the issuer distributes 57.6 USDC of rent; once it and epoch 4's 14.4 USDC
     // (still streaming when Bob locked) have streamed, the vault's 1,000 of 5,760 GPU-hours
@@ -129,7 +132,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     suite.pass_yield_period();
     assert_eq!(suite.holding(&vault)?.claimable, 12_500_000);
     let before = health(&mut suite, &vault, &bob)?;
-    assert!(before.debt > 600 * USDC, "an hour of interest accrued: {}", before.debt);
+    assert!(before.debt > 340 * USDC, "an hour of interest accrued: {}", before.debt);
     suite.as_actor(&vic, |s| vault_ok::<()>(s, &vault, "settle", &[bob.to_string()]))?;
     let (settle_ref_time, settle_proof) = suite.last_weight();
     bench(&suite, "settle (claims 12.5 USDC of yield, repays)");
@@ -140,24 +143,25 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     let expected = before.debt - 12_500_000;
     assert!((expected..=expected + 1).contains(&after.debt), "{} vs {expected}", after.debt);
     assert_eq!(suite.holding(&vault)?.claimable, 0);
-    assert_eq!(suite.balance(&coin, &vault)?, 4_412_500_000);
+    assert_eq!(suite.balance(&coin, &vault)?, 4_672_500_000);
     let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
     bench(&suite, "state");
-    assert_eq!((state.totals.cash, state.totals.yield_received, state.totals.unsettled_yield), (4_412_500_000, 12_500_000, 0));
+    assert_eq!((state.totals.cash, state.totals.yield_received, state.totals.unsettled_yield), (4_672_500_000, 12_500_000, 0));
 
-    // Utilization falls to 50% for epochs 5–8. Within the epoch of the fall, liquidation still
-    // counts the checkpoint of epoch 5 (the borrow took it): Bob stays healthy.
+    // Utilization falls to 50% for epochs 5–8. While the window holds a higher valuation (epoch
+    // 5's, taken by the borrow), liquidation counts it: Bob stays healthy.
     for epoch in 5..=8u64 {
         suite.report_all(epoch, &report_at(5_000))?;
     }
     let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
-    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs, v.previous), (5_000, 4, Some(7_402_752_000)));
-    assert!(v.current < 4_100 * USDC, "{v:?}");
+    assert_eq!((v.inputs.utilization_bps, v.inputs.epochs, v.liquidation_value()), (5_000, 4, 4_147_200_000));
+    assert!(v.current < 2_400 * USDC, "{v:?}");
     let h = health(&mut suite, &vault, &bob)?;
     assert!(h.debt < h.liquidation_limit, "{h:?}");
     assert_eq!(suite.as_actor(&vic, |s| vault_err::<u128>(s, &vault, "liquidate", &[bob.to_string(), USDC.to_string()]))?, Error::Healthy);
-    // A keeper checkpoints epoch 9; an epoch later the fall counts: Bob's collateral is worth
-    // ≈ 710 USDC, its liquidation limit ≈ 497 USDC is below his ≈ 590 USDC of debt.
+    // A keeper checkpoints epoch 9; an epoch later, epoch 5 has left the window of four and the
+    // fall counts: Bob's collateral is worth 400 USDC, its liquidation limit 280 USDC is below
+    // his ≈ 328 USDC of debt.
     assert!(suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?);
     suite.advance(HOUR);
     let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;

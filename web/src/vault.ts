@@ -88,12 +88,18 @@ function poolValue(valuation: Codec): bigint {
 function valuationCard(valuation: Codec): string {
   const inputs = get(valuation, "inputs");
   const value = poolValue(valuation);
-  const checkpoint = maybe(valuation, "previous");
-  const earlier = checkpoint === undefined ? undefined : some(checkpoint);
+  // The window's extremes per token unit (×10^18), shown per GPU-hour (10^6 units): a change
+  // of unit, not a valuation.
+  const perGpuHour = (unit: Codec) => (big(unit) * 1_000_000n) / 10n ** 18n;
+  const low = maybe(valuation, "low");
+  const high = maybe(valuation, "high");
+  const [lowest, highest] = [low === undefined ? undefined : some(low), high === undefined ? undefined : some(high)];
   const previous =
-    checkpoint === undefined
+    low === undefined
       ? ""
-      : `<div class="muted" data-testid="previous-value"${earlier ? ` data-units="${big(earlier)}"` : ""}>an earlier epoch's checkpoint: ${earlier ? usdc(big(earlier)) : "none within the trailing epochs"} (borrowing counts the lower of the two, liquidation the higher)</div>`;
+      : `<div class="muted" data-testid="previous-value"${highest ? ` data-units="${perGpuHour(highest)}"` : ""}>checkpoints of the trailing epochs: ${
+          lowest && highest ? `${usdc(perGpuHour(lowest))} to ${usdc(perGpuHour(highest))} per GPU-hour` : "none yet"
+        } (borrowing counts the lowest and now, liquidation the highest and now)</div>`;
   return card(
     "Pool value",
     `<div class="big" data-testid="pool-value" data-units="${value}">${usdc(value)}</div><div class="muted">for the whole supply of ${gpuHours(big(inputs, "supply"))}: the lower of the rent ahead at ${bps(big(inputs, "utilizationBps"))} median utilization (${usdc(big(valuation, "byUtilization"))}) and at the recent distributions' pace (${usdc(big(valuation, "byDistributions"))}), less the haircut</div>${previous}`,

@@ -57,11 +57,21 @@ pub async fn run(ctx: &Ctx) -> Result<bool> {
             rows.push(row("valuation", "by utilization", usd(uint_field(&v, "by_utilization")?)));
             rows.push(row("valuation", "by recent distributions", usd(uint_field(&v, "by_distributions")?)));
             rows.push(row("valuation", "pool value now (lower, less haircut)", usd(uint_field(&v, "current")?)));
-            let previous = option(field(&v, "previous")?).map(uint).transpose()?;
+            // The window's extremes per token unit (×10^18), shown per GPU-hour (10^6 units).
+            let per_gpu_hour = |unit: u128| unit / 1_000_000_000_000;
+            let low = option(field(&v, "low")?).map(uint).transpose()?;
+            let high = option(field(&v, "high")?).map(uint).transpose()?;
             rows.push(row(
                 "valuation",
-                "at the latest earlier checkpoint",
-                previous.map_or("none yet: nothing to borrow against or liquidate at (refresh, then an epoch)".into(), usd),
+                "checkpoints of the trailing epochs",
+                match (low, high) {
+                    (Some(low), Some(high)) => format!(
+                        "{} to {} per GPU-hour (borrowing counts the lowest and now, liquidation the highest and now)",
+                        usd(per_gpu_hour(low)),
+                        usd(per_gpu_hour(high))
+                    ),
+                    _ => "none yet: nothing to borrow against or liquidate at (refresh, then an epoch)".into(),
+                },
             ));
             let median = format!("{} over {} epochs", bps(uint_field(inputs, "utilization_bps")?), uint_field(inputs, "epochs")?);
             rows.push(row("valuation", "median utilization", median));

@@ -135,12 +135,13 @@ pub mod credit_vault {
         pub params: Params,
     }
 
-    /// The vault took the checkpoint of `epoch`: the token's cumulative rent and the pool's value.
+    /// A valuation changed the checkpoint of `epoch` (its first, or a new lowest or highest value
+    /// per token unit, ×10^18); `distributed` is the token's cumulative rent it measures from.
     #[ink(event)]
     pub struct Checkpointed {
         pub epoch: u64,
         pub distributed: u128,
-        pub value: u128,
+        pub unit_value: u128,
     }
 
     /// The owner paused (`paused`) or resumed deposits, mints and borrowing.
@@ -415,10 +416,11 @@ pub mod credit_vault {
             Ok(self.data.valuation(inputs, epoch, distributed))
         }
 
-        /// Takes this epoch's checkpoint if nobody has (the token's cumulative rent and the
-        /// pool's value): rent is measured between checkpoints, and borrowing and liquidation
-        /// compare today's value with an earlier epoch's. Anyone may call (keepers once an
-        /// epoch); borrow, unlock and liquidate take it too. Returns whether it was taken.
+        /// Records a valuation in this epoch's checkpoint (its first: the token's cumulative rent;
+        /// every one: the lowest and highest value per token unit). Borrowing counts the lowest
+        /// of the trailing epochs, liquidation the highest, so anyone who refreshes once an epoch
+        /// — a keeper, a borrower protecting a loan — keeps a short dip from closing loans.
+        /// Borrow, unlock and liquidate record theirs too. Returns whether the checkpoint changed.
         #[ink(message)]
         pub fn refresh(&mut self) -> Result<bool, Error> {
             let (_, recorded) = self.assess()?;
@@ -431,9 +433,12 @@ pub mod credit_vault {
         fn assess(&mut self) -> Result<(Valuation, bool), Error> {
             let (inputs, epoch, distributed) = figures(self.links, self.data.params(), self.now())?;
             let valuation = self.data.valuation(inputs, epoch, distributed);
-            let recorded = self.data.checkpoint(epoch, inputs.now, distributed, valuation.current);
+            // Before the first checkpoint there is no rent baseline and so no value to record.
+            let unit_value = valuation.unit_value();
+            let priced = (valuation.inputs.rent_window_ms > 0).then_some(unit_value);
+            let recorded = self.data.checkpoint(epoch, inputs.now, distributed, priced);
             if recorded {
-                self.env().emit_event(Checkpointed { epoch, distributed, value: valuation.current });
+                self.env().emit_event(Checkpointed { epoch, distributed, unit_value });
             }
             Ok((valuation, recorded))
         }

@@ -24,8 +24,11 @@ pub const MAX_BONUS_BPS: u16 = 2_000;
 /// Highest annual rate of any part of the curve (bps, 100%): at most 300% a year in all, so the
 /// borrow index stays far from overflow for decades even at full utilization.
 pub const MAX_RATE_BPS: u32 = 10_000;
-/// Longest horizon (epochs) the valuation projects rent over.
-pub const MAX_HORIZON_EPOCHS: u32 = 100_000;
+/// Fewest epochs the valuation looks back over: a median of three, so one bad epoch never decides.
+pub const MIN_TRAILING_EPOCHS: u32 = 3;
+/// Longest horizon the valuation projects rent over, as a multiple of the epochs it looked back
+/// over: a short burst of rent cannot be projected over years.
+pub const MAX_HORIZON_MULTIPLE: u32 = 100;
 
 const WHOLE: u128 = BPS as u128;
 
@@ -125,8 +128,8 @@ impl Params {
     /// Whether every parameter is within its bounds: `0 < ltv ≤ threshold ≤ 90%`, the bonus
     /// ≤ 20% and small enough that a liquidation always improves health
     /// (`threshold × (1 + bonus) < 100%`), haircut < 100%, `0 < close factor ≤ 100%`,
-    /// `0 < kink < 100%`, each rate ≤ 100% a year, 1..=12 trailing epochs, a horizon of
-    /// `trailing_epochs..=MAX_HORIZON_EPOCHS` epochs.
+    /// `0 < kink < 100%`, each rate ≤ 100% a year, 3..=12 trailing epochs, a horizon of
+    /// `trailing_epochs..=100 × trailing_epochs` epochs.
     pub fn validate(&self) -> R<()> {
         let threshold = u32::from(self.liquidation_threshold_bps);
         let with_bonus = threshold.saturating_mul(u32::from(BPS).saturating_add(u32::from(self.liquidation_bonus_bps)));
@@ -143,8 +146,9 @@ impl Params {
             && self.base_rate_bps <= MAX_RATE_BPS
             && self.slope1_bps <= MAX_RATE_BPS
             && self.slope2_bps <= MAX_RATE_BPS
-            && (1..=MAX_TRAILING_EPOCHS).contains(&self.trailing_epochs)
-            && (self.trailing_epochs..=MAX_HORIZON_EPOCHS).contains(&self.horizon_epochs);
+            && (MIN_TRAILING_EPOCHS..=MAX_TRAILING_EPOCHS).contains(&self.trailing_epochs)
+            && self.horizon_epochs >= self.trailing_epochs
+            && self.horizon_epochs <= self.trailing_epochs.saturating_mul(MAX_HORIZON_MULTIPLE);
         if valid { Ok(()) } else { Err(Error::InvalidParams) }
     }
 
@@ -202,44 +206,62 @@ pub struct Valuation {
     /// The figures it was computed from.
     pub inputs: ValuationInputs,
     /// Holders' rent over the horizon at the trailing utilization:
-    /// `hours × GPUs × price × utilization × (1 − fee)`, hours = min(remaining, horizon).
+    /// `time × GPUs × price × utilization × (1 − fee)`, time = min(remaining, horizon).
     pub by_utilization: u128,
     /// Holders' rent over the horizon at the rate it was recently received:
     /// `recent rent × min(remaining, horizon) ÷ rent window`.
     pub by_distributions: u128,
     /// The lower of the two, less the haircut: what the whole supply is worth now.
     pub current: u128,
-    /// The vault's checkpoint of that value from its latest earlier epoch within the trailing
-    /// epochs (`None`: none). Borrowing counts the lower of the two, liquidation the higher, so
-    /// no figure that moves within an epoch can open a loan or close one.
-    pub previous: Option<u128>,
+    /// The lowest value per token unit (×10^18) any valuation saw in the trailing epochs before
+    /// this one (the vault's checkpoints; `None`: none). Borrowing counts the lower of it and now.
+    pub low: Option<u128>,
+    /// The highest value per token unit (×10^18) any valuation saw in those epochs. Liquidation
+    /// counts the higher of it and now: a dip must outlast every valuation of the whole window —
+    /// any keeper's or borrower's `refresh` lifts it — before it can close a loan.
+    pub high: Option<u128>,
 }
 
 impl Valuation {
     /// Values the pool from `inputs` over at most `horizon_epochs` epochs with `haircut_bps`
-    /// taken off; `previous` is the checkpointed value of an earlier epoch. Saturating: an absurd
-    /// input makes one figure huge and the other decides, never an error.
-    pub fn new(inputs: ValuationInputs, haircut_bps: u16, horizon_epochs: u32, previous: Option<u128>) -> Valuation {
+    /// taken off; `low` and `high` are the window's checkpointed extremes per unit. Saturating: an
+    /// absurd input makes one figure huge and the other decides, never an error.
+    pub fn new(inputs: ValuationInputs, haircut_bps: u16, horizon_epochs: u32, low: Option<u128>, high: Option<u128>) -> Valuation {
         let horizon = inputs.epoch_length.saturating_mul(u64::from(horizon_epochs));
         let projected_ms = inputs.period_end.saturating_sub(inputs.now).min(horizon);
-        let hours = u128::from(projected_ms / MS_PER_HOUR);
-        let gross = hours.saturating_mul(u128::from(inputs.gpus)).saturating_mul(inputs.price_per_gpu_hour);
+        // GPU-milliseconds × price per GPU-hour ÷ ms per hour (to the unit, not whole hours).
+        let gpu_ms = u128::from(projected_ms).saturating_mul(u128::from(inputs.gpus));
+        let gross = mul_div_floor(gpu_ms, inputs.price_per_gpu_hour, u128::from(MS_PER_HOUR))
+            .unwrap_or_else(|| gpu_ms.checked_div(u128::from(MS_PER_HOUR)).unwrap_or_default().saturating_mul(inputs.price_per_gpu_hour));
         let net_bps = WHOLE.saturating_sub(u128::from(inputs.operator_fee_bps));
         let by_utilization = share(share(gross, u128::from(inputs.utilization_bps.min(BPS))), net_bps);
         let by_distributions = mul_div_floor(inputs.recent_rent, u128::from(projected_ms), u128::from(inputs.rent_window_ms))
             .unwrap_or(if inputs.rent_window_ms == 0 { 0 } else { u128::MAX });
         let current = share(by_utilization.min(by_distributions), WHOLE.saturating_sub(u128::from(haircut_bps)));
-        Valuation { inputs, by_utilization, by_distributions, current, previous }
+        Valuation { inputs, by_utilization, by_distributions, current, low, high }
     }
 
-    /// What borrowing counts: the lower of now and the earlier checkpoint (0 without one).
+    /// The value now per token unit (×10^18; 0 without supply): what checkpoints keep, so a mint
+    /// that dilutes holders lowers it at once for borrowing, not for liquidation.
+    pub fn unit_value(&self) -> u128 {
+        mul_div_floor(self.current, RAY, self.inputs.supply).unwrap_or(if self.inputs.supply == 0 { 0 } else { u128::MAX })
+    }
+
+    /// A value per unit as a value of the whole supply now.
+    fn of_supply(&self, unit_value: u128) -> u128 {
+        mul_div_floor(unit_value, self.inputs.supply, RAY).unwrap_or(u128::MAX)
+    }
+
+    /// What borrowing counts for the whole supply: the lower of now and the window's lowest (0
+    /// without a checkpoint in the window).
     pub fn borrow_value(&self) -> u128 {
-        self.previous.map_or(0, |previous| previous.min(self.current))
+        self.low.map_or(0, |low| self.of_supply(low).min(self.current))
     }
 
-    /// What liquidation counts: the higher of now and the earlier checkpoint (0 without one).
+    /// What liquidation counts for the whole supply: the higher of now and the window's highest
+    /// (0 without a checkpoint in the window).
     pub fn liquidation_value(&self) -> u128 {
-        self.previous.map_or(0, |previous| previous.max(self.current))
+        self.high.map_or(0, |high| self.of_supply(high).max(self.current))
     }
 
     /// Whether the tokenization period is over: the tokens earn nothing more.
@@ -261,9 +283,9 @@ fn share(amount: u128, bps: u128) -> u128 {
     mul_div_floor(amount, bps, WHOLE).unwrap_or_else(|| (amount / WHOLE).saturating_mul(bps))
 }
 
-/// The vault's record, at the first valuation of an epoch, of the token's cumulative distributed
-/// rent and of the pool's current value: rent is measured between checkpoints, and the lagged
-/// value is the latest earlier one.
+/// The vault's record of one epoch: the token's cumulative distributed rent at its first valuation
+/// (rent is measured between checkpoints), and the lowest and highest value per token unit any
+/// valuation of the epoch saw (the window's extremes bound borrowing and liquidation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
@@ -272,8 +294,11 @@ pub struct Checkpoint {
     pub at: u64,
     /// The token's `distributed` total then.
     pub distributed: u128,
-    /// The pool's current value then.
-    pub value: u128,
+    /// Lowest value per token unit (×10^18) seen in the epoch (above `high`: none yet, every
+    /// valuation so far lacked a rent baseline).
+    pub low: u128,
+    /// Highest value per token unit (×10^18) seen in the epoch.
+    pub high: u128,
 }
 
 /// Median of `values` (the lower middle for an even count; 0 when empty). An insertion sort: at
@@ -820,33 +845,45 @@ impl VaultData {
 
     // ---- valuation checkpoints --------------------------------------------------------------
 
-    /// The oldest and the latest of the vault's checkpoints from the `trailing_epochs` epochs
-    /// before `epoch` (`None`: none in that window).
-    pub fn checkpoints_before(&self, epoch: u64) -> (Option<Checkpoint>, Option<Checkpoint>) {
+    /// From the vault's checkpoints of the `trailing_epochs` epochs before `epoch`: the oldest
+    /// (rent is measured since it), and the lowest and highest unit values seen (`None`: none).
+    pub fn window(&self, epoch: u64) -> (Option<Checkpoint>, Option<u128>, Option<u128>) {
         let from = epoch.saturating_sub(u64::from(self.params.trailing_epochs));
-        let mut found = (from..epoch).filter_map(|e| self.checkpoints.get(e));
-        let oldest = found.next();
-        let latest = found.last().or(oldest);
-        (oldest, latest)
+        let mut oldest = None;
+        let (mut low, mut high): (Option<u128>, Option<u128>) = (None, None);
+        for checkpoint in (from..epoch).filter_map(|e| self.checkpoints.get(e)) {
+            oldest = oldest.or(Some(checkpoint));
+            if checkpoint.low <= checkpoint.high {
+                low = Some(low.map_or(checkpoint.low, |l| l.min(checkpoint.low)));
+                high = Some(high.map_or(checkpoint.high, |h| h.max(checkpoint.high)));
+            }
+        }
+        (oldest, low, high)
     }
 
     /// Values the pool at epoch `epoch` from `inputs` (their rent fields ignored) and the token's
-    /// cumulative `distributed`: the rent is what arrived since the oldest earlier checkpoint,
-    /// the lagged value the latest earlier one's.
+    /// cumulative `distributed`: the rent is what arrived since the window's oldest checkpoint,
+    /// and the window's extremes bound borrowing and liquidation.
     pub fn valuation(&self, mut inputs: ValuationInputs, epoch: u64, distributed: u128) -> Valuation {
-        let (oldest, latest) = self.checkpoints_before(epoch);
+        let (oldest, low, high) = self.window(epoch);
         (inputs.recent_rent, inputs.rent_window_ms) =
             oldest.map_or((0, 0), |c| (distributed.saturating_sub(c.distributed), inputs.now.saturating_sub(c.at)));
-        Valuation::new(inputs, self.params.haircut_bps, self.params.horizon_epochs, latest.map(|c| c.value))
+        Valuation::new(inputs, self.params.haircut_bps, self.params.horizon_epochs, low, high)
     }
 
-    /// Records the first checkpoint of `epoch`: the token's cumulative `distributed` and the
-    /// pool's current value. Later ones in the same epoch change nothing; returns whether it did.
-    pub fn checkpoint(&mut self, epoch: u64, now: u64, distributed: u128, value: u128) -> bool {
-        if self.checkpoints.contains(epoch) {
+    /// Records a valuation of `epoch`: the first keeps the token's cumulative `distributed` and
+    /// time; every one with a value (`None`: no rent baseline yet, so no value to speak of)
+    /// widens the epoch's lowest and highest unit value. Returns whether the checkpoint changed.
+    pub fn checkpoint(&mut self, epoch: u64, now: u64, distributed: u128, unit_value: Option<u128>) -> bool {
+        let first = Checkpoint { at: now, distributed, low: u128::MAX, high: 0 };
+        let mut checkpoint = self.checkpoints.get(epoch).unwrap_or(first);
+        if let Some(value) = unit_value {
+            (checkpoint.low, checkpoint.high) = (checkpoint.low.min(value), checkpoint.high.max(value));
+        }
+        if self.checkpoints.get(epoch) == Some(checkpoint) {
             return false;
         }
-        self.checkpoints.insert(epoch, &Checkpoint { at: now, distributed, value });
+        self.checkpoints.insert(epoch, &checkpoint);
         true
     }
 

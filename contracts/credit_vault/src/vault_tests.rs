@@ -50,11 +50,16 @@ fn inputs() -> ValuationInputs {
     }
 }
 
-/// A valuation whose earlier checkpoint agrees with now (a steady pool).
+/// A valuation whose window of checkpoints agrees with now (a steady pool).
 fn valued(inputs: ValuationInputs) -> Valuation {
-    let mut v = Valuation::new(inputs, params().haircut_bps, params().horizon_epochs, None);
-    v.previous = Some(v.current);
+    let mut v = Valuation::new(inputs, params().haircut_bps, params().horizon_epochs, None, None);
+    (v.low, v.high) = (Some(v.unit_value()), Some(v.unit_value()));
     v
+}
+
+/// `pool` (the whole supply's value) per unit of the fixture's 800 GPU-hours, ×10^18.
+fn unit(pool: u128) -> u128 {
+    pool * RAY / (800 * GPU_HOUR)
 }
 
 fn valuation() -> Valuation {
@@ -102,17 +107,17 @@ fn valuation_inputs_at_their_bounds() {
     assert_eq!(at(ValuationInputs { now: 200 * HOUR, ..inputs() }).current, 0);
     assert_eq!(at(ValuationInputs { rent_window_ms: 0, ..inputs() }).by_distributions, 0);
     assert_eq!(at(ValuationInputs { supply: 0, ..inputs() }).value_of(1, 576 * USDC), Ok(0));
-    // Part of an hour left counts for nothing by utilization (whole hours), pro rata by distributions.
+    // Part of an hour left counts pro rata, to the unit, both ways.
     let v = at(ValuationInputs { now: 99 * HOUR + 1, ..inputs() });
-    assert_eq!((v.by_utilization, v.by_distributions), (0, 7_199_998));
-    assert_eq!(Valuation::new(inputs(), 10_000, 100, None).current, 0);
+    assert_eq!((v.by_utilization, v.by_distributions), (7_199_997, 7_199_998));
+    assert_eq!(Valuation::new(inputs(), 10_000, 100, None, None).current, 0);
     // An absurd price saturates its figure and the distributions decide (review: it used to fail
     // every valuation, freezing liquidations at the operator's will).
     let huge = at(ValuationInputs { price_per_gpu_hour: u128::MAX / 1_000, ..inputs() });
     assert_eq!(huge.current, 576 * USDC);
     assert!(huge.by_utilization > u128::MAX / 1_000);
     // Rent is projected over the horizon at most: 10 epochs of it, not the 100 hours left.
-    let short = Valuation::new(inputs(), 2_000, 10, None);
+    let short = Valuation::new(inputs(), 2_000, 10, None, None);
     assert_eq!((short.by_utilization, short.by_distributions, short.current), (72 * USDC, 72 * USDC, 57_600_000));
     // Without an earlier checkpoint nothing can be borrowed against or liquidated.
     assert_eq!((short.borrow_value(), short.liquidation_value()), (0, 0));
@@ -147,10 +152,10 @@ fn parameters_are_bounded() {
         Params { base_rate_bps: 10_001, ..params() },
         Params { slope1_bps: 10_001, ..params() },
         Params { slope2_bps: 10_001, ..params() },
-        Params { trailing_epochs: 0, ..params() },
+        Params { trailing_epochs: 2, ..params() },
         Params { trailing_epochs: 13, ..params() },
         Params { horizon_epochs: 3, ..params() },
-        Params { horizon_epochs: 100_001, ..params() },
+        Params { horizon_epochs: 401, ..params() },
     ];
     for params in bad {
         assert_eq!(params.validate(), Err(Error::InvalidParams), "{params:?}");
@@ -317,8 +322,8 @@ fn utilization_falls_and_a_liquidator_repays_half_for_collateral_plus_bonus() {
     let fallen = valued(ValuationInputs { utilization_bps: 2_500, ..inputs() });
     let health = data.health(borrower, &fallen).unwrap();
     assert_eq!((health.value, health.liquidation_limit, health.health_factor_bps), (36 * USDC, 25_200_000, 7_000));
-    // Had the value only fallen within this epoch (the checkpoint still at 576), nothing happens.
-    let dip = Valuation { previous: Some(576 * USDC), ..fallen };
+    // Had the value only fallen within this epoch (the window's highest still 576), nothing happens.
+    let dip = Valuation { high: Some(unit(576 * USDC)), ..fallen };
     assert_eq!(data.liquidate(borrower, 100 * USDC, 0, &dip), Err(Error::Healthy));
     // Close factor 50%: at most 18 USDC; 18 × 1.05 = 18.9 USDC of tokens at 0.36 per GPU-hour.
     let outcome = data.liquidate(borrower, 100 * USDC, 0, &fallen).unwrap();
@@ -364,7 +369,7 @@ enum Op {
     Time(u64),
     Utilization(u16),
     Rent(u128),
-    Checkpoint,
+    Checkpoint(bool),
     Params(u16, u16, u32),
     Pause(bool),
 }
@@ -386,16 +391,16 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (1u64..30 * 24 * HOUR).prop_map(Op::Time),
         2 => (0u16..=10_000).prop_map(Op::Utilization),
         2 => (0u128..60 * USDC).prop_map(Op::Rent),
-        2 => Just(Op::Checkpoint),
+        2 => any::<bool>().prop_map(Op::Checkpoint),
         1 => (1u16..=9_000, 0u16..=9_000, 0u32..=10_000).prop_map(|(t, h, s)| Op::Params(t, h, s)),
         1 => prop::bool::weighted(0.3).prop_map(Op::Pause),
     ]
 }
 
-/// A 20-year pool whose whole capacity is minted: about 0.72 USDC per GPU-hour of collateral.
+/// About 0.72 USDC per GPU-hour of collateral, until two years of time have passed.
 fn long_pool() -> ValuationInputs {
-    let hours = 20 * 365 * 24;
-    ValuationInputs { period_end: hours * HOUR, supply: 8 * u128::from(hours) * GPU_HOUR, ..inputs() }
+    // Two years left; 3,200 GPU-hours issued, valued over the 400-epoch horizon.
+    ValuationInputs { period_end: 2 * 365 * 24 * HOUR, supply: 3_200 * GPU_HOUR, ..inputs() }
 }
 
 fn lender(who: u8) -> AccountId {
@@ -411,8 +416,9 @@ struct Model {
     stablecoin: u128,
     tokens: u128,
     inputs: ValuationInputs,
-    /// The value of the vault's latest earlier checkpoint.
-    previous: Option<u128>,
+    /// The window's lowest and highest checkpointed unit values.
+    low: Option<u128>,
+    high: Option<u128>,
     lent: u128,
     redeemed: u128,
 }
@@ -420,7 +426,7 @@ struct Model {
 impl Model {
     fn valuation(&self, data: &VaultData) -> Valuation {
         let p = data.params();
-        Valuation::new(self.inputs, p.haircut_bps, p.horizon_epochs, self.previous)
+        Valuation::new(self.inputs, p.haircut_bps, p.horizon_epochs, self.low, self.high)
     }
 }
 
@@ -509,8 +515,16 @@ fn run(data: &mut VaultData, model: &mut Model, op: &Op) -> Result<(), TestCaseE
         Op::Time(dt) => model.inputs.now += dt,
         Op::Utilization(u) => model.inputs.utilization_bps = u,
         Op::Rent(r) => model.inputs.recent_rent = r,
-        // An epoch passes: the checkpoint catches up with the value now.
-        Op::Checkpoint => model.previous = Some(v.current),
+        // A valuation in an earlier epoch of the window widens its extremes; or the window moves
+        // past everything but the value now.
+        Op::Checkpoint(widen) => {
+            let unit = v.unit_value();
+            (model.low, model.high) = if widen {
+                (Some(model.low.map_or(unit, |l| l.min(unit))), Some(model.high.map_or(unit, |h| h.max(unit))))
+            } else {
+                (Some(unit), Some(unit))
+            };
+        }
         Op::Params(t, h, s) => {
             let p = Params { liquidation_threshold_bps: t, ltv_bps: t.min(params().ltv_bps), haircut_bps: h, slope2_bps: s, ..data.params() };
             let _ = data.set_params(p, now);
@@ -597,9 +611,10 @@ proptest! {
     fn vault_books_balance_and_every_position_can_close(ops in proptest::collection::vec(op(), 1..80)) {
         let mut outcome = Ok(());
         ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-            let mut data = VaultData::new(Params { horizon_epochs: MAX_HORIZON_EPOCHS, ..params() }, 0).unwrap();
-            let mut model = Model { stablecoin: 0, tokens: 0, inputs: long_pool(), previous: None, lent: 0, redeemed: 0 };
-            model.previous = Some(model.valuation(&data).current);
+            let mut data = VaultData::new(Params { horizon_epochs: 400, ..params() }, 0).unwrap();
+            let mut model = Model { stablecoin: 0, tokens: 0, inputs: long_pool(), low: None, high: None, lent: 0, redeemed: 0 };
+            let unit = model.valuation(&data).unit_value();
+            (model.low, model.high) = (Some(unit), Some(unit));
             outcome = ops.iter().try_for_each(|op| {
                 run(&mut data, &mut model, op)?;
                 check(&data, &model)
@@ -619,18 +634,18 @@ proptest! {
 fn a_value_moved_within_an_epoch_opens_no_loan_and_closes_none() {
     let mut data = funded();
     let borrower = account(BORROWER);
-    // Pumped now (576 for the pool), 288 at the checkpoint: 100 GPU-hours count 36, limit 18.
-    let pumped = Valuation { previous: Some(288 * USDC), ..valuation() };
+    // Pumped now (576 for the pool), 288 the window's lowest: 100 GPU-hours count 36, limit 18.
+    let pumped = Valuation { low: Some(unit(288 * USDC)), ..valuation() };
     assert_eq!(data.borrow(borrower, 18 * USDC + 1, 0, &pumped), Err(Error::ExceedsBorrowLimit));
     assert_eq!(data.borrow(borrower, 18 * USDC, 0, &pumped), Ok(18 * USDC));
-    // Dumped now (the operator's price at 1 unit), 576 at the checkpoint: still healthy.
-    let dumped = Valuation::new(ValuationInputs { price_per_gpu_hour: 1, ..inputs() }, 2_000, 100, Some(576 * USDC));
+    // Dumped now (the operator's price at 1 unit), 576 the window's highest: still healthy.
+    let dumped = Valuation::new(ValuationInputs { price_per_gpu_hour: 1, ..inputs() }, 2_000, 100, Some(1), Some(unit(576 * USDC)));
     assert_eq!(dumped.current, 288);
     assert_eq!(data.liquidate(borrower, 9 * USDC, 0, &dumped), Err(Error::Healthy));
     // No earlier checkpoint: nothing to borrow against, nothing to liquidate at.
-    let fresh = Valuation { previous: None, ..valuation() };
+    let fresh = Valuation { low: None, high: None, ..valuation() };
     assert_eq!(data.borrow(borrower, 1, 0, &fresh), Err(Error::Unpriced));
-    let collapsed = Valuation::new(ValuationInputs { utilization_bps: 1, ..inputs() }, 2_000, 100, None);
+    let collapsed = Valuation::new(ValuationInputs { utilization_bps: 1, ..inputs() }, 2_000, 100, None, None);
     assert_eq!(data.liquidate(borrower, 9 * USDC, 0, &collapsed), Err(Error::Unpriced));
 }
 
@@ -641,7 +656,7 @@ fn after_the_period_the_debt_is_written_off() {
     let mut data = funded();
     let borrower = account(BORROWER);
     data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
-    let ended = Valuation::new(ValuationInputs { now: 100 * HOUR, ..inputs() }, 2_000, 100, Some(0));
+    let ended = Valuation::new(ValuationInputs { now: 100 * HOUR, ..inputs() }, 2_000, 100, Some(0), Some(0));
     assert_eq!(ended.liquidation_value(), 0);
     let outcome = data.liquidate(borrower, 1, 100 * HOUR, &ended).unwrap();
     assert_eq!(outcome, Liquidation { repaid: 0, seized: 100 * GPU_HOUR, bad_debt: outcome.bad_debt });
@@ -689,22 +704,31 @@ fn credit_pays_the_debt_before_a_liquidation() {
 }
 
 /// F2: rent is what the token's cumulative `distributed` grew by since the oldest checkpoint of
-/// the trailing epochs (never a page of distribution records), over the time since; the lagged
-/// value is the latest earlier checkpoint's; one checkpoint per epoch, the first.
+/// the trailing epochs (never a page of distribution records), over the time since. Review 7b
+/// (G1): every valuation widens its epoch's lowest and highest unit value, and the window's
+/// extremes bound borrowing and liquidation, so a dip taken as an epoch's first valuation is lifted
+/// by any later one in the window.
 #[ink::test]
-fn checkpoints_measure_rent_and_lag_the_value() {
+fn checkpoints_measure_rent_and_keep_the_windows_extremes() {
     let mut data = vault();
-    assert!(data.checkpoint(3, 3 * HOUR, 100 * USDC, 500 * USDC));
-    assert!(!data.checkpoint(3, 3 * HOUR + 5, 999 * USDC, 1));
-    assert!(data.checkpoint(5, 5 * HOUR, 110 * USDC, 400 * USDC));
-    assert!(data.checkpoint(7, 7 * HOUR, 120 * USDC, 300 * USDC));
-    // At epoch 7 (trailing 4: epochs 3–6): oldest 3, latest 5.
-    let (oldest, latest) = data.checkpoints_before(7);
-    assert_eq!((oldest.map(|c| c.at), latest.map(|c| c.value)), (Some(3 * HOUR), Some(400 * USDC)));
+    assert!(data.checkpoint(3, 3 * HOUR, 100 * USDC, Some(unit(500 * USDC))));
+    // A later valuation in epoch 3: the rent baseline stays, the extremes widen.
+    assert!(data.checkpoint(3, 3 * HOUR + 5, 999 * USDC, Some(unit(300 * USDC))));
+    assert!(!data.checkpoint(3, 3 * HOUR + 9, 999 * USDC, Some(unit(400 * USDC))), "inside the extremes: unchanged");
+    assert!(!data.checkpoint(3, 3 * HOUR + 9, 999 * USDC, None), "no value: unchanged");
+    // Epoch 4's only valuation had no rent baseline: it keeps the baseline, not a value.
+    assert!(data.checkpoint(4, 4 * HOUR, 105 * USDC, None));
+    assert!(data.checkpoint(5, 5 * HOUR, 110 * USDC, Some(unit(288))));
+    assert!(data.checkpoint(5, 5 * HOUR + 1, 110 * USDC, Some(unit(576 * USDC))));
+    // At epoch 7 (trailing 4: epochs 3–6): rent since epoch 3's first valuation; extremes 288 units and 576 USDC.
+    let (oldest, low, high) = data.window(7);
+    assert_eq!((oldest.map(|c| (c.at, c.distributed)), low, high), (Some((3 * HOUR, 100 * USDC)), Some(unit(288)), Some(unit(576 * USDC))));
     let v = data.valuation(ValuationInputs { now: 7 * HOUR + HOUR / 2, ..inputs() }, 7, 128_800_000);
-    assert_eq!((v.inputs.recent_rent, v.inputs.rent_window_ms, v.previous), (28_800_000, 4 * HOUR + HOUR / 2, Some(400 * USDC)));
-    // At epoch 12 nothing lies within the window: no rent measured, no lagged value.
-    assert_eq!(data.checkpoints_before(12), (None, None));
+    assert_eq!((v.inputs.recent_rent, v.inputs.rent_window_ms), (28_800_000, 4 * HOUR + HOUR / 2));
+    // The operator's dip (288 units for the pool) never lowers what liquidation counts.
+    assert_eq!((v.borrow_value(), v.liquidation_value()), (288, 576 * USDC));
+    // At epoch 12 nothing lies within the window: no rent measured, no value to lend at.
+    assert_eq!(data.window(12), (None, None, None));
     let v = data.valuation(inputs(), 12, 500 * USDC);
-    assert_eq!((v.inputs.recent_rent, v.borrow_value()), (0, 0));
+    assert_eq!((v.inputs.recent_rent, v.borrow_value(), v.liquidation_value()), (0, 0, 0));
 }
