@@ -7,7 +7,7 @@
 //! Rounding always favours the vault: shares issued and assets paid round down, shares burnt,
 //! assets pulled and debts round up, so the share price never falls except by recorded bad debt.
 
-use compute_rwa_common::{mul_div_floor, BPS, MS_PER_HOUR};
+use compute_rwa_common::{bps_of, mul_div_floor, BPS, MS_PER_HOUR};
 use ink::primitives::AccountId;
 use ink::storage::Mapping;
 
@@ -233,11 +233,11 @@ impl Valuation {
         let gpu_ms = u128::from(projected_ms).saturating_mul(u128::from(inputs.gpus));
         let gross = mul_div_floor(gpu_ms, inputs.price_per_gpu_hour, u128::from(MS_PER_HOUR))
             .unwrap_or_else(|| gpu_ms.checked_div(u128::from(MS_PER_HOUR)).unwrap_or_default().saturating_mul(inputs.price_per_gpu_hour));
-        let net_bps = WHOLE.saturating_sub(u128::from(inputs.operator_fee_bps));
-        let by_utilization = share(share(gross, u128::from(inputs.utilization_bps.min(BPS))), net_bps);
+        let net_bps = BPS.saturating_sub(inputs.operator_fee_bps);
+        let by_utilization = share(share(gross, inputs.utilization_bps), net_bps);
         let by_distributions = mul_div_floor(inputs.recent_rent, u128::from(projected_ms), u128::from(inputs.rent_window_ms))
             .unwrap_or(if inputs.rent_window_ms == 0 { 0 } else { u128::MAX });
-        let current = share(by_utilization.min(by_distributions), WHOLE.saturating_sub(u128::from(haircut_bps)));
+        let current = share(by_utilization.min(by_distributions), BPS.saturating_sub(haircut_bps));
         Valuation { inputs, by_utilization, by_distributions, current, low, high }
     }
 
@@ -278,9 +278,9 @@ impl Valuation {
     }
 }
 
-/// `amount × bps ÷ 10,000`, saturating.
-fn share(amount: u128, bps: u128) -> u128 {
-    mul_div_floor(amount, bps, WHOLE).unwrap_or_else(|| (amount / WHOLE).saturating_mul(bps))
+/// `amount × bps ÷ 10,000` (the shared `bps_of`, which never overflows), with `bps` capped at 100%.
+fn share(amount: u128, bps: u16) -> u128 {
+    bps_of(amount, bps.min(BPS)).unwrap_or_default()
 }
 
 /// The vault's record of one epoch: the token's cumulative distributed rent at its first valuation
@@ -527,11 +527,12 @@ impl VaultData {
     pub fn health(&self, borrower: AccountId, valuation: &Valuation) -> R<Health> {
         let mut position = self.position(borrower);
         let pending = self.pending_yield(&position)?;
-        let owed = self.debt_of(&position)?;
-        let repaid = pending.min(owed);
+        // Settled as `touch` would settle it, by the same payment rule.
+        let (burnt, repaid) = self.payment(&position, pending)?;
+        position.scaled_debt = sub(position.scaled_debt, burnt)?;
         position.yield_index = self.totals.yield_index;
         position.credit = add(position.credit, sub(pending, repaid)?)?;
-        let debt = sub(owed, repaid)?;
+        let debt = self.debt_of(&position)?;
         self.health_of(position, debt, valuation)
     }
 
@@ -603,17 +604,22 @@ impl VaultData {
         Ok(settled)
     }
 
-    /// Pays up to `amount` of `position`'s debt into the lenders' cash; returns what it paid: all
-    /// of the debt, or exactly what the index units it burns are worth (rounded up, never more
-    /// than `amount`), so no payment is ever lost to rounding.
-    fn pay_debt(&mut self, position: &mut Position, amount: u128) -> R<u128> {
+    /// What paying up to `amount` of `position`'s debt burns (index units) and takes: all of the
+    /// debt, or exactly what the index units it burns are worth (rounded up, never more than
+    /// `amount`), so no payment is ever lost to rounding.
+    fn payment(&self, position: &Position, amount: u128) -> R<(u128, u128)> {
         let debt = self.debt_of(position)?;
-        let (burnt, paid) = if amount >= debt {
-            (position.scaled_debt, debt)
-        } else {
-            let burnt = mul_div(amount, RAY, self.totals.index)?.min(position.scaled_debt);
-            (burnt, mul_div_up(burnt, self.totals.index, RAY)?.min(amount))
-        };
+        if amount >= debt {
+            return Ok((position.scaled_debt, debt));
+        }
+        let burnt = mul_div(amount, RAY, self.totals.index)?.min(position.scaled_debt);
+        Ok((burnt, mul_div_up(burnt, self.totals.index, RAY)?.min(amount)))
+    }
+
+    /// Pays up to `amount` of `position`'s debt into the lenders' cash (`payment`); returns what
+    /// it paid.
+    fn pay_debt(&mut self, position: &mut Position, amount: u128) -> R<u128> {
+        let (burnt, paid) = self.payment(position, amount)?;
         position.scaled_debt = sub(position.scaled_debt, burnt)?;
         self.totals.scaled_debt = sub(self.totals.scaled_debt, burnt)?;
         self.totals.cash = add(self.totals.cash, paid)?;
