@@ -86,15 +86,11 @@ story_lend() {
   quiet --suri //Charlie call vault deposit 500000000
 }
 
-# The vault values the pool from rent measured between its checkpoints (one an epoch), and loans
-# count the value of an earlier epoch's: checkpoint, rent arrives ($1 units), an epoch later
-# checkpoint again, and an epoch after that the pool is priced.
+# The vault values the pool from rent measured between its checkpoints, and loans count the
+# trailing epochs' checkpointed values: checkpoint, rent arrives ($1 units), an epoch later
+# checkpoint again, and an epoch after that the pool is priced (a keeper's first two epochs).
 story_checkpoints() {
-  quiet call vault refresh
-  story_distribute "$1"
-  wait_until $(( $(date +%s%3N) + EPOCH_MS + 200 ))
-  quiet call vault refresh
-  wait_until $(( $(date +%s%3N) + EPOCH_MS + 200 ))
+  story_keeper 2 "$1"
 }
 
 # Bob locks 1,000 GPU-hours and borrows $1 units of USDC against them.
@@ -112,6 +108,6 @@ story_keeper() {
   for ((i = 0; i < $1; i++)); do
     quiet call vault refresh
     if (( i % 4 == 0 )); then story_distribute "$2"; fi
-    wait_until $(( $(date +%s%3N) + EPOCH_MS ))
+    wait_until $(( $(date +%s%3N) + EPOCH_MS + 200 ))
   done
 }

@@ -19,12 +19,8 @@ source "$ROOT/scripts/pool-story.sh"
 quiet deploy-pool --config pool.toml 2>/dev/null
 story_register 2>/dev/null
 story_mint >/dev/null
-TOKEN=$(recorded '["contracts"]["gpu_hour_token"]["address"]')
 # 300 USDC of rent collected off chain, paid to holders 2:1.
-quiet call coin mint "$(recorded '["deployer"]')" 300000000
-quiet call coin PSP22::approve "$TOKEN" 300000000
-quiet call admin set_distributor "$(recorded '["deployer"]')" true   # distributors only: the escrow, and now the issuer
-quiet call token YieldDistributor::distribute 300000000
+story_distribute 300000000
 # Dave rents the pool for three epochs; Eve and Ferdie report them; anyone settles.
 story_rent
 story_report

@@ -86,6 +86,16 @@ pub struct FeedSpec {
     pub quorum: u32,
 }
 
+/// The real-time pool of the node tests: epochs of `epoch_length` ms from `genesis`, a minute to
+/// report and before the feed is stale, reports within 5% of the median, `reporters` with quorum 2
+/// (both must report an epoch for it to finalize inside the window); the escrow on feed 0 with a
+/// 10% fee, a minute's grace and dispute windows and a day to arbitrate.
+pub fn minute_pool(genesis: u64, epoch_length: u64, reporters: Vec<AccountId>) -> (FeedSpec, EscrowConfig) {
+    let feed = FeedSpec { genesis, epoch_length, report_window: 60_000, max_age: 60_000, tolerance_bps: 500, reporters, quorum: 2 };
+    let escrow = EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000, arbitration_period: 86_400_000 };
+    (feed, escrow)
+}
+
 /// GPUs of a node suite's pool.
 pub const POOL_GPUS: u32 = 8;
 

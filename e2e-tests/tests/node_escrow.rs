@@ -3,12 +3,12 @@
 //! here), both claim.
 #![cfg(feature = "node")]
 use compute_rwa_common::Report;
-use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, FeedSpec, NodeCalls, NodeSuite, SUITE};
+use e2e_tests::node::{client, deploy_suite, funded, id, minute_pool, now_ms, run, sleep_until, NodeCalls, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
 use identity_registry::registry::{Identity, InvestorClass};
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use psp22::PSP22;
-use rental_escrow::escrow::{EscrowConfig, Offer, SlaTier};
+use rental_escrow::escrow::{Offer, SlaTier};
 
 const EPOCH_MS: u64 = 3_600; // 0.001 h: 8 GPUs × 1 epoch = 8 milli-GPU-hours
 const USDC: u128 = 1_000_000;
@@ -23,16 +23,7 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
         let [investor_a, investor_b, renter, reporter_a, reporter_b] = funded::<5>(&mut client, &issuer).await?;
         let genesis = now_ms()?;
         // Both reporters must report an epoch for it to finalize inside the minute's report window.
-        let feed = FeedSpec {
-            genesis,
-            epoch_length: EPOCH_MS,
-            report_window: 60_000,
-            max_age: 60_000,
-            tolerance_bps: 500,
-            reporters: vec![id(&reporter_a), id(&reporter_b)],
-            quorum: 2,
-        };
-        let config = EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000, arbitration_period: 86_400_000 };
+        let (feed, config) = minute_pool(genesis, EPOCH_MS, vec![id(&reporter_a), id(&reporter_b)]);
         let suite = deploy_suite(&mut client, &issuer, feed, config).await?;
         let NodeSuite { escrow, .. } = suite;
         let NodeCalls { coin: mut coin_calls, registry: mut registry_calls, token: mut token_calls, admin: mut admin_calls, oracle: mut oracle_calls, escrow: mut escrow_calls } = suite.calls();

@@ -6,13 +6,13 @@
 use compute_rwa_common::{Report, YieldDistributor};
 use credit_vault::credit_vault::{CreditVault, CreditVaultRef, Error, Links};
 use credit_vault::vault::Params;
-use e2e_tests::node::{client, deploy_suite, funded, id, now_ms, run, sleep_until, FeedSpec, NodeCalls, NodeClient, NodeSuite, SUITE};
+use e2e_tests::node::{client, deploy_suite, funded, id, minute_pool, now_ms, run, sleep_until, NodeCalls, NodeClient, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
 use identity_registry::registry::{Identity, InvestorClass};
 use ink::primitives::AccountId;
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use psp22::PSP22;
-use rental_escrow::escrow::{EscrowConfig, Offer};
+use rental_escrow::escrow::Offer;
 
 const EPOCH_MS: u64 = 3_600;
 const USDC: u128 = 1_000_000;
@@ -71,16 +71,7 @@ fn borrow_repay_and_liquidate_on_a_node() -> TestResult {
         let issuer = alice();
         let [borrower, lender, liquidator, outsider, reporter_a, reporter_b] = funded::<6>(&mut client, &issuer).await?;
         let genesis = now_ms()?;
-        let feed = FeedSpec {
-            genesis,
-            epoch_length: EPOCH_MS,
-            report_window: 60_000,
-            max_age: 60_000,
-            tolerance_bps: 500,
-            reporters: vec![id(&reporter_a), id(&reporter_b)],
-            quorum: 2,
-        };
-        let config = EscrowConfig { feed: 0, operator_fee_bps: 1_000, grace_period: 60_000, dispute_window: 60_000, arbitration_period: 86_400_000 };
+        let (feed, config) = minute_pool(genesis, EPOCH_MS, vec![id(&reporter_a), id(&reporter_b)]);
         let suite = deploy_suite(&mut client, &issuer, feed, config).await?;
         let NodeSuite { coin, token, oracle, escrow, .. } = suite;
         let mut calls = suite.calls();
