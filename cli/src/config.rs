@@ -25,6 +25,9 @@ pub struct PoolConfig {
     pub offer: OfferSection,
     /// A credit vault lending the stablecoin against the pool's tokens (none when absent).
     pub vault: Option<VaultSection>,
+    /// The token's transfer rules, read straight into the contracts' `ComplianceRules` (one
+    /// field per compliance module, each off at 0); every module off when absent.
+    pub compliance: Option<compute_rwa_common::ComplianceRules>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -227,6 +230,17 @@ impl PoolConfig {
         self.check_oracle(&mut found);
         self.check_escrow(&mut found);
         self.check_offer(&mut found);
+        if let Some(rules) = &self.compliance {
+            found.check(
+                rules.validate().is_ok(),
+                "compliance",
+                &format!(
+                    "at most {} blocked_countries; a transfer_limit needs a transfer_window; transfer_window and lockup at most {} ms (ten years)",
+                    compute_rwa_common::MAX_BLOCKED_COUNTRIES,
+                    compute_rwa_common::compliance::MAX_RULE_PERIOD_MS
+                ),
+            );
+        }
         if let Some(vault) = &self.vault {
             found.check(
                 vault.params().validate().is_ok(),

@@ -43,9 +43,9 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         .chain(config.vault.as_ref().map(|_| ContractName::Vault))
         .collect();
     // Uploads and instantiations, then the admin hand-over, binding, capacity, yield period, feed,
-    // distributor and offer (and the vault's custodian record).
-    let vault_steps = usize::from(config.vault.is_some());
-    let mut progress = Progress::new(uploads.len() * 2 + 7 + vault_steps);
+    // distributor and offer (and the compliance rules, and the vault's custodian record).
+    let optional_steps = usize::from(config.vault.is_some()) + usize::from(config.compliance.is_some());
+    let mut progress = Progress::new(uploads.len() * 2 + 7 + optional_steps);
     for name in &uploads {
         progress.tell(format!("upload {name} code"));
         chain.upload(*name).await?;
@@ -93,6 +93,10 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     let period = config.token.yield_period_ms;
     progress.tell(format!("stream each yield distribution over {period} ms"));
     chain.submit(ContractName::Admin, &admin_account, "set_yield_period", &[period.to_string()]).await?;
+    if let Some(rules) = &config.compliance {
+        progress.tell("set the token's compliance rules");
+        chain.submit(ContractName::Admin, &admin_account, "set_compliance", &[arg(rules)]).await?;
+    }
 
     let oracle = instantiate(chain, &mut progress, ContractName::Oracle, &[]).await?;
     // The escrow reads its epoch schedule and GPU count from this feed, so the feed comes first.
@@ -279,6 +283,27 @@ mod tests {
         let escrow = load("rental_escrow");
         escrow.encode("new", [arg(&escrow_config(&config, 0).expect("valid")).as_str(), alice, alice, alice, alice, alice]).expect("EscrowConfig transcodes");
         escrow.encode("set_offer", [arg(&offer(&config).expect("valid"))]).expect("Offer transcodes");
+        let rules = config.compliance.as_ref().expect("the example sets compliance rules");
+        load("pool_admin").encode("set_compliance", [arg(rules)]).expect("ComplianceRules transcodes");
+    }
+
+    #[test]
+    fn the_compliance_section_is_the_contracts_rules_with_absent_modules_off() {
+        let rules = sample().compliance.expect("the example sets compliance rules");
+        let expected = compute_rwa_common::ComplianceRules {
+            blocked_countries: vec![408],
+            transfer_limit: 1_500_000_000,
+            transfer_window: 86_400_000,
+            ..Default::default()
+        };
+        assert_eq!(rules, expected);
+        let partial: PoolConfig = toml::from_str(&include_str!("../pool.example.toml").replace("allowed_classes = 0", "").replace("lockup = 0 ", "#"))
+            .expect("modules may be left out");
+        assert_eq!(partial.compliance, Some(expected));
+        let typo = include_str!("../pool.example.toml").replace("lockup = 0 ", "lock_up = 0 ");
+        assert!(toml::from_str::<PoolConfig>(&typo).is_err(), "an unknown rule is an error, not a module left off");
+        let unbounded = PoolConfig { compliance: Some(compute_rwa_common::ComplianceRules { transfer_limit: 1, ..Default::default() }), ..sample() };
+        assert_eq!(unbounded.problems().iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), vec!["compliance"]);
     }
 
     #[test]

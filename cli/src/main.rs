@@ -12,7 +12,7 @@ mod output;
 mod value;
 
 use clap::{Parser, Subcommand};
-use commands::{add_reporter, call, deploy_pool, limits, mint, read, register, set_offer, Ctx};
+use commands::{add_reporter, call, deploy_pool, limits, mint, read, register, set_compliance, set_offer, Ctx};
 use output::Output;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +49,8 @@ enum Command {
     Mint(mint::Args),
     /// Publish the rental offer from a pool config's [offer] section
     SetOffer(set_offer::Args),
+    /// Replace the token's transfer rules with a pool config's [compliance] section
+    SetCompliance(set_compliance::Args),
     /// Authorize a utilization reporter on the pool's feed (from the next epoch)
     AddReporter(add_reporter::Args),
     /// Submit any message of a deployed contract (token, registry, oracle, escrow, admin, coin)
@@ -72,6 +74,7 @@ async fn main() -> ExitCode {
         Command::Register(args) => register::run(&ctx, args).await,
         Command::Mint(args) => mint::run(&ctx, args).await,
         Command::SetOffer(args) => set_offer::run(&ctx, args).await,
+        Command::SetCompliance(args) => set_compliance::run(&ctx, args).await,
         Command::AddReporter(args) => add_reporter::run(&ctx, args).await,
         Command::Call(args) => call::run(&ctx, args).await,
         Command::Read(args) => read::run(&ctx, args).await,

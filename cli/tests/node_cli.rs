@@ -120,6 +120,7 @@ fn deploy_operate_and_audit_a_pool() {
         (vec!["mint", "--to", BOB, "--gpu-hours", "1"], "MissingRole(Agent)"),
         (vec!["add-reporter", DAVE], "NotOwner"),
         (vec!["set-offer", "--config", "repriced.toml"], "MissingRole(Operator)"),
+        (vec!["set-compliance", "--config", "repriced.toml"], "NotOwner"),
     ] {
         std::fs::write(dir.join("repriced.toml"), std::fs::read_to_string(dir.join("pool.toml")).expect("config").replace("price_per_gpu_hour = 2500000", "price_per_gpu_hour = 3000000")).expect("write");
         let refused = cli(&dir, &[&["--suri", "//Bob"], args.as_slice()].concat());
@@ -131,6 +132,19 @@ fn deploy_operate_and_audit_a_pool() {
     succeeds(cli(&dir, &["set-offer", "--config", "repriced.toml"]));
     let offer = succeeds(cli(&dir, &["read", "escrow", "offer"]));
     assert!(offer.contains("price_per_gpu_hour: 3000000") && offer.contains("cancellation_notice_ms: 86400000"), "{offer}");
+    // The config's compliance modules reached the token; a new rule set names its refusals, and
+    // the config's own is back in force with one command.
+    let rules = |dir: &Path| succeeds(cli(dir, &["read", "token", "state"]));
+    assert!(rules(&dir).contains("blocked_countries: [408], allowed_classes: 0, transfer_limit: 1500000000, transfer_window: 86400000, lockup: 0"), "{}", rules(&dir));
+    std::fs::write(dir.join("accredited.toml"), std::fs::read_to_string(dir.join("pool.toml")).expect("config").replace("allowed_classes = 0 ", "allowed_classes = 2 ")).expect("write");
+    succeeds(cli(&dir, &["set-compliance", "--config", "accredited.toml"]));
+    assert!(rules(&dir).contains("allowed_classes: 2,"), "{}", rules(&dir));
+    let check = cli(&dir, &["read", "token", "check_transfer", BOB, CHARLIE, "1"]);
+    assert!(format!("{}{}", stdout(&check), stderr(&check)).contains("ClassNotAllowed"), "Charlie is retail: {}{}", stdout(&check), stderr(&check));
+    let refused = cli(&dir, &["--suri", "//Bob", "call", "token", "PSP22::transfer", CHARLIE, "1", "[]"]);
+    assert!(stderr(&refused).contains("ClassNotAllowed"), "{}", stderr(&refused));
+    succeeds(cli(&dir, &["set-compliance", "--config", "pool.toml"]));
+    assert!(rules(&dir).contains("allowed_classes: 0,"), "{}", rules(&dir));
     succeeds(cli(&dir, &["add-reporter", DAVE]));
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("json")).expect("json");
     assert_eq!(record["reporters"][2], DAVE, "the deployment remembers the new reporter");

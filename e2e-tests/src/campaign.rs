@@ -618,7 +618,14 @@ impl World {
                 let max_holders = b % 7;
                 let max_balance = if c % 3 == 0 { 0 } else { u128::from(c % 1_000) * USDC };
                 let blocked = if (c >> 10) % 4 == 0 { "[250]" } else { "[]" };
-                let rules = format!("ComplianceRules {{ max_holders: {max_holders}, max_balance: {max_balance}, blocked_countries: {blocked} }}");
+                // The class, transfer-limit and lockup modules, each on about a third of the time.
+                let classes = if (c >> 12) % 3 == 0 { (c >> 14) % 16 } else { 0 };
+                let (limit, window) = if (c >> 18) % 3 == 0 { (u128::from((c >> 20) % 500 + 1) * USDC, ((c >> 22) % 120 + 1) * 60_000) } else { (0, 0) };
+                let lockup = if (c >> 26) % 3 == 0 { ((c >> 28) % 180) * 60_000 } else { 0 };
+                let rules = format!(
+                    "ComplianceRules {{ max_holders: {max_holders}, max_balance: {max_balance}, blocked_countries: {blocked}, \
+                     allowed_classes: {classes}, transfer_limit: {limit}, transfer_window: {window}, lockup: {lockup} }}"
+                );
                 self.call(&caller, t, "set_compliance", &[rules])?
             }
             Recover => {

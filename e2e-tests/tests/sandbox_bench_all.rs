@@ -206,7 +206,7 @@ fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, 
     m.run(issuer, a, "burn_from", &[bob.to_string(), s(100)])?;
     m.run(issuer, a, "pause", &[])?;
     m.run(issuer, a, "unpause", &[])?;
-    m.run(issuer, a, "set_compliance", &["ComplianceRules { max_holders: 1000, max_balance: 0, blocked_countries: [408] }".into()])?;
+    m.run(issuer, a, "set_compliance", &["ComplianceRules { max_holders: 1000, max_balance: 0, blocked_countries: [408], allowed_classes: 0, transfer_limit: 0, transfer_window: 0, lockup: 0 }".into()])?;
 
     // Redemption.
     m.run(charlie, a, "redeem", &[s(10_000_000)])?;

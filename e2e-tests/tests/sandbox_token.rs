@@ -1,7 +1,7 @@
 //! Registry + GPU-hour token + stablecoin on a real pallet-contracts runtime (drink):
 //! identities pushed by the registry to every bound token in the same call, compliance checked
 //! in the token with no cross-contract call, and O(1) yield streamed over the yield period.
-use compute_rwa_common::Credential;
+use compute_rwa_common::{ComplianceRules, Credential, HolderRecord, InvestorClass};
 use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
 use pool_admin::admin::{Redemption, RedemptionStatus};
 use e2e_tests::TestResult;
@@ -343,5 +343,75 @@ fn the_pool_admin_drives_the_token_all_or_nothing() -> TestResult {
     assert_eq!(suite.admin_err::<()>("pause", &[])?, Error::Token(TokenError::NotAdmin));
     call_ok::<(), Error>(&mut suite.session, &successor, "pause", &[])?;
     assert!(suite.token_state()?.paused);
+    Ok(())
+}
+
+/// The class, transfer-limit and lockup modules, set through the pool admin, decide in the
+/// deployed token: each refusal is named by the PSP22 error and by `check_transfer`, agents
+/// are not limited, and the holder's record is readable.
+#[test]
+fn the_class_transfer_limit_and_lockup_modules_decide_in_the_deployed_token() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie, erin) = (account(2), account(3), account(5));
+    suite.register(&[bob.clone(), charlie.clone()])?;
+    let registry = suite.registry.clone();
+    let retail = identity(276).replace("Accredited", "Retail");
+    call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "register", &[erin.to_string(), retail])?;
+    suite.fund(&erin)?;
+    let token = suite.token.clone();
+    let hour = 3_600_000u64;
+    let rules = ComplianceRules {
+        allowed_classes: InvestorClass::Accredited.bit(),
+        transfer_limit: 300_000,
+        transfer_window: hour,
+        lockup: 24 * hour,
+        ..Default::default()
+    };
+    let text = format!(
+        "ComplianceRules {{ max_holders: 0, max_balance: 0, blocked_countries: [], allowed_classes: {}, transfer_limit: 300000, transfer_window: {hour}, lockup: {} }}",
+        rules.allowed_classes,
+        24 * hour
+    );
+    // Only the owner of the pool admin sets rules; a bad rule set is refused whole.
+    let refused = suite.as_actor(&bob, |s| s.admin_err::<()>("set_compliance", &[text.clone()]))?;
+    assert_eq!(refused, Error::NotOwner);
+    let no_window = text.replace(&format!("transfer_window: {hour}"), "transfer_window: 0");
+    assert_eq!(suite.admin_err::<()>("set_compliance", &[no_window])?, Error::Token(TokenError::InvalidRule));
+    suite.admin_ok::<()>("set_compliance", &[text])?;
+    let updated = emitted::<pool_admin::pool_admin::ComplianceUpdated>(&suite.session, &suite.admin.clone())?;
+    assert_eq!(updated.iter().map(|e| e.rules.clone()).collect::<Vec<_>>(), vec![rules.clone()]);
+    assert_eq!(suite.token_state()?.rules, rules);
+
+    let start = suite.now();
+    suite.admin_ok::<()>("mint", &[bob.to_string(), "1000000".into()])?;
+    assert_eq!(suite.holding(&bob)?.compliance, HolderRecord { locked: 1_000_000, locked_until: start + 24 * hour, ..Default::default() });
+    let check = |s: &mut Suite, from: &drink::AccountId32, to: &drink::AccountId32, amount: u128| {
+        e2e_tests::sandbox::call_result::<(), TokenError>(&mut s.session, &token.clone(), "check_transfer", &[from.to_string(), to.to_string(), amount.to_string()])
+    };
+    let send = |s: &mut Suite, from: &drink::AccountId32, to: &drink::AccountId32, amount: u128| {
+        let token = s.token.clone();
+        s.as_actor(from, |s| e2e_tests::sandbox::call_result::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(to, amount)))
+    };
+
+    // Minted units wait for the lockup.
+    assert_eq!(check(&mut suite, &bob, &charlie, 1)?, Err(TokenError::TokensLocked));
+    assert_eq!(send(&mut suite, &bob, &charlie, 1)?, Err(PSP22Error::Custom("TokensLocked".into())));
+    suite.advance(24 * hour);
+    // Then at most 300,000 units per hour leave Bob's wallet by his own hand.
+    assert_eq!(send(&mut suite, &bob, &charlie, 300_000)?, Ok(()));
+    assert_eq!(check(&mut suite, &bob, &charlie, 1)?, Err(TokenError::TransferLimitExceeded));
+    assert_eq!(send(&mut suite, &bob, &charlie, 1)?, Err(PSP22Error::Custom("TransferLimitExceeded".into())));
+    assert_eq!(suite.holding(&bob)?.compliance.sent, 300_000);
+    // An agent's forced transfer is not a holder's send: neither limited nor counted.
+    suite.admin_ok::<()>("forced_transfer", &[bob.to_string(), charlie.to_string(), "400000".into()])?;
+    assert_eq!(suite.holding(&bob)?.compliance.sent, 300_000);
+    // A retail investor is not among the admitted classes.
+    assert_eq!(check(&mut suite, &charlie, &erin, 1)?, Err(TokenError::ClassNotAllowed));
+    assert_eq!(send(&mut suite, &charlie, &erin, 1)?, Err(PSP22Error::Custom("ClassNotAllowed".into())));
+    suite.advance(hour);
+    assert_eq!(send(&mut suite, &bob, &charlie, 300_000)?, Ok(()));
+    assert_eq!(suite.balance(&token, &bob)?, 0);
+    assert_eq!(suite.balance(&token, &charlie)?, 1_000_000);
+    assert_eq!(suite.balance(&token, &erin)?, 0);
     Ok(())
 }

@@ -268,3 +268,26 @@ fn every_privileged_vault_message_refuses_everyone_but_the_owner() -> TestResult
     assert_eq!(owner, e2e_tests::sandbox::ink_id(&account(9)));
     Ok(())
 }
+
+/// Review 7b, G7: after the tokenization period the pool's tokens earn nothing, so the vault
+/// values them at zero without asking the feed (reporters owe nothing after the period): a
+/// valuation and a checkpoint need no fresh report, so an outstanding debt can be written off
+/// (the write-off itself: `vault_tests::after_the_period_the_debt_is_written_off`).
+#[test]
+fn after_the_period_the_vault_values_the_tokens_without_a_feed() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let vault = deploy_vault(&mut suite)?;
+    let end = suite.token_state()?.pool.period_end;
+    // No report ever: during the period nothing can be valued.
+    suite.set_time(end - 1);
+    assert_eq!(vault_err::<Valuation>(&mut suite, &vault, "valuation", &[])?, Error::StaleFeed);
+    assert_eq!(vault_err::<bool>(&mut suite, &vault, "refresh", &[])?, Error::StaleFeed);
+    suite.set_time(end);
+    let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    assert!(v.ended());
+    assert_eq!((v.inputs.period_end, v.inputs.gpus, v.inputs.supply), (end, 8, 0));
+    assert_eq!((v.inputs.price_per_gpu_hour, v.inputs.utilization_bps, v.inputs.epochs), (0, 0, 0));
+    assert_eq!((v.current, v.borrow_value(), v.liquidation_value()), (0, 0, 0));
+    assert!(vault_ok::<bool>(&mut suite, &vault, "refresh", &[])?, "the epoch's checkpoint is taken");
+    Ok(())
+}

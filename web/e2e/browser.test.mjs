@@ -108,6 +108,13 @@ test("an investor sees the chain's figures, claims exactly the claimable yield, 
   assert.equal(cashBefore, BigInt(read("coin", "PSP22::balance_of", BOB)));
   assert.match(await page.getByTestId("kyc").textContent(), /verified · country 276/);
   assert.equal(await page.getByTestId("token-view").textContent(), "the token holds this record");
+  // The sample pool's transfer limit (1,500 GPU-h a day): locking collateral in the vault was a send.
+  const sent = BigInt(field(read("token", "holding", BOB), "sent"));
+  assert.ok(sent >= 1_000_000_000n, `Bob's lock of 1,000 GPU-h counts against his limit (sent ${sent})`);
+  assert.match(
+    await page.getByTestId("sender-limit").textContent(),
+    new RegExp(`^sent ${(sent / 1_000_000n).toLocaleString("en-US")} GPU-h of 1,500 GPU-h allowed per 86,400 s \\(window ends `),
+  );
   // The sample pool waited past the yield period: everything distributed is released.
   assert.equal(await page.getByTestId("stream").textContent(), "all distributed yield is released");
 

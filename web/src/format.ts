@@ -77,3 +77,24 @@ export function streamLine(streaming: bigint, streamEnd: bigint, balance: bigint
   const share = supply > 0n ? (streaming * balance) / supply : 0n;
   return `${usdc(streaming)} still streaming to holders until ${date(streamEnd)}; about ${usdc(share)} of it to this balance`;
 }
+
+/** The transfer-limit and lockup modules as one holder meets them now (`state().rules` and
+ * `holding().compliance`; each counts only while its module is on and its period runs, as the
+ * token's `ComplianceRules::locked_at`/`sent_at` decide). Empty when neither applies. */
+export function senderLimits(
+  rules: { transferLimit: bigint; transferWindow: bigint; lockup: bigint },
+  record: { windowStart: bigint; sent: bigint; locked: bigint; lockedUntil: bigint },
+  now: bigint,
+): string[] {
+  const lines: string[] = [];
+  if (rules.lockup > 0n && now < record.lockedUntil && record.locked > 0n) {
+    lines.push(`${gpuHours(record.locked)} minted to this account locked until ${date(record.lockedUntil)}`);
+  }
+  if (rules.transferLimit > 0n) {
+    const running = now < record.windowStart + rules.transferWindow;
+    const sent = running ? record.sent : 0n;
+    const until = running ? ` (window ends ${date(record.windowStart + rules.transferWindow)})` : "";
+    lines.push(`sent ${gpuHours(sent)} of ${gpuHours(rules.transferLimit)} allowed per ${formatUnits(rules.transferWindow, 3)} s${until}`);
+  }
+  return lines;
+}

@@ -7,7 +7,7 @@ import { gather, recentEpochs, reconcile } from "./audit";
 import { barChart } from "./charts";
 import { type Account, big, get, Pool, some } from "./chain";
 import { ContractError } from "./errors";
-import { bps, date, gpuHours, milliGpuHours, parseUnits, short, streamLine, usdc } from "./format";
+import { bps, date, gpuHours, milliGpuHours, parseUnits, senderLimits, short, streamLine, usdc } from "./format";
 import { card, escape, status, text } from "./ui";
 import { borrowerPanel, lenderPanel } from "./vault";
 import "./style.css";
@@ -202,11 +202,21 @@ async function showInvestor() {
   const tokenView = synced
     ? '<div class="muted" data-testid="token-view">the token holds this record</div>'
     : '<div class="error" data-testid="token-view">the token does not hold this record yet: anyone can send <code>sync</code> for this account</div>';
+  // The transfer-limit and lockup modules as they apply to this holder at the chain's time.
+  const rules = get(state, "rules");
+  const record = get(holding, "compliance");
+  const [{ time }] = await pool.recentBlocks(1);
+  const limits = senderLimits(
+    { transferLimit: big(rules, "transferLimit"), transferWindow: big(rules, "transferWindow"), lockup: big(rules, "lockup") },
+    { windowStart: big(record, "windowStart"), sent: big(record, "sent"), locked: big(record, "locked"), lockedUntil: big(record, "lockedUntil") },
+    BigInt(time),
+  );
+  const limitLines = limits.map((l) => `<div class="muted" data-testid="sender-limit">${escape(l)}</div>`).join("");
   const rows = distributions.map((d) => `<tr><td>${big(d, "id")}</td><td>${usdc(big(d, "amount"))}</td><td>${gpuHours(big(d, "supply"))}</td><td>${date(big(d, "timestamp"))}</td></tr>`);
   // A later render (another account, a finished transaction) started meanwhile: it draws the panel.
   if (generation !== renderGeneration) return;
   panel.innerHTML = `<div class="grid">
-      ${card("GPU-hour tokens", `<div class="big" data-testid="balance" data-units="${balance}">${gpuHours(balance)}</div><div class="muted">free ${gpuHours(balance - frozen > 0n ? balance - frozen : 0n)} · frozen ${gpuHours(frozen)}${accountFrozen ? " · account frozen" : ""}</div>`)}
+      ${card("GPU-hour tokens", `<div class="big" data-testid="balance" data-units="${balance}">${gpuHours(balance)}</div><div class="muted">free ${gpuHours(balance - frozen > 0n ? balance - frozen : 0n)} · frozen ${gpuHours(frozen)}${accountFrozen ? " · account frozen" : ""}</div>${limitLines}`)}
       ${card("Claimable yield", `<div class="big" data-testid="claimable" data-units="${claimable}">${usdc(claimable)}</div><div class="muted" data-testid="stream">${escape(stream)}</div><form><button type="button" id="claim" data-testid="claim-button">Claim</button></form>`)}
       ${card("Stablecoin", `<div class="big" data-testid="stablecoin" data-units="${cash}">${usdc(cash)}</div>`)}
       ${card("Identity", `<div data-testid="kyc">${kyc}</div>${tokenView}`)}

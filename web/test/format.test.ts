@@ -1,5 +1,5 @@
 import { describe as group, expect, it } from "vitest";
-import { bps, date, formatUnits, gpuHours, milliGpuHours, parseUnits, short, streamLine, usdc } from "../src/format";
+import { bps, date, formatUnits, gpuHours, milliGpuHours, parseUnits, senderLimits, short, streamLine, usdc } from "../src/format";
 
 group("units", () => {
   it("formats token and stablecoin units with 6 decimals", () => {
@@ -55,5 +55,20 @@ group("charts", () => {
     expect(svg).toContain("<title>epoch 4: 97 %</title>");
     expect(svg).toContain("(latest: 97 %)");
     expect(barChart("chart-y", "Energy", "Wh", [])).toContain("no data");
+  });
+});
+
+group("compliance modules a holder meets", () => {
+  const rules = { transferLimit: 300_000_000n, transferWindow: 3_600_000n, lockup: 86_400_000n };
+  const record = { windowStart: 4_102_444_800_000n, sent: 100_000_000n, locked: 2_000_000_000n, lockedUntil: 4_102_531_200_000n };
+  it("shows the lockup and the running window", () => {
+    expect(senderLimits(rules, record, 4_102_444_800_001n)).toEqual([
+      "2,000 GPU-h minted to this account locked until 2100-01-02 00:00:00 UTC",
+      "sent 100 GPU-h of 300 GPU-h allowed per 3,600 s (window ends 2100-01-01 01:00:00 UTC)",
+    ]);
+  });
+  it("drops what has ended and what is off", () => {
+    expect(senderLimits(rules, record, 4_102_531_200_000n)).toEqual(["sent 0 GPU-h of 300 GPU-h allowed per 3,600 s"]);
+    expect(senderLimits({ transferLimit: 0n, transferWindow: 0n, lockup: 0n }, record, 0n)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ pub mod limits;
 pub mod mint;
 pub mod read;
 pub mod register;
+pub mod set_compliance;
 pub mod set_offer;
 pub mod vault;
 

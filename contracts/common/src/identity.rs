@@ -19,11 +19,12 @@ use ink::primitives::AccountId;
 pub const MAX_CHANGES: u32 = 50;
 
 /// Investor categories that compliance rules can refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub enum InvestorClass {
     /// Retail investor.
+    #[default]
     Retail,
     /// Accredited / professional investor.
     Accredited,
@@ -50,7 +51,7 @@ pub struct Credential {
 impl Credential {
     /// The verdict at `now`.
     pub fn party_at(&self, now: u64) -> Party {
-        Party { verified: now < self.verified_until, country: self.country }
+        Party { verified: now < self.verified_until, country: self.country, class: self.class }
     }
 }
 
@@ -62,6 +63,8 @@ pub struct Party {
     pub verified: bool,
     /// ISO 3166-1 numeric country code; 0 when not registered.
     pub country: u16,
+    /// Investor category; `Retail` when not registered.
+    pub class: InvestorClass,
 }
 
 impl Party {
@@ -116,9 +119,10 @@ mod tests {
 
     #[test]
     fn a_credential_verifies_until_its_expiry_exclusive() {
-        let credential = Credential { verified_until: 5_000, country: 276, class: InvestorClass::Retail };
-        assert_eq!(Party::of(Some(credential), 4_999), Party { verified: true, country: 276 });
-        assert_eq!(Party::of(Some(credential), 5_000), Party { verified: false, country: 276 });
-        assert_eq!(Party::of(None, 0), Party { verified: false, country: 0 });
+        let credential = Credential { verified_until: 5_000, country: 276, class: InvestorClass::Institutional };
+        let party = |verified| Party { verified, country: 276, class: InvestorClass::Institutional };
+        assert_eq!(Party::of(Some(credential), 4_999), party(true));
+        assert_eq!(Party::of(Some(credential), 5_000), party(false));
+        assert_eq!(Party::of(None, 0), Party { verified: false, country: 0, class: InvestorClass::Retail });
     }
 }

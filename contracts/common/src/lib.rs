@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod calls;
+pub mod compliance;
 pub mod distribution;
 pub mod feed;
 pub mod identity;
@@ -17,9 +18,10 @@ pub mod token;
 
 pub use access::{Access, AccessControl, AccessError, Ownable2Step, OwnershipProposed, OwnershipTransferred, Role, RoleSet};
 pub use calls::CallError;
+pub use compliance::{ComplianceRules, HolderRecord, MAX_BLOCKED_COUNTRIES};
 pub use distribution::{DistributeError, YieldDistributor};
 pub use feed::{Finalized, Report, UtilizationFeed};
 pub use schedule::{EpochSchedule, MS_PER_HOUR};
 pub use identity::{Credential, IdentityCheck, IdentityListener, InvestorClass, Party, PushError, MAX_CHANGES};
-pub use token::{AdminOp, AdminOutcome, ComplianceRules, TokenAdmin, TokenError, MAX_BATCH};
+pub use token::{AdminOp, AdminOutcome, TokenAdmin, TokenError, MAX_BATCH};
 pub use math::{bps_of, mul_div_floor, BPS};

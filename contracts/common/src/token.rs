@@ -10,27 +10,13 @@
 use ink::prelude::{string::String, vec::Vec};
 use ink::primitives::AccountId;
 use crate::calls::CallError;
+use crate::compliance::ComplianceRules;
 use psp22::PSP22Error;
 
-/// Most countries one rule set may block.
-pub const MAX_BLOCKED_COUNTRIES: usize = 32;
 /// Most operations one `admin` call (and one batch message) carries: a bounded weight per call.
 pub const MAX_BATCH: u32 = 50;
 /// Longest attestation document URI (bytes): the token keeps it in the storage every call decodes.
 pub const MAX_URI_LEN: usize = 256;
-
-/// Configurable transfer rules (ERC-3643 "modular compliance", the common modules).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub struct ComplianceRules {
-    /// Most accounts with a non-zero balance; 0 = unlimited.
-    pub max_holders: u32,
-    /// Most units one investor may hold; 0 = unlimited.
-    pub max_balance: u128,
-    /// ISO 3166-1 numeric codes whose residents may not receive tokens.
-    pub blocked_countries: Vec<u16>,
-}
 
 /// One operation of the token's admin (the `pool_admin` contract), applied by the token with
 /// its own rules (capacity, recipient compliance, unfreezing only the shortfall).
@@ -164,6 +150,15 @@ token_errors! {
     CallFailed,
     /// The stablecoin refused to pay (a claim, or a distribution's pull); nothing changed.
     PaymentFailed,
+    /// The recipient's investor class is not among the rules' allowed classes.
+    ClassNotAllowed,
+    /// The sender would send more than the rules' transfer limit within one window.
+    TransferLimitExceeded,
+    /// The amount would touch minted units still under the rules' initial lockup.
+    TokensLocked,
+    /// A rule is out of bounds: a transfer limit without a window, or a window or lockup longer
+    /// than `MAX_RULE_PERIOD_MS`.
+    InvalidRule,
 }
 
 impl From<PSP22Error> for TokenError {

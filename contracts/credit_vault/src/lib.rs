@@ -22,7 +22,7 @@ pub mod credit_vault {
     use crate::vault::{median, Health, Params, Position, Totals, Valuation, ValuationInputs, VaultData};
     use compute_rwa_common::calls::{self, CallError};
     use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError};
-    use compute_rwa_common::{EpochSchedule, Finalized};
+    use compute_rwa_common::{ComplianceRules, EpochSchedule, Finalized};
     use ink::env::call::{build_call, ExecutionInput, Selector};
     use ink::env::DefaultEnvironment;
     use ink::prelude::vec::Vec;
@@ -548,13 +548,14 @@ pub mod credit_vault {
     type Text = Vec<u8>;
     /// The leading fields of the token's `TokenState` up to its distribution count: pool (model,
     /// GPUs, region, tier, period start, period end, attestation hash and URI), registry,
-    /// stablecoin, admin, pending admin, capacity, redeemed, holders, paused, rules (max holders,
-    /// max balance, blocked countries), yield period, reward totals (six amounts, two times),
-    /// distributions. A change to that type breaks the drink lifecycle test, which reads it.
+    /// stablecoin, admin, pending admin, capacity, redeemed, holders, paused, rules (common's
+    /// `ComplianceRules`, so the rules can change without this prefix drifting), yield period,
+    /// reward totals (six amounts, two times), distributions. Any other change to that type breaks
+    /// the drink lifecycle test, which reads it.
     type TokenStatePrefix = (
         (Text, u32, Text, u8, u64, u64, [u8; 32], Text),
         ([u8; 32], [u8; 32], [u8; 32], Option<[u8; 32]>, u128, u128, u32, bool),
-        ((u32, u128, Vec<u16>), u64, (u128, u128, u128, u128, u128, u128, u64, u64), u32),
+        (ComplianceRules, u64, (u128, u128, u128, u128, u128, u128, u64, u64), u32),
     );
 
     /// Bytes passed through SCALE as they are: one call path for every message the vault sends
@@ -593,34 +594,38 @@ pub mod credit_vault {
 
     /// Reads every input of the valuation from the oracle, the escrow and the token (all but the
     /// rent, which the vault measures between its checkpoints): the inputs, the feed's epoch now
-    /// and the token's cumulative `distributed`. A stale or unknown feed is `StaleFeed`.
+    /// and the token's cumulative `distributed`. A stale or unknown feed is `StaleFeed` — except
+    /// after the tokenization period, when the tokens earn nothing more whatever the feed says:
+    /// then neither the feed's figures nor the offer are read (all zero), so a debt can be written
+    /// off once reporters stop (review 7b, G7).
     fn figures(links: Links, params: Params, now: u64) -> Result<(ValuationInputs, u64, u128), Error> {
-        let (feed, epochs) = (links.feed, params.trailing_epochs);
-        let latest: IfOk<Finalized> = read(links.oracle, ink::selector_bytes!("latest"), feed)?;
-        let latest = latest.0.ok_or(Error::StaleFeed)?;
-        let from = latest.epoch.saturating_add(1).saturating_sub(u64::from(epochs));
-        let history: IfOk<Vec<Finalized>> = read(links.oracle, ink::selector_bytes!("history"), (feed, from, epochs))?;
-        let mut utilization: Vec<u16> = history.0.unwrap_or_default().iter().map(|epoch| epoch.values.utilization_bps).collect();
-        let schedule: Option<EpochSchedule> = read(links.oracle, ink::selector_bytes!("UtilizationFeed::schedule"), feed)?;
-        let schedule = schedule.ok_or(Error::StaleFeed)?;
-        let price: Front<u128> = read(links.escrow, ink::selector_bytes!("offer"), ())?;
-        let fee: Front<(u32, u16)> = read(links.escrow, ink::selector_bytes!("config"), ())?;
         let state: Front<TokenStatePrefix> = read(links.token, ink::selector_bytes!("state"), ())?;
         let (pool, _, (_, _, rewards, _)) = state.0;
         let supply: u128 = read(links.token, ink::selector_bytes!("PSP22::total_supply"), ())?;
-        let inputs = ValuationInputs {
+        let schedule: Option<EpochSchedule> = read(links.oracle, ink::selector_bytes!("UtilizationFeed::schedule"), links.feed)?;
+        let schedule = schedule.ok_or(Error::StaleFeed)?;
+        let mut inputs = ValuationInputs {
             now,
             period_end: pool.5,
             epoch_length: schedule.epoch_length,
             gpus: schedule.gpus,
-            price_per_gpu_hour: price.0,
-            operator_fee_bps: fee.0 .1,
-            epochs: u32::try_from(utilization.len()).unwrap_or_default(),
-            utilization_bps: median(&mut utilization),
-            recent_rent: 0,
-            rent_window_ms: 0,
             supply,
+            ..ValuationInputs::default()
         };
+        if now < inputs.period_end {
+            let (feed, epochs) = (links.feed, params.trailing_epochs);
+            let latest: IfOk<Finalized> = read(links.oracle, ink::selector_bytes!("latest"), feed)?;
+            let latest = latest.0.ok_or(Error::StaleFeed)?;
+            let from = latest.epoch.saturating_add(1).saturating_sub(u64::from(epochs));
+            let history: IfOk<Vec<Finalized>> = read(links.oracle, ink::selector_bytes!("history"), (feed, from, epochs))?;
+            let mut utilization: Vec<u16> = history.0.unwrap_or_default().iter().map(|epoch| epoch.values.utilization_bps).collect();
+            let price: Front<u128> = read(links.escrow, ink::selector_bytes!("offer"), ())?;
+            let fee: Front<(u32, u16)> = read(links.escrow, ink::selector_bytes!("config"), ())?;
+            inputs.price_per_gpu_hour = price.0;
+            inputs.operator_fee_bps = fee.0 .1;
+            inputs.epochs = u32::try_from(utilization.len()).unwrap_or_default();
+            inputs.utilization_bps = median(&mut utilization);
+        }
         Ok((inputs, schedule.epoch_at(now), rewards.0))
     }
 }

@@ -94,6 +94,16 @@ fn mul_div_up(a: u128, b: u128, d: u128) -> R<u128> {
     if exact { Ok(floor) } else { add(floor, 1) }
 }
 
+/// `scaled × index ÷ RAY` (rounded up when `up`), exactly, without the 128-bit product of the
+/// two: the index's whole part and its fraction are multiplied separately, so a debt left to
+/// accrue for decades at the highest rates stays computable (review 7b, G5; only the fraction's
+/// product can overflow, past 3.4 × 10^20 scaled units).
+fn at_index(scaled: u128, index: u128, up: bool) -> R<u128> {
+    let whole = index.checked_div(RAY).and_then(|w| scaled.checked_mul(w)).ok_or(Error::Overflow)?;
+    let fraction = index.checked_rem(RAY).ok_or(Error::Overflow)?;
+    add(whole, if up { mul_div_up(scaled, fraction, RAY)? } else { mul_div(scaled, fraction, RAY)? })
+}
+
 /// Risk and rate parameters, owner-set within bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -475,7 +485,7 @@ impl VaultData {
 
     /// Σ debt, rounded down (each position's debt rounds up, so Σ positions ≥ this).
     pub fn total_debt(&self) -> R<u128> {
-        mul_div(self.totals.scaled_debt, self.totals.index, RAY)
+        at_index(self.totals.scaled_debt, self.totals.index, false)
     }
 
     /// What lenders own: stablecoin not lent out plus the debt owed to them.
@@ -500,7 +510,7 @@ impl VaultData {
 
     /// Debt of a position at the stored index (interest to `accrued_at`), rounded up.
     pub fn debt_of(&self, position: &Position) -> R<u128> {
-        mul_div_up(position.scaled_debt, self.totals.index, RAY)
+        at_index(position.scaled_debt, self.totals.index, true)
     }
 
     /// Shares `assets` buy (rounded down): `assets × (shares + 1) ÷ (total assets + 1)`.
@@ -613,7 +623,7 @@ impl VaultData {
             return Ok((position.scaled_debt, debt));
         }
         let burnt = mul_div(amount, RAY, self.totals.index)?.min(position.scaled_debt);
-        Ok((burnt, mul_div_up(burnt, self.totals.index, RAY)?.min(amount)))
+        Ok((burnt, at_index(burnt, self.totals.index, true)?.min(amount)))
     }
 
     /// Pays up to `amount` of `position`'s debt into the lenders' cash (`payment`); returns what

@@ -665,6 +665,44 @@ fn after_the_period_the_debt_is_written_off() {
     assert_eq!(data.total_assets(), Ok(964 * USDC));
 }
 
+/// G5 (review 7b): a million USDC lent and left unpaid for thirty years at the highest rates the
+/// bounds allow (the index saturates at u128::MAX) keeps every figure computable: the debt is the
+/// scaled debt times the index exactly, deposits are priced, and repaying in full closes it.
+/// It used to overflow `scaled debt × index` after 6.6 years and refuse every message.
+#[ink::test]
+fn a_debt_left_for_decades_at_the_highest_rates_stays_computable() {
+    let highest = Params { base_rate_bps: 10_000, slope1_bps: 10_000, slope2_bps: 10_000, ..params() };
+    let mut data = VaultData::new(highest, 0).unwrap();
+    let borrower = account(BORROWER);
+    data.deposit(account(LENDER), 1_000_000 * USDC, 0).unwrap();
+    data.lock(borrower, 100 * GPU_HOUR, 0).unwrap();
+    let rich = valued(ValuationInputs { price_per_gpu_hour: 100_000 * USDC, recent_rent: u128::MAX / 2, ..inputs() });
+    data.borrow(borrower, 1_000_000 * USDC, 0, &rich).unwrap();
+    let day = 86_400_000u64;
+    let mut overflowed_at = None;
+    for d in 1..=30 * 366u64 {
+        data.accrue(d * day).unwrap();
+        if overflowed_at.is_none() && data.totals().scaled_debt.checked_mul(data.totals().index).is_none() {
+            overflowed_at = Some(d);
+        }
+    }
+    assert!(overflowed_at.is_some_and(|d| d < 3_000), "the plain product overflows within ~6.6 years: {overflowed_at:?}");
+    assert_eq!(data.totals().index, u128::MAX, "the index saturated");
+    let (scaled, index) = (data.totals().scaled_debt, data.totals().index);
+    let debt = data.total_debt().unwrap();
+    assert_eq!(debt, scaled * (index / RAY) + scaled * (index % RAY) / RAY);
+    assert_eq!(data.debt_of(&data.position(borrower)).unwrap(), debt + u128::from(scaled * (index % RAY) % RAY != 0));
+    assert_eq!(data.utilization_bps(), Ok(10_000), "everything lent");
+    let now = 30 * 366 * day;
+    // A share is now worth ~3.4 × 10^20 units: a deposit of a unit less is refused for buying
+    // nothing, not for an overflow.
+    assert_eq!(data.deposit(account(OTHER), USDC, now), Err(Error::ZeroShares));
+    assert!(data.preview_deposit(10u128.pow(21)).is_ok_and(|shares| shares >= 1), "a deposit of a share's worth is priced");
+    let owed = data.debt_of(&data.position(borrower)).unwrap();
+    assert_eq!(data.repay(borrower, u128::MAX, now), Ok((owed, 0)));
+    assert_eq!(data.total_debt(), Ok(0));
+}
+
 /// F8: a payment smaller than one index unit burns nothing and is not taken: a repayment is
 /// refused, and yield stays the borrower's credit instead of vanishing into the lenders' cash.
 #[ink::test]

@@ -26,7 +26,7 @@ mod token_props;
 pub mod gpu_hour_token {
     use crate::pool::PoolInfo;
     use crate::rewards::{Distribution, RewardTotals};
-    use crate::token::{ComplianceRules, TokenData, TokenError, TokenEvent};
+    use crate::token::{ComplianceRules, HolderRecord, TokenData, TokenError, TokenEvent};
     use compute_rwa_common::calls;
     use compute_rwa_common::token::MAX_URI_LEN;
     use compute_rwa_common::{AdminOp, AdminOutcome, Credential, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
@@ -145,6 +145,10 @@ pub mod gpu_hour_token {
         pub claimable: u128,
         /// Whether the account may distribute yield.
         pub distributor: bool,
+        /// The transfer-limit and lockup modules' record: units sent in the window started at
+        /// `window_start`, minted units locked until `locked_until` (each counts only while its
+        /// module is on and its period runs).
+        pub compliance: HolderRecord,
     }
 
     #[ink(storage)]
@@ -224,13 +228,18 @@ pub mod gpu_hour_token {
                 credential: self.data.credential(account),
                 claimable: self.data.claimable(account, self.env().block_timestamp())?,
                 distributor: self.distributors.contains(account),
+                compliance: self.data.record(account),
             })
         }
 
-        /// Why a transfer of `amount` from `from` to `to` would fail now, if it would.
+        /// Why a transfer of `amount` from `from` to `to` would fail now, if it would: the error
+        /// names the first refusing rule (pause, freeze, balance, identity, then each compliance
+        /// module: `TokensLocked`, `TransferLimitExceeded`, `CountryBlocked`, `ClassNotAllowed`,
+        /// `MaxBalanceExceeded`, `MaxHoldersReached`).
         #[ink(message)]
         pub fn check_transfer(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), TokenError> {
-            Ok(self.data.check_voluntary(from, to, amount, self.parties(from, to))?)
+            self.data.check_voluntary(from, to, amount, self.parties(from, to), self.env().block_timestamp())?;
+            Ok(())
         }
 
         // ---- identities --------------------------------------------------------------
@@ -626,7 +635,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.admin(too_many), Err(TokenError::BatchTooLarge));
             assert!(holding(&token, bob).frozen, "refused before any operation (partial batches revert on chain: drink test)");
             assert_eq!(token.admin(vec![AdminOp::FreezePartial { account: bob, amount: 1 }]), Err(TokenError::FreezeExceedsBalance));
-            let rules = ComplianceRules { max_holders: 10, max_balance: 5, blocked_countries: vec![408] };
+            let rules = ComplianceRules { max_holders: 10, max_balance: 5, blocked_countries: vec![408], lockup: 60_000, ..Default::default() };
             token.admin(vec![AdminOp::SetRules(rules.clone()), AdminOp::SetDistributor { account: charlie, enabled: true }]).unwrap();
             assert_eq!(token.state().rules, rules);
             assert!(holding(&token, charlie).distributor);

@@ -4,7 +4,8 @@
 //! identity registry said, so every rule is testable on the host.
 
 use crate::rewards::RewardData;
-pub use compute_rwa_common::token::{ComplianceRules, TokenError, MAX_BLOCKED_COUNTRIES};
+pub use compute_rwa_common::token::TokenError;
+pub use compute_rwa_common::{ComplianceRules, HolderRecord};
 use compute_rwa_common::{Credential, Party};
 use ink::prelude::{vec, vec::Vec};
 use ink::primitives::AccountId;
@@ -41,6 +42,9 @@ pub struct TokenData {
     /// Whether the registry currently binds the token; and its bindings so far (the current one).
     bound: bool,
     binding: u32,
+    /// The transfer-limit and lockup modules' record of each holder (written only while one of
+    /// them is on, or at a recovery).
+    records: Mapping<AccountId, HolderRecord>,
 }
 
 type Events = Result<Vec<TokenEvent>, TokenError>;
@@ -95,6 +99,11 @@ impl TokenData {
     /// Current transfer rules.
     pub fn rules(&self) -> ComplianceRules {
         self.rules.clone()
+    }
+
+    /// The transfer-limit and lockup modules' record of `account`.
+    pub fn record(&self, account: AccountId) -> HolderRecord {
+        self.records.get(account).unwrap_or_default()
     }
 
     /// Attested capacity in units.
@@ -182,7 +191,8 @@ impl TokenData {
         if caller == to || amount == 0 {
             return Ok(Vec::new());
         }
-        self.check_voluntary(caller, to, amount, parties)?;
+        let record = self.check_voluntary(caller, to, amount, parties, now)?;
+        self.store_record(caller, record, self.rules.transfer_limit != 0);
         self.move_units(Some(caller), Some(to), amount, now, |psp22| psp22.transfer(caller, to, amount))
     }
 
@@ -194,7 +204,8 @@ impl TokenData {
         if caller != from && self.allowance(from, caller) < amount {
             return Err(TokenError::InsufficientAllowance);
         }
-        self.check_voluntary(from, to, amount, parties)?;
+        let record = self.check_voluntary(from, to, amount, parties, now)?;
+        self.store_record(from, record, self.rules.transfer_limit != 0);
         self.move_units(Some(from), Some(to), amount, now, |psp22| psp22.transfer_from(caller, from, to, amount))
     }
 
@@ -252,6 +263,7 @@ impl TokenData {
             return Err(TokenError::RecipientFrozen);
         }
         self.check_recipient(None, to, amount, to_party)?;
+        self.store_record(to, self.rules.on_mint(self.record(to), amount, now)?, self.rules.lockup != 0);
         self.move_units(None, Some(to), amount, now, |psp22| psp22.mint(to, amount))
     }
 
@@ -313,6 +325,10 @@ impl TokenData {
         if self.frozen_accounts.take(lost).is_some() {
             self.frozen_accounts.insert(new, &());
         }
+        if self.records.contains(lost) {
+            self.store_record(new, self.record(lost).merge(self.record(new)), true);
+            self.records.remove(lost);
+        }
         Ok((amount, frozen, events))
     }
 
@@ -355,9 +371,7 @@ impl TokenData {
 
     /// Replaces the transfer rules.
     pub fn set_rules(&mut self, rules: ComplianceRules) -> Result<(), TokenError> {
-        if rules.blocked_countries.len() > MAX_BLOCKED_COUNTRIES {
-            return Err(TokenError::TooManyBlockedCountries);
-        }
+        rules.validate()?;
         self.rules = rules;
         Ok(())
     }
@@ -406,8 +420,9 @@ impl TokenData {
         }
     }
 
-    /// Everything a holder-initiated transfer must satisfy (also the UI pre-check).
-    pub fn check_voluntary(&self, from: AccountId, to: AccountId, amount: u128, (from_party, to_party): (Party, Party)) -> Result<(), TokenError> {
+    /// Everything a holder-initiated transfer must satisfy at `now` (also the read that names
+    /// the refusing rule); returns the sender's compliance record after the transfer.
+    pub fn check_voluntary(&self, from: AccountId, to: AccountId, amount: u128, (from_party, to_party): (Party, Party), now: u64) -> Result<HolderRecord, TokenError> {
         self.ensure_not_paused()?;
         if self.is_frozen(from) {
             return Err(TokenError::SenderFrozen);
@@ -419,7 +434,12 @@ impl TokenData {
         if !from_party.verified {
             return Err(TokenError::SenderNotVerified);
         }
-        self.check_recipient(Some(from), to, amount, to_party)
+        let mut record = HolderRecord::default();
+        if self.rules.tracks_senders() {
+            record = self.rules.check_sender(from_party, self.record(from), self.free_balance(from), amount, now)?;
+        }
+        self.check_recipient(Some(from), to, amount, to_party)?;
+        Ok(record)
     }
 
     /// Rules on the receiving side, shared by every way units arrive.
@@ -427,18 +447,9 @@ impl TokenData {
         if !to_party.verified {
             return Err(TokenError::RecipientNotVerified);
         }
-        if self.rules.blocked_countries.contains(&to_party.country) {
-            return Err(TokenError::CountryBlocked);
-        }
         let to_after = self.balance_of(to).checked_add(amount).ok_or(TokenError::Overflow)?;
-        if self.rules.max_balance != 0 && to_after > self.rules.max_balance {
-            return Err(TokenError::MaxBalanceExceeded);
-        }
         let holders_after = self.holders_after(from, Some(to), amount)?;
-        if self.rules.max_holders != 0 && holders_after > self.rules.max_holders && holders_after > self.holders {
-            return Err(TokenError::MaxHoldersReached);
-        }
-        Ok(())
+        self.rules.check_recipient(to_party, to_after, (self.holders, holders_after))
     }
 
     /// Holder count after `amount` moves from `from` (None: minted) to `to` (None: burnt).
@@ -483,6 +494,14 @@ impl TokenData {
         let remaining = self.frozen_amount(account).checked_sub(shortfall).ok_or(TokenError::Overflow)?;
         self.store_frozen(account, remaining);
         Ok(vec![TokenEvent::TokensUnfrozen { account, amount: shortfall }])
+    }
+
+    /// Keeps `account`'s record when `write` (a send keeps it while the transfer limit is on:
+    /// the only module a send changes).
+    fn store_record(&mut self, account: AccountId, record: HolderRecord, write: bool) {
+        if write {
+            self.records.insert(account, &record);
+        }
     }
 
     fn store_frozen(&mut self, account: AccountId, amount: u128) {

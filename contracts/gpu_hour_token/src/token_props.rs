@@ -1,5 +1,8 @@
 //! Property tests: random sequences of every state-changing operation keep the token's
-//! books exact, and streamed yield goes to holders by balance × time held.
+//! books exact, streamed yield goes to holders by balance × time held, the `check_transfer`
+//! read names exactly the rule a transfer meets, and the compliance modules hold: no arrival
+//! at a class the rules exclude, no window with more sends than the limit, no minted unit sent
+//! before its lockup ends.
 use crate::rewards::REWARD_SCALE;
 use crate::token::{ComplianceRules, TokenData, TokenError};
 use crate::token_tests::{account, unverified, verified, BLOCKED, CAPACITY, POOL_LIMIT};
@@ -8,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 
-/// Account 4 is never verified; account 5 lives in the country the rules may block.
+/// Account 2 is accredited, account 3 a custodian (a credit vault), account 4 is never verified
+/// and account 5 lives in the country the rules may block; the others are retail investors.
 const ACCOUNTS: u8 = 6;
 /// Yield period at the start of each case (ms).
 const PERIOD: u64 = 10_000;
@@ -26,8 +30,9 @@ enum Op {
     UnfreezePartial(u8, u128),
     SetFrozen(u8, bool),
     SetPaused(bool),
-    /// Max holders, max balance, whether the country of account 5 is blocked.
-    SetRules(u32, u128, bool),
+    /// Max holders, max balance, whether the country of account 5 is blocked, allowed classes,
+    /// transfer limit (0: off) and window, lockup (0: off).
+    SetRules(u32, u128, bool, u8, u128, u64, u64),
     /// New capacity relative to what was issued (negative: refused).
     Attest(i128),
     BurnFrom(u8, u128),
@@ -54,7 +59,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::UnfreezePartial(a, n)),
         1 => (who.clone(), any::<bool>()).prop_map(|(a, f)| Op::SetFrozen(a, f)),
         1 => any::<bool>().prop_map(Op::SetPaused),
-        1 => (0u32..6, prop_oneof![Just(0u128), 100u128..1_500], any::<bool>()).prop_map(|(h, b, c)| Op::SetRules(h, b, c)),
+        2 => (
+            (0u32..6, prop_oneof![Just(0u128), 100u128..1_500], any::<bool>(), 0u8..16),
+            (prop_oneof![Just(0u128), 50u128..600], 1_000u64..20_000, prop_oneof![Just(0u64), 1_000u64..30_000]),
+        )
+            .prop_map(|((h, b, c, k), (l, w, u))| Op::SetRules(h, b, c, k, l, w, u)),
         1 => (-300i128..3_000).prop_map(Op::Attest),
         1 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::BurnFrom(a, n)),
         1 => (who.clone(), amount.clone()).prop_map(|(a, n)| Op::Redeem(a, n)),
@@ -69,8 +78,10 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn party(index: u8) -> Party {
     match index {
+        2 => Party { class: InvestorClass::Accredited, ..verified() },
+        3 => Party { class: InvestorClass::Custodian, ..verified() },
         4 => unverified(),
-        5 => Party { verified: true, country: BLOCKED },
+        5 => Party { verified: true, country: BLOCKED, class: InvestorClass::Retail },
         _ => verified(),
     }
 }
@@ -94,6 +105,12 @@ struct Ledger {
     period: u64,
     /// Distinct instants at which the token may have released (rounding bound: 2 units each).
     instants: u32,
+    /// Per account, since the rules last changed: units minted (when, how many) and units that
+    /// left by agent operations or redemptions (when, how many) — the lockup's model.
+    minted: [Vec<(u64, u128)>; ACCOUNTS as usize],
+    removed: [Vec<(u64, u128)>; ACCOUNTS as usize],
+    /// Per account, its voluntary sends (when, how many) — the transfer limit's model.
+    sends: [Vec<(u64, u128)>; ACCOUNTS as usize],
 }
 
 impl Ledger {
@@ -109,7 +126,37 @@ impl Ledger {
             last: 0,
             period: PERIOD,
             instants: 1,
+            minted: Default::default(),
+            removed: Default::default(),
+            sends: Default::default(),
         }
+    }
+
+    /// After a voluntary send by `from` at `now` (balance now `balance`): no unit minted within
+    /// the lockup left, unless an agent or a redemption took it; and, with a transfer limit, the
+    /// sends of the window the token keeps add up to the record and stay within the limit.
+    fn sent(&mut self, data: &TokenData, from: u8, amount: u128) -> Result<(), TestCaseError> {
+        let (now, rules, i) = (self.now, data.rules(), usize::from(from));
+        self.sends[i].push((now, amount));
+        if party(from).class == InvestorClass::Custodian {
+            return Ok(());
+        }
+        if rules.lockup != 0 {
+            let recent: Vec<&(u64, u128)> = self.minted[i].iter().filter(|(at, _)| now < at + rules.lockup).collect();
+            if let Some(first) = recent.first().map(|(at, _)| *at) {
+                let locked: u128 = recent.iter().map(|(_, n)| n).sum();
+                let taken: u128 = self.removed[i].iter().filter(|(at, _)| *at >= first).map(|(_, n)| n).sum();
+                prop_assert!(data.balance_of(acc(from)) + taken >= locked, "account {} sent locked units", from);
+            }
+        }
+        if rules.transfer_limit != 0 {
+            let record = data.record(acc(from));
+            let window: u128 = self.sends[i].iter().filter(|(at, _)| *at >= record.window_start).map(|(_, n)| n).sum();
+            prop_assert_eq!(window, record.sent, "the window holds exactly the sends since it started");
+            prop_assert!(record.sent <= rules.transfer_limit);
+            prop_assert!(now < record.window_start + rules.transfer_window);
+        }
+        Ok(())
     }
 
     /// Releases the stream up to `now` over the balances of that moment.
@@ -135,17 +182,34 @@ impl Ledger {
     }
 }
 
-fn apply(data: &mut TokenData, ledger: &mut Ledger, op: &Op) {
+fn apply(data: &mut TokenData, ledger: &mut Ledger, op: &Op) -> Result<(), TestCaseError> {
     ledger.update(data);
     let now = ledger.now;
+    let balances: Vec<u128> = (0..ACCOUNTS).map(|a| data.balance_of(acc(a))).collect();
     match *op {
-        Op::Mint(to, n) => drop(data.mint(acc(to), n, party(to), now)),
-        Op::Transfer(from, to, n) => drop(data.transfer(acc(from), acc(to), n, (party(from), party(to)), now)),
-        Op::TransferFrom(spender, from, to, n) => {
+        Op::Mint(to, n) => {
+            if data.mint(acc(to), n, party(to), now).is_ok() {
+                ledger.minted[usize::from(to)].push((now, n));
+            }
+        }
+        Op::Transfer(from, to, n) | Op::TransferFrom(_, from, to, n) => {
+            let spender = match *op {
+                Op::TransferFrom(spender, ..) => spender,
+                _ => from,
+            };
             let before = data.allowance(acc(from), acc(spender));
-            let result = data.transfer_from(acc(spender), acc(from), acc(to), n, (party(from), party(to)), now);
-            if result.is_ok() && spender != from && from != to {
-                assert_eq!(data.allowance(acc(from), acc(spender)), before - n, "allowance spent exactly");
+            let read = data.check_voluntary(acc(from), acc(to), n, (party(from), party(to)), now).map(drop);
+            let result = data.transfer_from(acc(spender), acc(from), acc(to), n, (party(from), party(to)), now).map(drop);
+            if from != to && n > 0 {
+                if spender == from || before >= n {
+                    prop_assert_eq!(read, result, "check_transfer names the rule the transfer meets");
+                }
+                if result.is_ok() {
+                    if spender != from {
+                        prop_assert_eq!(data.allowance(acc(from), acc(spender)), before - n, "allowance spent exactly");
+                    }
+                    ledger.sent(data, from, n)?;
+                }
             }
         }
         Op::Approve(owner, spender, n) => drop(data.approve(acc(owner), acc(spender), n)),
@@ -155,9 +219,13 @@ fn apply(data: &mut TokenData, ledger: &mut Ledger, op: &Op) {
         Op::UnfreezePartial(a, n) => drop(data.unfreeze_partial(acc(a), n)),
         Op::SetFrozen(a, frozen) => data.set_frozen(acc(a), frozen),
         Op::SetPaused(paused) => data.set_paused(paused),
-        Op::SetRules(max_holders, max_balance, block) => {
+        Op::SetRules(max_holders, max_balance, block, allowed_classes, transfer_limit, transfer_window, lockup) => {
             let blocked_countries = if block { vec![BLOCKED] } else { Vec::new() };
-            data.set_rules(ComplianceRules { max_holders, max_balance, blocked_countries }).unwrap();
+            let rules = ComplianceRules { max_holders, max_balance, blocked_countries, allowed_classes, transfer_limit, transfer_window, lockup };
+            data.set_rules(rules).unwrap();
+            // The lockup's model speaks of units minted under the current rules only.
+            ledger.minted = Default::default();
+            ledger.removed = Default::default();
         }
         Op::Attest(offset) => {
             let issued = (data.total_supply() + data.redeemed()) as i128;
@@ -165,15 +233,31 @@ fn apply(data: &mut TokenData, ledger: &mut Ledger, op: &Op) {
             let result = data.attest(capacity, POOL_LIMIT);
             assert_eq!(result.is_ok(), capacity as i128 >= issued, "capacity below issued is refused, anything else accepted");
         }
-        Op::BurnFrom(a, n) => drop(data.burn_from(acc(a), n, now)),
-        Op::Redeem(a, n) => drop(data.redeem(acc(a), n, now)),
-        Op::ForcedTransfer(from, to, n) => drop(data.forced_transfer(acc(from), acc(to), n, party(to), now)),
+        Op::BurnFrom(a, n) | Op::Redeem(a, n) => {
+            let result = match *op {
+                Op::BurnFrom(..) => data.burn_from(acc(a), n, now),
+                _ => data.redeem(acc(a), n, now),
+            };
+            if result.is_ok() {
+                ledger.removed[usize::from(a)].push((now, n));
+            }
+        }
+        Op::ForcedTransfer(from, to, n) => {
+            if data.forced_transfer(acc(from), acc(to), n, party(to), now).is_ok() {
+                ledger.removed[usize::from(from)].push((now, n));
+            }
+        }
         Op::Recover(lost, new) => {
             if data.recover(acc(lost), acc(new), party(new), now).is_ok() {
-                // The new wallet inherits the lost one's entitlement.
+                // The new wallet inherits the lost one's entitlement, lockup and window.
                 let (l, n) = (usize::from(lost), usize::from(new));
                 ledger.claimed[n] += std::mem::take(&mut ledger.claimed[l]);
                 ledger.ideal[n] += std::mem::take(&mut ledger.ideal[l]);
+                for list in [&mut ledger.minted, &mut ledger.removed, &mut ledger.sends] {
+                    let moved = std::mem::take(&mut list[l]);
+                    list[n].extend(moved);
+                    list[n].sort_unstable();
+                }
             }
         }
         Op::Distribute(n) => {
@@ -196,8 +280,17 @@ fn apply(data: &mut TokenData, ledger: &mut Ledger, op: &Op) {
         }
         Op::Advance(ms) => ledger.now += ms,
     }
+    // Whatever arrived at an account arrived at an admitted class.
+    let allowed = data.rules().allowed_classes;
+    for (a, before) in (0..ACCOUNTS).zip(balances) {
+        let class = party(a).class;
+        if data.balance_of(acc(a)) > before && allowed != 0 && class != InvestorClass::Custodian {
+            prop_assert!(allowed & class.bit() != 0, "{:?} received under classes {}", class, allowed);
+        }
+    }
     // Brings the model up to `now` (after `Advance`) for the checks.
     ledger.update(data);
+    Ok(())
 }
 
 fn check(data: &TokenData, ledger: &Ledger) -> Result<(), TestCaseError> {
@@ -279,8 +372,8 @@ proptest! {
             data.set_yield_period(PERIOD).unwrap();
             let mut ledger = Ledger::new();
             ops.iter().try_for_each(|op| {
-                apply(&mut data, &mut ledger, op);
-                check(&data, &ledger).map_err(|e| TestCaseError::fail(format!("after {op:?}: {e}")))
+                apply(&mut data, &mut ledger, op)
+                    .and_then(|()| check(&data, &ledger)).map_err(|e| TestCaseError::fail(format!("after {op:?}: {e}")))
             })
         })?;
     }

@@ -1,7 +1,7 @@
 //! Rules of `TokenData`, one at a time, with exact balances and events.
 use crate::rewards::{DEFAULT_YIELD_PERIOD_MS, MAX_YIELD_PERIOD_MS, MIN_YIELD_PERIOD_MS};
 use crate::token::*;
-use compute_rwa_common::Party;
+use compute_rwa_common::{InvestorClass, Party};
 use ink::primitives::AccountId;
 
 pub(crate) const CAPACITY: u128 = 1_000_000;
@@ -15,15 +15,15 @@ pub(crate) fn account(byte: u8) -> AccountId {
     AccountId::from([byte; 32])
 }
 
-pub(crate) fn verified() -> Party {
-    Party { verified: true, country: GERMANY }
+pub(crate) const fn verified() -> Party {
+    Party { verified: true, country: GERMANY, class: InvestorClass::Retail }
 }
 
 pub(crate) fn unverified() -> Party {
-    Party { verified: false, country: GERMANY }
+    Party { verified: false, country: GERMANY, class: InvestorClass::Retail }
 }
 
-const OK: (Party, Party) = (Party { verified: true, country: GERMANY }, Party { verified: true, country: GERMANY });
+const OK: (Party, Party) = (verified(), verified());
 
 /// A token with `CAPACITY` attested and 600 minted to account 1.
 fn token() -> TokenData {
@@ -61,7 +61,7 @@ fn mint_requires_a_verified_unfrozen_compliant_recipient() {
     data.set_frozen(account(2), true);
     assert_eq!(data.mint(account(2), 1, verified(), 0).err(), Some(TokenError::RecipientFrozen));
     data.set_rules(ComplianceRules { blocked_countries: vec![BLOCKED], ..Default::default() }).unwrap();
-    let blocked = Party { verified: true, country: BLOCKED };
+    let blocked = Party { verified: true, country: BLOCKED, class: InvestorClass::Retail };
     assert_eq!(data.mint(account(3), 1, blocked, 0).err(), Some(TokenError::CountryBlocked));
     assert_eq!(data.total_supply(), 600);
 }
@@ -117,7 +117,7 @@ fn transfer_from_needs_allowance_and_compliance() {
 #[ink::test]
 fn recipient_rules_limit_balance_and_holders() {
     let mut data = token();
-    data.set_rules(ComplianceRules { max_holders: 2, max_balance: 300, blocked_countries: vec![] }).unwrap();
+    data.set_rules(ComplianceRules { max_holders: 2, max_balance: 300, ..Default::default() }).unwrap();
     assert_eq!(data.transfer(account(1), account(2), 301, OK, 0).err(), Some(TokenError::MaxBalanceExceeded));
     data.transfer(account(1), account(2), 300, OK, 0).unwrap();
     assert_eq!(data.holders(), 2);
@@ -125,8 +125,100 @@ fn recipient_rules_limit_balance_and_holders() {
     // Moving a whole balance to a new holder keeps the count, so it is allowed at the limit.
     data.transfer(account(2), account(3), 300, OK, 0).unwrap();
     assert_eq!(data.holders(), 2);
-    let too_many = ComplianceRules { blocked_countries: vec![1; MAX_BLOCKED_COUNTRIES + 1], ..Default::default() };
+    let too_many = ComplianceRules { blocked_countries: vec![1; compute_rwa_common::MAX_BLOCKED_COUNTRIES + 1], ..Default::default() };
     assert_eq!(data.set_rules(too_many).err(), Some(TokenError::TooManyBlockedCountries));
+    let no_window = ComplianceRules { transfer_limit: 1, ..Default::default() };
+    assert_eq!(data.set_rules(no_window).err(), Some(TokenError::InvalidRule));
+    assert_eq!(data.rules().max_holders, 2, "a refused rule set changes nothing");
+}
+
+fn class(class: InvestorClass) -> Party {
+    Party { class, ..verified() }
+}
+
+#[ink::test]
+fn the_class_module_admits_only_allowed_classes_on_every_arrival() {
+    let mut data = token();
+    let accredited = InvestorClass::Accredited.bit();
+    data.set_rules(ComplianceRules { allowed_classes: accredited, ..Default::default() }).unwrap();
+    let (a, b) = (account(1), account(2));
+    let to_retail = (verified(), verified());
+    assert_eq!(data.transfer(a, b, 10, to_retail, 0).err(), Some(TokenError::ClassNotAllowed));
+    assert_eq!(data.check_voluntary(a, b, 10, to_retail, 0).err(), Some(TokenError::ClassNotAllowed), "the read names the rule");
+    assert_eq!(data.mint(b, 10, verified(), 0).err(), Some(TokenError::ClassNotAllowed));
+    assert_eq!(data.forced_transfer(a, b, 10, verified(), 0).err(), Some(TokenError::ClassNotAllowed));
+    data.transfer(a, b, 10, (verified(), class(InvestorClass::Accredited)), 0).unwrap();
+    data.transfer(a, account(3), 10, (verified(), class(InvestorClass::Custodian)), 0).unwrap();
+    assert_eq!((data.balance_of(a), data.balance_of(b), data.balance_of(account(3))), (580, 10, 10));
+}
+
+#[ink::test]
+fn the_transfer_limit_caps_voluntary_sends_per_window() {
+    let mut data = token();
+    data.set_rules(ComplianceRules { transfer_limit: 100, transfer_window: DAY, ..Default::default() }).unwrap();
+    let (a, b, spender) = (account(1), account(2), account(5));
+    data.transfer(a, b, 60, OK, 1_000).unwrap();
+    data.approve(a, spender, 500).unwrap();
+    assert_eq!(data.transfer_from(spender, a, b, 41, OK, 2_000).err(), Some(TokenError::TransferLimitExceeded));
+    assert_eq!(data.allowance(a, spender), 500, "a refused send spends nothing");
+    data.transfer_from(spender, a, b, 40, OK, 2_000).unwrap();
+    assert_eq!(data.record(a), HolderRecord { window_start: 1_000, sent: 100, ..Default::default() });
+    assert_eq!(data.check_voluntary(a, b, 1, OK, 1_000 + DAY - 1).err(), Some(TokenError::TransferLimitExceeded));
+    // Agent operations and redemptions are not voluntary sends: they neither count nor are refused.
+    data.forced_transfer(a, b, 200, verified(), 3_000).unwrap();
+    data.redeem(a, 50, 3_000).unwrap();
+    assert_eq!(data.record(a).sent, 100);
+    // The window ends; a new one starts with the next send.
+    data.transfer(a, b, 100, OK, 1_000 + DAY).unwrap();
+    assert_eq!(data.record(a), HolderRecord { window_start: 1_000 + DAY, sent: 100, ..Default::default() });
+    assert_eq!(data.record(b), HolderRecord::default(), "receiving is not sending");
+    assert_eq!((data.balance_of(a), data.balance_of(b)), (150, 400));
+    // A custodian (the credit vault) returns collateral without a limit, and without a record.
+    data.forced_transfer(b, account(3), 300, class(InvestorClass::Custodian), 1_000 + DAY).unwrap();
+    data.transfer(account(3), a, 300, (class(InvestorClass::Custodian), verified()), 1_000 + DAY).unwrap();
+    assert_eq!(data.record(account(3)), HolderRecord::default());
+}
+
+#[ink::test]
+fn the_lockup_holds_minted_units_until_it_ends() {
+    let mut data = TokenData::default();
+    data.attest(CAPACITY, POOL_LIMIT).unwrap();
+    let (a, b) = (account(1), account(2));
+    data.mint(a, 100, verified(), 0).unwrap();
+    assert_eq!(data.record(a), HolderRecord::default(), "minted before the lockup: free");
+    data.set_rules(ComplianceRules { lockup: DAY, ..Default::default() }).unwrap();
+    data.mint(a, 500, verified(), 1_000).unwrap();
+    assert_eq!(data.record(a), HolderRecord { locked: 500, locked_until: 1_000 + DAY, ..Default::default() });
+    assert_eq!(data.transfer(a, b, 101, OK, 1_000).err(), Some(TokenError::TokensLocked));
+    data.transfer(a, b, 100, OK, 1_000).unwrap();
+    assert_eq!(data.record(b), HolderRecord::default(), "units bought on the market are not locked");
+    assert_eq!(data.check_voluntary(a, b, 1, OK, 1_000 + DAY - 1).err(), Some(TokenError::TokensLocked));
+    // Freezes and the lockup add up: what is neither frozen nor locked can move.
+    data.freeze_partial(b, 40).unwrap();
+    assert_eq!(data.transfer(b, a, 61, OK, 2_000).err(), Some(TokenError::FrozenTokens));
+    // Redemption is an exit, and agents move locked units.
+    data.redeem(a, 100, 2_000).unwrap();
+    data.forced_transfer(a, b, 100, verified(), 2_000).unwrap();
+    assert_eq!(data.balance_of(a), 300);
+    assert_eq!(data.transfer(a, b, 1, OK, 2_000).err(), Some(TokenError::TokensLocked), "still locked: 500 > 300 held");
+    data.transfer(a, b, 300, OK, 1_000 + DAY).unwrap();
+    assert_eq!((data.balance_of(a), data.balance_of(b)), (0, 500));
+}
+
+#[ink::test]
+fn recovery_carries_the_lockup_and_the_window_to_the_new_wallet() {
+    let mut data = token();
+    data.set_rules(ComplianceRules { lockup: DAY, transfer_limit: 50, transfer_window: DAY, ..Default::default() }).unwrap();
+    let (lost, new, c) = (account(1), account(2), account(3));
+    data.transfer(lost, c, 30, OK, 10).unwrap();
+    data.mint(lost, 200, verified(), 20).unwrap();
+    data.recover(lost, new, verified(), 30).unwrap();
+    assert_eq!(data.record(lost), HolderRecord::default());
+    assert_eq!(data.record(new), HolderRecord { window_start: 10, sent: 30, locked: 200, locked_until: 20 + DAY });
+    assert_eq!(data.transfer(new, c, 21, OK, 40).err(), Some(TokenError::TransferLimitExceeded));
+    assert_eq!(data.transfer(new, c, 571, OK, 10 + DAY).err(), Some(TokenError::TokensLocked));
+    data.transfer(new, c, 50, OK, 10 + DAY).unwrap();
+    assert_eq!(data.balance_of(new), 720);
 }
 
 #[ink::test]

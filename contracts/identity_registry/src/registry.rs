@@ -204,8 +204,8 @@ mod tests {
     fn verification_expires_and_can_be_suspended() {
         let mut data = RegistryData::default();
         data.register(account(1), &identity(276, 5_000), NOW).unwrap();
-        assert_eq!(data.party(account(1), 4_999), Party { verified: true, country: 276 });
-        assert_eq!(data.party(account(1), 5_000), Party { verified: false, country: 276 }, "expiry is exclusive");
+        assert_eq!(data.party(account(1), 4_999), Party { verified: true, country: 276, class: InvestorClass::Accredited });
+        assert_eq!(data.party(account(1), 5_000), Party { verified: false, country: 276, class: InvestorClass::Accredited }, "expiry is exclusive");
         let mut suspended = identity(276, 5_000);
         suspended.verified = false;
         data.update(account(1), &suspended, NOW).unwrap();

@@ -1,0 +1,25 @@
+//! `set-compliance`: replace the token's transfer rules with a pool config's `[compliance]`
+//! section (through the pool admin, its owner's signature), then print what the token enforces.
+use super::Ctx;
+use crate::deployment::ContractName;
+use crate::{config, deploy};
+use anyhow::{anyhow, Result};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A pool config whose [compliance] section holds the new rules
+    #[arg(long)]
+    config: PathBuf,
+}
+
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
+    let config = config::PoolConfig::load(&args.config)?;
+    let rules = config.compliance.ok_or_else(|| anyhow!("{} has no [compliance] section", args.config.display()))?;
+    rules.validate().map_err(|e| anyhow!("[compliance] is out of bounds: {e:?}"))?;
+    let (chain, record) = ctx.open().await?;
+    chain.submit(ContractName::Admin, &record.contracts.pool_admin.account()?, "set_compliance", &[deploy::arg(&rules)]).await?;
+    let rules = deploy::arg(&rules);
+    ctx.output.print(&["compliance"], &[vec![rules.clone()]], &serde_json::json!({ "compliance": rules }));
+    Ok(true)
+}
