@@ -134,42 +134,24 @@ pub struct SlaTierSection {
     pub credit_bps: u64,
 }
 
-/// The credit vault's risk and rate parameters (`credit_vault::vault::Params`, bounded there) and
-/// the country it is registered in as a custodian.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The credit vault's `[vault]` section: its risk and rate parameters, read straight into the
+/// vault's own `Params` (bounded there; an unknown or missing field is an error), and the country
+/// it is registered in as a custodian.
+#[derive(Debug, Clone)]
 pub struct VaultSection {
-    pub ltv_bps: u16,
-    pub liquidation_threshold_bps: u16,
-    pub haircut_bps: u16,
-    pub close_factor_bps: u16,
-    pub liquidation_bonus_bps: u16,
-    pub base_rate_bps: u32,
-    pub slope1_bps: u32,
-    pub slope2_bps: u32,
-    pub kink_bps: u16,
-    pub trailing_epochs: u32,
-    pub horizon_epochs: u32,
+    pub params: credit_vault::vault::Params,
     /// ISO 3166 numeric country the vault is registered in (the registry's custodian record).
     pub country: u16,
 }
 
-impl VaultSection {
-    /// The section as the vault's own parameter type.
-    pub fn params(&self) -> credit_vault::vault::Params {
-        credit_vault::vault::Params {
-            ltv_bps: self.ltv_bps,
-            liquidation_threshold_bps: self.liquidation_threshold_bps,
-            haircut_bps: self.haircut_bps,
-            close_factor_bps: self.close_factor_bps,
-            liquidation_bonus_bps: self.liquidation_bonus_bps,
-            base_rate_bps: self.base_rate_bps,
-            slope1_bps: self.slope1_bps,
-            slope2_bps: self.slope2_bps,
-            kink_bps: self.kink_bps,
-            trailing_epochs: self.trailing_epochs,
-            horizon_epochs: self.horizon_epochs,
-        }
+impl<'de> Deserialize<'de> for VaultSection {
+    fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut table = toml::Table::deserialize(from)?;
+        let country = table.remove("country").ok_or_else(|| D::Error::missing_field("country"))?;
+        let country = u16::deserialize(country).map_err(D::Error::custom)?;
+        let params = credit_vault::vault::Params::deserialize(toml::Value::Table(table)).map_err(D::Error::custom)?;
+        Ok(VaultSection { params, country })
     }
 }
 
@@ -243,7 +225,7 @@ impl PoolConfig {
         }
         if let Some(vault) = &self.vault {
             found.check(
-                vault.params().validate().is_ok(),
+                vault.params.validate().is_ok(),
                 "vault",
                 "parameters out of bounds: 0 < ltv_bps ≤ liquidation_threshold_bps ≤ 9000, threshold × (1 + bonus) < 100%, \
                  liquidation_bonus_bps ≤ 2000, haircut_bps < 10000, 0 < close_factor_bps ≤ 10000, 0 < kink_bps < 10000, \
@@ -367,7 +349,7 @@ mod tests {
         config.escrow.arbitration_period_ms = 0;
         config.offer.min_epochs = 30;
         let vault = config.vault.as_mut().expect("the example has a vault");
-        vault.ltv_bps = vault.liquidation_threshold_bps + 1;
+        vault.params.ltv_bps = vault.params.liquidation_threshold_bps + 1;
         vault.country = 0;
         let fields: Vec<_> = config.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(
@@ -389,6 +371,18 @@ mod tests {
                 "vault.country",
             ]
         );
+    }
+
+    #[test]
+    fn the_vault_section_is_the_vaults_own_params_and_a_country() {
+        let text = include_str!("../pool.example.toml");
+        let vault = toml::from_str::<PoolConfig>(text).expect("parses").vault.expect("the example has a vault");
+        let p = vault.params;
+        assert_eq!((p.ltv_bps, p.liquidation_threshold_bps, p.slope2_bps, p.kink_bps, p.trailing_epochs, p.horizon_epochs), (5_000, 7_000, 10_000, 8_000, 12, 1_200));
+        assert_eq!(vault.country, 276);
+        for broken in [text.replace("kink_bps = 8000", "kink = 8000"), text.replace("country = 276 ", "# "), text.replace("country = 276 ", "country = \"DE\" ")] {
+            assert!(toml::from_str::<PoolConfig>(&broken).is_err(), "a misspelt, missing or mistyped [vault] field is an error");
+        }
     }
 
     #[test]

@@ -110,12 +110,15 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     let credit_vault = match &config.vault {
         Some(section) => {
             let links = Links { token: token.account()?.0.into(), stablecoin: coin.account()?.0.into(), oracle: oracle.account()?.0.into(), feed, escrow: escrow.account()?.0.into() };
-            let vault = instantiate(chain, &mut progress, ContractName::Vault, &[arg(&section.params()), arg(&links)]).await?;
+            let vault = instantiate(chain, &mut progress, ContractName::Vault, &[arg(&section.params), arg(&links)]).await?;
             // The vault holds tokens for its borrowers: the registry records it as a custodian, so
             // the token's compliance lets collateral in and out like any verified holder's.
             progress.tell("register the vault in the identity registry as a custodian");
-            // Its record lasts as long as the pool's tokenization period.
-            let identity = Identity { verified: true, country: section.country, kyc_expiry: config.period(now_ms).1, class: InvestorClass::Custodian, claim_hash: None };
+            // Its record lasts a year past the tokenization period: after it the vault must still
+            // claim yield, return collateral and write off what is left (an unverified vault could
+            // do none of it); a registry agent renews it if unwinding takes longer.
+            let kyc_expiry = config.period(now_ms).1.saturating_add(VAULT_UNWIND_MS);
+            let identity = Identity { verified: true, country: section.country, kyc_expiry, class: InvestorClass::Custodian, claim_hash: None };
             chain.submit(ContractName::Registry, &registry.account()?, "register", &[vault.address.clone(), arg(&identity)]).await?;
             Some(vault)
         }
@@ -145,6 +148,9 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         investors: credit_vault.iter().map(|vault| vault.address.clone()).collect(),
     })
 }
+
+/// How long past the tokenization period the vault's custodian record stays verified (366 days).
+pub const VAULT_UNWIND_MS: u64 = 366 * 24 * 3_600_000;
 
 async fn instantiate(chain: &Chain, progress: &mut Progress, name: ContractName, args: &[String]) -> Result<Deployed> {
     progress.tell(format!("instantiate {name}"));

@@ -95,6 +95,11 @@ fn deploy_operate_and_audit_a_pool() {
     // schedule from the feed (the config no longer gives the escrow one).
     assert!(succeeds(cli(&dir, &["read", "token", "state"])).contains(&format!("yield_period: {YIELD_PERIOD_MS},")));
     assert!(succeeds(cli(&dir, &["read", "escrow", "offer"])).contains("cancellation_notice_ms: 7200"));
+    // The vault's custodian record outlasts the period by a year: it must still unwind after it.
+    let vault = record["contracts"]["credit_vault"]["address"].as_str().expect("the example has a vault");
+    let custody = succeeds(cli(&dir, &["read", "registry", "identity", vault]));
+    let period_end = record["deployed_at_ms"].as_u64().expect("time") + 30 * 86_400_000;
+    assert!(custody.contains(&format!("kyc_expiry: {}, class: Custodian", period_end + 366 * 86_400_000)), "{custody}");
     let schedule = succeeds(cli(&dir, &["read", "escrow", "schedule"]));
     let genesis = record["deployed_at_ms"].as_u64().expect("genesis");
     assert_eq!(schedule.trim(), format!("EpochSchedule {{ genesis: {genesis}, epoch_length: {EPOCH_MS}, gpus: 8, report_window: 60000 }}"));

@@ -207,6 +207,11 @@ fn token(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, frank, 
     m.run(issuer, a, "pause", &[])?;
     m.run(issuer, a, "unpause", &[])?;
     m.run(issuer, a, "set_compliance", &["ComplianceRules { max_holders: 1000, max_balance: 0, blocked_countries: [408], allowed_classes: 0, transfer_limit: 0, transfer_window: 0, lockup: 0 }".into()])?;
+    // The same transfer with every module on: the sender's record is read and written as well.
+    let every_module = "ComplianceRules { max_holders: 1000, max_balance: 1000000000000, blocked_countries: [408], allowed_classes: 7, \
+                        transfer_limit: 1000000000000, transfer_window: 86400000, lockup: 86400000 }";
+    m.labelled(issuer, a, "set_compliance", "set_compliance (every module on)", &[every_module.into()])?;
+    m.labelled(charlie, c, "PSP22::transfer", "PSP22::transfer (every compliance module on)", &[bob.to_string(), s(1_000), "[]".into()])?;
 
     // Redemption.
     m.run(charlie, a, "redeem", &[s(10_000_000)])?;

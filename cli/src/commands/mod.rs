@@ -44,6 +44,14 @@ impl Ctx {
     }
 }
 
+/// A pool config to take one section from (`set-offer`, `set-compliance`).
+#[derive(clap::Args)]
+pub struct ConfigFile {
+    /// The pool config (pool.toml) holding the section
+    #[arg(long)]
+    pub config: PathBuf,
+}
+
 /// A message of one of the pool's contracts with its arguments (`call` and `read`).
 #[derive(clap::Args)]
 pub struct Message {

@@ -1,17 +1,11 @@
 //! `set-compliance`: replace the token's transfer rules with a pool config's `[compliance]`
-//! section (through the pool admin, its owner's signature), then print what the token enforces.
+//! section (through the pool admin, with its owner's signature) and print the rules sent.
 use super::Ctx;
 use crate::deployment::ContractName;
 use crate::{config, deploy};
 use anyhow::{anyhow, Result};
-use std::path::PathBuf;
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// A pool config whose [compliance] section holds the new rules
-    #[arg(long)]
-    config: PathBuf,
-}
+pub type Args = super::ConfigFile;
 
 pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
     let config = config::PoolConfig::load(&args.config)?;

@@ -3,14 +3,8 @@ use super::Ctx;
 use crate::deployment::ContractName;
 use crate::{config, deploy};
 use anyhow::Result;
-use std::path::PathBuf;
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// A pool config whose [offer] section holds the new terms
-    #[arg(long)]
-    config: PathBuf,
-}
+pub type Args = super::ConfigFile;
 
 pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
     let config = config::PoolConfig::load(&args.config)?;

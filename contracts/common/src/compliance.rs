@@ -25,6 +25,8 @@ use ink::prelude::vec::Vec;
 pub const MAX_BLOCKED_COUNTRIES: usize = 32;
 /// Longest transfer-limit window and initial lockup (ms): ten years.
 pub const MAX_RULE_PERIOD_MS: u64 = 10 * 366 * 24 * 3_600_000;
+/// Every investor class's bit (retail, accredited, institutional): the most `allowed_classes` takes.
+pub const INVESTOR_CLASSES: u8 = 0b111;
 
 /// The rules a token enforces; each field is one module, off at zero (or empty).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -88,13 +90,15 @@ impl InvestorClass {
 
 impl ComplianceRules {
     /// Refuses a rule set with too many countries (`TooManyBlockedCountries`), a limit without a
-    /// window or a period beyond `MAX_RULE_PERIOD_MS` (`InvalidRule`).
+    /// window, a period beyond `MAX_RULE_PERIOD_MS` or a class bit that is no investor class
+    /// (`InvalidRule`: the custodian bit would admit no investor at all).
     pub fn validate(&self) -> Result<(), TokenError> {
         if self.blocked_countries.len() > MAX_BLOCKED_COUNTRIES {
             return Err(TokenError::TooManyBlockedCountries);
         }
         let window_missing = self.transfer_limit != 0 && self.transfer_window == 0;
-        if window_missing || self.transfer_window > MAX_RULE_PERIOD_MS || self.lockup > MAX_RULE_PERIOD_MS {
+        let periods = self.transfer_window > MAX_RULE_PERIOD_MS || self.lockup > MAX_RULE_PERIOD_MS;
+        if window_missing || periods || self.allowed_classes > INVESTOR_CLASSES {
             return Err(TokenError::InvalidRule);
         }
         Ok(())
@@ -172,6 +176,9 @@ impl ComplianceRules {
 
     /// The recipient's record after `amount` is minted to it at `now`: the new units join those
     /// still locked, and the lockup of all of them restarts (never shortened).
+    ///
+    /// A debit no holder chose (a redemption, an agent's burn or forced transfer) leaves at most
+    /// the balance locked: [`HolderRecord::within`].
     pub fn on_mint(&self, record: HolderRecord, amount: u128, now: u64) -> Result<HolderRecord, TokenError> {
         if self.lockup == 0 {
             return Ok(record);
@@ -181,17 +188,28 @@ impl ComplianceRules {
     }
 }
 
-impl HolderRecord {
-    /// The record of a wallet that receives a lost wallet's holdings in a recovery: locks add up
-    /// and end at the later end; sends add up in the later window, so neither module is escaped.
-    /// Saturating: a sum beyond `u128::MAX` only locks or limits more.
-    pub fn merge(self, other: HolderRecord) -> HolderRecord {
+impl ComplianceRules {
+    /// The record of a wallet that receives a lost wallet's holdings in a recovery at `now`: what
+    /// is still locked of both stays locked until the later end; what both sent in windows still
+    /// running counts in the later window; ended locks and windows are not revived. Neither
+    /// module is escaped. Saturating: a sum beyond `u128::MAX` only locks or limits more.
+    pub fn merge(&self, lost: HolderRecord, new: HolderRecord, now: u64) -> HolderRecord {
+        let live = |r: HolderRecord| HolderRecord { sent: self.sent_at(r, now), locked: self.locked_at(r, now), ..r };
+        let (a, b) = (live(lost), live(new));
         HolderRecord {
-            window_start: self.window_start.max(other.window_start),
-            sent: self.sent.saturating_add(other.sent),
-            locked: self.locked.saturating_add(other.locked),
-            locked_until: self.locked_until.max(other.locked_until),
+            window_start: if a.sent == 0 { b.window_start } else if b.sent == 0 { a.window_start } else { a.window_start.max(b.window_start) },
+            sent: a.sent.saturating_add(b.sent),
+            locked: a.locked.saturating_add(b.locked),
+            locked_until: if a.locked == 0 { b.locked_until } else if b.locked == 0 { a.locked_until } else { a.locked_until.max(b.locked_until) },
         }
+    }
+}
+
+impl HolderRecord {
+    /// The record after a debit no holder chose left `balance`: at most the balance stays locked,
+    /// so units bought later are never caught by an issuance's lockup.
+    pub fn within(self, balance: u128) -> HolderRecord {
+        HolderRecord { locked: self.locked.min(balance), ..self }
     }
 }
 
@@ -234,7 +252,10 @@ mod tests {
         assert_eq!(long_window.validate(), Err(TokenError::InvalidRule));
         let long_lockup = ComplianceRules { lockup: MAX_RULE_PERIOD_MS + 1, ..Default::default() };
         assert_eq!(long_lockup.validate(), Err(TokenError::InvalidRule));
+        let custodians_only = ComplianceRules { allowed_classes: InvestorClass::Custodian.bit(), ..Default::default() };
+        assert_eq!(custodians_only.validate(), Err(TokenError::InvalidRule), "would admit no investor");
         let at_bounds = ComplianceRules {
+            allowed_classes: INVESTOR_CLASSES,
             blocked_countries: (0..32).collect(),
             transfer_limit: 1,
             transfer_window: MAX_RULE_PERIOD_MS,
@@ -328,11 +349,25 @@ mod tests {
     }
 
     #[test]
-    fn recovery_merges_records_without_escaping_either_module() {
+    fn recovery_merges_what_is_live_without_escaping_either_module() {
+        let rules = ComplianceRules { lockup: 1_000, transfer_limit: 100, transfer_window: 100, ..Default::default() };
         let lost = HolderRecord { window_start: 5, sent: 30, locked: 40, locked_until: 900 };
         let new = HolderRecord { window_start: 9, sent: 2, locked: 1, locked_until: 300 };
-        assert_eq!(lost.merge(new), HolderRecord { window_start: 9, sent: 32, locked: 41, locked_until: 900 });
+        assert_eq!(rules.merge(lost, new, 50), HolderRecord { window_start: 9, sent: 32, locked: 41, locked_until: 900 });
+        // At 106 the lost wallet's window has ended, at 400 the new one's lock too: neither is revived.
+        assert_eq!(rules.merge(lost, new, 106), HolderRecord { window_start: 9, sent: 2, locked: 41, locked_until: 900 });
+        assert_eq!(rules.merge(lost, new, 400), HolderRecord { window_start: 9, sent: 0, locked: 40, locked_until: 900 });
+        assert_eq!(rules.merge(new, lost, 400).locked_until, 900);
         let full = HolderRecord { sent: u128::MAX, ..lost };
-        assert_eq!(full.merge(new).sent, u128::MAX, "saturates: only limits more");
+        assert_eq!(rules.merge(full, new, 50).sent, u128::MAX, "saturates: only limits more");
+        assert_eq!(ComplianceRules::default().merge(lost, new, 50), HolderRecord { window_start: 9, locked_until: 300, ..Default::default() });
+    }
+
+    #[test]
+    fn a_debit_leaves_at_most_the_balance_locked() {
+        let record = HolderRecord { window_start: 5, sent: 30, locked: 40, locked_until: 900 };
+        assert_eq!(record.within(25), HolderRecord { locked: 25, ..record });
+        assert_eq!(record.within(40), record);
+        assert_eq!(record.within(0).locked, 0);
     }
 }

@@ -108,6 +108,7 @@ fn at_index(scaled: u128, index: u128, up: bool) -> R<u128> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Params {
     /// Most a position may borrow, in bps of its collateral's value.
     pub ltv_bps: u16,

@@ -237,6 +237,7 @@ impl TokenData {
         self.ensure_free(holder, amount)?;
         let events = self.move_units(Some(holder), None, amount, now, |psp22| psp22.burn(holder, amount))?;
         self.redeemed = self.redeemed.checked_add(amount).ok_or(TokenError::Overflow)?;
+        self.debited(holder);
         Ok(events)
     }
 
@@ -286,6 +287,7 @@ impl TokenData {
         self.check_recipient(Some(from), to, amount, to_party)?;
         let mut events = self.unfreeze_shortfall(from, amount)?;
         events.extend(self.move_units(Some(from), Some(to), amount, now, |psp22| psp22.transfer(from, to, amount))?);
+        self.debited(from);
         Ok(events)
     }
 
@@ -299,6 +301,7 @@ impl TokenData {
         }
         let mut events = self.unfreeze_shortfall(account, amount)?;
         events.extend(self.move_units(Some(account), None, amount, now, |psp22| psp22.burn(account, amount))?);
+        self.debited(account);
         Ok(events)
     }
 
@@ -326,7 +329,7 @@ impl TokenData {
             self.frozen_accounts.insert(new, &());
         }
         if self.records.contains(lost) {
-            self.store_record(new, self.record(lost).merge(self.record(new)), true);
+            self.store_record(new, self.rules.merge(self.record(lost), self.record(new), now), true);
             self.records.remove(lost);
         }
         Ok((amount, frozen, events))
@@ -494,6 +497,16 @@ impl TokenData {
         let remaining = self.frozen_amount(account).checked_sub(shortfall).ok_or(TokenError::Overflow)?;
         self.store_frozen(account, remaining);
         Ok(vec![TokenEvent::TokensUnfrozen { account, amount: shortfall }])
+    }
+
+    /// After a debit no holder chose (a redemption, an agent's burn or forced transfer), at most
+    /// the balance stays locked, so units the holder buys later are not caught by the lockup.
+    fn debited(&mut self, account: AccountId) {
+        if self.rules.lockup != 0 {
+            let record = self.record(account);
+            let balance = self.balance_of(account);
+            self.store_record(account, record.within(balance), record.locked > balance);
+        }
     }
 
     /// Keeps `account`'s record when `write` (a send keeps it while the transfer limit is on:

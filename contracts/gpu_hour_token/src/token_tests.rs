@@ -200,9 +200,27 @@ fn the_lockup_holds_minted_units_until_it_ends() {
     data.redeem(a, 100, 2_000).unwrap();
     data.forced_transfer(a, b, 100, verified(), 2_000).unwrap();
     assert_eq!(data.balance_of(a), 300);
-    assert_eq!(data.transfer(a, b, 1, OK, 2_000).err(), Some(TokenError::TokensLocked), "still locked: 500 > 300 held");
+    assert_eq!(data.record(a).locked, 300, "a debit leaves at most the balance locked");
+    assert_eq!(data.transfer(a, b, 1, OK, 2_000).err(), Some(TokenError::TokensLocked), "the 300 held are all locked");
     data.transfer(a, b, 300, OK, 1_000 + DAY).unwrap();
     assert_eq!((data.balance_of(a), data.balance_of(b)), (0, 500));
+}
+
+/// Review 8, M3: units bought after a redemption emptied a locked wallet are not locked.
+#[ink::test]
+fn units_bought_after_a_debit_are_not_caught_by_the_lockup() {
+    let mut data = token();
+    data.set_rules(ComplianceRules { lockup: DAY, ..Default::default() }).unwrap();
+    let (a, b) = (account(1), account(2));
+    data.mint(b, 1_000, verified(), 0).unwrap();
+    data.redeem(b, 1_000, 10).unwrap();
+    assert_eq!(data.record(b).locked, 0);
+    data.transfer(a, b, 500, OK, 20).unwrap();
+    data.transfer(b, a, 500, OK, 30).unwrap();
+    // An agent's burn of part of a locked balance leaves the rest locked, no more.
+    data.mint(b, 1_000, verified(), 40).unwrap();
+    data.burn_from(b, 400, 50).unwrap();
+    assert_eq!(data.record(b), HolderRecord { locked: 600, locked_until: 40 + DAY, ..Default::default() });
 }
 
 #[ink::test]

@@ -278,8 +278,10 @@ pub mod pool_admin {
 
         // ---- owner settings ------------------------------------------------------------
 
-        /// Replaces the token's transfer rules (max holders, max balance, blocked countries).
-        /// Owner only.
+        /// Replaces the token's transfer rules: every compliance module at once (blocked
+        /// countries, allowed investor classes, max balance, max holders, transfer limit per
+        /// window, initial lockup; each off at 0). Owner only; an out-of-bounds set is refused
+        /// whole (`InvalidRule`, `TooManyBlockedCountries`).
         #[ink(message)]
         pub fn set_compliance(&mut self, rules: ComplianceRules) -> Result<(), Error> {
             self.drive_as_owner(AdminOp::SetRules(rules.clone()))?;
