@@ -28,7 +28,7 @@ measure cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle --tes
 
 # The node's block weight and code size limits, read from its runtime constants by our CLI.
 cargo build -q -p compute-rwa-cli
-trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 bash scripts/node.sh start >/dev/null
 "$CARGO_TARGET_DIR/debug/compute-rwa" --url "$NODE_URL" --output json limits >"$ROOT/target/limits.json"
 bash scripts/node.sh stop >/dev/null

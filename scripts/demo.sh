@@ -13,7 +13,7 @@ step "Build the contracts (release) and the compute-rwa CLI"
 bash scripts/build.sh
 with_progress "build the CLI" "~22 min cold, seconds warm" "$ROOT/target/build-cli.log" cargo build -p compute-rwa-cli \
   || { tail -40 "$ROOT/target/build-cli.log" >&2; exit 1; }
-trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 step "Start a local substrate-contracts-node"
 bash scripts/node.sh start
 

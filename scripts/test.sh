@@ -11,7 +11,7 @@ mkdir -p "$LOG_DIR"
 status=0
 
 bash scripts/setup.sh || exit 1
-trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 
 # Expected duration of each level (docs/toolchain.md), shown while it runs.
 expected() {

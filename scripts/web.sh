@@ -19,7 +19,7 @@ if [ -z "$deployment" ]; then
   command -v cargo-contract >/dev/null 2>&1 && [ -x "$CONTRACTS_NODE" ] || bash scripts/setup.sh
   bash scripts/build.sh >/dev/null
   cargo build -q -p compute-rwa-cli
-  trap 'bash scripts/node.sh stop >/dev/null 2>&1 || true' EXIT
+  trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
   bash scripts/node.sh start
   bash scripts/sample-pool.sh "$ROOT/target/web-pool"
   deployment="$ROOT/target/web-pool/deployment.json"
