@@ -217,8 +217,10 @@ impl PoolConfig {
                 rules.validate().is_ok(),
                 "compliance",
                 &format!(
-                    "at most {} blocked_countries; a transfer_limit needs a transfer_window; transfer_window and lockup at most {} ms (ten years)",
+                    "at most {} blocked_countries; allowed_classes at most {} (retail 1 + accredited 2 + institutional 4); \
+                     a transfer_limit needs a transfer_window; transfer_window and lockup at most {} ms (ten years)",
                     compute_rwa_common::MAX_BLOCKED_COUNTRIES,
+                    compute_rwa_common::compliance::INVESTOR_CLASSES,
                     compute_rwa_common::compliance::MAX_RULE_PERIOD_MS
                 ),
             );

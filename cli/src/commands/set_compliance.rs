@@ -12,8 +12,8 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
     let rules = config.compliance.ok_or_else(|| anyhow!("{} has no [compliance] section", args.config.display()))?;
     rules.validate().map_err(|e| anyhow!("[compliance] is out of bounds: {e:?}"))?;
     let (chain, record) = ctx.open().await?;
-    chain.submit(ContractName::Admin, &record.contracts.pool_admin.account()?, "set_compliance", &[deploy::arg(&rules)]).await?;
     let rules = deploy::arg(&rules);
+    chain.submit(ContractName::Admin, &record.contracts.pool_admin.account()?, "set_compliance", &[rules.clone()]).await?;
     ctx.output.print(&["compliance"], &[vec![rules.clone()]], &serde_json::json!({ "compliance": rules }));
     Ok(true)
 }

@@ -156,8 +156,8 @@ token_errors! {
     TransferLimitExceeded,
     /// The amount would touch minted units still under the rules' initial lockup.
     TokensLocked,
-    /// A rule is out of bounds: a transfer limit without a window, or a window or lockup longer
-    /// than `MAX_RULE_PERIOD_MS`.
+    /// A rule is out of bounds: a transfer limit without a window, a window or lockup longer
+    /// than `MAX_RULE_PERIOD_MS`, or an allowed class that is no investor class.
     InvalidRule,
 }
 
