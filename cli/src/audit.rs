@@ -72,9 +72,11 @@ pub struct VaultBooks {
     pub cash: u128,
     pub unsettled_yield: u128,
     pub credit: u128,
-    /// The vault's GPU-hour token balance, and the collateral its positions hold.
+    /// The vault's GPU-hour token balance, the collateral its positions hold, and the units
+    /// written off after the period that it keeps for its lenders.
     pub tokens: u128,
     pub collateral: u128,
+    pub recovered: u128,
     /// (token, stablecoin, oracle, escrow, feed) the vault reads and moves, and the deployment's.
     pub links: Vec<String>,
     pub expected_links: Vec<String>,
@@ -185,9 +187,9 @@ fn vault_checks(v: &VaultBooks) -> Vec<Check> {
         ),
         check(
             "vault",
-            "tokens held ≥ collateral locked",
-            v.tokens >= v.collateral,
-            format!("vault holds {} ≥ collateral {}", gpu_h(v.tokens), gpu_h(v.collateral)),
+            "tokens held ≥ collateral locked + recovered",
+            v.collateral.checked_add(v.recovered).is_some_and(|books| v.tokens >= books),
+            format!("vault holds {} ≥ collateral {} + recovered {}", gpu_h(v.tokens), gpu_h(v.collateral), gpu_h(v.recovered)),
         ),
         check(
             "vault",
@@ -499,6 +501,7 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
             credit: uint_field(totals, "credit")?,
             tokens: uint(&read(ContractName::Token, &token, "PSP22::balance_of", vec![vault.to_string()]).await?)?,
             collateral: uint_field(totals, "collateral")?,
+            recovered: uint_field(totals, "recovered")?,
             links: vec![linked("token")?, linked("stablecoin")?, linked("oracle")?, linked("escrow")?, uint_field(links, "feed")?.to_string()],
             expected_links: vec![token.to_string(), coin.to_string(), oracle.to_string(), escrow.to_string(), deployment.feed.to_string()],
         });
@@ -660,7 +663,8 @@ mod tests {
             // The vault paid out a unit more than its lenders' cash, yield and credit leave it.
             (|f| vault(f).stablecoin -= 1, "stablecoin held ≥ cash + unsettled yield + credit"),
             (|f| vault(f).credit += 1, "stablecoin held ≥ cash + unsettled yield + credit"),
-            (|f| vault(f).collateral = vault(f).tokens + 1, "tokens held ≥ collateral locked"),
+            (|f| vault(f).collateral = vault(f).tokens + 1, "tokens held ≥ collateral locked + recovered"),
+            (|f| vault(f).recovered = vault(f).tokens, "tokens held ≥ collateral locked + recovered"),
             (|f| vault(f).links[1] = ORACLE.into(), "vault lends against this pool"),
             (|f| vault(f).links[4] = "1".into(), "vault lends against this pool"),
         ]

@@ -291,3 +291,116 @@ fn after_the_period_the_vault_values_the_tokens_without_a_feed() -> TestResult {
     assert!(vault_ok::<bool>(&mut suite, &vault, "refresh", &[])?, "the epoch's checkpoint is taken");
     Ok(())
 }
+
+/// Bob (1,000 GPU-hours of the 5,760 issued) has borrowed 340 USDC from Lena's 5,000 against a
+/// pool rented in full for epochs 1–16 at 2 USDC a GPU-hour (14.4 USDC of every epoch to
+/// holders); epochs 1–4 were settled and checkpointed. Returns the suite at epoch 5 (5 h + 1),
+/// the vault, the rental and the names (bob, lena, vic, renter).
+fn borrowed() -> TestResult<(Suite, AccountId32, u64, [AccountId32; 4])> {
+    let mut suite = Suite::deploy()?;
+    let (bob, charlie, lena, vic, renter) = (account(2), account(3), account(5), account(6), account(51));
+    suite.register(&[bob.clone(), charlie.clone(), lena.clone(), vic.clone()])?;
+    suite.fund(&renter)?;
+    suite.admin_ok::<()>("mint", &[bob.to_string(), (1_000 * GPU_HOUR).to_string()])?;
+    suite.admin_ok::<()>("mint", &[charlie.to_string(), ((POOL_GPU_HOURS - 1_000) * GPU_HOUR).to_string()])?;
+    for who in [&renter, &lena, &vic] {
+        suite.coin_ok("mint", &[who.to_string(), (10_000 * USDC).to_string()])?;
+    }
+    let vault = deploy_vault(&mut suite)?;
+    let escrow = suite.escrow.clone();
+    let id = suite.as_actor(&renter, |s| {
+        s.coin_ok("PSP22::approve", &[escrow.to_string(), (256 * USDC).to_string()])?;
+        s.escrow_ok::<u64>("open", &["8".into(), "1".into(), "16".into()])
+    })?;
+    for epoch in 1..=4u64 {
+        suite.report_all(epoch, &report_at(9_000))?;
+        suite.escrow_ok::<()>("settle", &[id.to_string(), epoch.to_string()])?;
+        suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?;
+    }
+    suite.as_actor(&lena, |s| {
+        s.coin_ok("PSP22::approve", &[vault.to_string(), (5_000 * USDC).to_string()])?;
+        vault_ok::<u128>(s, &vault, "deposit", &[(5_000 * USDC).to_string()])
+    })?;
+    suite.as_actor(&bob, |s| {
+        s.token_ok::<()>("PSP22::approve", &[vault.to_string(), (1_000 * GPU_HOUR).to_string()])?;
+        vault_ok::<()>(s, &vault, "lock", &[(1_000 * GPU_HOUR).to_string()])?;
+        vault_ok::<u128>(s, &vault, "borrow", &[(340 * USDC).to_string()])
+    })?;
+    Ok((suite, vault, id, [bob, lena, vic, renter]))
+}
+
+/// Review 7b, G2: the renter paying the pool's rent disputed every epoch (free, within the
+/// dispute window) while still using the GPUs, so no rent reached the token until the arbiter
+/// decided — a day, far longer than the valuation's window. The measured rent fell to nothing,
+/// the value with it, and the renter, verified, liquidated the borrowers at a fraction of
+/// their collateral's worth. Now the rent under dispute counts as earned until the arbiter
+/// decides: eight disputed epochs (twice the window) leave the value where honest settlement
+/// would, no loan can be liquidated, and only the arbiter's refund lowers the measure.
+#[test]
+fn a_renter_disputing_its_epochs_cannot_lower_the_measured_rent() -> TestResult {
+    let (mut suite, vault, id, [bob, _, vic, renter]) = borrowed()?;
+    let before: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    assert_eq!((before.current, before.inputs.disputed_rent), (4_147_200_000, 0));
+    for epoch in 5..=12u64 {
+        suite.report_all(epoch, &report_at(9_000))?;
+        suite.as_actor(&renter, |s| s.escrow_ok::<()>("dispute", &[id.to_string(), epoch.to_string()]))?;
+        assert!(suite.as_actor(&vic, |s| vault_ok::<bool>(s, &vault, "refresh", &[]))?);
+    }
+    // 8 epochs × 16 USDC under dispute; the holders' share (less the 10% fee) is 115.2 USDC.
+    let escrow = suite.escrow.clone();
+    let totals: rental_escrow::escrow::Totals = call(&mut suite.session, &escrow, "totals", &[])?;
+    assert_eq!((totals.disputed, totals.ledger.released), (128 * USDC, 57_600_000));
+    let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    assert_eq!(v.inputs.disputed_rent, 115_200_000);
+    // Since epoch 9's checkpoint (4 h ago): epochs 9–12, 57.6 USDC, as if settled: the value
+    // is what it was before the disputes.
+    assert_eq!((v.inputs.recent_rent, v.inputs.rent_window_ms), (57_600_000, 4 * HOUR));
+    assert_eq!((v.by_distributions, v.current, v.liquidation_value()), (5_760_000_000, 4_147_200_000, 4_147_200_000));
+    let h = health(&mut suite, &vault, &bob)?;
+    assert!(h.debt < h.liquidation_limit, "{h:?}");
+    let refused = suite.as_actor(&renter, |s| {
+        s.coin_ok("PSP22::approve", &[vault.to_string(), (200 * USDC).to_string()])?;
+        vault_err::<u128>(s, &vault, "liquidate", &[bob.to_string(), (200 * USDC).to_string()])
+    })?;
+    assert_eq!(refused, Error::Healthy);
+    // The arbiter refunds epoch 10 in full (the pool did not deliver it, say): those 14.4 USDC
+    // were never earned, and the measure drops by exactly that.
+    suite.as_actor(&e2e_tests::sandbox::arbiter(), |s| s.escrow_ok::<()>("resolve", &[id.to_string(), "10".into(), (16 * USDC).to_string()]))?;
+    let v: Valuation = vault_ok(&mut suite, &vault, "valuation", &[])?;
+    assert_eq!((v.inputs.disputed_rent, v.inputs.recent_rent), (100_800_000, 43_200_000));
+    Ok(())
+}
+
+/// Review 7b, G7b: a write-off after the period handed the caller the worthless tokens — and
+/// with them the yield they still earn (the last epochs' rent, the stream still running), which
+/// should have gone to the lenders who bear the bad debt. Now the tokens stay in the vault as
+/// the lenders' and that yield joins their cash, to the unit.
+#[test]
+fn after_a_write_off_the_collaterals_last_yield_goes_to_the_lenders() -> TestResult {
+    let (mut suite, vault, _, [bob, lena, vic, _]) = borrowed()?;
+    let (coin, token) = (suite.coin.clone(), suite.token.clone());
+    let end = suite.token_state()?.pool.period_end;
+    suite.set_time(end);
+    // The yield earned until now (epoch 4's stream) repays Bob's debt first.
+    assert_eq!(vault_ok::<u128>(&mut suite, &vault, "harvest", &[])?, 2_500_000);
+    let debt = health(&mut suite, &vault, &bob)?.debt;
+    let received = suite.as_actor(&vic, |s| vault_ok::<u128>(s, &vault, "liquidate", &[bob.to_string(), USDC.to_string()]))?;
+    assert_eq!(received, 0, "the caller gets nothing");
+    assert_eq!((suite.balance(&token, &vic)?, suite.balance(&token, &vault)?), (0, 1_000 * GPU_HOUR));
+    let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
+    assert_eq!((state.totals.collateral, state.totals.recovered, state.totals.bad_debt), (0, 1_000 * GPU_HOUR, debt));
+    let (_, worth_before): (u128, u128) = vault_ok(&mut suite, &vault, "lender", &[lena.to_string()])?;
+    // The pool's last rent reaches holders after the period: 57.6 USDC, of which the vault's
+    // 1,000 of 5,760 GPU-hours earn exactly 10 USDC — the lenders'.
+    suite.coin_ok("PSP22::approve", &[token.to_string(), (57_600_000u128).to_string()])?;
+    suite.token_ok::<()>("YieldDistributor::distribute", &[57_600_000u128.to_string()])?;
+    suite.pass_yield_period();
+    let cash = state.totals.cash;
+    assert_eq!(vault_ok::<u128>(&mut suite, &vault, "harvest", &[])?, 10 * USDC);
+    let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
+    assert_eq!((state.totals.cash, state.totals.unsettled_yield), (cash + 10 * USDC, 0));
+    assert_eq!(suite.balance(&coin, &vault)?, state.totals.cash);
+    let (_, worth_after): (u128, u128) = vault_ok(&mut suite, &vault, "lender", &[lena.to_string()])?;
+    assert!((worth_before + 10 * USDC - 1..=worth_before + 10 * USDC).contains(&worth_after), "{worth_before} → {worth_after}");
+    Ok(())
+}

@@ -73,9 +73,11 @@ export interface VaultBooks {
   cash: bigint;
   unsettledYield: bigint;
   credit: bigint;
-  /** The vault's GPU-hour token balance, and the collateral its positions hold. */
+  /** The vault's GPU-hour token balance, the collateral its positions hold, and the units
+   * written off after the period that it keeps for its lenders. */
   tokens: bigint;
   collateral: bigint;
+  recovered: bigint;
   /** (token, stablecoin, oracle, escrow, feed) the vault reads and moves, and the deployment's. */
   links: string[];
   expectedLinks: string[];
@@ -195,7 +197,12 @@ function vaultChecks(v: VaultBooks): Check[] {
       pass: owed !== undefined && v.stablecoin >= owed,
       figures: `vault holds ${usd(v.stablecoin)} ≥ ${usd(v.cash)} + ${usd(v.unsettledYield)} + ${usd(v.credit)} = ${owed === undefined ? "overflow" : usd(owed)}`,
     },
-    { area: "vault", check: "tokens held ≥ collateral locked", pass: v.tokens >= v.collateral, figures: `vault holds ${gpuH(v.tokens)} ≥ collateral ${gpuH(v.collateral)}` },
+    {
+      area: "vault",
+      check: "tokens held ≥ collateral locked + recovered",
+      pass: v.tokens >= v.collateral + v.recovered,
+      figures: `vault holds ${gpuH(v.tokens)} ≥ collateral ${gpuH(v.collateral)} + recovered ${gpuH(v.recovered)}`,
+    },
     {
       area: "vault",
       check: "vault lends against this pool",
@@ -321,6 +328,7 @@ async function vaultBooks(pool: Pool): Promise<VaultBooks> {
     credit: big(totals, "credit"),
     tokens: big(await pool.read("gpu_hour_token", "PSP22::balance_of", [vault])),
     collateral: big(totals, "collateral"),
+    recovered: big(totals, "recovered"),
     links: [linked("token"), linked("stablecoin"), linked("oracle"), linked("escrow"), big(links, "feed").toString()],
     expectedLinks: [d.contracts.gpu_hour_token.address, d.contracts.stablecoin.address, d.contracts.utilization_oracle.address, d.contracts.rental_escrow.address, String(d.feed)],
   };

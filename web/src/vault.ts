@@ -102,7 +102,7 @@ function valuationCard(valuation: Codec): string {
         } (borrowing counts the lowest and now, liquidation the highest and now)</div>`;
   return card(
     "Pool value",
-    `<div class="big" data-testid="pool-value" data-units="${value}">${usdc(value)}</div><div class="muted">for the whole supply of ${gpuHours(big(inputs, "supply"))}: the lower of the rent ahead at ${bps(big(inputs, "utilizationBps"))} median utilization (${usdc(big(valuation, "byUtilization"))}) and at the recent distributions' pace (${usdc(big(valuation, "byDistributions"))}), less the haircut</div>${previous}`,
+    `<div class="big" data-testid="pool-value" data-units="${value}">${usdc(value)}</div><div class="muted">for the whole supply of ${gpuHours(big(inputs, "supply"))}: the lower of the rent ahead at ${bps(big(inputs, "utilizationBps"))} median utilization (${usdc(big(valuation, "byUtilization"))}) and at the recent distributions' pace (${usdc(big(valuation, "byDistributions"))}${big(inputs, "disputedRent") > 0n ? `, counting ${usdc(big(inputs, "disputedRent"))} of rent under dispute as earned` : ""}), less the haircut</div>${previous}`,
   );
 }
 
@@ -157,6 +157,7 @@ async function vaultState(pool: Pool) {
     shares: big(totals, "shares"),
     badDebt: big(totals, "badDebt"),
     collateral: big(totals, "collateral"),
+    recovered: big(totals, "recovered"),
     paused: get(totals, "paused").toString() === "true",
     ltv: big(params, "ltvBps"),
     threshold: big(params, "liquidationThresholdBps"),
@@ -182,7 +183,7 @@ export async function lenderPanel(pool: Pool, account: Signer | undefined, panel
   const utilization = Number(v.utilization) / 100;
   panel.innerHTML = `${v.paused ? pausedWarning : ""}
     <div class="grid">
-      ${card("Share price", `<div class="big" data-testid="share-price" data-units="${perShare}">${price(perShare)} USDC</div><div class="muted">per share (what one share redeems for now) · ${shares(v.shares)} issued${v.badDebt > 0n ? ` · bad debt written off ${usdc(v.badDebt)}` : ""}</div>`)}
+      ${card("Share price", `<div class="big" data-testid="share-price" data-units="${perShare}">${price(perShare)} USDC</div><div class="muted">per share (what one share redeems for now) · ${shares(v.shares)} issued${v.badDebt > 0n ? ` · bad debt written off ${usdc(v.badDebt)}` : ""}${v.recovered > 0n ? ` · ${gpuHours(v.recovered)} of written-off collateral kept for lenders (their last yield is the lenders')` : ""}</div>`)}
       ${card("Lenders' assets", `<div class="big" data-testid="vault-assets" data-units="${v.assets}">${usdc(v.assets)}</div><div class="muted">cash not lent out <span data-testid="vault-cash" data-units="${v.cash}">${usdc(v.cash)}</span> · lent out ${usdc(v.debt)}</div>`)}
       ${card("Utilization", `<div class="big" data-testid="utilization" data-bps="${v.utilization}">${bps(v.utilization)}</div><div class="bar"><div style="width:${Math.min(utilization, 100)}%"></div></div><div class="muted">lent share of the lenders' assets</div>`)}
       ${card("Borrow rate", `<div class="big" data-testid="borrow-rate" data-bps="${v.rate}">${bps(v.rate)} a year</div><div class="muted">set by utilization; paid by borrowers to lenders</div>`)}

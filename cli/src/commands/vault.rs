@@ -45,6 +45,7 @@ pub async fn run(ctx: &Ctx) -> Result<bool> {
     rows.push(row("lenders", "cash not lent out", usd(uint_field(totals, "cash")?)));
     rows.push(row("lenders", "share price", format!("{:.6} USDC per share", (assets as f64 + 1.0) / (shares as f64 + 1.0))));
     rows.push(row("lenders", "bad debt written off", usd(uint_field(totals, "bad_debt")?)));
+    rows.push(row("lenders", "tokens recovered by write-offs", format!("{} GPU-h", crate::ops::format_units(uint_field(totals, "recovered")?, 6))));
     rows.push(row("borrowers", "debt", usd(uint_field(&state, "total_debt")?)));
     rows.push(row("borrowers", "utilization", bps(uint_field(&state, "utilization_bps")?)));
     rows.push(row("borrowers", "borrow rate (a year)", bps(uint_field(&state, "borrow_rate_bps")?)));
@@ -55,6 +56,7 @@ pub async fn run(ctx: &Ctx) -> Result<bool> {
         Ok(v) => {
             let inputs = field(&v, "inputs")?;
             rows.push(row("valuation", "by utilization", usd(uint_field(&v, "by_utilization")?)));
+            rows.push(row("valuation", "rent under dispute, counted as earned", usd(uint_field(inputs, "disputed_rent")?)));
             rows.push(row("valuation", "by recent distributions", usd(uint_field(&v, "by_distributions")?)));
             rows.push(row("valuation", "pool value now (lower, less haircut)", usd(uint_field(&v, "current")?)));
             // The window's extremes per token unit (×10^18), shown per GPU-hour (10^6 units).

@@ -19,10 +19,10 @@ mod vault_tests;
 
 #[ink::contract]
 pub mod credit_vault {
-    use crate::vault::{median, Health, Params, Position, Totals, Valuation, ValuationInputs, VaultData};
+    use crate::vault::{median, share, Health, Params, Position, Totals, Valuation, ValuationInputs, VaultData};
     use compute_rwa_common::calls::{self, CallError};
     use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError};
-    use compute_rwa_common::{ComplianceRules, EpochSchedule, Finalized};
+    use compute_rwa_common::{ComplianceRules, EpochSchedule, Finalized, BPS};
     use ink::env::call::{build_call, ExecutionInput, Selector};
     use ink::env::DefaultEnvironment;
     use ink::prelude::vec::Vec;
@@ -117,7 +117,8 @@ pub mod credit_vault {
         pub amount: u128,
     }
 
-    /// A position was liquidated; `bad_debt` was written off (borne by lenders).
+    /// A position was liquidated; `bad_debt` was written off (borne by lenders); `recovered`
+    /// units (a write-off after the period) stayed in the vault for the lenders.
     #[ink(event)]
     pub struct Liquidated {
         #[ink(topic)]
@@ -127,6 +128,7 @@ pub mod credit_vault {
         pub repaid: u128,
         pub seized: u128,
         pub bad_debt: u128,
+        pub recovered: u128,
     }
 
     /// The owner replaced the parameters.
@@ -136,11 +138,12 @@ pub mod credit_vault {
     }
 
     /// A valuation changed the checkpoint of `epoch` (its first, or a new lowest or highest value
-    /// per token unit, ×10^18); `distributed` is the token's cumulative rent it measures from.
+    /// per token unit, ×10^18); `rent` is the rent measure it measures from (the token's
+    /// cumulative `distributed` plus the holders' share of the escrow's disputed rent).
     #[ink(event)]
     pub struct Checkpointed {
         pub epoch: u64,
-        pub distributed: u128,
+        pub rent: u128,
         pub unit_value: u128,
     }
 
@@ -302,7 +305,10 @@ pub mod credit_vault {
 
         /// Liquidates `borrower`'s position if its debt exceeds the liquidation threshold:
         /// the caller repays up to `amount` (at most the close factor) and receives collateral
-        /// worth it plus the bonus — only if the token lets the caller receive it.
+        /// worth it plus the bonus — only if the token lets the caller receive it. After the
+        /// tokenization period (worthless collateral) anyone writes the debt off for nothing and
+        /// the tokens stay with the lenders (their remaining yield is the lenders'). Returns the
+        /// units the caller received.
         #[ink(message)]
         pub fn liquidate(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
             let liquidator = self.env().caller();
@@ -310,13 +316,16 @@ pub mod credit_vault {
             let (valuation, _) = self.assess()?;
             let outcome = self.data.liquidate(borrower, amount, self.now(), &valuation)?;
             self.pull(liquidator, outcome.repaid)?;
-            calls::psp22_transfer(self.links.token, liquidator, outcome.seized).map_err(token_refused)?;
+            if outcome.seized > 0 {
+                calls::psp22_transfer(self.links.token, liquidator, outcome.seized).map_err(token_refused)?;
+            }
             self.env().emit_event(Liquidated {
                 borrower,
                 liquidator,
                 repaid: outcome.repaid,
                 seized: outcome.seized,
                 bad_debt: outcome.bad_debt,
+                recovered: outcome.recovered,
             });
             Ok(outcome.seized)
         }
@@ -412,8 +421,8 @@ pub mod credit_vault {
         /// latest earlier checkpoint's (fails while the feed is stale).
         #[ink(message)]
         pub fn valuation(&self) -> Result<Valuation, Error> {
-            let (inputs, epoch, distributed) = figures(self.links, self.data.params(), self.now())?;
-            Ok(self.data.valuation(inputs, epoch, distributed))
+            let (inputs, epoch, rent) = figures(self.links, self.data.params(), self.now())?;
+            Ok(self.data.valuation(inputs, epoch, rent))
         }
 
         /// Records a valuation in this epoch's checkpoint (its first: the token's cumulative rent;
@@ -431,14 +440,14 @@ pub mod credit_vault {
 
         /// The valuation now, taking this epoch's checkpoint if it is the first (with its event).
         fn assess(&mut self) -> Result<(Valuation, bool), Error> {
-            let (inputs, epoch, distributed) = figures(self.links, self.data.params(), self.now())?;
-            let valuation = self.data.valuation(inputs, epoch, distributed);
+            let (inputs, epoch, rent) = figures(self.links, self.data.params(), self.now())?;
+            let valuation = self.data.valuation(inputs, epoch, rent);
             // Before the first checkpoint there is no rent baseline and so no value to record.
             let unit_value = valuation.unit_value();
             let priced = (valuation.inputs.rent_window_ms > 0).then_some(unit_value);
-            let recorded = self.data.checkpoint(epoch, inputs.now, distributed, priced);
+            let recorded = self.data.checkpoint(epoch, inputs.now, rent, priced);
             if recorded {
-                self.env().emit_event(Checkpointed { epoch, distributed, unit_value });
+                self.env().emit_event(Checkpointed { epoch, rent, unit_value });
             }
             Ok((valuation, recorded))
         }
@@ -594,7 +603,8 @@ pub mod credit_vault {
 
     /// Reads every input of the valuation from the oracle, the escrow and the token (all but the
     /// rent, which the vault measures between its checkpoints): the inputs, the feed's epoch now
-    /// and the token's cumulative `distributed`. A stale or unknown feed is `StaleFeed` — except
+    /// and the rent measure (the token's cumulative `distributed` plus the holders' share of the
+    /// escrow's disputed rent). A stale or unknown feed is `StaleFeed` — except
     /// after the tokenization period, when the tokens earn nothing more whatever the feed says:
     /// then neither the feed's figures nor the offer are read (all zero), so a debt can be written
     /// off once reporters stop (review 7b, G7).
@@ -621,11 +631,14 @@ pub mod credit_vault {
             let mut utilization: Vec<u16> = history.0.unwrap_or_default().iter().map(|epoch| epoch.values.utilization_bps).collect();
             let price: Front<u128> = read(links.escrow, ink::selector_bytes!("offer"), ())?;
             let fee: Front<(u32, u16)> = read(links.escrow, ink::selector_bytes!("config"), ())?;
+            // The escrow's totals end with the rent under dispute (after nine other sums).
+            let totals: ([u128; 9], u128) = read(links.escrow, ink::selector_bytes!("totals"), ())?;
             inputs.price_per_gpu_hour = price.0;
             inputs.operator_fee_bps = fee.0 .1;
+            inputs.disputed_rent = share(totals.1, BPS.saturating_sub(fee.0 .1));
             inputs.epochs = u32::try_from(utilization.len()).unwrap_or_default();
             inputs.utilization_bps = median(&mut utilization);
         }
-        Ok((inputs, schedule.epoch_at(now), rewards.0))
+        Ok((inputs, schedule.epoch_at(now), rewards.0.saturating_add(inputs.disputed_rent)))
     }
 }

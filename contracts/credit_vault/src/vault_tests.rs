@@ -45,6 +45,7 @@ fn inputs() -> ValuationInputs {
         utilization_bps: 5_000,
         epochs: 4,
         recent_rent: 4 * 7_200_000,
+        disputed_rent: 0,
         rent_window_ms: 4 * HOUR,
         supply: 800 * GPU_HOUR,
     }
@@ -327,7 +328,7 @@ fn utilization_falls_and_a_liquidator_repays_half_for_collateral_plus_bonus() {
     assert_eq!(data.liquidate(borrower, 100 * USDC, 0, &dip), Err(Error::Healthy));
     // Close factor 50%: at most 18 USDC; 18 × 1.05 = 18.9 USDC of tokens at 0.36 per GPU-hour.
     let outcome = data.liquidate(borrower, 100 * USDC, 0, &fallen).unwrap();
-    assert_eq!(outcome, Liquidation { repaid: 18 * USDC, seized: 52_500_000, bad_debt: 0 });
+    assert_eq!(outcome, Liquidation { repaid: 18 * USDC, seized: 52_500_000, bad_debt: 0, recovered: 0 });
     let position = data.position(borrower);
     assert_eq!((position.collateral, data.health(borrower, &fallen).unwrap().debt), (47_500_000, 18 * USDC));
     assert_eq!((data.totals().collateral, data.totals().cash), (47_500_000, 982 * USDC));
@@ -343,7 +344,7 @@ fn collateral_that_runs_out_leaves_bad_debt_borne_by_lenders() {
     let before = data.total_assets().unwrap();
     let outcome = data.liquidate(borrower, 18 * USDC, 0, &collapsed).unwrap();
     // All 100 GPU-hours go for 7.2 / 1.05 = 6.857142 USDC; the other 29.142858 are written off.
-    assert_eq!(outcome, Liquidation { repaid: 6_857_142, seized: 100 * GPU_HOUR, bad_debt: 29_142_858 });
+    assert_eq!(outcome, Liquidation { repaid: 6_857_142, seized: 100 * GPU_HOUR, bad_debt: 29_142_858, recovered: 0 });
     let p = data.position(borrower);
     assert_eq!((p.collateral, p.scaled_debt, p.credit), (0, 0, 0));
     assert_eq!((data.totals().bad_debt, data.totals().scaled_debt, data.totals().collateral), (29_142_858, 0, 0));
@@ -389,6 +390,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => who.clone().prop_map(Op::Claim),
         3 => (who.clone(), 1u128..100 * USDC).prop_map(|(w, a)| Op::Liquidate(w, a)),
         3 => (1u64..30 * 24 * HOUR).prop_map(Op::Time),
+        // Past the period's end: the collateral is worthless and debts are written off.
+        1 => Just(Op::Time(2 * 365 * 24 * HOUR)),
         2 => (0u16..=10_000).prop_map(Op::Utilization),
         2 => (0u128..60 * USDC).prop_map(Op::Rent),
         2 => any::<bool>().prop_map(Op::Checkpoint),
@@ -505,6 +508,7 @@ fn run(data: &mut VaultData, model: &mut Model, op: &Op) -> Result<(), TestCaseE
             match data.liquidate(borrower(w), a, now, &v) {
                 Ok(outcome) => {
                     prop_assert!(liquidatable, "liquidated a healthy position {h:?}");
+                    prop_assert!(outcome.recovered == 0 || (v.ended() && outcome.seized == 0), "recovered {outcome:?} before the end");
                     model.stablecoin += outcome.repaid;
                     model.tokens -= outcome.seized;
                 }
@@ -552,7 +556,7 @@ fn check(data: &VaultData, model: &Model) -> Result<(), TestCaseError> {
         debts += data.health(borrower(w), &model.valuation(data)).unwrap().debt;
         shares += data.shares_of(lender(w));
     }
-    prop_assert_eq!((model.tokens, t.collateral), (sum.collateral, sum.collateral), "tokens held ≠ Σ collateral");
+    prop_assert_eq!((model.tokens, t.collateral), (sum.collateral + t.recovered, sum.collateral), "tokens held ≠ Σ collateral + recovered");
     prop_assert_eq!(t.scaled_debt, sum.scaled_debt);
     prop_assert_eq!(t.credit, sum.credit);
     prop_assert_eq!(t.shares, shares);
@@ -587,16 +591,24 @@ fn drain(data: &mut VaultData, model: &mut Model) -> Result<(), TestCaseError> {
         prop_assert_eq!((p.collateral, p.scaled_debt, p.credit), (0, 0, 0));
     }
     let per_share = data.preview_redeem(1).unwrap() + 1;
+    let mut worthless = 0;
     for w in 0..3 {
         let shares = data.shares_of(lender(w));
-        if shares > 0 {
-            let a = data.redeem(lender(w), shares, now).unwrap();
-            model.stablecoin -= a;
-            model.redeemed += a;
+        match data.redeem(lender(w), shares, now) {
+            Ok(a) => {
+                model.stablecoin -= a;
+                model.redeemed += a;
+            }
+            // Only shares worth nothing (bad debt took everything) stay.
+            Err(Error::ZeroShares) => {
+                prop_assert_eq!(data.preview_redeem(shares), Ok(0), "lender {} refused", w);
+                worthless += shares;
+            }
+            Err(e) => prop_assert!(false, "lender {w} refused: {e:?}"),
         }
     }
     let t = data.totals();
-    prop_assert_eq!((t.shares, t.scaled_debt, t.collateral, t.credit, model.tokens), (0, 0, 0, 0, 0));
+    prop_assert_eq!((t.shares, t.scaled_debt, t.collateral, t.credit, model.tokens), (worthless, 0, 0, 0, t.recovered), "the recovered units stay");
     // What stays is rounding: the unsettled yield's dust, and cash worth about a share per lender.
     prop_assert!(t.cash <= 4 * per_share, "cash left {} at {per_share} per share", t.cash);
     prop_assert!(model.redeemed + t.bad_debt + t.cash >= model.lent, "lenders lost more than the bad debt");
@@ -651,18 +663,35 @@ fn a_value_moved_within_an_epoch_opens_no_loan_and_closes_none() {
 
 /// F4: after the tokenization period the tokens earn nothing: a liquidator takes them for
 /// nothing and the whole debt is written off at once, instead of accruing on paper forever.
+/// Review 7b, G7b: the write-off used to hand the worthless tokens to the caller, and with them
+/// the yield they still earn after the period (the last epochs' rent, the stream still running),
+/// which would have repaid part of the debt. Now they stay in the vault as the lenders', and
+/// that yield joins the lenders' cash, pro rata beside the collateral still locked.
 #[ink::test]
 fn after_the_period_the_debt_is_written_off() {
     let mut data = funded();
-    let borrower = account(BORROWER);
+    let (borrower, other) = (account(BORROWER), account(OTHER));
+    data.lock(other, 300 * GPU_HOUR, 0).unwrap();
     data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
     let ended = Valuation::new(ValuationInputs { now: 100 * HOUR, ..inputs() }, 2_000, 100, Some(0), Some(0));
     assert_eq!(ended.liquidation_value(), 0);
     let outcome = data.liquidate(borrower, 1, 100 * HOUR, &ended).unwrap();
-    assert_eq!(outcome, Liquidation { repaid: 0, seized: 100 * GPU_HOUR, bad_debt: outcome.bad_debt });
+    assert_eq!(outcome, Liquidation { repaid: 0, seized: 0, bad_debt: outcome.bad_debt, recovered: 100 * GPU_HOUR });
     assert!(outcome.bad_debt > 36 * USDC, "interest for 100 hours: {}", outcome.bad_debt);
-    assert_eq!((data.totals().scaled_debt, data.totals().collateral, data.totals().bad_debt), (0, 0, outcome.bad_debt));
+    let t = data.totals();
+    assert_eq!((t.scaled_debt, t.collateral, t.recovered, t.bad_debt), (0, 300 * GPU_HOUR, 100 * GPU_HOUR, outcome.bad_debt));
     assert_eq!(data.total_assets(), Ok(964 * USDC));
+    // The last rent arrives: 40 USDC over 400 units, 10 for the recovered 100 to the lenders at
+    // once, 30 for the 300 still locked.
+    data.receive_yield(40 * USDC).unwrap();
+    assert_eq!((data.totals().cash, data.totals().unsettled_yield), (974 * USDC, 30 * USDC));
+    assert_eq!(data.total_assets(), Ok(974 * USDC));
+    assert_eq!(data.touch(other, 100 * HOUR), Ok(Settled { repaid: 0, credited: 30 * USDC }));
+    // Once no collateral is locked, all of it is the lenders'.
+    data.unlock(other, 300 * GPU_HOUR, 100 * HOUR, || Ok(ended)).unwrap();
+    data.receive_yield(7).unwrap();
+    assert_eq!(data.totals().cash, 974 * USDC + 7);
+    assert_eq!(data.liquidate(borrower, 1, 100 * HOUR, &ended), Err(Error::Healthy), "nothing left to write off");
 }
 
 /// G5 (review 7b): a million USDC lent and left unpaid for thirty years at the highest rates the
@@ -760,7 +789,7 @@ fn checkpoints_measure_rent_and_keep_the_windows_extremes() {
     assert!(data.checkpoint(5, 5 * HOUR + 1, 110 * USDC, Some(unit(576 * USDC))));
     // At epoch 7 (trailing 4: epochs 3–6): rent since epoch 3's first valuation; extremes 288 units and 576 USDC.
     let (oldest, low, high) = data.window(7);
-    assert_eq!((oldest.map(|c| (c.at, c.distributed)), low, high), (Some((3 * HOUR, 100 * USDC)), Some(unit(288)), Some(unit(576 * USDC))));
+    assert_eq!((oldest.map(|c| (c.at, c.rent)), low, high), (Some((3 * HOUR, 100 * USDC)), Some(unit(288)), Some(unit(576 * USDC))));
     let v = data.valuation(ValuationInputs { now: 7 * HOUR + HOUR / 2, ..inputs() }, 7, 128_800_000);
     assert_eq!((v.inputs.recent_rent, v.inputs.rent_window_ms), (28_800_000, 4 * HOUR + HOUR / 2));
     // The operator's dip (288 units for the pool) never lowers what liquidation counts.

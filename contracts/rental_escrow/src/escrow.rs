@@ -204,6 +204,10 @@ pub struct Totals {
     /// Released yield the token has not taken yet (it refused, or the call failed);
     /// anyone can push it again.
     pub unpaid_yield: u128,
+    /// Σ cost of the epochs under dispute now (part of `held`): rent the pool earned or not as
+    /// the arbiter decides, so a credit vault counts it as earned until then (a party cannot
+    /// lower the pool's measured rent by disputing).
+    pub disputed: u128,
 }
 
 impl Totals {
@@ -588,7 +592,10 @@ impl EscrowData {
             }
             None => return Err(Error::AwaitingOracle),
         };
+        // `settleable` passed only an unsettled epoch or one whose arbiter let the deadline pass.
+        let disputed = self.undisputed(&rental, self.epochs.get((id, epoch)).is_some())?;
         self.apply(&mut rental, &split)?;
+        self.totals.disputed = disputed;
         self.epochs.insert((id, epoch), &state);
         Ok((split, state))
     }
@@ -603,6 +610,7 @@ impl EscrowData {
         if now >= self.schedule.epoch_end(epoch).saturating_add(self.config.dispute_window) {
             return Err(Error::DisputeWindowClosed);
         }
+        self.totals.disputed = add(self.totals.disputed, rental.epoch_cost)?;
         self.epochs.insert((id, epoch), &EpochState::Disputed);
         self.arbiters.insert((id, epoch), &arbiter);
         Ok(())
@@ -621,7 +629,9 @@ impl EscrowData {
         let paid = rental.epoch_cost.checked_sub(renter_refund).ok_or(Error::RefundExceedsCost)?;
         let fee = bps_of(paid, self.config.operator_fee_bps).ok_or(Error::Overflow)?;
         let split = Split { to_holders: sub(paid, fee)?, fee, refund: renter_refund, ..Split::default() };
+        let disputed = self.undisputed(&rental, true)?;
         self.apply(&mut rental, &split)?;
+        self.totals.disputed = disputed;
         self.epochs.insert((id, epoch), &EpochState::Resolved);
         Ok(split)
     }
@@ -650,6 +660,11 @@ impl EscrowData {
     }
 
     // ---- internals -----------------------------------------------------------------------
+
+    /// `Totals::disputed` once an epoch of `rental` that `was_disputed` is released.
+    fn undisputed(&self, rental: &Rental, was_disputed: bool) -> R<u128> {
+        if was_disputed { sub(self.totals.disputed, rental.epoch_cost) } else { Ok(self.totals.disputed) }
+    }
 
     /// Cost of one epoch for `gpus` at `price` per GPU-hour.
     fn epoch_cost(&self, gpus: u32, price: u128) -> R<u128> {

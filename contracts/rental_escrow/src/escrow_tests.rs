@@ -152,12 +152,14 @@ fn disputes_lock_until_the_arbiter_splits() {
     assert_eq!(data.dispute(operator, operator, account(ARBITER), rental.id, 1, end_of(1) + HOUR), Err(Error::DisputeWindowClosed));
     assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(Error::NotDisputed));
     data.dispute(account(RENTER), operator, account(ARBITER), rental.id, 1, end_of(1)).unwrap();
+    assert_eq!(data.totals().disputed, 8_000_000, "the epoch's cost is under dispute");
     assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).err(), Some(Error::Disputed));
     assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 8_000_001).err(), Some(Error::RefundExceedsCost));
     assert_eq!(data.resolve(account(OPERATOR), rental.id, 1, 0).err(), Some(Error::MissingRole(Role::Arbiter)));
     let split = data.resolve(account(ARBITER), rental.id, 1, 3_000_000).unwrap();
     assert_eq!((split.refund, split.fee, split.to_holders), (3_000_000, 500_000, 4_500_000));
     assert_eq!(data.totals().unpaid_yield, 4_500_000, "for the caller to hand to the token");
+    assert_eq!(data.totals().disputed, 0, "resolved: no longer under dispute");
     assert_eq!(data.epoch_state(rental.id, 1), Some(EpochState::Resolved));
     assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(Error::NotDisputed));
     assert_balanced(&data, rental.id);
@@ -578,6 +580,7 @@ fn check(data: &EscrowData, model: &Model, after: &Op) -> Result<(), TestCaseErr
     prop_assert_eq!(Some(model.balance), totals.obligations(), "stablecoin held == obligations after {:?}", after);
     let mut booked = [0u32; EPOCHS as usize];
     let mut refunded: BTreeMap<AccountId, u128> = BTreeMap::new();
+    let mut disputed = 0u128;
     for rental in &rentals {
         let l = rental.ledger;
         prop_assert_eq!(l.deposited, l.released + l.fees + l.refunded + l.held, "books of rental {} after {:?}", rental.id, after);
@@ -588,6 +591,7 @@ fn check(data: &EscrowData, model: &Model, after: &Op) -> Result<(), TestCaseErr
                 let state = data.epoch_state(rental.id, epoch);
                 prop_assert_ne!(state, Some(EpochState::Cancelled), "rental {} epoch {} is booked, after {:?}", rental.id, epoch, after);
                 if state == Some(EpochState::Disputed) {
+                    disputed += rental.epoch_cost;
                     let recorded = model.disputes.get(&(rental.id, epoch)).map(|a| account(*a));
                     prop_assert_eq!(data.dispute_arbiter(rental.id, epoch), recorded);
                 }
@@ -599,6 +603,7 @@ fn check(data: &EscrowData, model: &Model, after: &Op) -> Result<(), TestCaseErr
         prop_assert_eq!(data.booked_gpus(epoch as u64), *gpus, "bookings of epoch {} after {:?}", epoch, after);
     }
     prop_assert_eq!(rentals.iter().map(|r| r.ledger.held).sum::<u128>(), totals.ledger.held);
+    prop_assert_eq!(totals.disputed, disputed, "Σ cost of the disputed epochs after {:?}", after);
     for renter in 1..4u8 {
         let owed = refunded.get(&account(renter)).copied().unwrap_or(0) - model.withdrawn.get(&renter).copied().unwrap_or(0);
         prop_assert_eq!(data.refundable(account(renter)), owed, "renter {} after {:?}", renter, after);
@@ -714,5 +719,5 @@ fn a_lost_arbiter_locks_the_disputed_deposit_forever() {
     // Someone must be able to bring the epoch to a final state, and the deposit out of `held`.
     let outcome = data.settle(rental.id, 1, finalized(1, 8_000, 10_000), year).map(|(_, state)| state);
     assert_eq!(outcome, Ok(EpochState::Settled), "the disputed epoch is stuck");
-    assert_eq!(data.totals().ledger.held, 0);
+    assert_eq!((data.totals().ledger.held, data.totals().disputed), (0, 0));
 }
