@@ -197,7 +197,7 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
     assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 17, "{checks:#?}");
-    assert_eq!(figures_of(&checks, "tokens held ≥ collateral locked"), "vault holds 0 GPU-h ≥ collateral 0 GPU-h");
+    assert_eq!(figures_of(&checks, "tokens held ≥ collateral locked + recovered"), "vault holds 0 GPU-h ≥ collateral 0 GPU-h + recovered 0 GPU-h");
 
     // The vault: no checkpoint yet, so nothing to borrow against; a keeper takes this epoch's.
     let status = succeeds(cli(&dir, &["vault"]));
