@@ -15,7 +15,7 @@ export COMPUTE_RWA_ARTIFACTS="$ARTIFACTS"
 # Overridable so two runs in one clone (or two clones) keep their nodes apart (with NODE_PORT).
 export NODE_DIR="${NODE_DIR:-$ROOT/target/node}"
 # Contracts in deployment order; `common` is a library, not a contract.
-CONTRACTS=(stablecoin identity_registry gpu_hour_token pool_admin utilization_oracle rental_escrow credit_vault)
+CONTRACTS=(stablecoin identity_registry gpu_hour_token pool_admin utilization_oracle rental_escrow credit_vault gpu_market)
 export CONTRACTS
 
 # Runs "$@" with all its output in LOG; while it runs, prints one line a minute (elapsed time, the
