@@ -25,6 +25,8 @@ pub struct PoolConfig {
     pub offer: OfferSection,
     /// A credit vault lending the stablecoin against the pool's tokens (none when absent).
     pub vault: Option<VaultSection>,
+    /// A market trading the pool's tokens for the stablecoin (none when absent).
+    pub market: Option<MarketSection>,
     /// The token's transfer rules, read straight into the contracts' `ComplianceRules` (one
     /// field per compliance module, each off at 0); every module off when absent.
     pub compliance: Option<compute_rwa_common::ComplianceRules>,
@@ -155,6 +157,14 @@ impl<'de> Deserialize<'de> for VaultSection {
     }
 }
 
+/// `[market]`: the GPU-hour market's fee, paid by buyers to the pool's operator.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSection {
+    /// Fee in bps of every payment (at most 1,000), to the escrow's operator.
+    pub fee_bps: u16,
+}
+
 /// One thing wrong with a config, with the field it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -231,9 +241,12 @@ impl PoolConfig {
                 "vault",
                 "parameters out of bounds: 0 < ltv_bps ≤ liquidation_threshold_bps ≤ 9000, threshold × (1 + bonus) < 100%, \
                  liquidation_bonus_bps ≤ 2000, haircut_bps < 10000, 0 < close_factor_bps ≤ 10000, 0 < kink_bps < 10000, \
-                 each rate ≤ 10000, 1 ≤ trailing_epochs ≤ 12, trailing_epochs ≤ horizon_epochs ≤ 100000",
+                 each rate ≤ 10000, 3 ≤ trailing_epochs ≤ 12, trailing_epochs ≤ horizon_epochs ≤ 100 × trailing_epochs",
             );
             found.check((1..=999).contains(&vault.country), "vault.country", "must be an ISO 3166 numeric code (1–999)");
+        }
+        if let Some(market) = &self.market {
+            found.check(market.fee_bps <= gpu_market::market::MAX_FEE_BPS, "market.fee_bps", "must be at most 1000 (10%)");
         }
         found.0
     }
@@ -353,6 +366,7 @@ mod tests {
         let vault = config.vault.as_mut().expect("the example has a vault");
         vault.params.ltv_bps = vault.params.liquidation_threshold_bps + 1;
         vault.country = 0;
+        config.market.as_mut().expect("the example has a market").fee_bps = 1_001;
         let fields: Vec<_> = config.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
@@ -371,6 +385,7 @@ mod tests {
                 "offer.available_gpus",
                 "vault",
                 "vault.country",
+                "market.fee_bps",
             ]
         );
     }

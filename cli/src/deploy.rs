@@ -41,6 +41,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         .filter_map(|(name, deploy)| deploy.then_some(name))
         .chain([ContractName::Token, ContractName::Admin, ContractName::Oracle, ContractName::Escrow])
         .chain(config.vault.as_ref().map(|_| ContractName::Vault))
+        .chain(config.market.as_ref().map(|_| ContractName::Market))
         .collect();
     // Uploads and instantiations, then the admin hand-over, binding, capacity, yield period, feed,
     // distributor and offer (and the compliance rules, and the vault's custodian record).
@@ -124,6 +125,15 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         }
         None => None,
     };
+    // The market holds nothing (makers approve it; fills move both legs at once), so it needs
+    // no identity: the token's compliance judges the two parties of every trade.
+    let gpu_market = match &config.market {
+        Some(section) => {
+            let args = [token.address.clone(), coin.address.clone(), oracle.address.clone(), feed.to_string(), section.fee_bps.to_string(), config.escrow.operator.clone()];
+            Some(instantiate(chain, &mut progress, ContractName::Market, &args).await?)
+        }
+        None => None,
+    };
 
     Ok(Deployment {
         url: chain.url().to_string(),
@@ -137,6 +147,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
             utilization_oracle: oracle,
             rental_escrow: escrow,
             credit_vault: credit_vault.clone(),
+            gpu_market,
         },
         feed,
         attested_gpu_hours: attestation.gpu_hours,

@@ -28,6 +28,9 @@ pub struct Contracts {
     /// The credit vault lending the stablecoin against the pool's tokens (`[vault]` in pool.toml).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_vault: Option<Deployed>,
+    /// The market trading the pool's tokens for the stablecoin (`[market]` in pool.toml).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_market: Option<Deployed>,
 }
 
 /// A pool's deployment record.
@@ -68,11 +71,14 @@ pub enum ContractName {
     Escrow,
     #[value(name = "credit_vault", alias = "vault")]
     Vault,
+    #[value(name = "gpu_market", alias = "market")]
+    Market,
 }
 
 impl ContractName {
-    /// Every contract of a pool, in deployment order (the vault only where the pool has one).
-    pub const ALL: [ContractName; 7] = [
+    /// Every contract of a pool, in deployment order (the vault and the market only where the
+    /// pool has them).
+    pub const ALL: [ContractName; 8] = [
         ContractName::Stablecoin,
         ContractName::Registry,
         ContractName::Token,
@@ -80,6 +86,7 @@ impl ContractName {
         ContractName::Oracle,
         ContractName::Escrow,
         ContractName::Vault,
+        ContractName::Market,
     ];
 
     /// The crate's name: the artifacts' directory and the key in `deployment.json`.
@@ -92,6 +99,7 @@ impl ContractName {
             ContractName::Oracle => "utilization_oracle",
             ContractName::Escrow => "rental_escrow",
             ContractName::Vault => "credit_vault",
+            ContractName::Market => "gpu_market",
         }
     }
 }
@@ -113,12 +121,13 @@ impl Contracts {
             ContractName::Oracle => Some(&self.utilization_oracle),
             ContractName::Escrow => Some(&self.rental_escrow),
             ContractName::Vault => self.credit_vault.as_ref(),
+            ContractName::Market => self.gpu_market.as_ref(),
         }
     }
 
     /// The deployed `name`, or an error naming what is missing.
     pub fn get(&self, name: ContractName) -> Result<&Deployed> {
-        self.find(name).with_context(|| format!("this deployment has no {name} (add a [vault] section to pool.toml and deploy the pool)"))
+        self.find(name).with_context(|| format!("this deployment has no {name} (add its section, [vault] or [market], to pool.toml and deploy the pool)"))
     }
 
     /// Every contract the pool has, with its record, in deployment order.
@@ -179,6 +188,7 @@ mod tests {
                 utilization_oracle: record("5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw"),
                 rental_escrow: record("5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL"),
                 credit_vault: None,
+                gpu_market: None,
             },
             feed: 0,
             attested_gpu_hours: 5_760,
@@ -198,10 +208,12 @@ mod tests {
         assert_eq!(name("coin").map(ContractName::crate_name), Ok("stablecoin"));
         assert_eq!(name("rental_escrow"), name("escrow"));
         assert_eq!(name("vault").map(ContractName::crate_name), Ok("credit_vault"));
+        assert_eq!(name("market").map(ContractName::crate_name), Ok("gpu_market"));
         assert!(name("bank").is_err());
         let deployment = sample();
         assert_eq!(deployment.contracts.get(ContractName::Admin).unwrap().address, deployment.contracts.pool_admin.address);
         assert!(deployment.contracts.get(ContractName::Vault).is_err());
+        assert!(deployment.contracts.get(ContractName::Market).is_err());
         let names: Vec<_> = deployment.contracts.all().iter().map(|(name, _)| name.crate_name()).collect();
         assert_eq!(names, ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"]);
     }

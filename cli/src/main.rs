@@ -63,6 +63,8 @@ enum Command {
     Audit(commands::audit::Args),
     /// The credit vault's books, valuation and every known investor's loan or deposit
     Vault,
+    /// The GPU-hour market: its books and volume; post, fill or cancel orders as the signer
+    Market(commands::market::Args),
 }
 
 #[tokio::main]
@@ -81,6 +83,7 @@ async fn main() -> ExitCode {
         Command::Limits => limits::run(&ctx).await,
         Command::Audit(args) => commands::audit::run(&ctx, args).await,
         Command::Vault => commands::vault::run(&ctx).await,
+        Command::Market(args) => commands::market::run(&ctx, args).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -111,6 +114,9 @@ mod tests {
         assert!(matches!(call.command, Command::Call(_)));
         assert!(Cli::try_parse_from(["compute-rwa", "call", "bank", "x"]).is_err(), "an unknown contract is refused by name");
         assert!(matches!(Cli::try_parse_from(["compute-rwa", "vault"]).expect("parses").command, Command::Vault));
+        let post = Cli::try_parse_from(["compute-rwa", "market", "post", "sell", "--price", "2.5", "--gpu-hours", "10"]).expect("parses");
+        assert!(matches!(post.command, Command::Market(_)));
+        assert!(Cli::try_parse_from(["compute-rwa", "market", "post", "lend", "--price", "1", "--gpu-hours", "1"]).is_err(), "sell or buy");
         assert_eq!(Cli::try_parse_from(["compute-rwa", "limits"]).expect("parses").deployment, PathBuf::from("deployment.json"));
     }
 }

@@ -87,7 +87,7 @@ fn edit_deployment(dir: &Path, from: &str, edit: impl Fn(&mut serde_json::Value)
 fn deploy_operate_and_audit_a_pool() {
     let dir = scratch("lifecycle");
     let deployed = succeeds(cli(&dir, &["deploy-pool", "--config", "pool.toml"]));
-    assert_eq!(deployed.lines().count(), 8, "a header and seven contracts (the example pool has a vault):\n{deployed}");
+    assert_eq!(deployed.lines().count(), 9, "a header and eight contracts (the example pool has a vault and a market):\n{deployed}");
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("written")).expect("json");
     assert_eq!(record["attested_gpu_hours"], 5_760);
     assert_eq!(record["reporters"].as_array().map(Vec::len), Some(2));
@@ -221,6 +221,30 @@ fn deploy_operate_and_audit_a_pool() {
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
     assert!(checks.iter().all(|c| c["pass"] == true), "{checks:#?}");
     assert_eq!(figures_of(&checks, "distributed = claimed + claimable + undistributed + streaming + dust"), "3 USDC = 2 USDC + 1 USDC + 0 USDC + 0 USDC + dust 0 (< 4 units)");
+
+    // The market: Bob offers 10 GPU-hours at 2.5 USDC; Charlie buys 4 of them (10 USDC, 1% of it
+    // to the operator); unverified Dave is refused by the token and nothing moves; Bob cancels.
+    for (who, amount) in [(CHARLIE, "100000000"), (DAVE, "100000000")] {
+        succeeds(cli(&dir, &["call", "coin", "mint", who, amount]));
+    }
+    let posted = json(&succeeds(cli(&dir, &["--suri", "//Bob", "--output", "json", "market", "post", "sell", "--price", "2.5", "--gpu-hours", "10"])));
+    assert_eq!((posted[0]["section"].as_str(), posted[0]["id"].as_str()), (Some("posted"), Some("1")), "{posted}");
+    let filled = json(&succeeds(cli(&dir, &["--suri", "//Charlie", "--output", "json", "market", "fill", "1", "--gpu-hours", "4"])));
+    assert!(filled[0]["detail"].as_str().expect("detail").starts_with("paid 10 USDC; events "), "{filled}");
+    assert_eq!(succeeds(cli(&dir, &["read", "token", "PSP22::balance_of", CHARLIE])).trim(), "1004000000");
+    assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", BOB])).trim(), "11900000", "2 USDC claimed + 9.9 USDC");
+    assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", CHARLIE])).trim(), "90000000");
+    let refused = cli(&dir, &["--suri", "//Dave", "market", "fill", "1", "--gpu-hours", "1"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("TokenRefused"), "{}", stderr(&refused));
+    assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", DAVE])).trim(), "100000000");
+    let book = succeeds(cli(&dir, &["market", "book"]));
+    assert!(book.lines().any(|l| l.contains("sell") && l.contains("2.5") && l.contains(" 6 ")), "{book}");
+    assert!(book.lines().any(|l| l.contains("volume") && l.contains("2.5") && l.contains("1 fills, 10 USDC paid")), "{book}");
+    let refused = cli(&dir, &["--suri", "//Charlie", "market", "cancel", "1"]);
+    assert!(stderr(&refused).contains("NotMaker"), "{}", stderr(&refused));
+    succeeds(cli(&dir, &["--suri", "//Bob", "market", "cancel", "1"]));
+    assert!(!succeeds(cli(&dir, &["market", "book"])).lines().any(|l| l.starts_with("sell")));
 
     // Tampered expectations: a different attested capacity, different code, an unknown holder.
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["attested_gpu_hours"] = 5_761.into());

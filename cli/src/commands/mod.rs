@@ -5,6 +5,7 @@ pub mod audit;
 pub mod call;
 pub mod deploy_pool;
 pub mod limits;
+pub mod market;
 pub mod mint;
 pub mod read;
 pub mod register;
@@ -55,7 +56,7 @@ pub struct ConfigFile {
 /// A message of one of the pool's contracts with its arguments (`call` and `read`).
 #[derive(clap::Args)]
 pub struct Message {
-    /// The contract: stablecoin (coin), identity_registry (registry), gpu_hour_token (token), pool_admin (admin), utilization_oracle (oracle), rental_escrow (escrow), credit_vault (vault)
+    /// The contract: stablecoin (coin), identity_registry (registry), gpu_hour_token (token), pool_admin (admin), utilization_oracle (oracle), rental_escrow (escrow), credit_vault (vault), gpu_market (market)
     pub contract: ContractName,
     /// The message's label, e.g. PSP22::transfer
     pub message: String,
