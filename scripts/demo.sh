@@ -123,6 +123,21 @@ as //Charlie call vault liquidate "$BOB" 150000000
 say "Charlie's GPU-hours $(gpuh "$CHARLIE_GPUH") → $(gpuh "$(read_value token PSP22::balance_of "$CHARLIE")"); Bob's debt now $(read_value vault health "$BOB" | field debt) USDC units, collateral $(gpuh "$(read_value vault health "$BOB" | field collateral)") GPU-hours"
 cli vault
 
+step "Trading: Bob offers 100 GPU-hours at 2.4 USDC each; Charlie buys 40, tokens and payment in one call (1% fee to the operator)"
+as //Bob market post sell --price 2.4 --gpu-hours 100
+quiet call coin mint "$CHARLIE" 200000000
+BOB_USDC=$(read_value coin PSP22::balance_of "$BOB"); CHARLIE_GPUH=$(read_value token PSP22::balance_of "$CHARLIE")
+cli --suri //Charlie market fill 1 --gpu-hours 40
+say "Bob's USDC units $BOB_USDC → $(read_value coin PSP22::balance_of "$BOB") (96 USDC less the 0.96 fee); Charlie's GPU-hours $(gpuh "$CHARLIE_GPUH") → $(gpuh "$(read_value token PSP22::balance_of "$CHARLIE")")"
+
+step "Dave, who has no KYC, tries to buy on the market: the token refuses him the tokens, and his payment is not taken"
+quiet call coin mint "$DAVE" 100000000
+if cli --suri //Dave market fill 1 --gpu-hours 1 2>"$WORK/refused-trade.txt"; then
+  echo "expected the token to refuse an unverified buyer" >&2; exit 1
+fi
+say "refused: $(grep -o 'TokenRefused' "$WORK/refused-trade.txt" | head -1); Dave still holds $(read_value coin PSP22::balance_of "$DAVE") USDC units and $(read_value token PSP22::balance_of "$DAVE") GPU-hour units"
+cli market book
+
 step "Auditor reconciles the pool from chain state"
 cli audit
 

@@ -288,6 +288,13 @@ impl PoolConfig {
             "escrow.grace_period_ms",
             &format!("must be at least oracle.report_window_ms ({})", self.oracle.report_window_ms),
         );
+        // A dispute contests the oracle's figures, which may come only as the report window
+        // closes: the window to dispute must outlast it.
+        found.check(
+            self.escrow.dispute_window_ms > self.oracle.report_window_ms,
+            "escrow.dispute_window_ms",
+            &format!("must exceed oracle.report_window_ms ({}): a dispute needs the oracle's figures", self.oracle.report_window_ms),
+        );
         found.check(self.escrow.arbitration_period_ms > 0, "escrow.arbitration_period_ms", "must be positive");
     }
 
@@ -361,6 +368,7 @@ mod tests {
         config.token.yield_period_ms = 999;
         config.escrow.operator_fee_bps = 10_001;
         config.escrow.grace_period_ms = config.oracle.report_window_ms - 1;
+        config.escrow.dispute_window_ms = config.oracle.report_window_ms;
         config.escrow.arbitration_period_ms = 0;
         config.offer.min_epochs = 30;
         let vault = config.vault.as_mut().expect("the example has a vault");
@@ -380,6 +388,7 @@ mod tests {
                 "oracle.quorum",
                 "escrow.operator_fee_bps",
                 "escrow.grace_period_ms",
+                "escrow.dispute_window_ms",
                 "escrow.arbitration_period_ms",
                 "offer.max_epochs",
                 "offer.available_gpus",

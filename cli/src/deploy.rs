@@ -325,7 +325,7 @@ mod tests {
 
     #[test]
     fn the_escrow_config_names_the_feed_and_no_schedule() {
-        assert_eq!(arg(&escrow_config(&sample(), 3).expect("valid")), "EscrowConfig { feed: 3, operator_fee_bps: 1000, grace_period: 60000, dispute_window: 60000, arbitration_period: 86400000 }");
+        assert_eq!(arg(&escrow_config(&sample(), 3).expect("valid")), "EscrowConfig { feed: 3, operator_fee_bps: 1000, grace_period: 60000, dispute_window: 120000, arbitration_period: 86400000 }");
     }
 
     #[test]

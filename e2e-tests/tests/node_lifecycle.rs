@@ -148,9 +148,13 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         send!(&charlie, escrow_calls.settle(rental, b));
         assert_eq!(ok(read!(oracle_calls.latest(0)))?.epoch, b, "fresh right after the reports");
 
-        // C: Dave disputes; only the arbiter resolves it, refunding half.
+        // C: the reporters report it; Dave disputes their figures; only the arbiter resolves
+        // it, refunding half.
         sleep_until(epoch_end(c) + 300).await?;
         send!(&issuer, coin_calls.approve(bob_id, 0));
+        for reporter in [&eve, &ferdie] {
+            send!(reporter, oracle_calls.submit(0, c, full));
+        }
         send!(&dave, escrow_calls.dispute(rental, c));
         let not_arbiter = client.call(&dave, &escrow_calls.resolve(rental, c, EPOCH_COST)).dry_run().await?.return_value();
         assert!(not_arbiter.is_err(), "the renter cannot resolve his own dispute: {not_arbiter:?}");

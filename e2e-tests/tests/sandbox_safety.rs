@@ -338,8 +338,12 @@ fn the_arbiter_changes_in_two_steps_and_an_open_dispute_keeps_its_arbiter() -> T
     };
     let dispute_arbiter = |s: &mut Suite, epoch: u64| call::<Option<AccountId>>(&mut s.session, &escrow, "dispute_arbiter", &["0".into(), epoch.to_string()]);
 
-    // Epoch 1 ended: the renter disputes it, before any change: it is the old arbiter's.
+    // Epoch 1 ended and the oracle finalized it: the renter disputes its figures, before any
+    // change: it is the old arbiter's. (Without figures there is nothing to dispute yet.)
     pool.suite.set_time(2 * HOUR + 1);
+    let early = pool.suite.as_actor(&renter, |s| s.escrow_err::<()>("dispute", &["0".into(), "1".into()]))?;
+    assert_eq!(early, Error::AwaitingOracle);
+    pool.suite.report_all(1, &report(8_000, 9_990))?;
     pool.suite.as_actor(&renter, |s| s.escrow_ok::<()>("dispute", &["0".into(), "1".into()]))?;
     let disputed = emitted::<EpochDisputed>(&pool.suite.session, &escrow)?;
     assert_eq!(disputed.iter().map(|e| (e.id, e.epoch, e.by, e.arbiter)).collect::<Vec<_>>(), vec![(0, 1, ink_id(&renter), ink_id(&old))]);
@@ -375,7 +379,7 @@ fn the_arbiter_changes_in_two_steps_and_an_open_dispute_keeps_its_arbiter() -> T
     assert_eq!(again, Error::NotDisputed);
 
     // A dispute opened after the change is the new arbiter's alone.
-    pool.suite.set_time(3 * HOUR + 1);
+    pool.suite.report_all(2, &report(8_000, 9_990))?;
     pool.suite.as_actor(&operator(), |s| s.escrow_ok::<()>("dispute", &["0".into(), "2".into()]))?;
     assert_eq!(dispute_arbiter(&mut pool.suite, 2)?, Some(ink_id(&new)));
     let refused = pool.suite.as_actor(&old, |s| s.escrow_err::<()>("resolve", &resolve(8 * USDC, 2)))?;

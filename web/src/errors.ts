@@ -70,6 +70,7 @@ export const VAULT_HINTS: Readonly<Record<string, string>> = {
   NoDebt: "Nothing is owed on this position.",
   StaleFeed: "The vault lends nothing new, and keeps collateral locked behind a debt, until the oracle finalizes fresh epochs.",
   Unpriced: "The vault measures holders' rent between its checkpoints (one an epoch, taken by a borrow, an unlock, a liquidation or anyone's refresh) over its trailing epochs: once rent is paid again and a later epoch's checkpoint follows, the pool is priced again.",
+  YieldPending: "The write-off waits until the period's last rent has settled and streamed to holders (the valuation's yield_until); until then that yield still repays the debt.",
   NothingToClaim: "Credit builds up only once the collateral's yield has repaid the whole debt.",
   TokenRefused: "The token's compliance decides: the account must be verified and not frozen and the token not paused (to borrow, the vault must also be able to send the collateral back).",
   PaymentRefused: "Check the account's stablecoin balance (the app approves the vault for the amount before the vault pulls it).",

@@ -102,7 +102,7 @@ function valuationCard(valuation: Codec): string {
         } (borrowing counts the lowest and now, liquidation the highest and now)</div>`;
   return card(
     "Pool value",
-    `<div class="big" data-testid="pool-value" data-units="${value}">${usdc(value)}</div><div class="muted">for the whole supply of ${gpuHours(big(inputs, "supply"))}: the lower of the rent ahead at ${bps(big(inputs, "utilizationBps"))} median utilization (${usdc(big(valuation, "byUtilization"))}) and at the recent distributions' pace (${usdc(big(valuation, "byDistributions"))}${big(inputs, "disputedRent") > 0n ? `, counting ${usdc(big(inputs, "disputedRent"))} of rent under dispute as earned` : ""}), less the haircut</div>${previous}`,
+    `<div class="big" data-testid="pool-value" data-units="${value}">${usdc(value)}</div><div class="muted">for the whole supply of ${gpuHours(big(inputs, "supply"))}: the lower of the rent ahead at ${bps(big(inputs, "utilizationBps"))} median utilization (${usdc(big(valuation, "byUtilization"))}) and at the recent distributions' pace (${usdc(big(valuation, "byDistributions"))}${big(inputs, "pendingRent") > 0n ? `, counting ${usdc(big(inputs, "pendingRent"))} of rent pending in the escrow (disputed or unpaid) as earned` : ""}), less the haircut</div>${previous}`,
   );
 }
 

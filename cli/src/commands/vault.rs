@@ -56,7 +56,7 @@ pub async fn run(ctx: &Ctx) -> Result<bool> {
         Ok(v) => {
             let inputs = field(&v, "inputs")?;
             rows.push(row("valuation", "by utilization", usd(uint_field(&v, "by_utilization")?)));
-            rows.push(row("valuation", "rent under dispute, counted as earned", usd(uint_field(inputs, "disputed_rent")?)));
+            rows.push(row("valuation", "rent pending in the escrow (disputed, unpaid), counted as earned", usd(uint_field(inputs, "pending_rent")?)));
             rows.push(row("valuation", "by recent distributions", usd(uint_field(&v, "by_distributions")?)));
             rows.push(row("valuation", "pool value now (lower, less haircut)", usd(uint_field(&v, "current")?)));
             // The window's extremes per token unit (×10^18), shown per GPU-hour (10^6 units).

@@ -19,10 +19,10 @@ mod vault_tests;
 
 #[ink::contract]
 pub mod credit_vault {
-    use crate::vault::{median, share, Health, Params, Position, Totals, Valuation, ValuationInputs, VaultData};
+    use crate::vault::{median, Health, Params, Position, Totals, Valuation, ValuationInputs, VaultData};
     use compute_rwa_common::calls::{self, CallError};
     use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError};
-    use compute_rwa_common::{ComplianceRules, EpochSchedule, Finalized, BPS};
+    use compute_rwa_common::{ComplianceRules, EpochSchedule, Finalized};
     use ink::env::call::{build_call, ExecutionInput, Selector};
     use ink::env::DefaultEnvironment;
     use ink::prelude::vec::Vec;
@@ -139,7 +139,7 @@ pub mod credit_vault {
 
     /// A valuation changed the checkpoint of `epoch` (its first, or a new lowest or highest value
     /// per token unit, ×10^18); `rent` is the rent measure it measures from (the token's
-    /// cumulative `distributed` plus the holders' share of the escrow's disputed rent).
+    /// cumulative `distributed` plus the escrow's rent pending for holders).
     #[ink(event)]
     pub struct Checkpointed {
         pub epoch: u64,
@@ -603,20 +603,25 @@ pub mod credit_vault {
 
     /// Reads every input of the valuation from the oracle, the escrow and the token (all but the
     /// rent, which the vault measures between its checkpoints): the inputs, the feed's epoch now
-    /// and the rent measure (the token's cumulative `distributed` plus the holders' share of the
-    /// escrow's disputed rent). A stale or unknown feed is `StaleFeed` — except
+    /// and the rent measure (the token's cumulative `distributed` plus the escrow's rent pending
+    /// for holders). A stale or unknown feed is `StaleFeed` — except
     /// after the tokenization period, when the tokens earn nothing more whatever the feed says:
     /// then neither the feed's figures nor the offer are read (all zero), so a debt can be written
     /// off once reporters stop (review 7b, G7).
     fn figures(links: Links, params: Params, now: u64) -> Result<(ValuationInputs, u64, u128), Error> {
         let state: Front<TokenStatePrefix> = read(links.token, ink::selector_bytes!("state"), ())?;
-        let (pool, _, (_, _, rewards, _)) = state.0;
+        let (pool, _, (_, yield_period, rewards, _)) = state.0;
         let supply: u128 = read(links.token, ink::selector_bytes!("PSP22::total_supply"), ())?;
         let schedule: Option<EpochSchedule> = read(links.oracle, ink::selector_bytes!("UtilizationFeed::schedule"), links.feed)?;
         let schedule = schedule.ok_or(Error::StaleFeed)?;
+        // The escrow's terms: feed, fee, grace period, dispute window, arbitration period.
+        let terms: Front<(u32, u16, u64, u64, u64)> = read(links.escrow, ink::selector_bytes!("config"), ())?;
+        let (_, fee, grace, dispute, arbitration) = terms.0;
         let mut inputs = ValuationInputs {
             now,
             period_end: pool.5,
+            // The last epoch's rent can settle after its grace period or its dispute, then streams.
+            yield_until: pool.5.saturating_add(grace.max(dispute.saturating_add(arbitration))).saturating_add(yield_period),
             epoch_length: schedule.epoch_length,
             gpus: schedule.gpus,
             supply,
@@ -630,15 +635,15 @@ pub mod credit_vault {
             let history: IfOk<Vec<Finalized>> = read(links.oracle, ink::selector_bytes!("history"), (feed, from, epochs))?;
             let mut utilization: Vec<u16> = history.0.unwrap_or_default().iter().map(|epoch| epoch.values.utilization_bps).collect();
             let price: Front<u128> = read(links.escrow, ink::selector_bytes!("offer"), ())?;
-            let fee: Front<(u32, u16)> = read(links.escrow, ink::selector_bytes!("config"), ())?;
-            // The escrow's totals end with the rent under dispute (after nine other sums).
-            let totals: ([u128; 9], u128) = read(links.escrow, ink::selector_bytes!("totals"), ())?;
+            // The escrow's totals end with its unpaid yield and the holders' share under dispute
+            // (after eight other sums).
+            let totals: ([u128; 8], u128, u128) = read(links.escrow, ink::selector_bytes!("totals"), ())?;
             inputs.price_per_gpu_hour = price.0;
-            inputs.operator_fee_bps = fee.0 .1;
-            inputs.disputed_rent = share(totals.1, BPS.saturating_sub(fee.0 .1));
+            inputs.operator_fee_bps = fee;
+            inputs.pending_rent = totals.1.saturating_add(totals.2);
             inputs.epochs = u32::try_from(utilization.len()).unwrap_or_default();
             inputs.utilization_bps = median(&mut utilization);
         }
-        Ok((inputs, schedule.epoch_at(now), rewards.0.saturating_add(inputs.disputed_rent)))
+        Ok((inputs, schedule.epoch_at(now), rewards.0.saturating_add(inputs.pending_rent)))
     }
 }

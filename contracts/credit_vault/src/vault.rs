@@ -58,6 +58,9 @@ compute_rwa_common::contract_error! {
         StaleFeed,
         /// The valuation is zero (no rent distributed recently, no price, or the period ended).
         Unpriced,
+        /// The period is over but its last yield may still reach the collateral (until the
+        /// valuation's `yield_until`): it repays the debt first; only then is the rest written off.
+        YieldPending,
         /// No credit (yield beyond the debt) to claim.
         NothingToClaim,
         /// Parameters out of their bounds.
@@ -202,13 +205,19 @@ pub struct ValuationInputs {
     /// How many finalized epochs that median is over (at most `trailing_epochs`).
     pub epochs: u32,
     /// Rent the holders earned since the vault's oldest checkpoint of the trailing epochs: the
-    /// growth of the rent measure, the token's cumulative `distributed` plus `disputed_rent`
+    /// growth of the rent measure, the token's cumulative `distributed` plus `pending_rent`
     /// (0 without a checkpoint).
     pub recent_rent: u128,
-    /// Holders' share (net of the operator's fee) of the escrow's rent under dispute now: part of
-    /// the rent measure as if received, so a renter or operator disputing epochs cannot lower
-    /// the measured rent while the arbiter decides (review 7b, G2). An arbiter's refund lowers it.
-    pub disputed_rent: u128,
+    /// Rent the escrow holds for holders now: the holders' share of the epochs under dispute at
+    /// the oracle's figures, and released rent the token has not taken yet. Part of the rent
+    /// measure as if received, so a renter or operator disputing epochs cannot lower the
+    /// measured rent while the arbiter decides (review 7b, G2), and a refused hand-over does not
+    /// either; an arbiter's refund lowers it by what was refunded.
+    pub pending_rent: u128,
+    /// When the last yield of the period has reached holders (ms): the period's end plus the
+    /// escrow's longest settlement delay (grace period, or dispute window and arbitration) plus
+    /// the token's yield period. Debt is written off only after it (review 9, R9-2).
+    pub yield_until: u64,
     /// Time `recent_rent` was received over (ms; 0 without a checkpoint).
     pub rent_window_ms: u64,
     /// The token's supply (units).
@@ -295,7 +304,7 @@ impl Valuation {
 }
 
 /// `amount × bps ÷ 10,000` (the shared `bps_of`, which never overflows), with `bps` capped at 100%.
-pub fn share(amount: u128, bps: u16) -> u128 {
+fn share(amount: u128, bps: u16) -> u128 {
     bps_of(amount, bps.min(BPS)).unwrap_or_default()
 }
 
@@ -309,7 +318,7 @@ pub struct Checkpoint {
     /// When it was taken (ms).
     pub at: u64,
     /// The rent measure then: the token's `distributed` total plus the holders' share of rent
-    /// under dispute (`ValuationInputs::disputed_rent`).
+    /// pending in the escrow (`ValuationInputs::pending_rent`).
     pub rent: u128,
     /// Lowest value per token unit (×10^18) seen in the epoch (above `high`: none yet, every
     /// valuation so far lacked a rent baseline).
@@ -827,8 +836,9 @@ impl VaultData {
     /// of the debt) and receives collateral worth the repayment plus the bonus. If that would take
     /// more than the collateral, it takes all of it and repays only what it is worth at the
     /// bonus; the debt left is written off as bad debt. After the tokenization period the tokens
-    /// are worth nothing: anyone may write the whole debt off, and the tokens stay in the vault
-    /// as the lenders' (`recovered`), so the yield they still earn repays lenders, not the caller.
+    /// are worth nothing: once their last yield has arrived (`yield_until`; it repays the debt
+    /// first), anyone may write the rest of the debt off, and the tokens stay in the vault as the
+    /// lenders' (`recovered`), so any yield still reaching them goes to lenders, not the caller.
     pub fn liquidate(&mut self, borrower: AccountId, amount: u128, now: u64, valuation: &Valuation) -> R<Liquidation> {
         if amount == 0 {
             return Err(Error::ZeroAmount);
@@ -845,6 +855,9 @@ impl VaultData {
         let pool_value = valuation.liquidation_value();
         if pool_value == 0 && !valuation.ended() {
             return Err(Error::Unpriced);
+        }
+        if pool_value == 0 && valuation.inputs.now < valuation.inputs.yield_until {
+            return Err(Error::YieldPending);
         }
         let bonus = add(WHOLE, u128::from(self.params.liquidation_bonus_bps))?;
         let most = mul_div_up(debt, u128::from(self.params.close_factor_bps), WHOLE)?.min(amount);

@@ -45,7 +45,8 @@ fn inputs() -> ValuationInputs {
         utilization_bps: 5_000,
         epochs: 4,
         recent_rent: 4 * 7_200_000,
-        disputed_rent: 0,
+        pending_rent: 0,
+        yield_until: 100 * HOUR,
         rent_window_ms: 4 * HOUR,
         supply: 800 * GPU_HOUR,
     }
@@ -673,6 +674,10 @@ fn after_the_period_the_debt_is_written_off() {
     let (borrower, other) = (account(BORROWER), account(OTHER));
     data.lock(other, 300 * GPU_HOUR, 0).unwrap();
     data.borrow(borrower, 36 * USDC, 0, &valuation()).unwrap();
+    // Review 9, R9-2: at the period's end its last yield is still on its way (settlements,
+    // disputes, the stream): it repays the debt first, so nothing is written off before it.
+    let early = Valuation::new(ValuationInputs { now: 100 * HOUR, yield_until: 130 * HOUR, ..inputs() }, 2_000, 100, Some(0), Some(0));
+    assert_eq!(data.liquidate(borrower, 1, 100 * HOUR, &early), Err(Error::YieldPending));
     let ended = Valuation::new(ValuationInputs { now: 100 * HOUR, ..inputs() }, 2_000, 100, Some(0), Some(0));
     assert_eq!(ended.liquidation_value(), 0);
     let outcome = data.liquidate(borrower, 1, 100 * HOUR, &ended).unwrap();

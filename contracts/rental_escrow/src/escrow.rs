@@ -204,9 +204,10 @@ pub struct Totals {
     /// Released yield the token has not taken yet (it refused, or the call failed);
     /// anyone can push it again.
     pub unpaid_yield: u128,
-    /// Σ cost of the epochs under dispute now (part of `held`): rent the pool earned or not as
-    /// the arbiter decides, so a credit vault counts it as earned until then (a party cannot
-    /// lower the pool's measured rent by disputing).
+    /// Holders' share of the epochs under dispute now, at the oracle's figures (what settling
+    /// them undisputed would pay holders; part of `held`): a credit vault counts it as earned
+    /// while the arbiter decides, so a party cannot lower the pool's measured rent by disputing,
+    /// nor raise it by disputing an epoch the oracle shows undelivered.
     pub disputed: u128,
 }
 
@@ -327,7 +328,8 @@ pub struct EscrowData {
     renter_rental_count: Mapping<AccountId, u32>,
     booked_gpus: Mapping<Epoch, u32>,
     epochs: Mapping<(RentalId, Epoch), EpochState>,
-    arbiters: Mapping<(RentalId, Epoch), AccountId>,
+    /// Each dispute's arbiter and the holders' share it holds back (`Totals::disputed`).
+    arbiters: Mapping<(RentalId, Epoch), (AccountId, u128)>,
     refundable: Mapping<AccountId, u128>,
     totals: Totals,
 }
@@ -399,6 +401,11 @@ impl EscrowData {
 
     /// The arbiter an epoch's dispute was opened with (kept after resolution).
     pub fn dispute_arbiter(&self, id: RentalId, epoch: Epoch) -> Option<AccountId> {
+        self.dispute_record(id, epoch).map(|(arbiter, _)| arbiter)
+    }
+
+    /// An epoch's dispute: its arbiter and the holders' share it held back (kept after resolution).
+    pub fn dispute_record(&self, id: RentalId, epoch: Epoch) -> Option<(AccountId, u128)> {
         self.arbiters.get((id, epoch))
     }
 
@@ -593,7 +600,7 @@ impl EscrowData {
             None => return Err(Error::AwaitingOracle),
         };
         // `settleable` passed only an unsettled epoch or one whose arbiter let the deadline pass.
-        let disputed = self.undisputed(&rental, self.epochs.get((id, epoch)).is_some())?;
+        let disputed = self.undisputed(id, epoch, self.epochs.get((id, epoch)).is_some())?;
         self.apply(&mut rental, &split)?;
         self.totals.disputed = disputed;
         self.epochs.insert((id, epoch), &state);
@@ -601,8 +608,11 @@ impl EscrowData {
     }
 
     /// Renter or operator locks an unsettled epoch for `arbiter` (the arbiter now), within
-    /// the dispute window. Only that arbiter can resolve it.
-    pub fn dispute(&mut self, caller: AccountId, operator: AccountId, arbiter: AccountId, id: RentalId, epoch: Epoch, now: u64) -> R<()> {
+    /// the dispute window, once the oracle has `finalized` it: a dispute contests the figures,
+    /// and what they would pay holders is counted as disputed until the arbiter decides. Only
+    /// that arbiter can resolve it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn dispute(&mut self, caller: AccountId, operator: AccountId, arbiter: AccountId, id: RentalId, epoch: Epoch, finalized: Option<Finalized>, now: u64) -> R<()> {
         let rental = self.settleable(id, epoch, now)?;
         if caller != rental.renter && caller != operator {
             return Err(Error::NotParty);
@@ -610,9 +620,10 @@ impl EscrowData {
         if now >= self.schedule.epoch_end(epoch).saturating_add(self.config.dispute_window) {
             return Err(Error::DisputeWindowClosed);
         }
-        self.totals.disputed = add(self.totals.disputed, rental.epoch_cost)?;
+        let due = self.split_delivery(&rental, epoch, &finalized.ok_or(Error::AwaitingOracle)?)?.to_holders;
+        self.totals.disputed = add(self.totals.disputed, due)?;
         self.epochs.insert((id, epoch), &EpochState::Disputed);
-        self.arbiters.insert((id, epoch), &arbiter);
+        self.arbiters.insert((id, epoch), &(arbiter, due));
         Ok(())
     }
 
@@ -623,13 +634,13 @@ impl EscrowData {
         if self.epochs.get((id, epoch)) != Some(EpochState::Disputed) {
             return Err(Error::NotDisputed);
         }
-        if self.arbiters.get((id, epoch)) != Some(caller) {
+        if self.dispute_arbiter(id, epoch) != Some(caller) {
             return Err(Error::MissingRole(Role::Arbiter));
         }
         let paid = rental.epoch_cost.checked_sub(renter_refund).ok_or(Error::RefundExceedsCost)?;
         let fee = bps_of(paid, self.config.operator_fee_bps).ok_or(Error::Overflow)?;
         let split = Split { to_holders: sub(paid, fee)?, fee, refund: renter_refund, ..Split::default() };
-        let disputed = self.undisputed(&rental, true)?;
+        let disputed = self.undisputed(id, epoch, true)?;
         self.apply(&mut rental, &split)?;
         self.totals.disputed = disputed;
         self.epochs.insert((id, epoch), &EpochState::Resolved);
@@ -661,9 +672,12 @@ impl EscrowData {
 
     // ---- internals -----------------------------------------------------------------------
 
-    /// `Totals::disputed` once an epoch of `rental` that `was_disputed` is released.
-    fn undisputed(&self, rental: &Rental, was_disputed: bool) -> R<u128> {
-        if was_disputed { sub(self.totals.disputed, rental.epoch_cost) } else { Ok(self.totals.disputed) }
+    /// `Totals::disputed` once `epoch` of rental `id`, if it `was_disputed`, is released.
+    fn undisputed(&self, id: RentalId, epoch: Epoch, was_disputed: bool) -> R<u128> {
+        match self.arbiters.get((id, epoch)).filter(|_| was_disputed) {
+            Some((_, due)) => sub(self.totals.disputed, due),
+            None => Ok(self.totals.disputed),
+        }
     }
 
     /// Cost of one epoch for `gpus` at `price` per GPU-hour.
@@ -715,6 +729,7 @@ impl EscrowData {
     }
 
     /// Pays for `min(booked, share of delivered)` hours, less the SLA credit, less the fee.
+    #[inline(never)]
     fn split_delivery(&self, rental: &Rental, epoch: Epoch, finalized: &Finalized) -> R<Split> {
         let booked = mul_div_floor(u128::from(rental.gpus), u128::from(self.schedule.epoch_length), u128::from(MS_PER_HOUR / 1_000))
             .ok_or(Error::Overflow)?;

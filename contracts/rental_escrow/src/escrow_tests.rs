@@ -148,11 +148,13 @@ fn settlement_waits_for_the_epoch_and_the_oracle_then_times_out() {
 fn disputes_lock_until_the_arbiter_splits() {
     let (mut data, rental) = booked();
     let operator = account(OPERATOR);
-    assert_eq!(data.dispute(account(7), operator, account(ARBITER), rental.id, 1, end_of(1)), Err(Error::NotParty));
-    assert_eq!(data.dispute(operator, operator, account(ARBITER), rental.id, 1, end_of(1) + HOUR), Err(Error::DisputeWindowClosed));
+    assert_eq!(data.dispute(account(7), operator, account(ARBITER), rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)), Err(Error::NotParty));
+    assert_eq!(data.dispute(operator, operator, account(ARBITER), rental.id, 1, finalized(1, 8_000, 10_000), end_of(1) + HOUR), Err(Error::DisputeWindowClosed));
     assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(Error::NotDisputed));
-    data.dispute(account(RENTER), operator, account(ARBITER), rental.id, 1, end_of(1)).unwrap();
-    assert_eq!(data.totals().disputed, 8_000_000, "the epoch's cost is under dispute");
+    // A dispute contests the oracle's figures: none yet, nothing to dispute.
+    assert_eq!(data.dispute(account(RENTER), operator, account(ARBITER), rental.id, 1, None, end_of(1)), Err(Error::AwaitingOracle));
+    data.dispute(account(RENTER), operator, account(ARBITER), rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).unwrap();
+    assert_eq!(data.totals().disputed, 7_200_000, "what the figures pay holders (8 USDC less the 10% fee) is under dispute");
     assert_eq!(data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).err(), Some(Error::Disputed));
     assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 8_000_001).err(), Some(Error::RefundExceedsCost));
     assert_eq!(data.resolve(account(OPERATOR), rental.id, 1, 0).err(), Some(Error::MissingRole(Role::Arbiter)));
@@ -162,6 +164,27 @@ fn disputes_lock_until_the_arbiter_splits() {
     assert_eq!(data.totals().disputed, 0, "resolved: no longer under dispute");
     assert_eq!(data.epoch_state(rental.id, 1), Some(EpochState::Resolved));
     assert_eq!(data.resolve(account(ARBITER), rental.id, 1, 0).err(), Some(Error::NotDisputed));
+    assert_balanced(&data, rental.id);
+}
+
+/// Review 9, R9-1: a dispute counted the epoch's whole cost as rent under dispute, so a renter
+/// disputing epochs the oracle showed undelivered (an outage it would be refunded for anyway)
+/// raised the credit vault's rent measure, and the refunds landing a day later lowered it when
+/// the pool was healthy again. Now a dispute needs the oracle's figures and holds back only what
+/// they would pay holders: nothing for an epoch not delivered, part for a short one.
+#[ink::test]
+fn a_dispute_holds_back_what_the_figures_pay_holders() {
+    let (mut data, rental) = booked();
+    let (renter, operator) = (account(RENTER), account(OPERATOR));
+    data.dispute(renter, operator, account(ARBITER), rental.id, 1, finalized(1, 0, 10_000), end_of(1)).unwrap();
+    assert_eq!(data.totals().disputed, 0, "an outage pays holders nothing: nothing held back");
+    // Half delivered, at 97% uptime (10% credit below 99%): 4 USDC, less 0.4 credit, less 10%.
+    data.dispute(renter, operator, account(ARBITER), rental.id, 2, finalized(2, 4_000, 9_700), end_of(2)).unwrap();
+    assert_eq!(data.totals().disputed, 3_240_000);
+    assert_eq!(data.dispute_record(rental.id, 2), Some((account(ARBITER), 3_240_000)));
+    data.resolve(account(ARBITER), rental.id, 2, 8_000_000).unwrap();
+    data.resolve(account(ARBITER), rental.id, 1, 0).unwrap();
+    assert_eq!(data.totals().disputed, 0);
     assert_balanced(&data, rental.id);
 }
 
@@ -234,7 +257,7 @@ fn item1_cancel_after_start_then_extend_settles_every_rebooked_epoch() {
     data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).unwrap();
     let (_, state) = data.settle(rental.id, 2, finalized(2, 8_000, 10_000), end_of(2)).unwrap();
     assert_eq!(state, EpochState::Settled);
-    data.dispute(renter, account(OPERATOR), account(ARBITER), rental.id, 3, end_of(3)).unwrap();
+    data.dispute(renter, account(OPERATOR), account(ARBITER), rental.id, 3, finalized(3, 8_000, 10_000), end_of(3)).unwrap();
     data.resolve(account(ARBITER), rental.id, 3, 8_000_000).unwrap();
     assert_eq!((data.epoch_state(rental.id, 2), data.epoch_state(rental.id, 3)), (Some(EpochState::Settled), Some(EpochState::Resolved)));
     assert_eq!(data.rental(rental.id).unwrap().ledger.held, 0);
@@ -352,9 +375,9 @@ fn item5_cancel_within_the_notice_pays_the_fee() {
 fn item6_dispute_is_resolved_only_by_its_arbiter() {
     let (mut data, rental) = booked();
     let (renter, operator, next) = (account(RENTER), account(OPERATOR), account(7));
-    data.dispute(renter, operator, account(ARBITER), rental.id, 1, end_of(1)).unwrap();
+    data.dispute(renter, operator, account(ARBITER), rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).unwrap();
     // The arbiter changed since: the next dispute is the new one's, the open one stays the old one's.
-    data.dispute(operator, operator, next, rental.id, 2, end_of(2)).unwrap();
+    data.dispute(operator, operator, next, rental.id, 2, finalized(2, 8_000, 10_000), end_of(2)).unwrap();
     assert_eq!((data.dispute_arbiter(rental.id, 1), data.dispute_arbiter(rental.id, 2)), (Some(account(ARBITER)), Some(next)));
     assert_eq!(data.resolve(next, rental.id, 1, 0).err(), Some(Error::MissingRole(Role::Arbiter)), "a later arbiter");
     assert_eq!(data.resolve(account(ARBITER), rental.id, 2, 0).err(), Some(Error::MissingRole(Role::Arbiter)));
@@ -514,7 +537,9 @@ fn run(data: &mut EscrowData, model: &mut Model, op: &Op) -> Result<(), TestCase
         Op::Dispute { pick, at, operator } => {
             let (id, rental, epoch) = pick_epoch(data, pick, at, now);
             let by = if operator { account(OPERATOR) } else { renter_of(&rental, true) };
-            if data.dispute(by, account(OPERATOR), account(model.arbiter), id, epoch, now).is_ok() {
+            // Figures for even epochs only: an odd one cannot be disputed before the oracle finalizes it.
+            let figures = if epoch % 2 == 0 { finalized(epoch, 3_000 + epoch * 1_000 % 6_000, 9_700) } else { None };
+            if data.dispute(by, account(OPERATOR), account(model.arbiter), id, epoch, figures, now).is_ok() {
                 model.disputes.insert((id, epoch), model.arbiter);
             }
         }
@@ -591,7 +616,9 @@ fn check(data: &EscrowData, model: &Model, after: &Op) -> Result<(), TestCaseErr
                 let state = data.epoch_state(rental.id, epoch);
                 prop_assert_ne!(state, Some(EpochState::Cancelled), "rental {} epoch {} is booked, after {:?}", rental.id, epoch, after);
                 if state == Some(EpochState::Disputed) {
-                    disputed += rental.epoch_cost;
+                    let due = data.dispute_record(rental.id, epoch).map_or(u128::MAX, |(_, due)| due);
+                    prop_assert!(due <= rental.epoch_cost, "holds back more than the epoch costs");
+                    disputed += due;
                     let recorded = model.disputes.get(&(rental.id, epoch)).map(|a| account(*a));
                     prop_assert_eq!(data.dispute_arbiter(rental.id, epoch), recorded);
                 }
@@ -603,7 +630,7 @@ fn check(data: &EscrowData, model: &Model, after: &Op) -> Result<(), TestCaseErr
         prop_assert_eq!(data.booked_gpus(epoch as u64), *gpus, "bookings of epoch {} after {:?}", epoch, after);
     }
     prop_assert_eq!(rentals.iter().map(|r| r.ledger.held).sum::<u128>(), totals.ledger.held);
-    prop_assert_eq!(totals.disputed, disputed, "Σ cost of the disputed epochs after {:?}", after);
+    prop_assert_eq!(totals.disputed, disputed, "Σ holders' share of the disputed epochs after {:?}", after);
     for renter in 1..4u8 {
         let owed = refunded.get(&account(renter)).copied().unwrap_or(0) - model.withdrawn.get(&renter).copied().unwrap_or(0);
         prop_assert_eq!(data.refundable(account(renter)), owed, "renter {} after {:?}", renter, after);
@@ -704,7 +731,7 @@ fn a_lost_arbiter_locks_the_disputed_deposit_forever() {
     // Fixed: past the arbitration deadline anyone settles a disputed epoch as if undisputed.
     let (mut data, rental) = booked();
     let (renter, operator, lost_arbiter) = (account(RENTER), account(OPERATOR), account(ARBITER));
-    data.dispute(renter, operator, lost_arbiter, rental.id, 1, end_of(1)).unwrap();
+    data.dispute(renter, operator, lost_arbiter, rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).unwrap();
     for epoch in 2..4 {
         data.settle(rental.id, epoch, finalized(epoch, 8_000, 10_000), end_of(epoch)).unwrap();
     }

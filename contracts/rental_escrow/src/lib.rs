@@ -22,7 +22,7 @@ mod escrow_tests;
 pub mod rental_escrow {
     use crate::escrow::{Epoch, EpochState, EscrowConfig, EscrowData, Offer, Rental, RentalId, Split, Totals};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{Access, AccessError, EpochSchedule, Ownable2Step, Role};
+    use compute_rwa_common::{Access, AccessError, EpochSchedule, Finalized, Ownable2Step, Role};
     use ink::prelude::vec::Vec;
 
     /// Most rental ids one `rentals_of` call returns.
@@ -253,21 +253,22 @@ pub mod rental_escrow {
         /// refused). Anyone may call; each epoch settles once. A failing oracle call fails.
         #[ink(message)]
         pub fn settle(&mut self, id: RentalId, epoch: Epoch) -> Result<(), Error> {
-            let now = self.now();
-            self.data.settleable(id, epoch, now)?;
-            let finalized = calls::finalize_epoch(self.oracle, self.data.config().feed, epoch)?;
+            let (finalized, now) = self.figures(id, epoch)?;
             let (split, state) = self.data.settle(id, epoch, finalized, now)?;
             self.env().emit_event(EpochSettled { id, epoch, state, split });
             self.hand_over_yield(split.to_holders)
         }
 
-        /// Locks an unsettled, ended epoch for the current arbiter, within the dispute
-        /// window; only that arbiter can resolve it. Renter or operator only.
+        /// Locks an unsettled, ended epoch for the current arbiter, within the dispute window,
+        /// once the oracle has finalized its figures (asking it to finalize where its rules
+        /// allow): a dispute contests them. Only that arbiter can resolve it. Renter or operator
+        /// only.
         #[ink(message)]
         pub fn dispute(&mut self, id: RentalId, epoch: Epoch) -> Result<(), Error> {
             let by = self.env().caller();
             let arbiter = self.arbiter;
-            self.data.dispute(by, self.operator, arbiter, id, epoch, self.now())?;
+            let (finalized, now) = self.figures(id, epoch)?;
+            self.data.dispute(by, self.operator, arbiter, id, epoch, finalized, now)?;
             self.env().emit_event(EpochDisputed { id, epoch, by, arbiter });
             Ok(())
         }
@@ -468,6 +469,15 @@ pub mod rental_escrow {
                 let _ = calls::psp22_approve(self.stablecoin, self.token, 0);
             }
             paid
+        }
+
+        /// The oracle's figures for an ended, open `epoch` of rental `id` (finalized now where the
+        /// oracle's rules allow; `None`: not final), and the time.
+        #[inline(never)]
+        fn figures(&mut self, id: RentalId, epoch: Epoch) -> Result<(Option<Finalized>, u64), Error> {
+            let now = self.now();
+            self.data.settleable(id, epoch, now)?;
+            Ok((calls::finalize_epoch(self.oracle, self.data.config().feed, epoch)?, now))
         }
 
         fn now(&self) -> u64 {
