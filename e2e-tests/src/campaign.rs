@@ -1,4 +1,4 @@
-//! A seeded random campaign on the real Wasm (drink): all five contracts deployed from the
+//! A seeded random campaign on the real Wasm (drink): all eight contracts deployed from the
 //! release artifacts, random sequences of every public message by every kind of actor —
 //! issuer, agent, verified, unverified and expired investors, renters, honest and lying
 //! reporters, operator, arbiters, outsiders — while time advances.
@@ -24,6 +24,8 @@ use utilization_oracle::oracle::Eligibility;
 use ink::scale::Decode;
 use credit_vault::credit_vault::{Error as VaultError, VaultState};
 use credit_vault::vault::Position;
+use gpu_market::gpu_market::MarketState;
+use gpu_market::market::Order;
 use rental_escrow::escrow::{EpochState, Rental, Totals};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -63,6 +65,7 @@ pub enum Target {
     Oracle,
     Escrow,
     Vault,
+    Market,
     Time,
 }
 
@@ -118,6 +121,11 @@ pub enum Kind {
     VaultSettle,
     VaultLiquidate,
     VaultGovern,
+    MarketPost,
+    MarketFill,
+    MarketCancel,
+    MarketClear,
+    MarketGovern,
     Advance,
 }
 
@@ -173,6 +181,11 @@ const MIX: &[(Kind, u64)] = &[
     (VaultSettle, 1),
     (VaultLiquidate, 2),
     (VaultGovern, 1),
+    (MarketPost, 4),
+    (MarketFill, 4),
+    (MarketCancel, 1),
+    (MarketClear, 1),
+    (MarketGovern, 1),
     (Advance, 9),
 ];
 
@@ -191,6 +204,7 @@ impl Kind {
             VaultLend | VaultRedeem | VaultLock | VaultUnlock | VaultBorrow | VaultRepay | VaultRefresh | VaultSettle | VaultLiquidate | VaultGovern => {
                 Target::Vault
             }
+            MarketPost | MarketFill | MarketCancel | MarketClear | MarketGovern => Target::Market,
             Advance => Target::Time,
         }
     }
@@ -315,7 +329,7 @@ impl Scope {
             Target::Registry => Scope { identity: true, ..Scope::NONE },
             Target::Oracle => Scope { oracle: true, ..Scope::NONE },
             // The vault moves both assets (its books are checked with them).
-            Target::Vault => Scope { coin: true, token: true, ..Scope::NONE },
+            Target::Vault | Target::Market => Scope { coin: true, token: true, ..Scope::NONE },
             // Time moves the streamed yield, the bookable window and the epochs that just closed.
             Target::Escrow | Target::Time => Scope::ALL,
         }
@@ -351,6 +365,8 @@ struct World {
     /// The credit vault, and its share price at the last check as (assets + 1, shares + 1, bad debt).
     vault: AccountId32,
     vault_price: (u128, u128, u128),
+    /// The GPU-hour market (fee 1% to the operator).
+    market: AccountId32,
     stats: Stats,
 }
 
@@ -429,6 +445,8 @@ impl World {
         // A short yield stream so the campaign sees streams start, overlap and end.
         suite.admin_ok::<()>("set_yield_period", &[(2 * HOUR).to_string()])?;
         let vault = crate::sandbox::deploy_vault(&mut suite)?;
+        let market_args = [suite.token.to_string(), suite.coin.to_string(), suite.oracle.to_string(), FEED.into(), "100".into(), operator().to_string()];
+        let market = crate::sandbox::deploy(&mut suite.session, "gpu_market", "new", &market_args)?;
         let mut world = World {
             suite,
             now: 0,
@@ -451,6 +469,7 @@ impl World {
             }),
             vault,
             vault_price: (1, 1, 0),
+            market,
             stats: Stats::default(),
         };
         for (i, who) in investors().iter().take(4).enumerate() {
@@ -473,6 +492,7 @@ impl World {
             Target::Oracle => self.suite.oracle.clone(),
             Target::Escrow | Target::Time => self.suite.escrow.clone(),
             Target::Vault => self.vault.clone(),
+            Target::Market => self.market.clone(),
         }
     }
 
@@ -848,6 +868,7 @@ impl World {
             VaultLend | VaultRedeem | VaultLock | VaultUnlock | VaultBorrow | VaultRepay | VaultRefresh | VaultSettle | VaultLiquidate | VaultGovern => {
                 self.vault_op(kind, a, b, c)?
             }
+            MarketPost | MarketFill | MarketCancel | MarketClear | MarketGovern => self.market_op(kind, a, b, c)?,
             Advance => {
                 self.now += (a % 90) * 60_000;
                 self.suite.set_time(self.now);
@@ -942,6 +963,116 @@ impl World {
                 }
             }
         })
+    }
+
+    /// An open order of the market, picked from the ids given so far (`None`: gone or never).
+    fn market_order(&mut self, r: u64) -> Result<(u64, Option<Order>), String> {
+        let state: MarketState = self.read(Target::Market, "state", &[])?;
+        let id = 1 + r % state.last_id.max(1);
+        Ok((id, self.read(Target::Market, "order", &[id.to_string()])?))
+    }
+
+    /// One market operation: investors (verified, expiring, never registered), renters (who hold
+    /// the stablecoin but no identity) and outsiders post and fill; the token's compliance and
+    /// both assets' balances and allowances decide.
+    fn market_op(&mut self, kind: Kind, a: u64, b: u64, c: u64) -> Result<Outcome, String> {
+        let t = Target::Market;
+        let market = self.market.clone();
+        let trader = |r: u64| Self::pick(&[account(2), account(3), account(4), account(5), account(6), account(51), outsider()], r);
+        let approve = |w: &mut Self, who: &AccountId32, asset: Target, amount: u128| w.call(who, asset, "PSP22::approve", &[market.to_string(), amount.to_string()]);
+        Ok(match kind {
+            MarketPost => {
+                let (maker, sell) = (trader(a), b % 2 == 0);
+                let (side, asset) = if sell { ("Sell", Target::Token) } else { ("Buy", Target::Stablecoin) };
+                let price = u128::from(1 + c % 5) * USDC / 2;
+                let held = if sell { self.token_balance(&maker)? } else { self.coin_balance(&maker)? };
+                let amount = Self::amount(held, c >> 3) / if sell { 1 } else { 3 };
+                let open: u128 = self.read(t, "open", &[maker.to_string(), side.into()])?;
+                let need = if sell { amount } else { gpu_market::market::cost(amount, price).unwrap_or(u128::MAX) };
+                approve(self, &maker, asset, open.saturating_add(need))?;
+                // Where its price belongs (one time in eight, a stale position: refused, typed).
+                let page: Vec<(u64, Order)> = self.read(t, "page", &[side.into(), "None".into(), "None".into(), "50".into()])?;
+                let after = if c % 8 == 0 {
+                    page.first().map(|(id, _)| *id)
+                } else {
+                    page.iter().take_while(|(_, o)| if sell { o.price <= price } else { o.price >= price }).last().map(|(id, _)| *id)
+                };
+                let after = after.map_or("None".to_string(), |id| format!("Some({id})"));
+                let expiry = self.now + (1 + (c >> 11) % 6) * HOUR;
+                self.call(&maker, t, "post", &[side.into(), price.to_string(), amount.to_string(), expiry.to_string(), after])?
+            }
+            MarketFill => {
+                let taker = trader(a);
+                let (id, order) = self.market_order(b)?;
+                let (amount, gives) = match order {
+                    Some(o) => {
+                        let amount = Self::amount(o.amount, c);
+                        let left = o.amount.saturating_sub(amount);
+                        let cost = gpu_market::market::cost(o.amount, o.price).and_then(|all| Ok(all - gpu_market::market::cost(left, o.price)?)).unwrap_or(0);
+                        (amount, if o.side == gpu_market::market::Side::Sell { (Target::Stablecoin, cost) } else { (Target::Token, amount) })
+                    }
+                    None => (1, (Target::Stablecoin, 0)),
+                };
+                approve(self, &taker, gives.0, gives.1)?;
+                self.call(&taker, t, "fill", &[id.to_string(), amount.to_string()])?
+            }
+            MarketCancel => {
+                let (id, order) = self.market_order(b)?;
+                // The maker mostly; anyone else is refused.
+                let caller = match order {
+                    Some(o) if a % 4 != 0 => AccountId32::new(*o.maker.as_ref()),
+                    _ => trader(a),
+                };
+                self.call(&caller, t, "cancel", &[id.to_string()])?
+            }
+            MarketClear => {
+                let (id, _) = self.market_order(b)?;
+                let caller = self.anyone(a);
+                self.call(&caller, t, "clear", &[id.to_string()])?
+            }
+            _ => {
+                let caller = self.governor(a);
+                match b % 3 {
+                    0 => self.call(&caller, t, "set_paused", &[(c % 3 == 0).to_string()])?,
+                    1 => self.call(&caller, t, "set_paused", &["false".into()])?,
+                    _ => self.call(&caller, t, "set_fee", &[(c % 1_200).to_string(), operator().to_string()])?,
+                }
+            }
+        })
+    }
+
+    /// The market holds nothing; its books are in price order with equal prices in posting order;
+    /// what each maker has committed is what its open orders need.
+    fn check_market(&mut self) -> Result<(), String> {
+        let market = self.market.clone();
+        let held = (self.coin_balance(&market)?, self.token_balance(&market)?);
+        if held != (0, 0) {
+            return Err(format!("the market holds {held:?} (stablecoin, tokens)"));
+        }
+        let mut committed: BTreeMap<(AccountId, bool), u128> = BTreeMap::new();
+        for (side, sell) in [("Sell", true), ("Buy", false)] {
+            let page: Vec<(u64, Order)> = self.read(Target::Market, "page", &[side.into(), "None".into(), "None".into(), "50".into()])?;
+            for pair in page.windows(2) {
+                let ((p, above), (id, below)) = (&pair[0], &pair[1]);
+                let ordered = if sell { above.price < below.price } else { above.price > below.price };
+                if !(ordered || (above.price == below.price && p < id)) || below.book.prev != Some(*p) {
+                    return Err(format!("{side} book out of order at {id} after {p}"));
+                }
+            }
+            if page.len() < 50 {
+                for (_, o) in &page {
+                    *committed.entry((o.maker, sell)).or_default() += o.need().map_err(|e| format!("need: {e:?}"))?;
+                }
+                for who in investors().iter().chain([account(51), outsider()].iter()) {
+                    let open: u128 = self.read(Target::Market, "open", &[who.to_string(), side.into()])?;
+                    let expected = committed.get(&(ink_id(who), sell)).copied().unwrap_or(0);
+                    if open != expected {
+                        return Err(format!("{who} committed {open} to {side} orders needing {expected}"));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The vault holds what it owes and the collateral it records (as Σ of the positions), and
@@ -1106,6 +1237,7 @@ impl World {
                 self.suite.oracle.clone(),
                 self.suite.coin.clone(),
                 self.vault.clone(),
+                self.market.clone(),
             ];
             if full || self.coins.is_empty() {
                 refresh.extend(self.people.iter().cloned());
@@ -1183,6 +1315,7 @@ impl World {
         }
         if scope.coin || scope.token {
             self.check_vault()?;
+            self.check_market()?;
         }
         if scope.escrow {
             // Bookings within the pool for the epochs that can still be booked.

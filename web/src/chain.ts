@@ -10,11 +10,11 @@ import type { Codec } from "@polkadot/types/types";
 import { ContractError, describe, VAULT_HINTS, variantDocs, withHints, type VariantDocs } from "./errors";
 import { withMargin } from "./gas";
 
-/** Every contract a pool can have, in deployment order; the credit vault only where pool.toml has a `[vault]`. */
-export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow", "credit_vault"] as const;
+/** Every contract a pool can have, in deployment order; the credit vault and the market only where pool.toml has a `[vault]` and a `[market]`. */
+export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow", "credit_vault", "gpu_market"] as const;
 export type Name = (typeof CONTRACTS)[number];
 /** The contracts every pool has. */
-export type Core = Exclude<Name, "credit_vault">;
+export type Core = Exclude<Name, "credit_vault" | "gpu_market">;
 
 /** One contract's record in deployment.json. */
 export interface Deployed {
@@ -25,7 +25,7 @@ export interface Deployed {
 /** What `compute-rwa deploy-pool` wrote (the fields the app uses). */
 export interface Deployment {
   url: string;
-  contracts: Record<Core, Deployed> & { credit_vault?: Deployed };
+  contracts: Record<Core, Deployed> & { credit_vault?: Deployed; gpu_market?: Deployed };
   feed: number;
   attested_gpu_hours: number;
   attestation_hash: string;

@@ -9,7 +9,7 @@ import { u8aConcat } from "@polkadot/util";
 import { describe as group, expect, it } from "vitest";
 
 const ARTIFACTS = process.env.COMPUTE_RWA_ARTIFACTS ?? resolve(__dirname, "../../target/ink");
-const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow", "credit_vault"];
+const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow", "credit_vault", "gpu_market"];
 
 group("contract events", () => {
   for (const name of CONTRACTS) {
