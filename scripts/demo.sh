@@ -124,10 +124,8 @@ say "Charlie's GPU-hours $(gpuh "$CHARLIE_GPUH") → $(gpuh "$(read_value token 
 cli vault
 
 step "Trading: Bob offers 100 GPU-hours at 2.4 USDC each; Charlie buys 40, tokens and payment in one call (1% fee to the operator)"
-as //Bob market post sell --price 2.4 --gpu-hours 100
-quiet call coin mint "$CHARLIE" 200000000
 BOB_USDC=$(read_value coin PSP22::balance_of "$BOB"); CHARLIE_GPUH=$(read_value token PSP22::balance_of "$CHARLIE")
-cli --suri //Charlie market fill 1 --gpu-hours 40
+story_trade
 say "Bob's USDC units $BOB_USDC → $(read_value coin PSP22::balance_of "$BOB") (96 USDC less the 0.96 fee); Charlie's GPU-hours $(gpuh "$CHARLIE_GPUH") → $(gpuh "$(read_value token PSP22::balance_of "$CHARLIE")")"
 
 step "Dave, who has no KYC, tries to buy on the market: the token refuses him the tokens, and his payment is not taken"

@@ -111,3 +111,11 @@ story_keeper() {
     wait_until $(( $(date +%s%3N) + EPOCH_MS + 200 ))
   done
 }
+
+# The market: Bob offers 100 GPU-hours at 2.4 USDC each; Charlie (given 200 USDC) buys 40 of them,
+# tokens and payment in one call (order 1 of a new pool).
+story_trade() {
+  quiet --suri //Bob market post sell --price 2.4 --gpu-hours 100
+  quiet call coin mint "$CHARLIE" 200000000
+  quiet --suri //Charlie market fill 1 --gpu-hours 40
+}

@@ -4,7 +4,8 @@
 # of it released: the script waits out the token's yield period), a settled rental and three
 # finalized epochs (the last one short of the SLA), and a credit vault where Charlie lent 500 USDC
 # and Bob borrowed 2 against 1,000 of his GPU-hours (the example vault values rent over a short
-# horizon: 1,200 epochs of 3.6 s). The vault values tokens from the rent it
+# horizon: 1,200 epochs of 3.6 s), and a market where Bob offers 60 GPU-hours at 2.4 USDC (he
+# offered 100; Charlie bought 40). The vault values tokens from the rent it
 # measured between its checkpoints over its trailing epochs (here 12 × 3.6 s): `story_checkpoints`
 # prices the pool again.
 # Usage: scripts/sample-pool.sh DIR   (writes DIR/deployment.json; needs scripts/build.sh first)
@@ -33,4 +34,6 @@ wait_until $(( $(date +%s%3N) + $(read_value token state | field yield_period) +
 story_checkpoints 30000000
 story_lend
 story_borrow 2000000
+# Bob offers 100 GPU-hours on the market; Charlie buys 40 of them.
+story_trade
 echo "[sample-pool] deployed; Bob can claim $(read_value token holding "$BOB" | field claimable) USDC units ($out/deployment.json)"

@@ -209,6 +209,32 @@ test("the lender view shows the vault's books and Charlie's shares as on chain; 
   await page.screenshot({ path: `${SHOTS}/web-vault-lender.png`, fullPage: true });
 });
 
+test("the market view shows both books and the volume as the market reads them; a fill moves exactly both legs", async () => {
+  await page.goto(`${APP}#market`);
+  await page.getByTestId("account").selectOption(CHARLIE);
+  const ask = page.locator('[data-testid="asks"] tr[data-order="1"]');
+  await ask.waitFor({ timeout: 30_000 });
+  // Bob offered 100 GPU-hours at 2.4 USDC; the sample pool's Charlie took 40.
+  const order = read("market", "order", "1");
+  assert.equal(field(order, "amount"), "60000000");
+  assert.equal(await units(ask.locator("td").nth(1)), BigInt(field(order, "price")));
+  assert.equal(await units(ask.locator("td").nth(2)), 60_000_000n);
+  assert.equal(await page.getByTestId("best-ask").textContent(), "2.4 USDC");
+  assert.equal(await page.locator('[data-testid="bids"] tr[data-order]').count(), 0, "no buy orders");
+  assert.ok(Number(await page.getByTestId("chart-market-volume").getAttribute("data-points")) > 0);
+  const before = [read("coin", "PSP22::balance_of", CHARLIE), read("token", "PSP22::balance_of", CHARLIE), read("coin", "PSP22::balance_of", BOB)].map(BigInt);
+
+  // Charlie takes 10 more: 24 USDC from him, 23.76 to Bob (1% to the operator), 10 GPU-hours to him.
+  await page.getByTestId("fill-amount").fill("10");
+  await page.getByTestId("fill-order").fill("1");
+  await page.getByTestId("fill-send").click();
+  await page.getByTestId("status").getByText("fill: done").waitFor({ timeout: 60_000 });
+  const after = [read("coin", "PSP22::balance_of", CHARLIE), read("token", "PSP22::balance_of", CHARLIE), read("coin", "PSP22::balance_of", BOB)].map(BigInt);
+  assert.deepEqual(after, [before[0] - 24_000_000n, before[1] + 10_000_000n, before[2] + 23_760_000n]);
+  assert.equal(await units(page.locator('[data-testid="asks"] tr[data-order="1"] td').nth(2)), 50_000_000n);
+  await page.screenshot({ path: `${SHOTS}/market.png`, fullPage: true });
+});
+
 test("the borrower view shows Bob's loan as the vault values it, its health by block, explains a refusal and repays exactly", async () => {
   // Priced again by fresh rent (the vault looks back 12 epochs of 3.6 s).
   priceThePool();

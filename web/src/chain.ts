@@ -116,6 +116,11 @@ export class Pool {
     return this.contracts.credit_vault !== undefined;
   }
 
+  /** Whether the pool has a GPU-hour market. */
+  get hasMarket(): boolean {
+    return this.contracts.gpu_market !== undefined;
+  }
+
   /** `name`'s address in deployment.json. */
   address(name: Name): string {
     const record = this.deployment.contracts[name];

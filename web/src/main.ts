@@ -9,6 +9,7 @@ import { type Account, big, get, Pool, some } from "./chain";
 import { ContractError } from "./errors";
 import { bps, date, gpuHours, milliGpuHours, parseUnits, senderLimits, short, streamLine, usdc } from "./format";
 import { card, escape, status, text } from "./ui";
+import { marketPanel } from "./market";
 import { borrowerPanel, lenderPanel } from "./vault";
 import "./style.css";
 
@@ -42,6 +43,7 @@ async function main() {
   const name = (await pool.read("gpu_hour_token", "PSP22Metadata::token_name")).toHuman();
   document.querySelector("#title")!.textContent = `${name ?? "compute-rwa pool"}`;
   if (!pool.hasVault) document.querySelectorAll<HTMLElement>("nav a.vault").forEach((a) => a.remove());
+  if (!pool.hasMarket) document.querySelectorAll<HTMLElement>("nav a.market").forEach((a) => a.remove());
   window.addEventListener("hashchange", route);
   await route();
 }
@@ -55,6 +57,7 @@ async function route() {
     if (view === "investor") await investorView();
     else if (view === "lender") await vaultView(lenderPanel);
     else if (view === "borrower") await vaultView(borrowerPanel);
+    else if (view === "market") await marketView();
     else if (view === "audit") await auditView();
     else await poolView();
   } catch (e) {
@@ -177,6 +180,16 @@ function vaultView(panel: typeof lenderPanel) {
   }
   const show = () => panel(pool, current ? accounts.get(current) : undefined, document.querySelector<HTMLElement>("#vault")!);
   return accountView("vault", show, true);
+}
+
+/** The market for the chosen account (a pool without a market has none). */
+function marketView() {
+  if (!pool.hasMarket) {
+    app.innerHTML = `<p class="muted" data-testid="no-market">This pool has no market (add a <code>[market]</code> section to pool.toml and deploy the pool).</p>`;
+    return Promise.resolve();
+  }
+  const show = () => marketPanel(pool, current ? accounts.get(current) : undefined, document.querySelector<HTMLElement>("#market")!);
+  return accountView("market", show, true);
 }
 
 async function showInvestor() {

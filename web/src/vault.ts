@@ -3,7 +3,8 @@
 // dry-run at each recent block, so the app never values the pool itself. Actions go through
 // `Pool.send`, as the investor view's do, after approving the vault for what it pulls.
 import type { Codec } from "@polkadot/types/types";
-import { type Account, big, get, maybe, type Pool, some } from "./chain";
+import { amountForm, approve, onSubmit, type Signer } from "./actions";
+import { big, get, maybe, type Pool, some } from "./chain";
 import { healthChart, type HealthPoint } from "./charts";
 import { ContractError, describe } from "./errors";
 import { bps, formatUnits, gpuHours, healthFactor, parseUnits, UNBOUNDED, usdc } from "./format";
@@ -109,40 +110,6 @@ function valuationCard(valuation: Codec): string {
 /** Bumped by every render, so a slow one that started earlier never draws over a newer one. */
 let generation = 0;
 
-type Signer = Account & { name: string };
-
-/** A form with one amount field and a submit button (data-testids `${id}-amount`, `${id}-send`). */
-function amountForm(id: string, label: string, placeholder: string, button: string, extra = ""): string {
-  return `<form id="${id}" class="action"><label>${label} <input id="${id}-amount" data-testid="${id}-amount" placeholder="${placeholder}" size="12" /></label><button type="submit" data-testid="${id}-send">${button}</button>${extra}</form>`;
-}
-
-/** Wires a form: parses its amount, runs `action` with it, reports progress, re-renders. */
-function onSubmit(id: string, label: string, action: (amount: bigint) => Promise<void>, rerender: () => Promise<void>) {
-  document.querySelector(`#${id}`)!.addEventListener("submit", (e) => {
-    e.preventDefault();
-    void (async () => {
-      try {
-        const amount = parseUnits((document.querySelector(`#${id}-amount`) as HTMLInputElement).value);
-        if (amount === null) throw new Error("enter an amount (up to 6 decimals)");
-        await action(amount);
-        status(`${label}: in a block; re-reading from chain…`);
-        await rerender();
-        status(`${label}: done; figures re-read from chain`, "ok");
-      } catch (error) {
-        status(`${label} refused: ${(error as Error).message}`, "error");
-      }
-    })();
-  });
-}
-
-/** Approves the vault to take `amount` of `token` from `account` unless it already may. */
-async function approve(pool: Pool, token: "stablecoin" | "gpu_hour_token", account: Signer, amount: bigint, label: string, what: string) {
-  const vault = pool.address("credit_vault");
-  const allowance = big(await pool.read(token, "PSP22::allowance", [account.address, vault]));
-  if (allowance >= amount) return;
-  await pool.send(token, "PSP22::approve", [vault, amount], account, (s) => status(`${label}: approving the vault to take ${what}: ${s}`));
-}
-
 /** The vault's books now (`state()`), read once for the whole panel. */
 async function vaultState(pool: Pool) {
   const state = await pool.read("credit_vault", "state");
@@ -214,7 +181,7 @@ export async function lenderPanel(pool: Pool, account: Signer | undefined, panel
     "deposit",
     "deposit",
     async (amount) => {
-      await approve(pool, "stablecoin", account, amount, "deposit", usdc(amount));
+      await approve(pool, "stablecoin", "credit_vault", account, amount, "deposit", usdc(amount));
       await pool.send("credit_vault", "deposit", [amount], account, (s) => status(`deposit: ${s}`));
     },
     rerender,
@@ -292,7 +259,7 @@ export async function borrowerPanel(pool: Pool, account: Signer | undefined, pan
     "lock",
     "lock",
     async (amount) => {
-      await approve(pool, "gpu_hour_token", account, amount, "lock", gpuHours(amount));
+      await approve(pool, "gpu_hour_token", "credit_vault", account, amount, "lock", gpuHours(amount));
       await pool.send("credit_vault", "lock", [amount], account, (s) => status(`lock: ${s}`));
     },
     rerender,
@@ -302,7 +269,7 @@ export async function borrowerPanel(pool: Pool, account: Signer | undefined, pan
     "repay",
     "repay",
     async (amount) => {
-      await approve(pool, "stablecoin", account, amount, "repay", usdc(amount));
+      await approve(pool, "stablecoin", "credit_vault", account, amount, "repay", usdc(amount));
       await pool.send("credit_vault", "repay", [who, amount], account, (s) => status(`repay: ${s}`));
     },
     rerender,

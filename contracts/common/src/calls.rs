@@ -13,6 +13,8 @@ use ink::codegen::TraitCallBuilder;
 use ink::env::DefaultEnvironment;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
+use ink::env::call::{build_call, ExecutionInput, Selector};
+use ink::scale::{Decode, Encode, Input, Output};
 use psp22::{PSP22Error, PSP22};
 
 /// How a call to another contract failed.
@@ -108,4 +110,43 @@ pub fn finalize_epoch(oracle: AccountId, feed: u32, epoch: u64) -> Result<Option
 pub fn feed_schedule(oracle: AccountId, feed: u32) -> Result<Option<EpochSchedule>, CallError> {
     let oracle: ink::contract_ref!(UtilizationFeed, DefaultEnvironment) = oracle.into();
     flatten(oracle.call().schedule(feed).try_invoke())
+}
+
+/// Bytes passed through SCALE as they are: one call path for every message a contract sends by
+/// selector (each typed call builder would be its own copy of that code in the Wasm).
+pub struct Raw(pub Vec<u8>);
+
+impl Decode for Raw {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
+        let mut bytes = Vec::new();
+        while let Ok(byte) = input.read_byte() {
+            bytes.push(byte);
+        }
+        Ok(Raw(bytes))
+    }
+}
+
+impl Encode for Raw {
+    fn size_hint(&self) -> usize {
+        self.0.len()
+    }
+
+    fn encode_to<O: Output + ?Sized>(&self, dest: &mut O) {
+        dest.write(&self.0);
+    }
+}
+
+/// Calls `selector` of `callee` with `args`; returns the answer's bytes (a failed call, a trap or
+/// a wrong address is `CallFailed`; a callee's refusal is in the bytes).
+pub fn raw(callee: AccountId, selector: [u8; 4], args: impl Encode) -> Result<Vec<u8>, CallError> {
+    let input = ExecutionInput::new(Selector::new(selector)).push_arg(Raw(args.encode()));
+    match build_call::<DefaultEnvironment>().call(callee).exec_input(input).returns::<Raw>().try_invoke() {
+        Ok(Ok(Raw(bytes))) => Ok(bytes),
+        _ => Err(CallError::CallFailed),
+    }
+}
+
+/// `raw`, with the answer decoded as `T` (an answer of another shape is `CallFailed`).
+pub fn read<T: Decode>(callee: AccountId, selector: [u8; 4], args: impl Encode) -> Result<T, CallError> {
+    T::decode(&mut raw(callee, selector, args)?.as_slice()).map_err(|_| CallError::CallFailed)
 }

@@ -23,10 +23,8 @@ pub mod credit_vault {
     use compute_rwa_common::calls::{self, CallError};
     use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError};
     use compute_rwa_common::{ComplianceRules, EpochSchedule, Finalized};
-    use ink::env::call::{build_call, ExecutionInput, Selector};
-    use ink::env::DefaultEnvironment;
     use ink::prelude::vec::Vec;
-    use ink::scale::{Decode, Encode, Input, Output};
+    use ink::scale::{Decode, Encode, Input};
 
     pub use crate::vault::Error;
 
@@ -567,38 +565,10 @@ pub mod credit_vault {
         (ComplianceRules, u64, (u128, u128, u128, u128, u128, u128, u64, u64), u32),
     );
 
-    /// Bytes passed through SCALE as they are: one call path for every message the vault sends
-    /// to the token, the oracle and the escrow (each typed call would be its own copy of that code).
-    struct Raw(Vec<u8>);
-
-    impl Decode for Raw {
-        fn decode<I: Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
-            let mut bytes = Vec::new();
-            while let Ok(byte) = input.read_byte() {
-                bytes.push(byte);
-            }
-            Ok(Raw(bytes))
-        }
-    }
-
-    impl Encode for Raw {
-        fn size_hint(&self) -> usize {
-            self.0.len()
-        }
-
-        fn encode_to<O: Output + ?Sized>(&self, dest: &mut O) {
-            dest.write(&self.0);
-        }
-    }
-
     /// Calls `selector` of `callee` with `args` and decodes its answer as `T`; a failed call or an
     /// answer of another shape is `CallFailed`.
     fn read<T: Decode>(callee: AccountId, selector: [u8; 4], args: impl Encode) -> Result<T, Error> {
-        let input = ExecutionInput::new(Selector::new(selector)).push_arg(Raw(args.encode()));
-        match build_call::<DefaultEnvironment>().call(callee).exec_input(input).returns::<Raw>().try_invoke() {
-            Ok(Ok(Raw(bytes))) => T::decode(&mut bytes.as_slice()).map_err(|_| Error::CallFailed),
-            _ => Err(Error::CallFailed),
-        }
+        Ok(calls::read(callee, selector, args)?)
     }
 
     /// Reads every input of the valuation from the oracle, the escrow and the token (all but the

@@ -22,10 +22,8 @@ mod market_tests;
 pub mod gpu_market {
     use crate::market::{MarketData, Order, OrderId, Side, Volume};
     use compute_rwa_common::{Access, AccessError, EpochSchedule, Ownable2Step};
-    use ink::env::call::{build_call, ExecutionInput, Selector};
-    use ink::env::DefaultEnvironment;
+    use compute_rwa_common::calls::{raw, read, CallError};
     use ink::prelude::vec::Vec;
-    use ink::scale::{Decode, Encode, Input, Output};
 
     pub use crate::market::Error;
 
@@ -292,7 +290,7 @@ pub mod gpu_market {
     /// `PSP22::transfer_from(from, to, value)` on `asset` as the market: the payer short of
     /// balance or allowance is `unfunded`, any other refusal of the asset `refusal`.
     fn transfer_from(asset: AccountId, (from, to, value): (AccountId, AccountId, u128), unfunded: Error, refusal: Error) -> Result<(), Error> {
-        let answer = call(asset, ink::selector_bytes!("PSP22::transfer_from"), (from, to, value, Vec::<u8>::new()))?;
+        let answer = raw(asset, ink::selector_bytes!("PSP22::transfer_from"), (from, to, value, Vec::<u8>::new()))?;
         // `Result<(), PSP22Error>`: Ok, or the error's variant (1: InsufficientBalance, 2:
         // InsufficientAllowance; the others are the asset's own refusals).
         match (answer.first(), answer.get(1)) {
@@ -303,43 +301,10 @@ pub mod gpu_market {
         }
     }
 
-    /// Bytes passed through SCALE as they are: one call path for every message the market sends
-    /// (each typed call would be its own copy of that code).
-    struct Raw(Vec<u8>);
-
-    impl Decode for Raw {
-        fn decode<I: Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
-            let mut bytes = Vec::new();
-            while let Ok(byte) = input.read_byte() {
-                bytes.push(byte);
-            }
-            Ok(Raw(bytes))
+    impl From<CallError> for Error {
+        fn from(_: CallError) -> Self {
+            Error::CallFailed
         }
-    }
-
-    impl Encode for Raw {
-        fn size_hint(&self) -> usize {
-            self.0.len()
-        }
-
-        fn encode_to<O: Output + ?Sized>(&self, dest: &mut O) {
-            dest.write(&self.0);
-        }
-    }
-
-    /// Calls `selector` of `callee` with `args`; returns the answer's bytes (a failed call, a
-    /// trap or a wrong address is `CallFailed`; a callee's refusal is in the bytes).
-    fn call(callee: AccountId, selector: [u8; 4], args: impl Encode) -> Result<Vec<u8>, Error> {
-        let input = ExecutionInput::new(Selector::new(selector)).push_arg(Raw(args.encode()));
-        match build_call::<DefaultEnvironment>().call(callee).exec_input(input).returns::<Raw>().try_invoke() {
-            Ok(Ok(Raw(bytes))) => Ok(bytes),
-            _ => Err(Error::CallFailed),
-        }
-    }
-
-    /// `call`, with the answer decoded as `T` (another shape is `CallFailed`).
-    fn read<T: Decode>(callee: AccountId, selector: [u8; 4], args: impl Encode) -> Result<T, Error> {
-        T::decode(&mut call(callee, selector, args)?.as_slice()).map_err(|_| Error::CallFailed)
     }
 
     impl Ownable2Step for GpuMarket {

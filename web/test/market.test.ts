@@ -1,0 +1,42 @@
+// The market view's arithmetic is the contract's (gpu_market::market): the same figures give the
+// same answers, so what the app approves is what a fill pulls.
+import { describe, expect, it } from "vitest";
+import { averagePrice, cost, fillCost, type Order, place } from "../src/market";
+
+const order = (id: bigint, price: bigint): Order => ({ id, side: "Sell", maker: "", price, amount: 1n, expiry: 0n });
+
+describe("market arithmetic", () => {
+  it("rounds an order's cost up, and its fills add up to it to the unit however it is split", () => {
+    // The contract's unit test: 3 units at 2.500001 USDC per GPU-hour cost 8 units; fills of one
+    // unit pay 2, 3 and 3.
+    expect(cost(3n, 2_500_001n)).toBe(8n);
+    expect([fillCost(3n, 1n, 2_500_001n), fillCost(2n, 1n, 2_500_001n), fillCost(1n, 1n, 2_500_001n)]).toEqual([2n, 3n, 3n]);
+    expect(cost(4_000_000n, 2_000_000n)).toBe(8_000_000n);
+    for (const [amount, price] of [[7_777_777n, 1_234_567n], [1n, 1n], [10n ** 12n, 3n]]) {
+      let left = amount;
+      let paid = 0n;
+      for (const take of [amount / 3n, amount / 5n, 1n]) {
+        paid += fillCost(left, take, price);
+        left -= take;
+      }
+      paid += fillCost(left, left, price);
+      expect(paid).toBe(cost(amount, price));
+    }
+  });
+
+  it("averages an epoch's price per GPU-hour, and none without trades", () => {
+    expect(averagePrice(30_000_000n, 68_000_000n)).toBe(2_266_666n);
+    expect(averagePrice(0n, 0n)).toBe(0n);
+  });
+
+  it("places a new order after every order at a better or equal price", () => {
+    const asks = [order(3n, 2n), order(1n, 3n), order(2n, 4n), order(4n, 4n)];
+    expect(place(asks, "Sell", 1n)).toBeNull();
+    expect(place(asks, "Sell", 3n)).toBe(1n);
+    expect(place(asks, "Sell", 4n)).toBe(4n);
+    const bids = [order(7n, 5n), order(5n, 3n)];
+    expect(place(bids, "Buy", 6n)).toBeNull();
+    expect(place(bids, "Buy", 3n)).toBe(5n);
+    expect(place([], "Buy", 3n)).toBeNull();
+  });
+});
