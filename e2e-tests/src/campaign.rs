@@ -1009,6 +1009,9 @@ impl World {
                 let (id, order) = self.market_order(b)?;
                 let (amount, gives) = match order {
                     Some(o) => {
+                        // A fill moves the maker's and the fee recipient's balances too, though
+                        // neither is named in the call.
+                        self.touched.extend([AccountId32::new(*o.maker.as_ref()), operator()]);
                         let amount = Self::amount(o.amount, c);
                         let left = o.amount.saturating_sub(amount);
                         let cost = gpu_market::market::cost(o.amount, o.price).and_then(|all| Ok(all - gpu_market::market::cost(left, o.price)?)).unwrap_or(0);
