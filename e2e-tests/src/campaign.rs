@@ -995,11 +995,8 @@ impl World {
                 approve(self, &maker, asset, open.saturating_add(need))?;
                 // Where its price belongs (one time in eight, a stale position: refused, typed).
                 let page: Vec<(u64, Order)> = self.read(t, "page", &[side.into(), "None".into(), "None".into(), "50".into()])?;
-                let after = if c % 8 == 0 {
-                    page.first().map(|(id, _)| *id)
-                } else {
-                    page.iter().take_while(|(_, o)| if sell { o.price <= price } else { o.price >= price }).last().map(|(id, _)| *id)
-                };
+                let side_of = if sell { gpu_market::market::Side::Sell } else { gpu_market::market::Side::Buy };
+                let after = if c % 8 == 0 { page.first().map(|(id, _)| *id) } else { gpu_market::market::place(&page, side_of, price) };
                 let after = after.map_or("None".to_string(), |id| format!("Some({id})"));
                 let expiry = self.now + (1 + (c >> 11) % 6) * HOUR;
                 self.call(&maker, t, "post", &[side.into(), price.to_string(), amount.to_string(), expiry.to_string(), after])?
@@ -1013,8 +1010,7 @@ impl World {
                         // neither is named in the call.
                         self.touched.extend([AccountId32::new(*o.maker.as_ref()), operator()]);
                         let amount = Self::amount(o.amount, c);
-                        let left = o.amount.saturating_sub(amount);
-                        let cost = gpu_market::market::cost(o.amount, o.price).and_then(|all| Ok(all - gpu_market::market::cost(left, o.price)?)).unwrap_or(0);
+                        let cost = gpu_market::market::fill_cost(o.amount, amount.min(o.amount), o.price).unwrap_or(0);
                         (amount, if o.side == gpu_market::market::Side::Sell { (Target::Stablecoin, cost) } else { (Target::Token, amount) })
                     }
                     None => (1, (Target::Stablecoin, 0)),

@@ -7,7 +7,7 @@ use crate::deployment::ContractName;
 use crate::ops::{format_units, parse_units};
 use crate::value::{field, option, seq, tuple, uint, uint_field, Value};
 use anyhow::{anyhow, Result};
-use gpu_market::market::{cost, MAX_PAGE};
+use gpu_market::market::{cost, fill_cost, MAX_PAGE};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -114,9 +114,8 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
             let price = uint_field(&order, "price")?;
             // A sell order is filled by paying for it; a buy order by delivering the tokens.
             let (asset, give) = if variant(field(&order, "side")?) == "Sell" {
-                let left = uint_field(&order, "amount")?.saturating_sub(units);
-                let paid = cost(uint_field(&order, "amount")?, price).and_then(|all| Ok((all, cost(left, price)?)));
-                (ContractName::Stablecoin, paid.map(|(all, after)| all.saturating_sub(after)).map_err(|e| anyhow!("{e:?}"))?)
+                let left = uint_field(&order, "amount")?;
+                (ContractName::Stablecoin, fill_cost(left, units.min(left), price).map_err(|e| anyhow!("{e:?}"))?)
             } else {
                 (ContractName::Token, units)
             };

@@ -130,6 +130,19 @@ pub fn cost(amount: u128, price: u128) -> R<u128> {
     if exact { Ok(floor) } else { floor.checked_add(1).ok_or(Error::Overflow) }
 }
 
+/// What taking `amount` of an order with `left` units at `price` pays: the cost of what it had
+/// less the cost of what it keeps, so the fills of an order add up to its whole cost.
+pub fn fill_cost(left: u128, amount: u128, price: u128) -> R<u128> {
+    let keeps = left.checked_sub(amount).ok_or(Error::ExceedsOrder)?;
+    cost(left, price)?.checked_sub(cost(keeps, price)?).ok_or(Error::Overflow)
+}
+
+/// Where an order of `side` at `price` belongs in `book` (a page of that side from its top): right
+/// after the last order at a better or equal price (`None`: at the top) — the position `post` takes.
+pub fn place(book: &[(OrderId, Order)], side: Side, price: u128) -> Option<OrderId> {
+    book.iter().take_while(|(_, o)| !better(side, price, o.price)).last().map(|(id, _)| *id)
+}
+
 /// Trading in one epoch of the pool's feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -327,9 +340,7 @@ impl MarketData {
             return Err(Error::Expired);
         }
         let left = order.amount.checked_sub(amount).ok_or(Error::ExceedsOrder)?;
-        // The difference of the costs before and after: the fills add up to the whole cost.
-        let before = cost(order.amount, order.price)?;
-        let paid = before.checked_sub(cost(left, order.price)?).ok_or(Error::Overflow)?;
+        let paid = fill_cost(order.amount, amount, order.price)?;
         let fee = bps_of(paid, self.fee_bps).ok_or(Error::Overflow)?;
         let need = order.need()?;
         order.amount = left;

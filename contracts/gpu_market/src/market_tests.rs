@@ -218,15 +218,8 @@ fn account_of(w: u8) -> AccountId {
 }
 
 /// Where an order of `side` at `price` belongs: after the last order at a better or equal price.
-fn place(data: &MarketData, side: Side, price: u128) -> Option<OrderId> {
-    data.page(side, None, None, MAX_PAGE)
-        .into_iter()
-        .take_while(|(_, o)| match side {
-            Side::Sell => o.price <= price,
-            Side::Buy => o.price >= price,
-        })
-        .last()
-        .map(|(id, _)| id)
+fn place_in(data: &MarketData, side: Side, price: u128) -> Option<OrderId> {
+    place(&data.page(side, None, None, MAX_PAGE), side, price)
 }
 
 fn pick(model: &Model, p: u8) -> Option<OrderId> {
@@ -242,7 +235,7 @@ fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCase
             let price = u128::from(step) * USDC / 2 + 1;
             let amount = u128::from(hours) * GPU_HOUR / 3;
             let after = match hint {
-                None => place(data, side, price),
+                None => place_in(data, side, price),
                 Some(h) => pick(model, h),
             };
             let available = model.available(m, side);
