@@ -29,7 +29,7 @@ gpuh() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1e6:,.6f}'.rstrip('
 
 step "Issuer deploys a pool of 8 × NVIDIA H100 for 30 days (config: pool.toml)"
 cli deploy-pool --config pool.toml
-say "attested capacity $(gpuh "$(read_value token state | field capacity)") GPU-hours; offer 2.5 USDC per GPU-hour, 10% credit below 99% uptime, 10% operator fee"
+say "attested capacity $(gpuh "$(read_value token state | field capacity)") GPU-hours; offer from 2.5 USDC per GPU-hour (+0.1 per GPU booked up to 6, +0.5 above), 10% credit below 99% uptime, 10% operator fee"
 say "the escrow took its epoch schedule from the oracle's feed: $(read_value escrow schedule)"
 YIELD_MS=$(read_value token state | field yield_period)
 say "rent paid to holders streams to them over the token's yield period: $YIELD_MS ms here (a day by default)"
@@ -48,9 +48,13 @@ if cli --suri //Bob call token PSP22::transfer "$DAVE" 1000000 '[]' 2>"$WORK/ref
 fi
 say "$(tail -1 "$WORK/refused.txt")"
 
-step "Dave rents all 8 GPUs for three epochs and deposits their cost"
+step "The forward curve: the price of one more GPU-hour in the coming epochs (nothing booked yet)"
+cli rent curve --epochs 4
+step "Dave books all 8 GPUs for three epochs at the escrow's quote: each GPU pays the price at the GPUs booked before it"
 story_rent
-say "rental 0 covers epochs $START–$((START + 2)): deposited $(read_value escrow rental 0 | grep -o 'deposited: [0-9]*' | cut -d' ' -f2) units (0.02 USDC per epoch)"
+say "rental 0 covers epochs $START–$((START + 2)): deposited $(read_value escrow rental 0 | grep -o 'deposited: [0-9]*' | cut -d' ' -f2) units (23.2 USDC an hour, 0.0232 USDC per 3.6 s epoch; the eighth GPU at 3.6 USDC)"
+say "the forward curve now: those epochs are full"
+cli rent curve --from "$((START - 1))" --epochs 5
 
 step "The GPUs run; after the rental Eve and Ferdie report each epoch (the last one short: 6 of 8 milli-GPU-hours at 97% uptime)"
 story_report

@@ -2,7 +2,7 @@
 use crate::chain::account;
 use anyhow::{Context, Result};
 use gpu_hour_token::rewards::{DEFAULT_YIELD_PERIOD_MS, MAX_YIELD_PERIOD_MS, MIN_YIELD_PERIOD_MS};
-use rental_escrow::escrow::{MAX_RENTAL_EPOCHS, MAX_SLA_TIERS};
+use rental_escrow::escrow::{Offer, MAX_PRICE_RANGE, MAX_RENTAL_EPOCHS, MAX_SLA_TIERS};
 use serde::Deserialize;
 use std::path::Path;
 use utilization_oracle::oracle::{MAX_REPORTERS, MIN_EPOCH_LENGTH};
@@ -127,6 +127,15 @@ pub struct OfferSection {
     pub cancellation_notice_ms: u64,
     #[serde(default)]
     pub sla: Vec<SlaTierSection>,
+    /// Demand pricing: booked GPUs where the steep slope begins (0 and no slopes: a flat price).
+    #[serde(default)]
+    pub kink_gpus: u32,
+    /// Units per GPU-hour added by each GPU booked below the kink.
+    #[serde(default)]
+    pub slope_below: u64,
+    /// Units per GPU-hour added by each GPU booked above it (≥ slope_below).
+    #[serde(default)]
+    pub slope_above: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -311,6 +320,23 @@ impl PoolConfig {
             found.check(tier.below_bps <= u64::from(BPS), &format!("offer.sla[{i}].below_bps"), "must be at most 10000");
             found.check(tier.credit_bps <= u64::from(BPS), &format!("offer.sla[{i}].credit_bps"), "must be at most 10000");
         }
+        found.check(offer.kink_gpus <= offer.available_gpus, "offer.kink_gpus", "must not exceed available_gpus");
+        found.check(offer.slope_below <= offer.slope_above, "offer.slope_above", "must be at least slope_below (the curve steepens at the kink)");
+        // The escrow's own rule: the last GPU's price within MAX_PRICE_RANGE × the base.
+        let curve = Offer {
+            price_per_gpu_hour: u128::from(offer.price_per_gpu_hour),
+            available_gpus: offer.available_gpus,
+            kink_gpus: offer.kink_gpus,
+            slope_below: u128::from(offer.slope_below),
+            slope_above: u128::from(offer.slope_above),
+            ..Offer::default()
+        };
+        let top = curve.marginal_price(offer.available_gpus.saturating_sub(1));
+        found.check(
+            top.is_some_and(|top| top <= curve.price_per_gpu_hour.saturating_mul(MAX_PRICE_RANGE)),
+            "offer.slope_above",
+            &format!("the last GPU may cost at most {MAX_PRICE_RANGE} × price_per_gpu_hour"),
+        );
     }
 
     /// Start and end of the tokenization period (ms).
@@ -397,6 +423,21 @@ mod tests {
                 "market.fee_bps",
             ]
         );
+    }
+
+    #[test]
+    fn the_demand_curve_is_kinked_and_bounded_as_the_escrow_requires() {
+        let fields = |config: PoolConfig| config.problems().into_iter().map(|p| p.field).collect::<Vec<_>>();
+        let mut config = sample();
+        config.offer.kink_gpus = 9;
+        config.offer.slope_below = 600_000;
+        assert_eq!(fields(config), ["offer.kink_gpus", "offer.slope_above"]);
+        let mut steep = sample();
+        // The last GPU at 2.5 + 0.6 + 21.9 = 25 USDC is the most allowed (10 × 2.5), a unit more is not.
+        steep.offer.slope_above = 21_900_000;
+        assert_eq!(fields(steep.clone()), Vec::<String>::new());
+        steep.offer.slope_above += 1;
+        assert_eq!(fields(steep), ["offer.slope_above"]);
     }
 
     #[test]

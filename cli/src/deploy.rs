@@ -273,6 +273,9 @@ pub fn offer(config: &PoolConfig) -> Result<Offer> {
         sla,
         cancellation_fee_bps: u16::try_from(offer.cancellation_fee_bps)?,
         cancellation_notice_ms: offer.cancellation_notice_ms,
+        kink_gpus: offer.kink_gpus,
+        slope_below: u128::from(offer.slope_below),
+        slope_above: u128::from(offer.slope_above),
     })
 }
 
@@ -333,7 +336,8 @@ mod tests {
         assert_eq!(
             arg(&offer(&sample()).expect("valid")),
             "Offer { price_per_gpu_hour: 2500000, min_epochs: 1, max_epochs: 24, available_gpus: 8, \
-             sla: [SlaTier { below_bps: 9900, credit_bps: 1000 }], cancellation_fee_bps: 0, cancellation_notice_ms: 7200 }"
+             sla: [SlaTier { below_bps: 9900, credit_bps: 1000 }], cancellation_fee_bps: 500, cancellation_notice_ms: 7200, \
+             kink_gpus: 6, slope_below: 100000, slope_above: 500000 }"
         );
     }
 }

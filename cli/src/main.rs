@@ -65,6 +65,8 @@ enum Command {
     Vault,
     /// The GPU-hour market: its books and volume; post, fill or cancel orders as the signer
     Market(commands::market::Args),
+    /// Demand-priced rentals: quote a booking, book at the quote, read the forward curve
+    Rent(commands::rent::Args),
 }
 
 #[tokio::main]
@@ -84,6 +86,7 @@ async fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(&ctx, args).await,
         Command::Vault => commands::vault::run(&ctx).await,
         Command::Market(args) => commands::market::run(&ctx, args).await,
+        Command::Rent(args) => commands::rent::run(&ctx, args).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -118,5 +121,8 @@ mod tests {
         assert!(matches!(post.command, Command::Market(_)));
         assert!(Cli::try_parse_from(["compute-rwa", "market", "post", "lend", "--price", "1", "--gpu-hours", "1"]).is_err(), "sell or buy");
         assert_eq!(Cli::try_parse_from(["compute-rwa", "limits"]).expect("parses").deployment, PathBuf::from("deployment.json"));
+        let book = Cli::try_parse_from(["compute-rwa", "rent", "book", "8", "12", "3"]).expect("parses");
+        assert!(matches!(book.command, Command::Rent(_)));
+        assert!(Cli::try_parse_from(["compute-rwa", "rent", "quote", "8", "12"]).is_err(), "GPUs, start and epochs");
     }
 }

@@ -26,7 +26,7 @@ use credit_vault::credit_vault::{Error as VaultError, VaultState};
 use credit_vault::vault::Position;
 use gpu_market::gpu_market::MarketState;
 use gpu_market::market::Order;
-use rental_escrow::escrow::{EpochState, Rental, Totals};
+use rental_escrow::escrow::{EpochState, Error as EscrowError, Quote, Rental, Totals};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -783,13 +783,16 @@ impl World {
                 let caller = Self::pick(&[operator(), outsider()], a);
                 let gpus = 1 + b % 10;
                 let price = 1 + c % 4;
+                // A demand curve half the time (sometimes too steep: refused), else flat.
+                let (kink, below, above) = if (b >> 8) % 2 == 0 { ((b >> 10) % 10, (b >> 16) % 300_000, (b >> 24) % 3_000_000) } else { (0, 0, 0) };
                 let offer = format!(
                     "Offer {{ price_per_gpu_hour: {}, min_epochs: 1, max_epochs: 24, available_gpus: {gpus}, \
                      sla: [SlaTier {{ below_bps: 9900, credit_bps: 1000 }}, SlaTier {{ below_bps: 9500, credit_bps: 3000 }}], \
-                     cancellation_fee_bps: {}, cancellation_notice_ms: {} }}",
+                     cancellation_fee_bps: {}, cancellation_notice_ms: {}, kink_gpus: {kink}, slope_below: {below}, slope_above: {} }}",
                     u128::from(price) * USDC,
                     (c >> 4) % 2_000,
-                    ((c >> 12) % 4) * HOUR
+                    ((c >> 12) % 4) * HOUR,
+                    below + above
                 );
                 self.call(&caller, t, "set_offer", &[offer])?
             }
@@ -800,9 +803,24 @@ impl World {
                 let gpus = 1 + b % 9;
                 let start = self.epoch() + (c % 5);
                 let epochs = 1 + (c >> 8) % 4;
-                let outcome = self.call(&renter, t, "open", &[gpus.to_string(), start.to_string(), epochs.to_string()])?;
-                if matches!(outcome, Outcome::Accepted(_)) {
-                    self.rentals += 1;
+                let booking = [gpus.to_string(), start.to_string(), epochs.to_string()];
+                let quote: Result<Quote, EscrowError> = self.read(t, "quote", &booking)?;
+                // The quote's deposit as the limit 3 times in 4, else one unit below it (PriceMoved).
+                let limit = quote.map_or(u128::MAX, |q| if (c >> 12) % 4 == 0 { q.deposit.saturating_sub(1) } else { q.deposit });
+                let outcome = self.call(&renter, t, "open", &[booking[0].clone(), booking[1].clone(), booking[2].clone(), limit.to_string()])?;
+                match (&outcome, quote) {
+                    (Outcome::Accepted(_), Ok(quote)) => {
+                        let rental = self.rental(self.rentals)?.ok_or("the opened rental is missing")?;
+                        if rental.ledger.deposited != quote.deposit || quote.deposit > limit {
+                            return Err(format!("rental {} deposited {} at limit {limit}, quoted {quote:?}", rental.id, rental.ledger.deposited));
+                        }
+                        self.rentals += 1;
+                    }
+                    (Outcome::Accepted(_), Err(error)) => return Err(format!("open accepted what quote refused ({error:?})")),
+                    (Outcome::Refused, Ok(quote)) if quote.deposit <= limit && self.coin_balance(&renter)? >= quote.deposit => {
+                        return Err(format!("open refused at limit {limit} a funded booking quoted {quote:?}"));
+                    }
+                    _ => {}
                 }
                 outcome
             }
@@ -814,7 +832,7 @@ impl World {
                 };
                 let escrow = self.suite.escrow.clone();
                 self.call(&renter, Target::Stablecoin, "PSP22::approve", &[escrow.to_string(), (5_000 * USDC).to_string()])?;
-                self.call(&renter, t, "extend", &[id.to_string(), (1 + c % 3).to_string()])?
+                self.call(&renter, t, "extend", &[id.to_string(), (1 + c % 3).to_string(), u128::MAX.to_string()])?
             }
             Cancel => {
                 let id = a % self.rentals.max(1);

@@ -115,11 +115,14 @@ pub fn escrow_config(feed: u32, grace_period: u64) -> String {
     format!("EscrowConfig {{ feed: {feed}, operator_fee_bps: 1000, grace_period: {grace_period}, dispute_window: 3600000, arbitration_period: 86400000 }}")
 }
 
-/// 2 USDC per GPU-hour, 1–24 epochs, 8 GPUs; 10% credit below 99% uptime, 30% below 95%;
+/// 2 USDC per GPU-hour (flat), 1–24 epochs, 8 GPUs; 10% credit below 99% uptime, 30% below 95%;
 /// 5% cancellation fee after the start or with under an hour's notice.
 pub const OFFER: &str = "Offer { price_per_gpu_hour: 2000000, min_epochs: 1, max_epochs: 24, available_gpus: 8, \
     sla: [SlaTier { below_bps: 9900, credit_bps: 1000 }, SlaTier { below_bps: 9500, credit_bps: 3000 }], cancellation_fee_bps: 500, \
-    cancellation_notice_ms: 3600000 }";
+    cancellation_notice_ms: 3600000, kink_gpus: 0, slope_below: 0, slope_above: 0 }";
+
+/// `max_deposit` accepting any deposit (`open`, `extend`).
+pub const ANY_DEPOSIT: &str = "340282366920938463463374607431768211455";
 
 /// Release period the suite sets on the token: each distribution streams to holders over an hour.
 pub const YIELD_PERIOD: u64 = HOUR;

@@ -1,6 +1,6 @@
 //! The rental happy path on a real substrate-contracts-node (ink_e2e), in real time with
-//! 3.6-second epochs: book, deliver, report, settle, rent streams to holders (over one second
-//! here), both claim.
+//! 3.6-second epochs: read the forward curve, quote, book at the quote (demand-priced), deliver,
+//! report, settle, rent streams to holders (over one second here), both claim.
 #![cfg(feature = "node")]
 use compute_rwa_common::Report;
 use e2e_tests::node::{client, deploy_suite, funded, id, minute_pool, now_ms, run, sleep_until, NodeCalls, NodeSuite, SUITE};
@@ -45,14 +45,26 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
             sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
             cancellation_fee_bps: 0,
             cancellation_notice_ms: 0,
+            // Demand pricing: each GPU booked adds 10 USDC an hour to the next one's price.
+            kink_gpus: 8,
+            slope_below: 10 * USDC,
+            slope_above: 10 * USDC,
         };
         client.call(&issuer, &escrow_calls.set_offer(offer)).submit().await?;
 
-        // Renter: 8 GPUs for the next epoch; 8 milli-GPU-hours × 1,000 USDC/h = 8 USDC.
+        // Renter: 8 GPUs for the next epoch at the quote: 1,000 + 1,010 + … + 1,070 = 8,280 USDC
+        // an hour, 8.28 USDC for the 0.001-hour epoch; the eighth GPU at 1,070 USDC.
         client.call(&issuer, &coin_calls.mint(id(&renter), 100 * USDC)).submit().await?;
-        client.call(&renter, &coin_calls.approve(escrow, 8 * USDC)).submit().await?;
-        let start = (now_ms()? - genesis) / EPOCH_MS + 1;
-        let rental = ok(client.call(&renter, &escrow_calls.open(8, start, 1)).submit().await?.return_value())?;
+        let start = (now_ms()? - genesis) / EPOCH_MS + 2;
+        let curve = client.call(&renter, &escrow_calls.forward_curve(start, 2)).dry_run().await?.return_value();
+        assert_eq!(curve, vec![Some(1_000 * USDC); 2], "nothing booked: the base price");
+        let quote = ok(client.call(&renter, &escrow_calls.quote(8, start, 1)).dry_run().await?.return_value())?;
+        assert_eq!((quote.deposit, quote.top_price), (8_280_000, 1_070 * USDC));
+        client.call(&renter, &coin_calls.approve(escrow, quote.deposit)).submit().await?;
+        let rental = ok(client.call(&renter, &escrow_calls.open(8, start, 1, quote.deposit)).submit().await?.return_value())?;
+        assert_eq!(client.call(&issuer, &coin_calls.balance_of(id(&renter))).dry_run().await?.return_value(), 100 * USDC - 8_280_000);
+        let curve = client.call(&renter, &escrow_calls.forward_curve(start, 2)).dry_run().await?.return_value();
+        assert_eq!(curve, vec![None, Some(1_000 * USDC)], "the booked epoch is full");
 
         // Wait for the epoch to end, then both reporters attest full delivery.
         let end = genesis + (start + 1) * EPOCH_MS;
@@ -67,18 +79,18 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
         ok(client.call(&investor_a, &escrow_calls.settle(rental, start)).submit().await?.return_value())?;
         let settled_at = now_ms()?;
 
-        // 8 USDC − 10% fee = 7.2 USDC to holders, 3.6 each, once the stream has run its second
+        // 8.28 USDC − 10% fee = 7.452 USDC to holders, 3.726 each, once the stream has run its second
         // (and one transaction has moved the chain's clock past it for the dry runs).
         sleep_until(settled_at + YIELD_PERIOD_MS + 500).await?;
         client.create_and_fund_account(&issuer, FUNDS).await;
         let claimable = client.call(&issuer, &token_calls.holding(id(&investor_a))).dry_run().await?.return_value().map(|h| h.claimable);
-        assert_eq!(claimable, Ok(3_600_000));
+        assert_eq!(claimable, Ok(3_726_000));
         for investor in [&investor_a, &investor_b] {
             let claimed = ok(client.call(investor, &token_calls.claim()).submit().await?.return_value())?;
-            assert_eq!(claimed, 3_600_000);
+            assert_eq!(claimed, 3_726_000);
         }
         let fees = ok(client.call(&issuer, &escrow_calls.withdraw_fees()).submit().await?.return_value())?;
-        assert_eq!(fees, 800_000);
+        assert_eq!(fees, 828_000);
         let left = client.call(&issuer, &coin_calls.balance_of(escrow)).dry_run().await?.return_value();
         assert_eq!(left, 0, "the escrow holds nothing after settlement");
         Ok(())

@@ -123,6 +123,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
             sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
             cancellation_fee_bps: 0,
             cancellation_notice_ms: 0,
+            ..Offer::default()
         };
         send!(&issuer, escrow_calls.set_offer(offer));
 
@@ -130,7 +131,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
         send!(&issuer, coin_calls.mint(dave_id, 100_000));
         send!(&dave, coin_calls.approve(escrow, 4 * EPOCH_COST));
         let start = (now_ms()? - genesis) / EPOCH_MS + 2;
-        let rental = send!(&dave, escrow_calls.open(8, start, 4));
+        let rental = send!(&dave, escrow_calls.open(8, start, 4, 4 * EPOCH_COST));
         let [a, b, c, d] = [start, start + 1, start + 2, start + 3];
         let epoch_end = |epoch: u64| genesis + (epoch + 1) * EPOCH_MS;
         assert_eq!(read!(coin_calls.balance_of(dave_id)), 100_000 - 4 * EPOCH_COST);

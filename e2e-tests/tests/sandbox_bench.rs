@@ -1,7 +1,7 @@
 //! Scaling figures for docs/benchmarks.md, run by `scripts/bench.sh` (ignored in tests: it
 //! measures, it does not judge; the per-message figures come from `sandbox_bench_all.rs`).
 //! Each line: `SCALE|<contract>|<message>|<with>|<ref_time>|<proof_size>`.
-use e2e_tests::sandbox::{account, call_ok, report, Suite};
+use e2e_tests::sandbox::{account, ANY_DEPOSIT, call_ok, report, Suite};
 use e2e_tests::TestResult;
 use psp22::PSP22Error;
 
@@ -60,7 +60,7 @@ fn settle_with_rentals() -> TestResult {
         let mut last = (0u64, 0u64);
         while opened < rentals {
             let start = next_epoch;
-            let id = suite.as_actor(&renter, |s| s.escrow_ok::<u64>("open", &["1".into(), start.to_string(), "1".into()]))?;
+            let id = suite.as_actor(&renter, |s| s.escrow_ok::<u64>("open", &["1".into(), start.to_string(), "1".into(), ANY_DEPOSIT.into()]))?;
             last = (id, start);
             opened += 1;
             if opened % 8 == 0 {

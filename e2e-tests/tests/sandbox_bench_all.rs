@@ -3,7 +3,7 @@
 //! (a revert fails the run). Lines: `BENCH|<contract>|<message>|<ref_time>|<proof_size>|<deposit>`.
 use drink::session::NO_ENDOWMENT;
 use drink::AccountId32;
-use e2e_tests::sandbox::{account, arbiter, deploy, deposit, feed_config, identity, operator, report, reporters, Suite, HOUR, POOL};
+use e2e_tests::sandbox::{account, arbiter, ANY_DEPOSIT, deploy, deposit, feed_config, identity, operator, report, reporters, Suite, HOUR, POOL};
 use e2e_tests::TestResult;
 use ink::scale::{Decode, Error, Input};
 
@@ -228,11 +228,14 @@ fn escrow_and_oracle(m: &mut Meter, issuer: &AccountId32, renter: &AccountId32, 
     // In epoch 0: three rentals (A 4 GPUs epochs 1–3, then extended to 4; B 2 GPUs epoch 1; C 2 GPUs epochs 5–6).
     m.run(issuer, "stablecoin", "mint", &[renter.to_string(), s(100_000_000)])?;
     m.run(renter, "stablecoin", "PSP22::approve", &[escrow.to_string(), s(100_000_000)])?;
-    m.labelled(renter, e, "open", "open (4 GPUs, 3 epochs)", &[s(4), s(1), s(3)])?;
-    m.labelled(renter, e, "extend", "extend (1 epoch)", &[s(0), s(1)])?;
-    m.labelled(renter, e, "open", "open (2 GPUs, 1 epoch)", &[s(2), s(1), s(1)])?;
-    m.labelled(renter, e, "open", "open (2 GPUs, 2 epochs)", &[s(2), s(5), s(2)])?;
+    m.labelled(renter, e, "open", "open (4 GPUs, 3 epochs)", &[s(4), s(1), s(3), ANY_DEPOSIT.into()])?;
+    m.labelled(renter, e, "extend", "extend (1 epoch)", &[s(0), s(1), ANY_DEPOSIT.into()])?;
+    m.labelled(renter, e, "open", "open (2 GPUs, 1 epoch)", &[s(2), s(1), s(1), ANY_DEPOSIT.into()])?;
+    m.labelled(renter, e, "open", "open (2 GPUs, 2 epochs)", &[s(2), s(5), s(2), ANY_DEPOSIT.into()])?;
     m.labelled(renter, e, "cancel", "cancel (2 future epochs)", &[s(2)])?;
+    m.labelled(issuer, e, "quote", "quote (2 GPUs, 3 epochs)", &[s(2), s(2), s(3)])?;
+    m.labelled(issuer, e, "forward_curve", "forward_curve (24 epochs)", &[s(0), s(24)])?;
+    m.run(issuer, e, "epoch_cost", &[s(0), s(1)])?;
 
     // The oracle: governance (a second feed whose only reporter is evicted), then epoch 1
     // reported by all three reporters.

@@ -1,7 +1,7 @@
 //! The whole suite on a real pallet-contracts runtime (drink): a rental funded, two epochs
 //! reported and settled (one under the SLA target), rent streamed to holders and claimed once
 //! the yield period has passed, refunds and fees withdrawn — every balance asserted to the unit.
-use e2e_tests::sandbox::{account, call, operator, report, Suite};
+use e2e_tests::sandbox::{account, ANY_DEPOSIT, call, operator, report, Suite};
 use e2e_tests::TestResult;
 use rental_escrow::escrow::{EpochState, Totals};
 
@@ -21,7 +21,7 @@ fn rental_lifecycle_to_the_unit() -> TestResult {
     // 4 GPUs for epochs 1 and 2 at 2 USDC/GPU-hour: 8 USDC per epoch, 16 deposited.
     let id = suite.as_actor(&renter, |s| {
         s.coin_ok("PSP22::approve", &[escrow.to_string(), (16 * USDC).to_string()])?;
-        s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "2".into()])
+        s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "2".into(), ANY_DEPOSIT.into()])
     })?;
     let (open_ref_time, open_proof) = suite.last_weight();
     assert_eq!(suite.balance(&coin, &renter)?, 84 * USDC);
@@ -71,7 +71,7 @@ fn a_failed_deposit_pull_changes_nothing() -> TestResult {
     let escrow = suite.escrow.clone();
     // No allowance: the transfer_from fails and the booking is rolled back.
     let error = suite.as_actor(&renter, |s| {
-        e2e_tests::sandbox::call_err::<u64, rental_escrow::rental_escrow::Error>(&mut s.session, &escrow, "open", &["4".into(), "1".into(), "2".into()])
+        e2e_tests::sandbox::call_err::<u64, rental_escrow::rental_escrow::Error>(&mut s.session, &escrow, "open", &["4".into(), "1".into(), "2".into(), ANY_DEPOSIT.into()])
     })?;
     assert_eq!(error, rental_escrow::rental_escrow::Error::InsufficientAllowance, "the stablecoin's reason reaches the renter");
     assert_eq!(call::<u32>(&mut suite.session, &escrow, "booked_gpus", &["1".into()])?, 0);
@@ -91,7 +91,7 @@ fn settle_cost_with_rentals(rentals: u32) -> TestResult<u64> {
         let start = 1 + i % 8;
         suite.as_actor(&renter, |s| {
             s.coin_ok("PSP22::approve", &[escrow.to_string(), (2 * USDC).to_string()])?;
-            s.escrow_ok::<u64>("open", &["1".into(), start.to_string(), "1".into()])
+            s.escrow_ok::<u64>("open", &["1".into(), start.to_string(), "1".into(), ANY_DEPOSIT.into()])
         })?;
     }
     suite.report_all(1, &report(8_000, 9_990))?;
@@ -106,5 +106,61 @@ fn settle_costs_the_same_with_1_or_64_rentals() -> TestResult {
     let ratio = many as f64 / one as f64;
     println!("flatness settle: ref_time {one} (1 rental) vs {many} (64 rentals), ratio {ratio:.4}");
     assert!(ratio <= 1.05, "settle grew with the number of rentals: {ratio}");
+    Ok(())
+}
+
+/// Demand pricing on the real contracts: the operator publishes a kinked curve; each booking
+/// pulls exactly the escrow's quote, every GPU priced at the GPUs booked before it; a renter whose
+/// quote was overtaken by another booking is refused (`PriceMoved`) with nothing taken; the
+/// forward curve and each epoch's locked price are readable; settlement splits each rental's own price.
+#[test]
+fn demand_priced_bookings_pull_exactly_the_quote() -> TestResult {
+    use rental_escrow::escrow::Quote;
+    use rental_escrow::rental_escrow::Error;
+    let mut suite = Suite::deploy()?;
+    let escrow = suite.escrow.clone();
+    let coin = suite.coin.clone();
+    let holder = account(2);
+    suite.register(&[holder.clone()])?;
+    suite.admin_ok::<()>("mint", &[holder.to_string(), (1_000 * USDC).to_string()])?;
+    // 2 USDC for the first GPU, +0.25 per GPU booked up to 4, +1 above: 2, 2.25, 2.5, 2.75, 3, 4, 5, 6.
+    let curved = e2e_tests::sandbox::OFFER.replace("kink_gpus: 0, slope_below: 0, slope_above: 0", "kink_gpus: 4, slope_below: 250000, slope_above: 1000000");
+    suite.as_actor(&operator(), |s| s.escrow_ok::<()>("set_offer", &[curved.clone()]))?;
+    let (a, b, c) = (account(61), account(62), account(63));
+    for who in [&a, &b, &c] {
+        suite.fund(who)?;
+        suite.coin_ok("mint", &[who.to_string(), (100 * USDC).to_string()])?;
+        suite.as_actor(who, |s| s.coin_ok("PSP22::approve", &[escrow.to_string(), (100 * USDC).to_string()]))?;
+    }
+    let quote = |suite: &mut Suite, gpus: u32| -> TestResult<Quote> {
+        Ok(call::<Result<Quote, Error>>(&mut suite.session, &escrow, "quote", &[gpus.to_string(), "1".into(), "1".into()])?.map_err(|e| format!("{e:?}"))?)
+    };
+    assert_eq!(quote(&mut suite, 4)?, Quote { deposit: 9_500_000, top_price: 2_750_000 });
+    let first = suite.as_actor(&a, |s| s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "1".into(), "9500000".into()]))?;
+    assert_eq!(suite.balance(&coin, &a)?, 100 * USDC - 9_500_000);
+    // C quotes 2 GPUs at 3 + 4 USDC; B books 2 GPUs first at that price.
+    let c_quote = quote(&mut suite, 2)?;
+    assert_eq!(c_quote, Quote { deposit: 7_000_000, top_price: 4 * USDC });
+    let second = suite.as_actor(&b, |s| s.escrow_ok::<u64>("open", &["2".into(), "1".into(), "1".into(), c_quote.deposit.to_string()]))?;
+    assert_eq!(suite.balance(&coin, &b)?, 93 * USDC);
+    let refused = suite.as_actor(&c, |s| {
+        e2e_tests::sandbox::call_err::<u64, Error>(&mut s.session, &escrow, "open", &["2".into(), "1".into(), "1".into(), c_quote.deposit.to_string()])
+    })?;
+    assert_eq!(refused, Error::PriceMoved, "the last two GPUs now cost 5 + 6 USDC, not the 7 quoted");
+    assert_eq!(suite.balance(&coin, &c)?, 100 * USDC, "nothing taken");
+    assert_eq!(call::<u32>(&mut suite.session, &escrow, "booked_gpus", &["1".into()])?, 6);
+    let curve: Vec<Option<u128>> = call(&mut suite.session, &escrow, "forward_curve", &["1".into(), "2".into()])?;
+    assert_eq!(curve, vec![Some(5 * USDC), Some(2 * USDC)]);
+    let locked = |suite: &mut Suite, id: u64| -> TestResult<Result<u128, Error>> { call(&mut suite.session, &escrow, "epoch_cost", &[id.to_string(), "1".into()]) };
+    assert_eq!((locked(&mut suite, first)?, locked(&mut suite, second)?), (Ok(9_500_000), Ok(7_000_000)));
+    assert_eq!(suite.balance(&coin, &escrow)?, 16_500_000, "Σ deposits");
+    // The pool delivers in full: each rental pays its own price, 10% to the operator.
+    suite.report_all(1, &report(8_000, 10_000))?;
+    for id in [first, second] {
+        suite.escrow_ok::<()>("settle", &[id.to_string(), "1".into()])?;
+    }
+    assert_eq!(suite.balance(&coin, &suite.token.clone())?, 14_850_000, "90% of 16.5 USDC to holders");
+    let totals: Totals = call(&mut suite.session, &escrow, "totals", &[])?;
+    assert_eq!((totals.ledger.released, totals.ledger.fees, totals.ledger.held), (14_850_000, 1_650_000, 0));
     Ok(())
 }

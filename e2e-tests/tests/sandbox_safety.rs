@@ -9,7 +9,7 @@ use compute_rwa_common::{CallError, DistributeError, EpochSchedule};
 use drink::AccountId32;
 use ink::primitives::AccountId;
 use e2e_tests::sandbox::{
-    account, arbiter, call, call_result, deploy, deploy_err, emitted, escrow_config, ink_id, operator, report, reporters, Suite, HOUR, YIELD_PERIOD,
+    account, arbiter, call, call_result, deploy, deploy_err, emitted, escrow_config, ink_id, operator, report, reporters, Suite, ANY_DEPOSIT, HOUR, YIELD_PERIOD,
 };
 use e2e_tests::TestResult;
 use pool_admin::pool_admin::{Error as AdminFailure, RecoverySuccess};
@@ -46,7 +46,7 @@ impl Pool {
         let deposit = 8 * USDC * u128::from(epochs);
         let id = suite.as_actor(&renter, |s| {
             s.coin_ok("PSP22::approve", &[escrow.to_string(), deposit.to_string()])?;
-            s.escrow_ok::<u64>("open", &["4".into(), "1".into(), epochs.to_string()])
+            s.escrow_ok::<u64>("open", &["4".into(), "1".into(), epochs.to_string(), ANY_DEPOSIT.into()])
         })?;
         assert_eq!(id, 0);
         Ok(Self { suite, bob, charlie, renter, outsider })

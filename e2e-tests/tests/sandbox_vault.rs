@@ -5,7 +5,7 @@
 //! balance asserted to the unit, and every privileged message refused to everyone but the owner.
 use credit_vault::credit_vault::{Error, VaultState};
 use credit_vault::vault::{Health, Valuation};
-use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy_vault, deposit, Suite, HOUR, POOL_GPU_HOURS, VAULT_PARAMS as PARAMS};
+use e2e_tests::sandbox::{account, ANY_DEPOSIT, call, call_err, call_ok, deploy_vault, deposit, Suite, HOUR, POOL_GPU_HOURS, VAULT_PARAMS as PARAMS};
 use e2e_tests::TestResult;
 use drink::AccountId32;
 
@@ -54,7 +54,7 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     // each settled epoch hands 16 × 90% = 14.4 USDC to holders.
     let id = suite.as_actor(&renter, |s| {
         s.coin_ok("PSP22::approve", &[escrow.to_string(), (64 * USDC).to_string()])?;
-        s.escrow_ok::<u64>("open", &["8".into(), "1".into(), "4".into()])
+        s.escrow_ok::<u64>("open", &["8".into(), "1".into(), "4".into(), ANY_DEPOSIT.into()])
     })?;
     // Nothing is finalized yet: the feed is stale and nothing can be valued.
     assert_eq!(vault_err::<Valuation>(&mut suite, &vault, "valuation", &[])?, Error::StaleFeed);
@@ -310,7 +310,7 @@ fn borrowed() -> TestResult<(Suite, AccountId32, u64, [AccountId32; 4])> {
     let escrow = suite.escrow.clone();
     let id = suite.as_actor(&renter, |s| {
         s.coin_ok("PSP22::approve", &[escrow.to_string(), (256 * USDC).to_string()])?;
-        s.escrow_ok::<u64>("open", &["8".into(), "1".into(), "16".into()])
+        s.escrow_ok::<u64>("open", &["8".into(), "1".into(), "16".into(), ANY_DEPOSIT.into()])
     })?;
     for epoch in 1..=4u64 {
         suite.report_all(epoch, &report_at(9_000))?;

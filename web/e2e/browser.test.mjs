@@ -87,8 +87,10 @@ test("the pool view shows capacity, supply and charts as on chain", async () => 
     assert.equal(await page.getByTestId(chart).getAttribute("data-points"), finalized, chart);
     assert.equal(await page.getByTestId(chart).locator("rect").count(), Number(finalized), chart);
   }
-  assert.match(await page.getByTestId("offer").textContent(), /2\.5 USDC \/ GPU-h/);
-  assert.match(await page.getByTestId("offer").textContent(), /cancellation fee 0% \(also before the start with under 7\.2 s notice\)/);
+  assert.match(await page.getByTestId("offer").textContent(), /from 2\.5 USDC \/ GPU-h/);
+  // pool.toml's demand curve: 2.5 USDC + 0.1 per GPU booked up to 6 + 0.5 above: the eighth GPU 3.6.
+  assert.equal(await page.getByTestId("curve").textContent(), "demand curve: +0.1 USDC per GPU booked up to 6, +0.5 USDC above · the last GPU 3.6 USDC");
+  assert.match(await page.getByTestId("offer").textContent(), /cancellation fee 5% \(also before the start with under 7\.2 s notice\)/);
   await page.screenshot({ path: `${SHOTS}/pool.png`, fullPage: true });
 });
 
@@ -210,7 +212,12 @@ test("the lender view shows the vault's books and Charlie's shares as on chain; 
   await page.screenshot({ path: `${SHOTS}/web-vault-lender.png`, fullPage: true });
 });
 
-test("the market view shows both books and the volume as the market reads them; a fill moves exactly both legs", async () => {
+test("the market view shows both books, the forward curve and the volume as the contracts read them; a fill moves exactly both legs", async () => {
+  // Dave books 6 GPUs for 4 epochs 8 epochs (29 s) ahead at the escrow's quote: the forward
+  // curve shows those epochs at the seventh GPU's price (3.1 USDC), the rest at the base (2.5).
+  call("coin", "mint", DAVE, "1000000");
+  const start = Number(read("oracle", "current_epoch", "0")) + 8;
+  execFileSync(CLI, ["rent", "book", "--deployment", DEPLOYMENT, "--suri", "//Dave", "6", String(start), "4"], { encoding: "utf8" });
   await page.goto(`${APP}#market`);
   await page.getByTestId("account").selectOption(CHARLIE);
   const ask = page.locator('[data-testid="asks"] tr[data-order="1"]');
@@ -223,6 +230,13 @@ test("the market view shows both books and the volume as the market reads them; 
   assert.equal(await page.getByTestId("best-ask").textContent(), "2.4 USDC");
   assert.equal(await page.locator('[data-testid="bids"] tr[data-order]').count(), 0, "no buy orders");
   assert.ok(Number(await page.getByTestId("chart-market-volume").getAttribute("data-points")) > 0);
+  const forward = page.getByTestId("forward");
+  const from = await forward.getAttribute("data-from");
+  const onChain = [...read("escrow", "forward_curve", from, "12").matchAll(/Some\((\d+)\)|None/g)].map((m) => m[1] ?? "full");
+  assert.equal(await forward.getAttribute("data-prices"), onChain.join(","), "the chart is the escrow's forward curve");
+  assert.equal(onChain.length, 12);
+  const first = Number(from);
+  assert.deepEqual(onChain, onChain.map((_, i) => (first + i >= start && first + i < start + 4 ? "3100000" : "2500000")), "Dave's epochs cost more");
   const before = [read("coin", "PSP22::balance_of", CHARLIE), read("token", "PSP22::balance_of", CHARLIE), read("coin", "PSP22::balance_of", BOB)].map(BigInt);
 
   // Charlie takes 10 more: 24 USDC from him, 23.76 to Bob (1% to the operator), 10 GPU-hours to him.

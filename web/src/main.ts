@@ -9,7 +9,7 @@ import { type Account, big, get, Pool, some } from "./chain";
 import { ContractError } from "./errors";
 import { bps, date, gpuHours, milliGpuHours, parseUnits, senderLimits, short, streamLine, usdc } from "./format";
 import { card, escape, status, text } from "./ui";
-import { marketPanel } from "./market";
+import { curveLine, marketPanel } from "./market";
 import { borrowerPanel, lenderPanel } from "./vault";
 import "./style.css";
 
@@ -89,13 +89,14 @@ async function poolView() {
   const notice = big(offer, "cancellationNoticeMs");
   const cancellation = `cancellation fee ${bps(big(offer, "cancellationFeeBps"))}${notice > 0n ? ` (also before the start with under ${hours(notice)} notice)` : ""}`;
   const unpaid = big(totals, "unpaidYield");
+  const curve = { base: big(offer, "pricePerGpuHour"), kink: big(offer, "kinkGpus"), below: big(offer, "slopeBelow"), above: big(offer, "slopeAbove") };
   app.innerHTML = `${stale}
     <div class="grid">
       ${card("Hardware", `<div class="big">${big(info, "gpuCount")} × ${escape(text(get(info, "gpuModel")))}</div><div class="muted">${escape(text(get(info, "region")))}, tier ${big(info, "datacenterTier")} datacenter</div>`, "hardware")}
       ${card("Tokenization period", `<div>${date(big(info, "periodStart"))}</div><div>→ ${date(big(info, "periodEnd"))}</div>`)}
       ${card("Attested capacity vs supply", `<div class="big" data-testid="capacity">${gpuHours(capacity)}</div><div data-testid="supply">supply ${gpuHours(supply)} · redeemed ${gpuHours(redeemed)}</div><div class="bar"><div style="width:${Math.min(share, 100)}%"></div></div><div class="muted">${share}% issued · attestation <code data-testid="attestation">${short(get(info, "attestationHash").toHex())}</code></div>`)}
       ${card("Holders", `<div class="big" data-testid="holders">${holders}</div><div class="muted">${d.investors.length} known to the issuer's deployment file</div>`)}
-      ${card("Rental offer", `<div class="big">${usdc(big(offer, "pricePerGpuHour"))} / GPU-h</div><div class="muted">${big(offer, "minEpochs")}–${big(offer, "maxEpochs")} epochs · ${big(offer, "availableGpus")} GPUs · operator fee ${bps(big(config, "operatorFeeBps"))}</div><div class="muted">SLA: ${tiers.join("; ") || "none"}</div><div class="muted">${cancellation}</div>`, "offer")}
+      ${card("Rental offer", `<div class="big">from ${usdc(big(offer, "pricePerGpuHour"))} / GPU-h</div><div class="muted" data-testid="curve">demand curve: ${curveLine(curve, big(offer, "availableGpus"))}</div><div class="muted">${big(offer, "minEpochs")}–${big(offer, "maxEpochs")} epochs · ${big(offer, "availableGpus")} GPUs · operator fee ${bps(big(config, "operatorFeeBps"))}</div><div class="muted">SLA: ${tiers.join("; ") || "none"}</div><div class="muted">${cancellation}</div>`, "offer")}
       ${card("Escrow", `<div>deposited ${usdc(big(ledger, "deposited"))}</div><div>released to holders ${usdc(big(ledger, "released"))}</div><div class="muted">fees ${usdc(big(ledger, "fees"))} · refunded ${usdc(big(ledger, "refunded"))} (credits ${usdc(big(ledger, "credits"))}) · held ${usdc(big(ledger, "held"))}</div>${unpaid > 0n ? `<div class="warning">yield owed to holders, refused by the token: ${usdc(unpaid)} (anyone can push it with <code>push_yield</code>)</div>` : ""}`, "escrow")}
     </div>
     <h2>Utilization by epoch <span class="muted">(${big(feed, "finalizedCount")} finalized)</span></h2>

@@ -17,6 +17,8 @@ const DEPTH = 10;
 const PAGE = 50;
 /** Recent epochs whose trading is charted. */
 export const VOLUME_EPOCHS = 12;
+/** Coming epochs of the forward curve. */
+export const FORWARD_EPOCHS = 12;
 
 /** Stablecoin for `amount` token units at `price` per GPU-hour, rounded up (the market's `cost`). */
 export function cost(amount: bigint, price: bigint): bigint {
@@ -26,6 +28,32 @@ export function cost(amount: bigint, price: bigint): bigint {
 /** What taking `amount` of an order with `left` units at `price` pays: its cost before less after. */
 export function fillCost(left: bigint, amount: bigint, price: bigint): bigint {
   return cost(left, price) - cost(left - amount, price);
+}
+
+/** The escrow's demand curve: the price per GPU-hour of one more GPU where `booked` are booked
+ * (the contract's `Offer::marginal_price`). */
+export interface Curve {
+  base: bigint;
+  kink: bigint;
+  below: bigint;
+  above: bigint;
+}
+
+export function marginalPrice(c: Curve, booked: bigint): bigint {
+  const under = booked < c.kink ? booked : c.kink;
+  return c.base + c.below * under + c.above * (booked - under);
+}
+
+/** The offer's curve in words, with the price of the pool's last GPU. */
+export function curveLine(c: Curve, available: bigint): string {
+  if (c.below === 0n && c.above === 0n) return "one price for every GPU";
+  const last = available > 0n ? marginalPrice(c, available - 1n) : c.base;
+  return `+${usdc(c.below)} per GPU booked up to ${c.kink}, +${usdc(c.above)} above · the last GPU ${usdc(last)}`;
+}
+
+/** The forward curve as chart points: each epoch's price of one more GPU-hour in USDC (0: full). */
+export function forwardPoints(from: bigint, prices: (bigint | null)[]): { label: string; value: number }[] {
+  return prices.map((p, i) => ({ label: (from + BigInt(i)).toString(), value: p === null ? 0 : Number(p) / 1e6 }));
 }
 
 /** The volume-weighted price per GPU-hour of an epoch's trading (0 without trades). */
@@ -96,6 +124,12 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
   const epochs: bigint[] = [];
   for (let e = first; e <= epoch; e++) epochs.push(e);
   const volumes = await Promise.all(epochs.map((e) => pool.read("gpu_market", "volume", [e])));
+  // The forward curve from the escrow's next epoch on its feed (`None`: fully booked).
+  const next = big(await pool.read("utilization_oracle", "current_epoch", [pool.deployment.feed])) + 1n;
+  const forward = ((await pool.read("rental_escrow", "forward_curve", [next, FORWARD_EPOCHS])) as unknown as Codec[]).map((p) => {
+    const price = some(p);
+    return price ? big(price) : null;
+  });
   if (mine !== generation) return;
   const traded = volumes.map((v, i) => ({ epoch: epochs[i], units: big(v, "units"), notional: big(v, "notional"), fills: big(v, "fills") }));
   const fee = big(state, "feeBps");
@@ -112,6 +146,10 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
     <table data-testid="asks"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th></th></tr>${rows(asks, who)}</table>
     <h2>Buy orders <span class="muted">(highest first)</span></h2>
     <table data-testid="bids"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th></th></tr>${rows(bids, who)}</table>
+    <h2>Forward curve <span class="muted">(the escrow's price of one more GPU-hour in each coming epoch, set by what is booked; 0: fully booked)</span></h2>
+    <div class="charts" data-testid="forward" data-from="${next}" data-prices="${forward.map((p) => p ?? "full").join(",")}">
+      ${barChart("chart-forward-curve", "Forward curve", "USDC per GPU-h", forwardPoints(next, forward))}
+    </div>
     <h2>Trading by epoch</h2>
     <div class="charts">
       ${barChart("chart-market-price", "Average price", "USDC per GPU-h", traded.map((t) => ({ label: t.epoch.toString(), value: Number(averagePrice(t.units, t.notional)) / 1e6 })))}

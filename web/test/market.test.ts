@@ -1,7 +1,7 @@
 // The market view's arithmetic is the contract's (gpu_market::market): the same figures give the
 // same answers, so what the app approves is what a fill pulls.
 import { describe, expect, it } from "vitest";
-import { averagePrice, cost, fillCost, type Order, place } from "../src/market";
+import { averagePrice, cost, curveLine, fillCost, forwardPoints, marginalPrice, type Order, place } from "../src/market";
 
 const order = (id: bigint, price: bigint): Order => ({ id, side: "Sell", maker: "", price, amount: 1n, expiry: 0n });
 
@@ -38,5 +38,33 @@ describe("market arithmetic", () => {
     expect(place(bids, "Buy", 6n)).toBeNull();
     expect(place(bids, "Buy", 3n)).toBe(5n);
     expect(place([], "Buy", 3n)).toBeNull();
+  });
+});
+
+describe("demand pricing", () => {
+  // The example pool (cli/pool.example.toml): 2.5 USDC for the first GPU, +0.1 up to 6, +0.5 above.
+  const example = { base: 2_500_000n, kink: 6n, below: 100_000n, above: 500_000n };
+
+  it("prices one more GPU as the escrow's curve does", () => {
+    // The contract's unit test curve: 2, 2.25, 2.5, 2.75, 3, 4, 5, 6 USDC.
+    const curve = { base: 2_000_000n, kink: 4n, below: 250_000n, above: 1_000_000n };
+    expect([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n].map((b) => marginalPrice(curve, b))).toEqual(
+      [2_000_000n, 2_250_000n, 2_500_000n, 2_750_000n, 3_000_000n, 4_000_000n, 5_000_000n, 6_000_000n],
+    );
+    // Σ over all 8 GPUs of the example: 23.2 USDC an hour (the demo's quote).
+    expect([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n].reduce((sum, b) => sum + marginalPrice(example, b), 0n)).toBe(23_200_000n);
+  });
+
+  it("describes the curve with its last GPU's price, or one flat price", () => {
+    expect(curveLine(example, 8n)).toBe("+0.1 USDC per GPU booked up to 6, +0.5 USDC above · the last GPU 3.6 USDC");
+    expect(curveLine({ ...example, below: 0n, above: 0n }, 8n)).toBe("one price for every GPU");
+  });
+
+  it("charts the forward curve by epoch, a full epoch at 0", () => {
+    expect(forwardPoints(12n, [2_500_000n, null, 3_100_000n])).toEqual([
+      { label: "12", value: 2.5 },
+      { label: "13", value: 0 },
+      { label: "14", value: 3.1 },
+    ]);
   });
 });

@@ -9,6 +9,7 @@ pub mod market;
 pub mod mint;
 pub mod read;
 pub mod register;
+pub mod rent;
 pub mod set_compliance;
 pub mod set_offer;
 pub mod vault;

@@ -24,6 +24,8 @@ pub type RentalId = u64;
 pub const MAX_RENTAL_EPOCHS: u32 = 256;
 /// Most SLA credit tiers.
 pub const MAX_SLA_TIERS: usize = 4;
+/// A pricing curve's last GPU costs at most this many times its first.
+pub const MAX_PRICE_RANGE: u128 = 10;
 
 /// Fixed parameters, set at deployment. The epoch schedule and pool size come from the
 /// oracle feed (`EpochSchedule`), never from a copy.
@@ -57,12 +59,14 @@ pub struct SlaTier {
     pub credit_bps: u16,
 }
 
-/// The operator's terms for new rentals.
+/// The operator's terms for new rentals. The price of a GPU-hour rises with the share of the
+/// epoch's GPUs already booked (a kinked curve: gentle below `kink_gpus`, steep above), so each
+/// GPU of a booking pays the price at the bookings before it; flat when both slopes are zero.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct Offer {
-    /// Stablecoin units per GPU-hour.
+    /// Stablecoin units per GPU-hour for the first GPU of an epoch (the curve's base).
     pub price_per_gpu_hour: u128,
     /// Shortest rental (epochs).
     pub min_epochs: u32,
@@ -77,6 +81,46 @@ pub struct Offer {
     pub cancellation_fee_bps: u16,
     /// Notice (ms before the first epoch starts) below which a cancellation pays the fee.
     pub cancellation_notice_ms: u64,
+    /// Booked GPUs where the steep slope begins (at most `available_gpus`).
+    pub kink_gpus: u32,
+    /// Price per GPU-hour added by each GPU booked below the kink (the gentle slope).
+    pub slope_below: u128,
+    /// Price per GPU-hour added by each GPU booked above the kink (the steep slope, ≥ the gentle one).
+    pub slope_above: u128,
+}
+
+impl Offer {
+    /// Price per GPU-hour of one more GPU in an epoch where `booked` GPUs are booked:
+    /// `base + slope_below × min(booked, kink) + slope_above × (booked − kink)⁺`.
+    pub fn marginal_price(&self, booked: u32) -> Option<u128> {
+        self.price_sum(booked, 1)
+    }
+
+    /// Σ of the marginal prices of GPUs `booked`, …, `booked + gpus − 1`: what one hour of
+    /// `gpus` more GPUs costs. Closed form (Σ k over a range), no loop over GPUs.
+    fn price_sum(&self, booked: u32, gpus: u32) -> Option<u128> {
+        // Σ_{k<n} k, and Σ_{booked ≤ k < end} (k − from)⁺.
+        let triangle = |n: u32| u128::from(n).checked_mul(u128::from(n.saturating_sub(1))).map(|t| t / 2);
+        let end = booked.checked_add(gpus)?;
+        let ramp = |from: u32| triangle(end.saturating_sub(from))?.checked_sub(triangle(booked.saturating_sub(from))?);
+        let above = ramp(self.kink_gpus)?;
+        let below = ramp(0)?.checked_sub(above)?;
+        u128::from(gpus)
+            .checked_mul(self.price_per_gpu_hour)?
+            .checked_add(below.checked_mul(self.slope_below)?)?
+            .checked_add(above.checked_mul(self.slope_above)?)
+    }
+}
+
+/// What booking `gpus` for a run of epochs costs now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Quote {
+    /// The exact deposit: Σ of the epochs' costs. Pass it as `max_deposit` to accept this
+    /// quote (or a cheaper one).
+    pub deposit: u128,
+    /// The highest price per GPU-hour any GPU of the booking pays (its last GPU in its fullest epoch).
+    pub top_price: u128,
 }
 
 /// Credit (bps) for an epoch delivered at `uptime_bps`: the largest tier it falls under.
@@ -141,9 +185,8 @@ pub struct Rental {
     pub start: Epoch,
     /// First epoch after the rental.
     pub end: Epoch,
-    /// Price locked at opening (stablecoin units per GPU-hour).
-    pub price_per_gpu_hour: u128,
-    /// Cost of one epoch (`gpus` × epoch hours × price, rounded down).
+    /// Cost of its first epoch, locked at opening (Σ of its GPUs' prices × epoch hours,
+    /// rounded down); an epoch priced otherwise has its cost recorded (`EscrowData::epoch_cost`).
     pub epoch_cost: u128,
     /// SLA tiers locked at opening: later offers cannot change a booked rental's terms.
     pub sla: Vec<SlaTier>,
@@ -285,6 +328,9 @@ compute_rwa_common::contract_error! {
         PaymentRefused,
         /// The token refused the yield, with its reason; nothing changed.
         YieldRefused(DistributeError),
+        /// The booking would cost more than the renter's `max_deposit`: bookings or a new offer
+        /// since the quote raised the price (quote again); nothing changed.
+        PriceMoved,
     }
 }
 
@@ -311,10 +357,6 @@ fn sub(a: u128, b: u128) -> R<u128> {
     a.checked_sub(b).ok_or(Error::Overflow)
 }
 
-fn mul(a: u128, b: u128) -> R<u128> {
-    a.checked_mul(b).ok_or(Error::Overflow)
-}
-
 /// All escrow state.
 #[ink::storage_item]
 #[derive(Debug)]
@@ -327,6 +369,8 @@ pub struct EscrowData {
     by_renter: Mapping<(AccountId, u32), RentalId>,
     renter_rental_count: Mapping<AccountId, u32>,
     booked_gpus: Mapping<Epoch, u32>,
+    /// Costs of rentals' epochs other than their `epoch_cost` (demand pricing), locked at booking.
+    costs: Mapping<(RentalId, Epoch), u128>,
     epochs: Mapping<(RentalId, Epoch), EpochState>,
     /// Each dispute's arbiter and the holders' share it holds back (`Totals::disputed`).
     arbiters: Mapping<(RentalId, Epoch), (AccountId, u128)>,
@@ -354,6 +398,7 @@ impl EscrowData {
             by_renter: Mapping::default(),
             renter_rental_count: Mapping::default(),
             booked_gpus: Mapping::default(),
+            costs: Mapping::default(),
             epochs: Mapping::default(),
             arbiters: Mapping::default(),
             refundable: Mapping::default(),
@@ -414,6 +459,31 @@ impl EscrowData {
         self.booked_gpus.get(epoch).unwrap_or(0)
     }
 
+    /// What `epoch` of `rental` costs, locked when it was booked (`epoch` within the rental).
+    pub fn epoch_cost(&self, rental: &Rental, epoch: Epoch) -> u128 {
+        self.costs.get((rental.id, epoch)).unwrap_or(rental.epoch_cost)
+    }
+
+    /// The marginal price per GPU-hour of one more GPU in each of `count` epochs from `from`
+    /// (`None`: the epoch is fully booked): the forward curve of compute. Empty without an offer.
+    pub fn forward_curve(&self, from: Epoch, count: u32) -> Vec<Option<u128>> {
+        let offer = &self.offer;
+        let mut curve = Vec::new();
+        if offer.price_per_gpu_hour > 0 {
+            for epoch in from..from.saturating_add(u64::from(count.min(MAX_RENTAL_EPOCHS))) {
+                let booked = self.booked_gpus(epoch);
+                curve.push(if booked < offer.available_gpus { offer.marginal_price(booked) } else { None });
+            }
+        }
+        curve
+    }
+
+    /// The deposit and highest GPU-hour price of booking `gpus` for `epochs` epochs from
+    /// `start` now, refused as `open` would refuse it (but for `max_deposit`).
+    pub fn quote(&self, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<Quote> {
+        Ok(self.priced(gpus, start, epochs, now)?.1)
+    }
+
     /// What `account` can withdraw.
     pub fn refundable(&self, account: AccountId) -> u128 {
         self.refundable.get(account).unwrap_or(0)
@@ -429,7 +499,12 @@ impl EscrowData {
     /// Replaces the offer for new rentals (existing ones keep their terms).
     pub fn set_offer(&mut self, offer: Offer) -> R<()> {
         let bps_ok = |bps: u16| bps <= BPS;
+        let top = offer.available_gpus.checked_sub(1).and_then(|last| offer.marginal_price(last));
+        let bounded = top.is_some_and(|top| top <= offer.price_per_gpu_hour.saturating_mul(MAX_PRICE_RANGE));
         let valid = offer.price_per_gpu_hour > 0
+            && (bounded || offer.available_gpus == 0)
+            && offer.kink_gpus <= offer.available_gpus
+            && offer.slope_below <= offer.slope_above
             && offer.min_epochs > 0
             && offer.min_epochs <= offer.max_epochs
             && offer.max_epochs <= MAX_RENTAL_EPOCHS
@@ -446,42 +521,37 @@ impl EscrowData {
 
     // ---- renter ------------------------------------------------------------------------------
 
-    /// Books `gpus` for `epochs` epochs from `start`; returns the rental (deposit = its ledger's `deposited`).
-    pub fn open(&mut self, renter: AccountId, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<Rental> {
+    /// Books `gpus` for `epochs` epochs from `start` at the offer's curve, each epoch priced at
+    /// the bookings it has now, unless that costs more than `max_deposit`; returns the rental
+    /// (deposit = its ledger's `deposited`).
+    pub fn open(&mut self, renter: AccountId, gpus: u32, start: Epoch, epochs: u32, max_deposit: u128, now: u64) -> R<Rental> {
+        let (costs, quote) = self.priced(gpus, start, epochs, now)?;
+        if quote.deposit > max_deposit {
+            return Err(Error::PriceMoved);
+        }
         let offer = self.offer.clone();
-        if offer.price_per_gpu_hour == 0 {
-            return Err(Error::NoOffer);
-        }
-        if gpus == 0 || gpus > offer.available_gpus || epochs < offer.min_epochs || epochs > offer.max_epochs {
-            return Err(Error::OutsideOffer);
-        }
-        if start <= self.schedule.epoch_at(now) && now >= self.schedule.genesis {
-            return Err(Error::StartInPast);
-        }
-        let epoch_cost = self.epoch_cost(gpus, offer.price_per_gpu_hour)?;
-        let end = start.checked_add(u64::from(epochs)).ok_or(Error::Overflow)?;
-        let deposit = mul(epoch_cost, u128::from(epochs))?;
+        let end = start.saturating_add(u64::from(epochs));
         let id = self.rental_count;
         let next_id = id.checked_add(1).ok_or(Error::Overflow)?;
         let index = self.renter_rental_count.get(renter).unwrap_or(0);
         let next_index = index.checked_add(1).ok_or(Error::Overflow)?;
-        let deposited = add(self.totals.ledger.deposited, deposit)?;
-        let held = add(self.totals.ledger.held, deposit)?;
-        self.book(start, end, gpus)?;
+        let deposited = add(self.totals.ledger.deposited, quote.deposit)?;
+        let held = add(self.totals.ledger.held, quote.deposit)?;
+        let epoch_cost = costs.first().copied().unwrap_or_default();
         let rental = Rental {
             id,
             renter,
             gpus,
             start,
             end,
-            price_per_gpu_hour: offer.price_per_gpu_hour,
             epoch_cost,
             sla: offer.sla,
             cancellation_fee_bps: offer.cancellation_fee_bps,
             cancellation_notice_ms: offer.cancellation_notice_ms,
             status: RentalStatus::Active,
-            ledger: Ledger { deposited: deposit, held: deposit, ..Ledger::default() },
+            ledger: Ledger { deposited: quote.deposit, held: quote.deposit, ..Ledger::default() },
         };
+        self.book(&rental, start, end, &costs);
         self.rentals.insert(id, &rental);
         self.rental_count = next_id;
         self.by_renter.insert((renter, index), &id);
@@ -491,9 +561,10 @@ impl EscrowData {
         Ok(rental)
     }
 
-    /// Adds `epochs` epochs to an active rental; returns the extra deposit. Epochs an earlier
-    /// cancellation refunded are booked anew and settle like any other.
-    pub fn extend(&mut self, caller: AccountId, id: RentalId, epochs: u32, now: u64) -> R<u128> {
+    /// Adds `epochs` epochs to an active rental, priced like a new booking of its GPUs (refused
+    /// above `max_deposit`); returns the extra deposit. Epochs an earlier cancellation refunded
+    /// are booked anew and settle like any other.
+    pub fn extend(&mut self, caller: AccountId, id: RentalId, epochs: u32, max_deposit: u128, now: u64) -> R<u128> {
         let mut rental = self.own_active_rental(caller, id)?;
         if rental.end <= self.schedule.epoch_at(now) {
             return Err(Error::NotActive);
@@ -502,21 +573,24 @@ impl EscrowData {
         if epochs == 0 || length > u64::from(self.offer.max_epochs.max(1)) {
             return Err(Error::OutsideOffer);
         }
-        let new_end = rental.end.checked_add(u64::from(epochs)).ok_or(Error::Overflow)?;
-        let deposit = mul(rental.epoch_cost, u128::from(epochs))?;
-        rental.ledger.deposited = add(rental.ledger.deposited, deposit)?;
-        rental.ledger.held = add(rental.ledger.held, deposit)?;
-        let deposited = add(self.totals.ledger.deposited, deposit)?;
-        let held = add(self.totals.ledger.held, deposit)?;
-        self.book(rental.end, new_end, rental.gpus)?;
-        for epoch in rental.end..new_end {
+        let (costs, quote) = self.price(rental.gpus, rental.end, epochs)?;
+        if quote.deposit > max_deposit {
+            return Err(Error::PriceMoved);
+        }
+        rental.ledger.deposited = add(rental.ledger.deposited, quote.deposit)?;
+        rental.ledger.held = add(rental.ledger.held, quote.deposit)?;
+        let deposited = add(self.totals.ledger.deposited, quote.deposit)?;
+        let held = add(self.totals.ledger.held, quote.deposit)?;
+        let from = rental.end;
+        rental.end = from.saturating_add(u64::from(epochs));
+        self.book(&rental, from, rental.end, &costs);
+        for epoch in from..rental.end {
             self.epochs.remove((id, epoch));
         }
-        rental.end = new_end;
         self.rentals.insert(id, &rental);
         self.totals.ledger.deposited = deposited;
         self.totals.ledger.held = held;
-        Ok(deposit)
+        Ok(quote.deposit)
     }
 
     /// Cancels: before the start everything is refunded (less the cancellation fee when
@@ -531,7 +605,7 @@ impl EscrowData {
         if first_refunded >= end {
             return Err(Error::NotActive);
         }
-        let amount = mul(rental.epoch_cost, u128::from(end.saturating_sub(first_refunded)))?;
+        let amount = (first_refunded..end).try_fold(0, |sum, epoch| add(sum, self.epoch_cost(&rental, epoch)))?;
         let short_notice = self.schedule.epoch_start(rental.start).saturating_sub(now) < rental.cancellation_notice_ms;
         let fee = if started || short_notice { bps_of(amount, rental.cancellation_fee_bps).ok_or(Error::Overflow)? } else { 0 };
         let split = Split { fee, refund: sub(amount, fee)?, ..Split::default() };
@@ -543,6 +617,8 @@ impl EscrowData {
         self.unbook(first_refunded, end, rental.gpus);
         for epoch in first_refunded..end {
             self.epochs.insert((id, epoch), &EpochState::Cancelled);
+            // Refunded: its locked price is no longer owed (an `extend` prices it anew).
+            self.costs.remove((id, epoch));
         }
         Ok((split.refund, split.fee))
     }
@@ -595,7 +671,7 @@ impl EscrowData {
         let (split, state) = match finalized {
             Some(finalized) => (self.split_delivery(&rental, epoch, &finalized)?, EpochState::Settled),
             None if now >= self.schedule.epoch_end(epoch).saturating_add(self.config.grace_period) => {
-                (Split { refund: rental.epoch_cost, ..Split::default() }, EpochState::TimedOut)
+                (Split { refund: self.epoch_cost(&rental, epoch), ..Split::default() }, EpochState::TimedOut)
             }
             None => return Err(Error::AwaitingOracle),
         };
@@ -637,7 +713,7 @@ impl EscrowData {
         if self.dispute_arbiter(id, epoch) != Some(caller) {
             return Err(Error::MissingRole(Role::Arbiter));
         }
-        let paid = rental.epoch_cost.checked_sub(renter_refund).ok_or(Error::RefundExceedsCost)?;
+        let paid = self.epoch_cost(&rental, epoch).checked_sub(renter_refund).ok_or(Error::RefundExceedsCost)?;
         let fee = bps_of(paid, self.config.operator_fee_bps).ok_or(Error::Overflow)?;
         let split = Split { to_holders: sub(paid, fee)?, fee, refund: renter_refund, ..Split::default() };
         let disputed = self.undisputed(id, epoch, true)?;
@@ -680,30 +756,54 @@ impl EscrowData {
         }
     }
 
-    /// Cost of one epoch for `gpus` at `price` per GPU-hour.
-    fn epoch_cost(&self, gpus: u32, price: u128) -> R<u128> {
-        let gpu_ms = mul(u128::from(gpus), u128::from(self.schedule.epoch_length))?;
-        let cost = mul_div_floor(gpu_ms, price, u128::from(MS_PER_HOUR)).ok_or(Error::Overflow)?;
-        if cost == 0 {
-            return Err(Error::ZeroAmount);
+    /// `open`'s checks, then each epoch's cost and the quote.
+    fn priced(&self, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<(Vec<u128>, Quote)> {
+        let offer = &self.offer;
+        if offer.price_per_gpu_hour == 0 {
+            return Err(Error::NoOffer);
         }
-        Ok(cost)
+        if gpus == 0 || gpus > offer.available_gpus || epochs < offer.min_epochs || epochs > offer.max_epochs {
+            return Err(Error::OutsideOffer);
+        }
+        if start <= self.schedule.epoch_at(now) && now >= self.schedule.genesis {
+            return Err(Error::StartInPast);
+        }
+        self.price(gpus, start, epochs)
     }
 
-    /// Books `gpus` in every epoch of `[start, end)`, or none of them.
-    fn book(&mut self, start: Epoch, end: Epoch, gpus: u32) -> R<()> {
-        for epoch in start..end {
-            match self.booked_gpus(epoch).checked_add(gpus).filter(|booked| *booked <= self.offer.available_gpus) {
-                Some(booked) => {
-                    self.booked_gpus.insert(epoch, &booked);
-                }
-                None => {
-                    self.unbook(start, epoch, gpus);
-                    return Err(Error::CapacityUnavailable);
-                }
+    /// Each of `epochs` epochs from `start` priced for `gpus` more GPUs at the offer's curve and
+    /// the epoch's bookings (GPU-hour prices summed × epoch hours, rounded down), and the quote;
+    /// `CapacityUnavailable` if an epoch has too few free GPUs. Reads only.
+    fn price(&self, gpus: u32, start: Epoch, epochs: u32) -> R<(Vec<u128>, Quote)> {
+        let offer = &self.offer;
+        let mut quote = Quote::default();
+        let mut costs = Vec::new();
+        for epoch in start..start.checked_add(u64::from(epochs)).ok_or(Error::Overflow)? {
+            let booked = self.booked_gpus(epoch);
+            let after = booked.checked_add(gpus).filter(|after| *after <= offer.available_gpus).ok_or(Error::CapacityUnavailable)?;
+            let sum = offer.price_sum(booked, gpus).ok_or(Error::Overflow)?;
+            let cost = mul_div_floor(sum, u128::from(self.schedule.epoch_length), u128::from(MS_PER_HOUR)).ok_or(Error::Overflow)?;
+            if cost == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            quote.deposit = add(quote.deposit, cost)?;
+            // The booking's last GPU pays the most (`gpus` ≥ 1 was checked by the caller).
+            quote.top_price = quote.top_price.max(offer.marginal_price(after.saturating_sub(1)).ok_or(Error::Overflow)?);
+            costs.push(cost);
+        }
+        Ok((costs, quote))
+    }
+
+    /// Books `rental`'s GPUs in epochs `[from, end)` at `costs` (as `price` gave them),
+    /// recording each cost other than the rental's `epoch_cost` (no entry is left from an earlier
+    /// booking of these epochs: `cancel` removes them). Capacity was checked.
+    fn book(&mut self, rental: &Rental, from: Epoch, end: Epoch, costs: &[u128]) {
+        for (epoch, cost) in (from..end).zip(costs) {
+            self.booked_gpus.insert(epoch, &self.booked_gpus(epoch).saturating_add(rental.gpus));
+            if *cost != rental.epoch_cost {
+                self.costs.insert((rental.id, epoch), cost);
             }
         }
-        Ok(())
     }
 
     fn unbook(&mut self, start: Epoch, end: Epoch, gpus: u32) {
@@ -739,14 +839,15 @@ impl EscrowData {
         let share = mul_div_floor(u128::from(finalized.values.gpu_milli_hours), u128::from(rental.gpus), u128::from(sharers))
             .ok_or(Error::Overflow)?;
         let delivered = share.min(booked);
-        let pay = if booked == 0 { 0 } else { mul_div_floor(rental.epoch_cost, delivered, booked).ok_or(Error::Overflow)? };
+        let cost = self.epoch_cost(rental, epoch);
+        let pay = if booked == 0 { 0 } else { mul_div_floor(cost, delivered, booked).ok_or(Error::Overflow)? };
         let credit = bps_of(pay, credit_bps(&rental.sla, finalized.values.uptime_bps)).ok_or(Error::Overflow)?;
         let payable = sub(pay, credit)?;
         let fee = bps_of(payable, self.config.operator_fee_bps).ok_or(Error::Overflow)?;
         Ok(Split {
             to_holders: sub(payable, fee)?,
             fee,
-            refund: sub(rental.epoch_cost, payable)?,
+            refund: sub(cost, payable)?,
             credit,
             delivered_milli_hours: delivered,
         })

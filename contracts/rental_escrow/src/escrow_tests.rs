@@ -11,6 +11,8 @@ const PRICE: u128 = 2_000_000; // 2 USDC per GPU-hour
 const RENTER: u8 = 1;
 const OPERATOR: u8 = 9;
 const ARBITER: u8 = 8;
+/// No deposit limit (`max_deposit`).
+const ANY: u128 = u128::MAX;
 
 fn account(byte: u8) -> AccountId {
     AccountId::from([byte; 32])
@@ -34,6 +36,7 @@ fn offer() -> Offer {
         sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }, SlaTier { below_bps: 9_500, credit_bps: 3_000 }],
         cancellation_fee_bps: 500,
         cancellation_notice_ms: 0,
+        ..Offer::default()
     }
 }
 
@@ -52,7 +55,7 @@ fn finalized(epoch: u64, milli_hours: u64, uptime_bps: u16) -> Option<Finalized>
 /// Renter books 4 of 8 GPUs for epochs 1..4 at time 0: 4 GPU-hours × 2 USDC = 8 USDC per epoch.
 fn booked() -> (EscrowData, Rental) {
     let mut data = escrow();
-    let rental = data.open(account(RENTER), 4, 1, 3, 0).unwrap();
+    let rental = data.open(account(RENTER), 4, 1, 3, ANY, 0).unwrap();
     (data, rental)
 }
 
@@ -79,14 +82,14 @@ fn open_books_capacity_and_deposits_the_full_cost() {
 fn open_respects_offer_capacity_and_time() {
     let (mut data, _) = booked();
     let renter = account(2);
-    assert_eq!(data.open(renter, 5, 1, 1, 0).err(), Some(Error::CapacityUnavailable), "4 of 8 left");
-    assert_eq!(data.open(renter, 9, 5, 1, 0).err(), Some(Error::OutsideOffer));
-    assert_eq!(data.open(renter, 0, 5, 1, 0).err(), Some(Error::OutsideOffer));
-    assert_eq!(data.open(renter, 1, 5, 25, 0).err(), Some(Error::OutsideOffer));
-    assert_eq!(data.open(renter, 1, 2, 1, end_of(1)).err(), Some(Error::StartInPast));
-    assert!(data.open(renter, 4, 1, 3, 0).is_ok(), "the other 4 GPUs");
+    assert_eq!(data.open(renter, 5, 1, 1, ANY, 0).err(), Some(Error::CapacityUnavailable), "4 of 8 left");
+    assert_eq!(data.open(renter, 9, 5, 1, ANY, 0).err(), Some(Error::OutsideOffer));
+    assert_eq!(data.open(renter, 0, 5, 1, ANY, 0).err(), Some(Error::OutsideOffer));
+    assert_eq!(data.open(renter, 1, 5, 25, ANY, 0).err(), Some(Error::OutsideOffer));
+    assert_eq!(data.open(renter, 1, 2, 1, ANY, end_of(1)).err(), Some(Error::StartInPast));
+    assert!(data.open(renter, 4, 1, 3, ANY, 0).is_ok(), "the other 4 GPUs");
     let mut empty = EscrowData::new(config(), schedule()).unwrap();
-    assert_eq!(empty.open(renter, 1, 1, 1, 0).err(), Some(Error::NoOffer));
+    assert_eq!(empty.open(renter, 1, 1, 1, ANY, 0).err(), Some(Error::NoOffer));
 }
 
 #[ink::test]
@@ -215,12 +218,12 @@ fn cancel_after_start_refunds_future_epochs_minus_the_fee() {
 #[ink::test]
 fn extend_books_more_epochs() {
     let (mut data, rental) = booked();
-    assert_eq!(data.extend(account(2), rental.id, 1, 0), Err(Error::NotRenter));
-    assert_eq!(data.extend(account(RENTER), rental.id, 0, 0), Err(Error::OutsideOffer));
-    assert_eq!(data.extend(account(RENTER), rental.id, 22, 0), Err(Error::OutsideOffer), "24 epochs at most");
-    assert_eq!(data.extend(account(RENTER), rental.id, 2, 0), Ok(16_000_000));
+    assert_eq!(data.extend(account(2), rental.id, 1, ANY, 0), Err(Error::NotRenter));
+    assert_eq!(data.extend(account(RENTER), rental.id, 0, ANY, 0), Err(Error::OutsideOffer));
+    assert_eq!(data.extend(account(RENTER), rental.id, 22, ANY, 0), Err(Error::OutsideOffer), "24 epochs at most");
+    assert_eq!(data.extend(account(RENTER), rental.id, 2, ANY, 0), Ok(16_000_000));
     assert_eq!((data.rental(rental.id).unwrap().end, data.booked_gpus(5)), (6, 4));
-    assert_eq!(data.extend(account(RENTER), rental.id, 1, end_of(6)), Err(Error::NotActive), "already over");
+    assert_eq!(data.extend(account(RENTER), rental.id, 1, ANY, end_of(6)), Err(Error::NotActive), "already over");
 }
 
 #[ink::test]
@@ -252,7 +255,7 @@ fn item1_cancel_after_start_then_extend_settles_every_rebooked_epoch() {
     let renter = account(RENTER);
     assert_eq!(data.cancel(renter, rental.id, end_of(1) - 1), Ok((15_200_000, 800_000)));
     assert_eq!(data.epoch_state(rental.id, 2), Some(EpochState::Cancelled));
-    assert_eq!(data.extend(renter, rental.id, 2, end_of(1) - 1), Ok(16_000_000));
+    assert_eq!(data.extend(renter, rental.id, 2, ANY, end_of(1) - 1), Ok(16_000_000));
     assert_eq!(data.totals().ledger.held, 24_000_000);
     data.settle(rental.id, 1, finalized(1, 8_000, 10_000), end_of(1)).unwrap();
     let (_, state) = data.settle(rental.id, 2, finalized(2, 8_000, 10_000), end_of(2)).unwrap();
@@ -270,7 +273,7 @@ fn item1_cancel_after_start_then_extend_settles_every_rebooked_epoch() {
 fn item1_rebooked_epoch_times_out_without_oracle_data() {
     let (mut data, rental) = booked();
     data.cancel(account(RENTER), rental.id, end_of(1) - 1).unwrap();
-    data.extend(account(RENTER), rental.id, 1, end_of(1) - 1).unwrap();
+    data.extend(account(RENTER), rental.id, 1, ANY, end_of(1) - 1).unwrap();
     assert_eq!(data.settle(rental.id, 2, None, end_of(2) + 2 * HOUR).map(|(split, state)| (split.refund, state)), Ok((8_000_000, EpochState::TimedOut)));
     assert_eq!(data.epoch_state(rental.id, 3), Some(EpochState::Cancelled), "not booked again: stays cancelled");
     assert_eq!(data.settle(rental.id, 3, None, end_of(3) + 2 * HOUR).err(), Some(Error::EpochNotInRental));
@@ -288,8 +291,8 @@ fn item2_overbooking_offer_is_refused() {
 #[ink::test]
 fn item2_each_rental_is_billed_its_share_of_the_pool() {
     let (mut data, first) = booked();
-    let second = data.open(account(2), 4, 1, 3, 0).unwrap();
-    assert_eq!(data.open(account(3), 1, 1, 1, 0).err(), Some(Error::CapacityUnavailable));
+    let second = data.open(account(2), 4, 1, 3, ANY, 0).unwrap();
+    assert_eq!(data.open(account(3), 1, 1, 1, ANY, 0).err(), Some(Error::CapacityUnavailable));
     // The pool delivered 6 of 8 GPU-hours: each rental is paid for 3 of its 4.
     for id in [first.id, second.id] {
         let (split, _) = data.settle(id, 1, finalized(1, 6_000, 10_000), end_of(1)).unwrap();
@@ -298,7 +301,7 @@ fn item2_each_rental_is_billed_its_share_of_the_pool() {
     assert_eq!(data.totals().ledger.released + data.totals().ledger.fees, 12_000_000, "6 GPU-hours × 2 USDC, once");
     // Lowering the offer below the bookings keeps them and refuses new ones.
     data.set_offer(Offer { available_gpus: 2, ..offer() }).unwrap();
-    assert_eq!(data.open(account(3), 1, 2, 1, 0).err(), Some(Error::CapacityUnavailable));
+    assert_eq!(data.open(account(3), 1, 2, 1, ANY, 0).err(), Some(Error::CapacityUnavailable));
     assert_eq!(data.booked_gpus(2), 8);
 }
 
@@ -324,7 +327,7 @@ fn item3_epochs_follow_the_feed_schedule() {
     let mut data = EscrowData::new(EscrowConfig { grace_period: HOUR, ..config() }, feed).unwrap();
     assert_eq!(data.set_offer(offer()), Err(Error::InvalidOffer), "8 GPUs offered on a pool of 4");
     data.set_offer(Offer { available_gpus: 4, ..offer() }).unwrap();
-    let rental = data.open(account(RENTER), 2, 1, 1, 0).unwrap();
+    let rental = data.open(account(RENTER), 2, 1, 1, ANY, 0).unwrap();
     assert_eq!(rental.epoch_cost, 8_000_000, "2 GPUs × 2 h × 2 USDC");
     let end = 1_000 + 4 * HOUR;
     assert_eq!(data.settle(rental.id, 1, None, end - 1).err(), Some(Error::EpochNotEnded));
@@ -357,8 +360,8 @@ fn item4_unpaid_yield_is_kept_when_the_push_fails() {
 fn item5_cancel_within_the_notice_pays_the_fee() {
     let mut data = escrow();
     data.set_offer(Offer { cancellation_notice_ms: 2 * HOUR, ..offer() }).unwrap();
-    let early = data.open(account(RENTER), 4, 3, 3, 0).unwrap();
-    let late = data.open(account(RENTER), 4, 1, 3, 0).unwrap();
+    let early = data.open(account(RENTER), 4, 3, 3, ANY, 0).unwrap();
+    let late = data.open(account(RENTER), 4, 1, 3, ANY, 0).unwrap();
     data.set_offer(offer()).unwrap();
     assert_eq!(late.cancellation_notice_ms, 2 * HOUR, "locked at opening");
     // Epoch 3 starts at 3 h: cancelling at 1 h is exactly the notice: free.
@@ -391,12 +394,162 @@ fn item6_dispute_is_resolved_only_by_its_arbiter() {
 #[ink::test]
 fn refused_bookings_leave_no_trace() {
     let (mut data, _) = booked();
-    data.open(account(2), 4, 3, 2, 0).unwrap();
-    assert_eq!(data.open(account(3), 1, 2, 3, 0).err(), Some(Error::CapacityUnavailable), "epoch 3 is full");
+    data.open(account(2), 4, 3, 2, ANY, 0).unwrap();
+    assert_eq!(data.open(account(3), 1, 2, 3, ANY, 0).err(), Some(Error::CapacityUnavailable), "epoch 3 is full");
     assert_eq!((data.booked_gpus(2), data.booked_gpus(3), data.booked_gpus(4)), (4, 8, 4));
-    data.open(account(3), 8, 5, 1, 0).unwrap();
-    assert_eq!(data.extend(account(RENTER), 0, 2, 0), Err(Error::CapacityUnavailable), "epoch 4 fits, epoch 5 is full");
+    data.open(account(3), 8, 5, 1, ANY, 0).unwrap();
+    assert_eq!(data.extend(account(RENTER), 0, 2, ANY, 0), Err(Error::CapacityUnavailable), "epoch 4 fits, epoch 5 is full");
     assert_eq!((data.booked_gpus(4), data.booked_gpus(5), data.rental(0).unwrap().end), (4, 8, 4));
+}
+
+/// The demand curve used below: 2 USDC for the first GPU, +0.25 USDC per GPU booked up to 4,
+/// +1 USDC per GPU above: marginal prices 2, 2.25, 2.5, 2.75, 3, 4, 5, 6 USDC per GPU-hour.
+fn curved() -> Offer {
+    Offer { kink_gpus: 4, slope_below: 250_000, slope_above: 1_000_000, ..offer() }
+}
+
+#[ink::test]
+fn demand_prices_each_gpu_at_the_bookings_before_it() {
+    let mut data = escrow();
+    data.set_offer(curved()).unwrap();
+    assert_eq!(data.forward_curve(0, 3), vec![Some(PRICE); 3]);
+    // Empty epochs: 2 + 2.25 + 2.5 + 2.75 = 9.5 USDC an hour for 4 GPUs; the last one at 2.75.
+    assert_eq!(data.quote(4, 1, 2, 0), Ok(Quote { deposit: 19_000_000, top_price: 2_750_000 }));
+    let a = data.open(account(RENTER), 4, 1, 2, 19_000_000, 0).unwrap();
+    assert_eq!((a.ledger.deposited, a.epoch_cost, data.epoch_cost(&a, 2)), (19_000_000, 9_500_000, 9_500_000));
+    assert_eq!(data.forward_curve(0, 4), vec![Some(PRICE), Some(3_000_000), Some(3_000_000), Some(PRICE)]);
+    // Epoch 2 is half booked: 3 + 4 + 5 + 6 = 18 USDC; epoch 3 is empty: 9.5 USDC.
+    let quote = data.quote(4, 2, 2, 0).unwrap();
+    assert_eq!(quote, Quote { deposit: 27_500_000, top_price: 6_000_000 });
+    assert_eq!(data.open(account(2), 4, 2, 2, quote.deposit - 1, 0).err(), Some(Error::PriceMoved));
+    assert_eq!((data.booked_gpus(2), data.booked_gpus(3), data.rental_count()), (4, 0, 1), "a refused booking leaves no trace");
+    let b = data.open(account(2), 4, 2, 2, quote.deposit, 0).unwrap();
+    assert_eq!((b.ledger.deposited, data.epoch_cost(&b, 2), data.epoch_cost(&b, 3)), (27_500_000, 18_000_000, 9_500_000));
+    assert_eq!(data.forward_curve(2, 2), vec![None, Some(3_000_000)], "epoch 2 is full");
+    // Prices are locked: A cancelling lowers the curve, not B's epochs.
+    assert_eq!(data.cancel(account(RENTER), a.id, 0), Ok((19_000_000, 0)));
+    assert_eq!(data.forward_curve(2, 1), vec![Some(3_000_000)]);
+    assert_eq!(data.epoch_cost(&b, 2), 18_000_000);
+    // Epoch 2 delivered in full: its own price is split (10% fee); epoch 3 timed out: its own price refunded.
+    let (split, _) = data.settle(b.id, 2, finalized(2, 8_000, 10_000), end_of(2)).unwrap();
+    assert_eq!((split.to_holders, split.fee, split.refund), (16_200_000, 1_800_000, 0));
+    let (split, state) = data.settle(b.id, 3, None, end_of(3) + config().grace_period).unwrap();
+    assert_eq!((split.refund, state), (9_500_000, EpochState::TimedOut));
+    assert_balanced(&data, b.id);
+    assert_eq!(data.totals().obligations(), Some(19_000_000 + 9_500_000 + 1_800_000 + 16_200_000));
+}
+
+#[ink::test]
+fn extensions_and_cancellations_use_each_epochs_locked_price() {
+    let mut data = escrow();
+    data.set_offer(curved()).unwrap();
+    data.open(account(2), 6, 3, 1, ANY, 0).unwrap();
+    let a = data.open(account(RENTER), 2, 1, 2, ANY, 0).unwrap();
+    assert_eq!(a.ledger.deposited, 2 * 4_250_000, "2 + 2.25 USDC in each of epochs 1 and 2");
+    // Epoch 3 has 6 booked: 5 + 6 = 11 USDC; refused above a limit of 10.99 USDC.
+    assert_eq!(data.extend(account(RENTER), a.id, 1, 10_999_999, 0), Err(Error::PriceMoved));
+    assert_eq!(data.extend(account(RENTER), a.id, 1, 11_000_000, 0), Ok(11_000_000));
+    assert_eq!((data.epoch_cost(&a, 3), data.rental(a.id).unwrap().end), (11_000_000, 4));
+    // Cancelled inside epoch 1 (started): epochs 2 and 3 refunded at their own prices, less 5%.
+    let refunded = 4_250_000 + 11_000_000;
+    let fee = refunded * 5 / 100;
+    assert_eq!(data.cancel(account(RENTER), a.id, HOUR + 1), Ok((refunded - fee, fee)));
+    assert_balanced(&data, a.id);
+    // Booked again by an extension at today's price: epoch 2 is empty now, epoch 3 has 6 booked.
+    assert_eq!(data.extend(account(RENTER), a.id, 2, ANY, HOUR + 2), Ok(4_250_000 + 11_000_000));
+    let a = data.rental(a.id).unwrap();
+    assert_eq!((data.epoch_cost(&a, 2), data.epoch_cost(&a, 3)), (4_250_000, 11_000_000));
+}
+
+#[ink::test]
+fn pricing_curves_are_bounded() {
+    let mut data = escrow();
+    for bad in [
+        Offer { kink_gpus: 9, ..curved() },
+        Offer { slope_below: 2_000_000, slope_above: 1_000_000, ..curved() },
+        // Last GPU: 2 + 4 × 0.25 + 3 × 6 = 21 USDC > 10 × 2 USDC.
+        Offer { slope_above: 6_000_000, ..curved() },
+        Offer { slope_above: u128::MAX, ..curved() },
+    ] {
+        assert_eq!(data.set_offer(bad), Err(Error::InvalidOffer));
+    }
+    assert_eq!(data.set_offer(Offer { slope_above: 5_666_666, ..curved() }), Ok(()), "20 USDC at most");
+    assert_eq!(data.forward_curve(0, 1000).len(), MAX_RENTAL_EPOCHS as usize);
+    assert_eq!(EscrowData::new(config(), schedule()).unwrap().forward_curve(0, 5), vec![], "no offer, no curve");
+}
+
+/// Review 10 H1: the limit was the highest GPU-hour price, not the deposit. A front-runner
+/// booking (and later cancelling for free) the cheap epoch of a two-epoch booking, or the
+/// operator flattening the curve at the quoted top price, made the renter pay more than its
+/// quote while every GPU-hour stayed under the limit. Fixed: `max_deposit` bounds the total.
+#[ink::test]
+fn a_renter_never_pays_more_than_the_quote_it_accepted() {
+    let mut data = escrow();
+    data.set_offer(curved()).unwrap();
+    data.open(account(2), 4, 2, 1, ANY, 0).unwrap();
+    let quote = data.quote(4, 1, 2, 0).unwrap();
+    assert_eq!(quote, Quote { deposit: 27_500_000, top_price: 6_000_000 }, "9.5 + 18 USDC");
+    // The front-runner fills epoch 1's cheap half: the victim's epoch 1 would cost 18 USDC.
+    let front = data.open(account(3), 4, 1, 1, ANY, 0).unwrap();
+    assert_eq!(data.quote(4, 1, 2, 0).map(|q| q.deposit), Ok(36_000_000));
+    assert_eq!(data.open(account(RENTER), 4, 1, 2, quote.deposit, 0).err(), Some(Error::PriceMoved));
+    data.cancel(account(3), front.id, 0).unwrap();
+    // The operator flattens the curve at the quoted top price: refused too.
+    data.set_offer(Offer { price_per_gpu_hour: quote.top_price, ..offer() }).unwrap();
+    assert_eq!(data.open(account(RENTER), 4, 1, 2, quote.deposit, 0).err(), Some(Error::PriceMoved));
+    data.set_offer(curved()).unwrap();
+    let rental = data.open(account(RENTER), 4, 1, 2, quote.deposit, 0).unwrap();
+    assert_eq!(rental.ledger.deposited, quote.deposit);
+}
+
+/// Review 10 L1: `book` counted epochs with an open range, which overflowed (a trap) for a
+/// booking ending at the last epoch. Now every message answers.
+#[ink::test]
+fn bookings_at_the_end_of_time_answer_instead_of_trapping() {
+    let mut data = escrow();
+    data.set_offer(curved()).unwrap();
+    let last = data.open(account(RENTER), 1, u64::MAX - 1, 1, ANY, 0).unwrap();
+    assert_eq!((last.start, last.end, last.ledger.deposited), (u64::MAX - 1, u64::MAX, 2_000_000));
+    assert_eq!(data.open(account(RENTER), 1, u64::MAX - 1, 2, ANY, 0).err(), Some(Error::Overflow));
+    let near = data.open(account(RENTER), 1, u64::MAX - 3, 1, ANY, 0).unwrap();
+    assert_eq!(data.extend(account(RENTER), near.id, 1, ANY, 0), Ok(2_000_000));
+    assert_eq!(data.extend(account(RENTER), near.id, 1, ANY, 0), Ok(2_250_000), "epoch MAX − 1 has one booked");
+    assert_eq!(data.extend(account(RENTER), near.id, 1, ANY, 0), Err(Error::Overflow));
+    assert_eq!(data.forward_curve(u64::MAX - 1, 5), vec![Some(2_500_000)], "two booked at the last epoch");
+}
+
+/// Review 10 L5: a dispute and its resolution on an epoch priced above the rental's first use
+/// that epoch's own price.
+#[ink::test]
+fn disputes_and_rebookings_use_the_epochs_own_price() {
+    let mut data = escrow();
+    data.set_offer(curved()).unwrap();
+    data.open(account(2), 6, 2, 1, ANY, 0).unwrap();
+    let a = data.open(account(RENTER), 2, 1, 2, ANY, 0).unwrap();
+    assert_eq!((a.epoch_cost, data.epoch_cost(&a, 2)), (4_250_000, 11_000_000));
+    let (renter, operator, arbiter) = (account(RENTER), account(OPERATOR), account(ARBITER));
+    // Full delivery: epoch 2 pays holders 90% of its own 11 USDC.
+    data.dispute(renter, operator, arbiter, a.id, 2, finalized(2, 8_000, 10_000), end_of(2)).unwrap();
+    assert_eq!((data.dispute_record(a.id, 2), data.totals().disputed), (Some((arbiter, 9_900_000)), 9_900_000));
+    assert_eq!(data.resolve(arbiter, a.id, 2, 11_000_001).err(), Some(Error::RefundExceedsCost));
+    let split = data.resolve(arbiter, a.id, 2, 1_000_000).unwrap();
+    assert_eq!((split.to_holders, split.fee, split.refund), (9_000_000, 1_000_000, 1_000_000));
+}
+
+/// Review 10 L5: cancelled epochs leave no locked price behind, so an extension prices them anew.
+#[ink::test]
+fn a_rebooked_epoch_is_priced_anew() {
+    // Epoch 2 cancelled at 11 USDC (6 GPUs booked before), then the 6 GPUs cancelled too:
+    // booked again by an extension at the cheaper price, no stale record of the old one.
+    let mut data = escrow();
+    data.set_offer(curved()).unwrap();
+    let big = data.open(account(2), 6, 2, 1, ANY, 0).unwrap();
+    let b = data.open(account(RENTER), 2, 1, 2, ANY, 0).unwrap();
+    data.cancel(account(RENTER), b.id, HOUR + 1).unwrap();
+    data.cancel(account(2), big.id, HOUR + 1).unwrap();
+    assert_eq!(data.extend(account(RENTER), b.id, 1, ANY, HOUR + 2), Ok(4_250_000));
+    let b = data.rental(b.id).unwrap();
+    assert_eq!((b.end, data.epoch_cost(&b, 2)), (3, 4_250_000));
 }
 
 // ---- properties: liveness, bookings, books --------------------------------------------------
@@ -405,7 +558,8 @@ fn refused_bookings_leave_no_trace() {
 /// yield hand-over are mirrored by `Model`).
 #[derive(Debug, Clone)]
 enum Op {
-    Open { renter: u8, gpus: u32, start: u64, epochs: u32 },
+    /// `limit`: the renter's `max_deposit` in thousandths of the quote's (None: any).
+    Open { renter: u8, gpus: u32, start: u64, epochs: u32, limit: Option<u16> },
     /// Rentals are picked by `pick` (modulo the count) and epochs by `at` (within the rental
     /// mostly); `owner`: called by the rental's renter, else by renter 3.
     Extend { pick: u64, owner: bool, epochs: u32 },
@@ -420,7 +574,8 @@ enum Op {
     Withdraw { renter: u8 },
     WithdrawFees,
     PushYield { ok: bool },
-    SetOffer { available_gpus: u32, fee_bps: u16, notice: u64 },
+    /// A demand curve: kink and slopes (units per GPU-hour per booked GPU).
+    SetOffer { available_gpus: u32, fee_bps: u16, notice: u64, kink: u32, slopes: (u128, u128) },
     ProposeArbiter { arbiter: Option<u8> },
     AcceptArbiter { by: u8 },
     Wait { ms: u64 },
@@ -428,7 +583,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (1u8..4, 1u32..6, 0u64..12, 1u32..5).prop_map(|(renter, gpus, start, epochs)| Op::Open { renter, gpus, start, epochs }),
+        4 => (1u8..4, 1u32..6, 0u64..12, 1u32..5, proptest::option::of(990u16..1_010))
+            .prop_map(|(renter, gpus, start, epochs, limit)| Op::Open { renter, gpus, start, epochs, limit }),
         2 => (any::<u64>(), proptest::bool::weighted(0.9), 1u32..3).prop_map(|(pick, owner, epochs)| Op::Extend { pick, owner, epochs }),
         5 => (any::<u64>(), any::<u64>(), proptest::option::of((0u64..9_000, 8_000u16..=10_000)), any::<bool>())
             .prop_map(|(pick, at, figures, push_ok)| Op::Settle { pick, at, figures, push_ok }),
@@ -439,7 +595,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (1u8..4).prop_map(|renter| Op::Withdraw { renter }),
         1 => Just(Op::WithdrawFees),
         1 => any::<bool>().prop_map(|ok| Op::PushYield { ok }),
-        1 => (0u32..=9, 0u16..=1_000, 0u64..3 * HOUR).prop_map(|(available_gpus, fee_bps, notice)| Op::SetOffer { available_gpus, fee_bps, notice }),
+        1 => (0u32..=9, 0u16..=1_000, 0u64..3 * HOUR, 0u32..=9, (0u128..1_000_000, 0u128..5_000_000))
+            .prop_map(|(available_gpus, fee_bps, notice, kink, slopes)| Op::SetOffer { available_gpus, fee_bps, notice, kink, slopes }),
         1 => proptest::option::of(ARBITER..12).prop_map(|arbiter| Op::ProposeArbiter { arbiter }),
         1 => (ARBITER..12).prop_map(|by| Op::AcceptArbiter { by }),
         6 => (0u64..3 * HOUR).prop_map(|ms| Op::Wait { ms }),
@@ -512,14 +669,24 @@ fn renter_of(rental: &Option<Rental>, owner: bool) -> AccountId {
 fn run(data: &mut EscrowData, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     let now = model.now;
     match *op {
-        Op::Open { renter, gpus, start, epochs } => {
-            if let Ok(rental) = data.open(account(renter), gpus, start, epochs, now) {
-                model.balance += rental.ledger.deposited;
+        Op::Open { renter, gpus, start, epochs, limit } => {
+            let quote = data.quote(gpus, start, epochs, now);
+            let max_deposit = match (limit, quote) {
+                (Some(limit), Ok(quote)) => quote.deposit * u128::from(limit) / 1_000,
+                _ => ANY,
+            };
+            match data.open(account(renter), gpus, start, epochs, max_deposit, now) {
+                Ok(rental) => {
+                    model.balance += rental.ledger.deposited;
+                    prop_assert_eq!(Ok(rental.ledger.deposited), quote.map(|q| q.deposit), "the deposit is the quote");
+                }
+                Err(Error::PriceMoved) => prop_assert!(quote.is_ok_and(|q| q.deposit > max_deposit)),
+                Err(error) => prop_assert_eq!(Err(error), quote, "open refuses what quote refuses"),
             }
         }
         Op::Extend { pick, owner, epochs } => {
             let (id, rental) = target(data, pick);
-            if let Ok(deposit) = data.extend(renter_of(&rental, owner), id, epochs, now) {
+            if let Ok(deposit) = data.extend(renter_of(&rental, owner), id, epochs, ANY, now) {
                 model.balance += deposit;
             }
         }
@@ -578,9 +745,19 @@ fn run(data: &mut EscrowData, model: &mut Model, op: &Op) -> Result<(), TestCase
             }
         }
         Op::PushYield { ok } => push(data, model, ok),
-        Op::SetOffer { available_gpus, fee_bps, notice } => {
-            let offer = Offer { available_gpus, cancellation_fee_bps: fee_bps, cancellation_notice_ms: notice, ..offer() };
-            prop_assert_eq!(data.set_offer(offer).is_ok(), available_gpus <= 8, "at most the pool's GPUs");
+        Op::SetOffer { available_gpus, fee_bps, notice, kink, slopes: (below, above) } => {
+            let offer = Offer {
+                available_gpus,
+                cancellation_fee_bps: fee_bps,
+                cancellation_notice_ms: notice,
+                kink_gpus: kink,
+                slope_below: below,
+                slope_above: above,
+                ..offer()
+            };
+            let top = PRICE + below * u128::from(kink.min(available_gpus.saturating_sub(1))) + above * u128::from(available_gpus.saturating_sub(1 + kink));
+            let valid = available_gpus <= 8 && kink <= available_gpus && below <= above && top <= 10 * PRICE;
+            prop_assert_eq!(data.set_offer(offer).is_ok(), valid, "pool's GPUs at most, kinked, bounded");
         }
         Op::ProposeArbiter { arbiter } => model.pending_arbiter = arbiter,
         Op::AcceptArbiter { by } => {
@@ -610,23 +787,31 @@ fn check(data: &EscrowData, model: &Model, after: &Op) -> Result<(), TestCaseErr
         let l = rental.ledger;
         prop_assert_eq!(l.deposited, l.released + l.fees + l.refunded + l.held, "books of rental {} after {:?}", rental.id, after);
         *refunded.entry(rental.renter).or_default() += l.refunded;
+        let mut unsettled = 0;
         if rental.status == RentalStatus::Active {
             for epoch in rental.start..rental.end {
                 booked[epoch as usize] += rental.gpus;
                 let state = data.epoch_state(rental.id, epoch);
                 prop_assert_ne!(state, Some(EpochState::Cancelled), "rental {} epoch {} is booked, after {:?}", rental.id, epoch, after);
+                if matches!(state, None | Some(EpochState::Disputed)) {
+                    unsettled += data.epoch_cost(rental, epoch);
+                }
                 if state == Some(EpochState::Disputed) {
                     let due = data.dispute_record(rental.id, epoch).map_or(u128::MAX, |(_, due)| due);
-                    prop_assert!(due <= rental.epoch_cost, "holds back more than the epoch costs");
+                    prop_assert!(due <= data.epoch_cost(rental, epoch), "holds back more than the epoch costs");
                     disputed += due;
                     let recorded = model.disputes.get(&(rental.id, epoch)).map(|a| account(*a));
                     prop_assert_eq!(data.dispute_arbiter(rental.id, epoch), recorded);
                 }
             }
         }
+        prop_assert_eq!(l.held, unsettled, "rental {} holds its unsettled epochs' locked prices after {:?}", rental.id, after);
     }
     for (epoch, gpus) in booked.iter().enumerate() {
         prop_assert!(*gpus <= 8, "epoch {} overbooked after {:?}", epoch, after);
+        let offer = data.offer();
+        let marginal = (*gpus < offer.available_gpus).then(|| offer.marginal_price(*gpus).unwrap());
+        prop_assert_eq!(data.forward_curve(epoch as u64, 1), vec![marginal], "forward curve at epoch {}", epoch);
         prop_assert_eq!(data.booked_gpus(epoch as u64), *gpus, "bookings of epoch {} after {:?}", epoch, after);
     }
     prop_assert_eq!(rentals.iter().map(|r| r.ledger.held).sum::<u128>(), totals.ledger.held);
@@ -656,7 +841,7 @@ fn drain(data: &mut EscrowData, model: &mut Model) -> Result<(), TestCaseError> 
                 }
                 Some(EpochState::Disputed) => {
                     let arbiter = model.disputes[&(rental.id, epoch)];
-                    data.resolve(account(arbiter), rental.id, epoch, rental.epoch_cost / 3)
+                    data.resolve(account(arbiter), rental.id, epoch, data.epoch_cost(&rental, epoch) / 3)
                 }
                 Some(_) => continue,
             };
@@ -714,6 +899,71 @@ proptest! {
                 run(&mut data, &mut model, op)?;
                 check(&data, &model, op)
             }).and_then(|()| drain(&mut data, &mut model));
+            Ok(())
+        }).unwrap();
+        outcome?;
+    }
+}
+
+/// Each GPU at its marginal price by the formula, each epoch rounded down: the quote, brute force.
+fn brute_quote(kink: u32, below: u128, above: u128, booked: &[u32], gpus: u32, epoch_ms: u64) -> Option<Quote> {
+    let price = |k: u32| PRICE + below * u128::from(k.min(kink)) + above * u128::from(k.saturating_sub(kink));
+    let mut quote = Quote::default();
+    for &b in booked {
+        if b + gpus > 8 {
+            return None;
+        }
+        let hourly: u128 = (b..b + gpus).map(price).sum();
+        quote.deposit += hourly * u128::from(epoch_ms) / u128::from(HOUR);
+        quote.top_price = quote.top_price.max(price(b + gpus - 1));
+    }
+    Some(quote)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Quotes are exact (Σ of each epoch's GPU prices, brute force), monotone in GPUs and in
+    /// the booked share, and what `open` charges.
+    #[test]
+    fn quotes_are_exact_and_monotone(
+        kink in 0u32..=8,
+        below in 0u128..400_000,
+        extra in 0u128..2_000_000,
+        booked in proptest::collection::vec(0u32..=8, 4),
+        gpus in 1u32..8,
+        epoch_ms in 1_000u64..3 * HOUR,
+    ) {
+        let mut outcome = Ok(());
+        ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
+            outcome = (|| {
+                let schedule = EpochSchedule { epoch_length: epoch_ms, report_window: 0, ..schedule() };
+                let mut data = EscrowData::new(config(), schedule).unwrap();
+                let offer = Offer { kink_gpus: kink, slope_below: below, slope_above: below + extra, ..offer() };
+                let valid = data.set_offer(offer).is_ok();
+                prop_assume!(valid);
+                for (epoch, &b) in (1u64..).zip(&booked) {
+                    if b > 0 {
+                        data.open(account(5), b, epoch, 1, ANY, 0).unwrap();
+                    }
+                }
+                let quote = data.quote(gpus, 1, 4, 0).ok();
+                prop_assert_eq!(quote, brute_quote(kink, below, below + extra, &booked, gpus, epoch_ms));
+                if let (Some(quote), Ok(more)) = (quote, data.quote(gpus + 1, 1, 4, 0)) {
+                    prop_assert!(more.deposit > quote.deposit && more.top_price >= quote.top_price, "monotone in GPUs");
+                }
+                if let (Some(quote), true) = (quote, booked[0] < 8) {
+                    data.open(account(6), 1, 1, 1, ANY, 0).unwrap();
+                    if let Ok(later) = data.quote(gpus, 1, 4, 0) {
+                        prop_assert!(later.deposit >= quote.deposit && later.top_price >= quote.top_price, "monotone in the booked share");
+                        prop_assert_eq!(data.open(account(RENTER), gpus, 1, 4, later.deposit - 1, 0).err(), Some(Error::PriceMoved));
+                        let rental = data.open(account(RENTER), gpus, 1, 4, later.deposit, 0).unwrap();
+                        let locked: u128 = (1..5).map(|epoch| data.epoch_cost(&rental, epoch)).sum();
+                        prop_assert_eq!((rental.ledger.deposited, locked), (later.deposit, later.deposit), "deposit == Σ locked epoch prices");
+                    }
+                }
+                Ok(())
+            })();
             Ok(())
         }).unwrap();
         outcome?;

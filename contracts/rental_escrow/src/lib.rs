@@ -20,7 +20,7 @@ mod escrow_tests;
 
 #[ink::contract]
 pub mod rental_escrow {
-    use crate::escrow::{Epoch, EpochState, EscrowConfig, EscrowData, Offer, Rental, RentalId, Split, Totals};
+    use crate::escrow::{Epoch, EpochState, EscrowConfig, EscrowData, Offer, Quote, Rental, RentalId, Split, Totals};
     use compute_rwa_common::calls::{self, CallError};
     use compute_rwa_common::{Access, AccessError, EpochSchedule, Finalized, Ownable2Step, Role};
     use ink::prelude::vec::Vec;
@@ -214,23 +214,26 @@ pub mod rental_escrow {
             Ok(())
         }
 
-        /// Books `gpus` GPUs for `epochs` epochs from `start` (a future epoch) and pulls the
-        /// deposit with `transfer_from` (approve the escrow first). Returns the rental id.
+        /// Books `gpus` GPUs for `epochs` epochs from `start` (a future epoch) at the offer's
+        /// demand curve — each epoch priced at its bookings now, locked — and pulls the deposit
+        /// (`quote`) with `transfer_from` (approve the escrow first). `PriceMoved` if it would
+        /// exceed `max_deposit` (pass the quote's deposit). Returns the rental id.
         #[ink(message)]
-        pub fn open(&mut self, gpus: u32, start: Epoch, epochs: u32) -> Result<RentalId, Error> {
+        pub fn open(&mut self, gpus: u32, start: Epoch, epochs: u32, max_deposit: u128) -> Result<RentalId, Error> {
             let renter = self.env().caller();
-            let rental = self.data.open(renter, gpus, start, epochs, self.now())?;
+            let rental = self.data.open(renter, gpus, start, epochs, max_deposit, self.now())?;
             let deposit = rental.ledger.deposited;
             calls::psp22_transfer_from(self.stablecoin, renter, self.env().account_id(), deposit)?;
             self.env().emit_event(RentalOpened { id: rental.id, renter, gpus, start, end: rental.end, deposit });
             Ok(rental.id)
         }
 
-        /// Adds `epochs` epochs to the caller's rental, pulling their cost. Renter only.
+        /// Adds `epochs` epochs to the caller's rental, priced like a new booking of its GPUs
+        /// (`PriceMoved` above `max_deposit`), pulling their cost. Renter only.
         #[ink(message)]
-        pub fn extend(&mut self, id: RentalId, epochs: u32) -> Result<(), Error> {
+        pub fn extend(&mut self, id: RentalId, epochs: u32, max_deposit: u128) -> Result<(), Error> {
             let renter = self.env().caller();
-            let deposit = self.data.extend(renter, id, epochs, self.now())?;
+            let deposit = self.data.extend(renter, id, epochs, max_deposit, self.now())?;
             calls::psp22_transfer_from(self.stablecoin, renter, self.env().account_id(), deposit)?;
             let end = self.data.rental(id)?.end;
             self.env().emit_event(RentalExtended { id, end, deposit });
@@ -402,6 +405,32 @@ pub mod rental_escrow {
             self.data.booked_gpus(epoch)
         }
 
+        /// The exact deposit for booking `gpus` GPUs for `epochs` epochs from `start` now (pass it
+        /// to `open` as `max_deposit`) and the highest GPU-hour price in it; refused as `open`
+        /// would refuse it.
+        #[ink(message)]
+        pub fn quote(&self, gpus: u32, start: Epoch, epochs: u32) -> Result<Quote, Error> {
+            self.data.quote(gpus, start, epochs, self.now())
+        }
+
+        /// The forward curve: the price per GPU-hour of one more GPU in each of `count` epochs
+        /// (at most 256) from `from` (`None`: fully booked). Empty without an offer.
+        #[ink(message)]
+        pub fn forward_curve(&self, from: Epoch, count: u32) -> Vec<Option<u128>> {
+            self.data.forward_curve(from, count)
+        }
+
+        /// What `epoch` of rental `id` costs, locked when it was booked (`EpochNotInRental`
+        /// outside the rental's epochs).
+        #[ink(message)]
+        pub fn epoch_cost(&self, id: RentalId, epoch: Epoch) -> Result<u128, Error> {
+            let rental = self.data.rental(id)?;
+            if epoch < rental.start || epoch >= rental.end {
+                return Err(Error::EpochNotInRental);
+            }
+            Ok(self.data.epoch_cost(&rental, epoch))
+        }
+
         /// What `account` can withdraw.
         #[ink(message)]
         pub fn refundable(&self, account: AccountId) -> u128 {
@@ -543,6 +572,7 @@ pub mod rental_escrow {
                 sla: vec![SlaTier { below_bps: 9_900, credit_bps: 1_000 }],
                 cancellation_fee_bps: 500,
                 cancellation_notice_ms: 3_600_000,
+                ..Offer::default()
             }
         }
 
@@ -594,7 +624,7 @@ pub mod rental_escrow {
             assert_eq!(escrow.resolve(0, 0, 0), Err(Error::UnknownRental));
             assert_eq!(escrow.dispute(0, 0), Err(Error::UnknownRental));
             assert_eq!(escrow.cancel(0), Err(Error::UnknownRental));
-            assert_eq!(escrow.extend(0, 1), Err(Error::UnknownRental));
+            assert_eq!(escrow.extend(0, 1, u128::MAX), Err(Error::UnknownRental));
             assert_eq!(escrow.settle(0, 0), Err(Error::UnknownRental));
             assert_eq!(escrow.withdraw(), Err(Error::NothingToWithdraw));
             // Permissionless: refused only because nothing is owed to the token.
