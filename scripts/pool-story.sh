@@ -42,12 +42,13 @@ story_mint() {
   rwa mint --to "$CHARLIE" --gpu-hours 1000
 }
 
-# Dave rents all 8 GPUs for three epochs from two epochs ahead; sets START, the first epoch.
+# Dave books all 8 GPUs for three epochs from two epochs ahead at the escrow's quote (the demand
+# curve prices each GPU at the GPUs booked before it), approving exactly the deposit; sets START,
+# the first epoch. Prints the quote and the booking.
 story_rent() {
   quiet call coin mint "$DAVE" 100000
   START=$(( $(read_value oracle current_epoch 0) + 2 ))
-  quiet --suri //Dave call coin PSP22::approve "$(recorded '["contracts"]["rental_escrow"]["address"]')" 60000
-  quiet --suri //Dave call escrow open 8 "$START" 3
+  rwa --suri //Dave rent book 8 "$START" 3
 }
 
 # After the rental's last epoch, each reporter reports the three epochs (the last one short:

@@ -246,6 +246,26 @@ fn deploy_operate_and_audit_a_pool() {
     succeeds(cli(&dir, &["--suri", "//Bob", "market", "cancel", "1"]));
     assert!(!succeeds(cli(&dir, &["market", "book"])).lines().any(|l| l.starts_with("sell")));
 
+    // Demand-priced rental: the escrow's quote for all 8 GPUs over two epochs some 20 epochs ahead
+    // (the repriced offer: 3 USDC + 0.1 per GPU booked up to 6 + 0.5 above, so 27.2 USDC an hour and
+    // 0.0272 USDC a 3.6 s epoch; the eighth GPU at 4.1), booked at it by Dave (renting needs no KYC),
+    // after which the forward curve shows those epochs full and a quote there is refused by name.
+    let current: u64 = succeeds(cli(&dir, &["read", "oracle", "current_epoch", "0"])).trim().parse().expect("epoch");
+    let start = (current + 20).to_string();
+    let quoted = json(&succeeds(cli(&dir, &["--output", "json", "rent", "quote", "8", &start, "2"])));
+    assert_eq!((quoted[0]["price"].as_str(), quoted[0]["detail"].as_str()), (Some("4.1"), Some("8 GPUs × 2 epochs: deposit 0.0544 USDC")), "{quoted}");
+    let booked = json(&succeeds(cli(&dir, &["--suri", "//Dave", "--output", "json", "rent", "book", "8", &start, "2"])));
+    assert!(booked[1]["detail"].as_str().expect("detail").starts_with("rental 0: deposited 0.0544 USDC; events "), "{booked}");
+    assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", DAVE])).trim(), "99945600", "exactly the quote");
+    let from = (current + 19).to_string();
+    let curve = json(&succeeds(cli(&dir, &["--output", "json", "rent", "curve", "--from", &from, "--epochs", "4"])));
+    let prices: Vec<_> = curve.as_array().expect("rows").iter().map(|row| row["price"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(prices, ["3", "full", "full", "3"], "{curve}");
+    let refused = cli(&dir, &["rent", "quote", "1", &start, "1"]);
+    assert!(stderr(&refused).contains("CapacityUnavailable"), "{}", stderr(&refused));
+    let audit = succeeds(cli(&dir, &["audit"]));
+    assert!(audit.contains("audit: 17 checks, 17 PASS, 0 FAIL") && audit.contains("0.0544 USDC = 0 USDC + 0 USDC + 0 USDC + 0.0544 USDC"), "{audit}");
+
     // Tampered expectations: a different attested capacity, different code, an unknown holder.
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["attested_gpu_hours"] = 5_761.into());
     let failed = cli(&dir, &["audit", "--deployment", tampered]);
