@@ -24,7 +24,7 @@ measure() {
 }
 : >"$raw"
 measure cargo test -p e2e-tests --test sandbox_bench --test sandbox_bench_all -- --ignored --nocapture --test-threads=1
-measure cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle --test sandbox_escrow --test sandbox_vault -- --nocapture --test-threads=1
+measure cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle --test sandbox_escrow --test sandbox_vault --test sandbox_market -- --nocapture --test-threads=1
 
 # The node's block weight and code size limits, read from its runtime constants by our CLI.
 cargo build -q -p compute-rwa-cli

@@ -123,14 +123,25 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
     assert_eq!(after[1], (before[1].0 + 10 * GPU_HOUR, before[1].1 - 18 * USDC));
     assert_eq!(after[2], (before[2].0, before[2].1 + 180_000));
     let state: MarketState = call(&mut suite.session, &market, "state", &[])?;
+    bench(&suite, "state");
     assert_eq!((state.last_id, state.best_sell, state.best_buy, state.epoch), (2, None, None, 2));
     let volume: Volume = call(&mut suite.session, &market, "volume", &["2".into()])?;
+    bench(&suite, "volume");
     assert_eq!(volume, Volume { units: 30 * GPU_HOUR, notional: 68 * USDC, fills: 2 });
 
     // An order posted and cancelled by its maker alone; the market still holds nothing.
     suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (5 * GPU_HOUR).to_string()]))?;
     let ask = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "3000000".into(), (5 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into()]))?;
     assert_eq!(suite.as_actor(&vic, |s| market_err::<()>(s, &market, "cancel", &[ask.to_string()]))?, Error::NotMaker);
+    let order: Option<Order> = call(&mut suite.session, &market, "order", &[ask.to_string()])?;
+    bench(&suite, "order");
+    assert_eq!(order.map(|o| o.amount), Some(5 * GPU_HOUR));
+    let page: Vec<(u64, Order)> = call(&mut suite.session, &market, "page", &["Sell".into(), "None".into(), "None".into(), "50".into()])?;
+    bench(&suite, "page (one order)");
+    assert_eq!(page.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![ask]);
+    let open: u128 = call(&mut suite.session, &market, "open", &[bob.to_string(), "Sell".into()])?;
+    bench(&suite, "open");
+    assert_eq!(open, 5 * GPU_HOUR);
     suite.as_actor(&bob, |s| market_ok::<()>(s, &market, "cancel", &[ask.to_string()]))?;
     bench(&suite, "cancel");
     assert_eq!(balances(&mut suite, &[&market])?, vec![(0, 0)]);
@@ -163,6 +174,17 @@ fn every_privileged_market_message_refuses_everyone_but_the_owner() -> TestResul
     bench(&suite, "set_fee");
     market_ok::<()>(&mut suite, &market, "set_paused", &["true".into()])?;
     bench(&suite, "set_paused");
+    // Two-step ownership, measured: to an heir and accepted.
+    let heir = account(77);
+    suite.fund(&heir)?;
+    call_ok::<(), compute_rwa_common::AccessError>(&mut suite.session, &market, "Ownable2Step::transfer_ownership", &[format!("Some({heir})")])?;
+    bench(&suite, "Ownable2Step::transfer_ownership");
+    suite.as_actor(&heir, |s| call_ok::<(), compute_rwa_common::AccessError>(&mut s.session, &market, "Ownable2Step::accept_ownership", &[]))?;
+    bench(&suite, "Ownable2Step::accept_ownership");
+    let owner: ink::primitives::AccountId = call(&mut suite.session, &market, "Ownable2Step::owner", &[])?;
+    bench(&suite, "Ownable2Step::owner");
+    assert_eq!(owner, e2e_tests::sandbox::ink_id(&heir));
+    suite.as_actor(&heir, |s| market_ok::<()>(s, &market, "set_paused", &["true".into()]))?;
     let refused = market_err::<u64>(&mut suite, &market, "post", &["Sell".into(), "1".into(), "1".into(), (10 * HOUR).to_string(), "None".into()])?;
     assert_eq!(refused, Error::Paused);
     let state: MarketState = call(&mut suite.session, &market, "state", &[])?;

@@ -216,6 +216,11 @@ fn borrow_self_repay_and_liquidate_across_the_suite() -> TestResult {
     // the vault keeps only rounding dust.
     let (shares, worth): (u128, u128) = vault_ok(&mut suite, &vault, "lender", &[lena.to_string()])?;
     bench(&suite, "lender");
+    let (position, _debt): (credit_vault::vault::Position, u128) = vault_ok(&mut suite, &vault, "position", &[bob.to_string()])?;
+    bench(&suite, "position");
+    assert_eq!(position.collateral, 0, "Bob unlocked everything left");
+    let _: ink::primitives::AccountId = call(&mut suite.session, &vault, "Ownable2Step::owner", &[])?;
+    bench(&suite, "Ownable2Step::owner");
     let redeemed = suite.as_actor(&lena, |s| vault_ok::<u128>(s, &vault, "redeem", &[shares.to_string()]))?;
     assert_eq!(redeemed, worth);
     assert!(redeemed > 5_000 * USDC, "{redeemed}");
