@@ -417,3 +417,22 @@ fn after_a_write_off_the_collaterals_last_yield_goes_to_the_lenders() -> TestRes
     assert!((worth_before + 10 * USDC - 1..=worth_before + 10 * USDC).contains(&worth_after), "{worth_before} → {worth_after}");
     Ok(())
 }
+
+/// Review 7b G10: the constructor did not cross-check its links, so a vault could value one
+/// pool's tokens from another pool's escrow (its price, fee and rent). Now every link must be
+/// the escrow's own: its stablecoin, token, oracle and feed.
+#[test]
+fn a_vault_whose_links_describe_two_pools_cannot_be_deployed() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (token, coin, oracle, escrow) = (suite.token.clone(), suite.coin.clone(), suite.oracle.clone(), suite.escrow.clone());
+    let links = |token: &AccountId32, coin: &AccountId32, oracle: &AccountId32, feed: u32| {
+        format!("Links {{ token: {token}, stablecoin: {coin}, oracle: {oracle}, feed: {feed}, escrow: {escrow} }}")
+    };
+    for wrong in [links(&coin, &coin, &oracle, 0), links(&token, &token, &oracle, 0), links(&token, &coin, &token, 0), links(&token, &coin, &oracle, 1)] {
+        let refused: Error = e2e_tests::sandbox::deploy_err(&mut suite.session, "credit_vault", "new", &[PARAMS.into(), wrong.clone()])?;
+        assert_eq!(refused, Error::InconsistentLinks, "{wrong}");
+    }
+    // The suite's own links deploy (deploy_vault), as before.
+    deploy_vault(&mut suite)?;
+    Ok(())
+}

@@ -248,6 +248,11 @@ test("the market view shows both books, the forward curve and the volume as the 
   const after = [read("coin", "PSP22::balance_of", CHARLIE), read("token", "PSP22::balance_of", CHARLIE), read("coin", "PSP22::balance_of", BOB)].map(BigInt);
   assert.deepEqual(after, [before[0] - 24_000_000n, before[1] + 10_000_000n, before[2] + 23_760_000n]);
   assert.equal(await units(page.locator('[data-testid="asks"] tr[data-order="1"] td').nth(2)), 50_000_000n);
+  // The fill is the newest of the market's recent fills (its Filled event): 10 GPU-h at 2.4 USDC for 24 USDC.
+  const latest = page.locator('[data-testid="fills"] tr[data-fill]').first();
+  assert.equal(await latest.getAttribute("data-fill"), "1");
+  const cells = await Promise.all([3, 4, 5].map((i) => units(latest.locator("td").nth(i))));
+  assert.deepEqual(cells, [2_400_000n, 10_000_000n, 24_000_000n]);
   await page.screenshot({ path: `${SHOTS}/market.png`, fullPage: true });
 });
 

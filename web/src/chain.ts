@@ -5,7 +5,7 @@ import { ApiPromise, WsProvider } from "@polkadot/api";
 import { ContractPromise } from "@polkadot/api-contract";
 import type { Signer } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import type { WeightV2 } from "@polkadot/types/interfaces";
+import type { EventRecord, WeightV2 } from "@polkadot/types/interfaces";
 import type { Codec } from "@polkadot/types/types";
 import { ContractError, describe, VAULT_HINTS, variantDocs, withHints, type VariantDocs } from "./errors";
 import { withMargin } from "./gas";
@@ -201,6 +201,26 @@ export class Pool {
       blocks.push({ number, hash, time });
     }
     return blocks;
+  }
+
+  /** The events contract `name` emitted in the last `count` blocks (newest first), decoded with
+   * its metadata: the event's name and its fields by name. */
+  async recentEvents(name: Name, count: number): Promise<{ block: number; event: string; args: Record<string, Codec> }[]> {
+    const contract = this.contract(name);
+    const address = this.address(name);
+    const found: { block: number; event: string; args: Record<string, Codec> }[] = [];
+    for (const { number, hash } of (await this.recentBlocks(count)).reverse()) {
+      const records = (await this.api.query.system.events.at(hash)) as unknown as EventRecord[];
+      for (const record of records) {
+        const { event } = record;
+        if (event.section !== "contracts" || event.method !== "ContractEmitted" || event.data[0].toString() !== address) continue;
+        const decoded = contract.abi.decodeEvent(record);
+        const args: Record<string, Codec> = {};
+        decoded.event.args.forEach((arg, i) => (args[arg.name] = decoded.args[i]));
+        found.push({ block: number, event: decoded.event.identifier.split("::").pop() ?? decoded.event.identifier, args });
+      }
+    }
+    return found;
   }
 
   /** Sends `label` as `account` after a dry run, reporting progress; resolves once in a block. */

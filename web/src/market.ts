@@ -19,6 +19,8 @@ const PAGE = 50;
 export const VOLUME_EPOCHS = 12;
 /** Coming epochs of the forward curve. */
 export const FORWARD_EPOCHS = 12;
+/** Blocks searched for recent fills (the market's `Filled` events). */
+export const FILL_BLOCKS = 60;
 
 /** Stablecoin for `amount` token units at `price` per GPU-hour, rounded up (the market's `cost`). */
 export function cost(amount: bigint, price: bigint): bigint {
@@ -130,6 +132,7 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
     const price = some(p);
     return price ? big(price) : null;
   });
+  const fills = (await pool.recentEvents("gpu_market", FILL_BLOCKS)).filter((e) => e.event === "Filled");
   if (mine !== generation) return;
   const traded = volumes.map((v, i) => ({ epoch: epochs[i], units: big(v, "units"), notional: big(v, "notional"), fills: big(v, "fills") }));
   const fee = big(state, "feeBps");
@@ -146,6 +149,17 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
     <table data-testid="asks"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th></th></tr>${rows(asks, who)}</table>
     <h2>Buy orders <span class="muted">(highest first)</span></h2>
     <table data-testid="bids"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th></th></tr>${rows(bids, who)}</table>
+    <h2>Recent fills <span class="muted">(the market's events in the last ${FILL_BLOCKS} blocks, newest first)</span></h2>
+    <table data-testid="fills"><tr><th>block</th><th>order</th><th>maker's side</th><th>USDC per GPU-h</th><th>GPU-h</th><th>paid</th><th>taker</th></tr>${
+      fills.length
+        ? fills
+            .map(
+              (f) =>
+                `<tr data-fill="${f.args.id}"><td>${f.block}</td><td>${f.args.id}</td><td>${escape(f.args.side.toString())}</td><td data-units="${big(f.args.price)}">${usdc(big(f.args.price))}</td><td data-units="${big(f.args.amount)}">${gpuHours(big(f.args.amount))}</td><td data-units="${big(f.args.cost)}">${usdc(big(f.args.cost))}</td><td>${short(f.args.taker.toString())}</td></tr>`,
+            )
+            .join("")
+        : '<tr><td colspan="7" class="muted">none</td></tr>'
+    }</table>
     <h2>Forward curve <span class="muted">(the escrow's price of one more GPU-hour in each coming epoch, set by what is booked; 0: fully booked)</span></h2>
     <div class="charts" data-testid="forward" data-from="${next}" data-prices="${forward.map((p) => p ?? "full").join(",")}">
       ${barChart("chart-forward-curve", "Forward curve", "USDC per GPU-h", forwardPoints(next, forward))}

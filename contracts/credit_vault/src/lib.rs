@@ -189,9 +189,17 @@ pub mod credit_vault {
 
     impl CreditVault {
         /// A vault lending `links.stablecoin` against `links.token`, valued from `links.oracle`'s
-        /// feed `links.feed` and `links.escrow`'s terms. The caller is its owner.
+        /// feed `links.feed` and `links.escrow`'s terms; `InconsistentLinks` unless that escrow
+        /// settles the same stablecoin, token, oracle and feed. The caller is its owner.
         #[ink(constructor)]
         pub fn new(params: Params, links: Links) -> Result<Self, Error> {
+            // One pool: the escrow settles the links' stablecoin, token, oracle and feed (review
+            // 7b G10: a vault valuing one pool from another's escrow was deployable).
+            let parties: Front<(AccountId, AccountId, AccountId)> = read(links.escrow, ink::selector_bytes!("parties"), ())?;
+            let terms: Front<(u32, u16, u64, u64, u64)> = read(links.escrow, ink::selector_bytes!("config"), ())?;
+            if (parties.0, terms.0 .0) != ((links.stablecoin, links.token, links.oracle), links.feed) {
+                return Err(Error::InconsistentLinks);
+            }
             Ok(Self { data: VaultData::new(params, Self::env().block_timestamp())?, links, access: Access::new(Self::env().caller()) })
         }
 

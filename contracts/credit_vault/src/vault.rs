@@ -73,6 +73,9 @@ compute_rwa_common::contract_error! {
         PaymentRefused,
         /// Another contract could not be called, or trapped; nothing changed.
         CallFailed,
+        /// The links do not describe one pool: the escrow settles another stablecoin, token,
+        /// oracle or feed (constructor).
+        InconsistentLinks,
     }
 }
 
