@@ -331,9 +331,8 @@ impl PoolConfig {
             slope_above: u128::from(offer.slope_above),
             ..Offer::default()
         };
-        let top = curve.marginal_price(offer.available_gpus.saturating_sub(1));
         found.check(
-            top.is_some_and(|top| top <= curve.price_per_gpu_hour.saturating_mul(MAX_PRICE_RANGE)),
+            curve.within_price_range(),
             "offer.slope_above",
             &format!("the last GPU may cost at most {MAX_PRICE_RANGE} × price_per_gpu_hour"),
         );

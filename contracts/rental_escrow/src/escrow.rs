@@ -96,6 +96,14 @@ impl Offer {
         self.price_sum(booked, 1)
     }
 
+    /// Whether the last available GPU costs at most `MAX_PRICE_RANGE` × the base (no GPUs: nothing
+    /// to price).
+    pub fn within_price_range(&self) -> bool {
+        self.available_gpus.checked_sub(1).map_or(true, |last| {
+            self.marginal_price(last).is_some_and(|top| top <= self.price_per_gpu_hour.saturating_mul(MAX_PRICE_RANGE))
+        })
+    }
+
     /// Σ of the marginal prices of GPUs `booked`, …, `booked + gpus − 1`: what one hour of
     /// `gpus` more GPUs costs. Closed form (Σ k over a range), no loop over GPUs.
     fn price_sum(&self, booked: u32, gpus: u32) -> Option<u128> {
@@ -499,10 +507,8 @@ impl EscrowData {
     /// Replaces the offer for new rentals (existing ones keep their terms).
     pub fn set_offer(&mut self, offer: Offer) -> R<()> {
         let bps_ok = |bps: u16| bps <= BPS;
-        let top = offer.available_gpus.checked_sub(1).and_then(|last| offer.marginal_price(last));
-        let bounded = top.is_some_and(|top| top <= offer.price_per_gpu_hour.saturating_mul(MAX_PRICE_RANGE));
         let valid = offer.price_per_gpu_hour > 0
-            && (bounded || offer.available_gpus == 0)
+            && offer.within_price_range()
             && offer.kink_gpus <= offer.available_gpus
             && offer.slope_below <= offer.slope_above
             && offer.min_epochs > 0
