@@ -190,15 +190,20 @@ export class Pool {
     return unwrap(unwrap(output, this.errorDocs(name)), this.errorDocs(name));
   }
 
-  /** The last `count` blocks (oldest first): number, hash and the block's time (ms). */
-  async recentBlocks(count: number): Promise<{ number: number; hash: string; time: number }[]> {
+  /** The last `count` blocks (oldest first): number and hash. */
+  async recentHashes(count: number): Promise<{ number: number; hash: string }[]> {
     const best = (await this.api.rpc.chain.getHeader()).number.toNumber();
     const numbers = Array.from({ length: Math.min(count, best + 1) }, (_, i) => best - Math.min(count, best + 1) + 1 + i);
+    const blocks: { number: number; hash: string }[] = [];
+    for (const number of numbers) blocks.push({ number, hash: (await this.api.rpc.chain.getBlockHash(number)).toHex() });
+    return blocks;
+  }
+
+  /** The last `count` blocks (oldest first): number, hash and the block's time (ms). */
+  async recentBlocks(count: number): Promise<{ number: number; hash: string; time: number }[]> {
     const blocks: { number: number; hash: string; time: number }[] = [];
-    for (const number of numbers) {
-      const hash = (await this.api.rpc.chain.getBlockHash(number)).toHex();
-      const time = Number((await this.api.query.timestamp.now.at(hash)).toString());
-      blocks.push({ number, hash, time });
+    for (const { number, hash } of await this.recentHashes(count)) {
+      blocks.push({ number, hash, time: Number((await this.api.query.timestamp.now.at(hash)).toString()) });
     }
     return blocks;
   }
@@ -209,7 +214,7 @@ export class Pool {
     const contract = this.contract(name);
     const address = this.address(name);
     const found: { block: number; event: string; args: Record<string, Codec> }[] = [];
-    for (const { number, hash } of (await this.recentBlocks(count)).reverse()) {
+    for (const { number, hash } of (await this.recentHashes(count)).reverse()) {
       const records = (await this.api.query.system.events.at(hash)) as unknown as EventRecord[];
       for (const record of records) {
         const { event } = record;
