@@ -23,11 +23,11 @@ measure() {
   "$@" >>"$raw" 2>&1 || { echo "[bench] failed: $*; see $raw" >&2; tail -20 "$raw" >&2; exit 1; }
 }
 : >"$raw"
-measure cargo test -p e2e-tests --test sandbox_bench --test sandbox_bench_all -- --ignored --nocapture --test-threads=1
-measure cargo test -p e2e-tests --test sandbox_token --test sandbox_oracle --test sandbox_escrow --test sandbox_vault --test sandbox_market -- --nocapture --test-threads=1
+measure cargo test "${TEST_SCOPE[@]}" --test sandbox_bench --test sandbox_bench_all -- --ignored --nocapture --test-threads=1
+measure cargo test "${TEST_SCOPE[@]}" --test sandbox_token --test sandbox_oracle --test sandbox_escrow --test sandbox_vault --test sandbox_market -- --nocapture --test-threads=1
 
 # The node's block weight and code size limits, read from its runtime constants by our CLI.
-cargo build -q -p compute-rwa-cli
+build_cli_for_tests
 trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 bash scripts/node.sh start >/dev/null
 "$CARGO_TARGET_DIR/debug/compute-rwa" --url "$NODE_URL" --output json limits >"$ROOT/target/limits.json"

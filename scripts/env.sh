@@ -14,6 +14,12 @@ export ARTIFACTS="$ROOT/target/ink"
 export COMPUTE_RWA_ARTIFACTS="$ARTIFACTS"
 # Overridable so two runs in one clone (or two clones) keep their nodes apart (with NODE_PORT).
 export NODE_DIR="${NODE_DIR:-$ROOT/target/node}"
+# Every test build selects the whole workspace with the same features, so each dependency compiles
+# once for all test levels: a narrower selection (`-p e2e-tests`, `--exclude`) unifies features
+# differently and compiles the shared polkadot-sdk crates again (issue 19: 97 crates twice).
+TEST_SCOPE=(--workspace --features e2e-tests/node,compute-rwa-cli/node)
+# Builds target/debug/compute-rwa as the tests build it (no second build of the CLI's tree).
+build_cli_for_tests() { cargo test "${TEST_SCOPE[@]}" --test against_node --no-run -q; }
 # Contracts in deployment order; `common` is a library, not a contract.
 CONTRACTS=(stablecoin identity_registry gpu_hour_token pool_admin utilization_oracle rental_escrow credit_vault gpu_market)
 export CONTRACTS

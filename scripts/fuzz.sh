@@ -20,4 +20,4 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$ARTIFACTS/rental_escrow/rental_escrow.contract" ] || bash scripts/build.sh
 CAMPAIGN_OPS="$ops" CAMPAIGN_SEED="$seed" CAMPAIGN_SEGMENT="$segment" CAMPAIGN_SHRINK="$shrink" \
-  cargo test -p e2e-tests --test sandbox_campaign -- --nocapture
+  cargo test "${TEST_SCOPE[@]}" --test sandbox_campaign -- --nocapture

@@ -42,14 +42,15 @@ level() {
 
 level build bash scripts/build.sh
 level sizes bash scripts/check-sizes.sh
-level scripts bash scripts/test-fetch-release.sh
-level unit cargo test --workspace --exclude e2e-tests
-level drink cargo test -p e2e-tests --test 'sandbox_*'
+level scripts bash -c 'bash scripts/test-fetch-release.sh && bash scripts/test-prune-cache.sh'
+# Every level selects the same packages and features (TEST_SCOPE), so nothing compiles twice.
+level unit cargo test "${TEST_SCOPE[@]}" --lib --bins
+level drink cargo test "${TEST_SCOPE[@]}" --test 'sandbox_*'
 export CONTRACTS_NODE_URL="$NODE_URL"
 if bash scripts/node.sh start; then
   # One node for all e2e tests; one thread so signers' nonces never race.
-  level e2e cargo test -p e2e-tests --features node --test 'node_*' -- --test-threads=1
-  level cli cargo test -p compute-rwa-cli --features node --test node_cli -- --test-threads=1
+  level e2e cargo test "${TEST_SCOPE[@]}" --test 'node_*' -- --test-threads=1
+  level cli cargo test "${TEST_SCOPE[@]}" --test against_node -- --test-threads=1
   level web bash scripts/web-test.sh
 else
   echo "== e2e: node did not start"; status=1

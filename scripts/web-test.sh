@@ -5,7 +5,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 bash scripts/web-setup.sh --browser || exit 1
-cargo build -q -p compute-rwa-cli || exit 1
+build_cli_for_tests || exit 1
 status=0
 
 summarize() { # name passed failed

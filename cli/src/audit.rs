@@ -36,6 +36,9 @@ pub struct EscrowBooks {
     pub fees_withdrawn: u128,
     /// Holders' yield the token refused, kept owed by the escrow.
     pub unpaid_yield: u128,
+    /// Holders' share of the epochs under dispute, at the oracle's figures: part of `held`, and
+    /// what a credit vault counts as earned while the arbiter decides.
+    pub disputed: u128,
 }
 
 impl EscrowBooks {
@@ -346,6 +349,14 @@ fn escrow_checks(f: &Figures) -> Vec<Check> {
                 _ => format!("escrow holds {}; withdrawn more than owed", usd(f.escrow_stablecoin)),
             },
         ),
+        // A credit vault values the pool's tokens with the disputed share counted as earned: more
+        // than the escrow holds would be rent that cannot be paid.
+        check(
+            "escrow",
+            "disputed ≤ held",
+            e.disputed <= e.held,
+            format!("holders' share under dispute {} ≤ held {}", usd(e.disputed), usd(e.held)),
+        ),
         check(
             "escrow",
             "escrow reads the pool's feed",
@@ -520,6 +531,7 @@ fn escrow_books(totals: &Value) -> Result<EscrowBooks> {
         withdrawn: uint_field(totals, "withdrawn")?,
         fees_withdrawn: uint_field(totals, "fees_withdrawn")?,
         unpaid_yield: uint_field(totals, "unpaid_yield")?,
+        disputed: uint_field(totals, "disputed")?,
     })
 }
 
@@ -598,9 +610,9 @@ mod tests {
     #[test]
     fn balanced_books_pass_every_check() {
         let checks = reconcile(&balanced());
-        assert_eq!(checks.len(), 17);
+        assert_eq!(checks.len(), 18);
         let without_vault = Figures { vault: None, ..balanced() };
-        assert_eq!(reconcile(&without_vault).len(), 14, "a pool without a vault has no vault checks");
+        assert_eq!(reconcile(&without_vault).len(), 15, "a pool without a vault has no vault checks");
         assert_eq!(failing(&balanced()), Vec::<&str>::new(), "{checks:#?}");
     }
 
@@ -652,6 +664,8 @@ mod tests {
             // Unpaid yield is owed: the escrow's 0.001 USDC is exactly it.
             (|f| f.escrow_stablecoin = 999, "stablecoin balance ≥ obligations"),
             (|f| f.escrow.unpaid_yield += 1, "stablecoin balance ≥ obligations"),
+            // The vault would count as earned rent the escrow does not hold.
+            (|f| f.escrow.disputed = f.escrow.held + 1, "disputed ≤ held"),
             (|f| f.escrow_feed.oracle = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw".into(), "escrow reads the pool's feed"),
             (|f| f.escrow_feed.feed = 1, "escrow reads the pool's feed"),
             (|f| f.escrow_feed.schedule.0 = 2, "escrow reads the pool's feed"),

@@ -302,6 +302,11 @@ fn after_the_period_the_vault_values_the_tokens_without_a_feed() -> TestResult {
 /// holders); epochs 1–4 were settled and checkpointed. Returns the suite at epoch 5 (5 h + 1),
 /// the vault, the rental and the names (bob, lena, vic, renter).
 fn borrowed() -> TestResult<(Suite, AccountId32, u64, [AccountId32; 4])> {
+    borrowed_with(340 * USDC)
+}
+
+/// [`borrowed`], with Bob borrowing `loan`.
+fn borrowed_with(loan: u128) -> TestResult<(Suite, AccountId32, u64, [AccountId32; 4])> {
     let mut suite = Suite::deploy()?;
     let (bob, charlie, lena, vic, renter) = (account(2), account(3), account(5), account(6), account(51));
     suite.register(&[bob.clone(), charlie.clone(), lena.clone(), vic.clone()])?;
@@ -329,9 +334,48 @@ fn borrowed() -> TestResult<(Suite, AccountId32, u64, [AccountId32; 4])> {
     suite.as_actor(&bob, |s| {
         s.token_ok::<()>("PSP22::approve", &[vault.to_string(), (1_000 * GPU_HOUR).to_string()])?;
         vault_ok::<()>(s, &vault, "lock", &[(1_000 * GPU_HOUR).to_string()])?;
-        vault_ok::<u128>(s, &vault, "borrow", &[(340 * USDC).to_string()])
+        vault_ok::<u128>(s, &vault, "borrow", &[loan.to_string()])
     })?;
     Ok((suite, vault, id, [bob, lena, vic, renter]))
+}
+
+/// Yield beyond the debt is the borrower's: once the collateral's yield has repaid a small loan
+/// in full, the rest is credit that only the borrower claims, to the unit and once.
+#[test]
+fn yield_beyond_the_debt_is_the_borrowers_to_claim() -> TestResult {
+    let (mut suite, vault, _, [bob, _, vic, _]) = borrowed_with(USDC)?;
+    let coin = suite.coin.clone();
+    let token = suite.token.clone();
+    assert_eq!(suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "claim_credit", &[]))?, Error::NothingToClaim);
+    // As in the lifecycle above: epoch 4's stream and a 57.6 USDC distribution earn the vault's
+    // 1,000 of 5,760 GPU-hours exactly 12.5 USDC; a keeper settles them into Bob's position.
+    suite.coin_ok("PSP22::approve", &[token.to_string(), (57_600_000u128).to_string()])?;
+    suite.token_ok::<()>("YieldDistributor::distribute", &[57_600_000u128.to_string()])?;
+    suite.pass_yield_period();
+    let debt = health(&mut suite, &vault, &bob)?.debt;
+    assert!((USDC..USDC + 1_000).contains(&debt), "a loan of 1 USDC and its interest: {debt}");
+    suite.as_actor(&vic, |s| vault_ok::<()>(s, &vault, "settle", &[bob.to_string()]))?;
+    let (position, left): (credit_vault::vault::Position, u128) = vault_ok(&mut suite, &vault, "position", &[bob.to_string()])?;
+    assert_eq!(left, 0, "the yield repaid the whole loan");
+    let credit = 12_500_000 - debt;
+    assert!((credit - 1..=credit).contains(&position.credit), "{} vs {credit}", position.credit);
+    let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
+    assert_eq!(state.totals.credit, position.credit);
+    // Nobody else can take it: a claim pays the caller's own credit, and Vic has none.
+    assert_eq!(suite.as_actor(&vic, |s| vault_err::<u128>(s, &vault, "claim_credit", &[]))?, Error::NothingToClaim);
+    let (bob_coin, vault_coin) = (suite.balance(&coin, &bob)?, suite.balance(&coin, &vault)?);
+    let claimed = suite.as_actor(&bob, |s| vault_ok::<u128>(s, &vault, "claim_credit", &[]))?;
+    bench(&suite, "claim_credit");
+    assert_eq!(claimed, position.credit);
+    assert_eq!((suite.balance(&coin, &bob)?, suite.balance(&coin, &vault)?), (bob_coin + claimed, vault_coin - claimed));
+    let state: VaultState = vault_ok(&mut suite, &vault, "state", &[])?;
+    assert_eq!(state.totals.credit, 0);
+    assert_eq!(suite.balance(&coin, &vault)?, state.totals.cash + state.totals.unsettled_yield);
+    assert_eq!(suite.as_actor(&bob, |s| vault_err::<u128>(s, &vault, "claim_credit", &[]))?, Error::NothingToClaim);
+    // The collateral stays locked and comes back whole: no debt is left against it.
+    suite.as_actor(&bob, |s| vault_ok::<()>(s, &vault, "unlock", &[(1_000 * GPU_HOUR).to_string()]))?;
+    assert_eq!(suite.balance(&token, &bob)?, 1_000 * GPU_HOUR);
+    Ok(())
 }
 
 /// Review 7b, G2: the renter paying the pool's rent disputed every epoch (free, within the

@@ -157,7 +157,7 @@ test("the audit view passes every check, as the CLI does", async () => {
   await page.goto(`${APP}#audit`);
   const summary = page.getByTestId("audit-summary");
   await summary.waitFor({ timeout: 60_000 });
-  assert.equal(await summary.textContent(), "17 checks, 17 PASS, 0 FAIL");
+  assert.equal(await summary.textContent(), "18 checks, 18 PASS, 0 FAIL");
   // The same checks, verdicts and figures as `compute-rwa audit` on the same block (the yield
   // distributed above is still streaming there).
   const cli = JSON.parse(execFileSync(CLI, ["--output", "json", "audit", "--deployment", DEPLOYMENT], { encoding: "utf8" }));

@@ -38,7 +38,7 @@ export interface Figures {
   /** Distributed yield not yet released to holders (as of the block read). */
   streaming: bigint;
   tokenStablecoin: bigint;
-  escrow: { deposited: bigint; released: bigint; fees: bigint; refunded: bigint; held: bigint; withdrawn: bigint; feesWithdrawn: bigint; unpaidYield: bigint };
+  escrow: { deposited: bigint; released: bigint; fees: bigint; refunded: bigint; held: bigint; withdrawn: bigint; feesWithdrawn: bigint; unpaidYield: bigint; disputed: bigint };
   escrowStablecoin: bigint;
   /** Where the escrow settles (its oracle, feed and `schedule()`), next to the deployment's and the feed's. */
   escrowFeed: { oracle: string; expectedOracle: string; feed: bigint; expectedFeed: bigint; schedule: Schedule; feedSchedule: Schedule };
@@ -150,6 +150,7 @@ export function reconcile(f: Figures): Check[] {
         ? `escrow holds ${usd(f.escrowStablecoin)}; withdrawn more than owed`
         : `escrow holds ${usd(f.escrowStablecoin)} ≥ held ${usd(e.held)} + refunds owed ${usd(refundsOwed)} + fees owed ${usd(feesOwed)} + unpaid yield ${usd(e.unpaidYield)} = ${usd(obligations)}`,
     },
+    { area: "escrow", check: "disputed ≤ held", pass: e.disputed <= e.held, figures: `holders' share under dispute ${usd(e.disputed)} ≤ held ${usd(e.held)}` },
     {
       area: "escrow",
       check: "escrow reads the pool's feed",
@@ -297,6 +298,7 @@ export async function gather(pool: Pool): Promise<Figures> {
       withdrawn: big(totals, "withdrawn"),
       feesWithdrawn: big(totals, "feesWithdrawn"),
       unpaidYield: big(totals, "unpaidYield"),
+      disputed: big(totals, "disputed"),
     },
     escrowStablecoin: await balanceOf(d.contracts.rental_escrow.address),
     escrowFeed: {

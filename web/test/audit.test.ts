@@ -37,6 +37,7 @@ function fromGolden(g: any): Figures {
       withdrawn: n(g.escrow.withdrawn),
       feesWithdrawn: n(g.escrow.fees_withdrawn),
       unpaidYield: n(g.escrow.unpaid_yield),
+      disputed: n(g.escrow.disputed),
     },
     escrowStablecoin: n(g.escrow_stablecoin),
     escrowFeed: {
@@ -87,7 +88,7 @@ const failing = (f: Figures) => reconcile(f).filter((c) => !c.pass).map((c) => c
 group("audit", () => {
   for (const golden of GOLDEN.cases) {
     it(`gives the CLI's checks for the golden case "${golden.name}"`, () => {
-      expect(golden.checks).toHaveLength(golden.figures.vault ? 17 : 14);
+      expect(golden.checks).toHaveLength(golden.figures.vault ? 18 : 15);
       expect(reconcile(fromGolden(golden.figures))).toEqual(golden.checks);
     });
   }
@@ -100,7 +101,7 @@ group("audit", () => {
 
   it("passes balanced books, with the CLI's seventeen checks; a pool without a vault has the fourteen others", () => {
     const checks = reconcile(balanced());
-    expect(checks).toHaveLength(17);
+    expect(checks).toHaveLength(18);
     expect(failing(balanced())).toEqual([]);
     const withoutVault = reconcile({ ...balanced(), vault: undefined });
     expect(withoutVault).toEqual(checks.slice(0, 14));

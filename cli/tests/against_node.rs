@@ -193,7 +193,7 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(totals.contains("streaming: 3000000"), "{totals}");
 
     let audit = succeeds(cli(&dir, &["audit"]));
-    assert!(audit.contains("audit: 17 checks, 17 PASS, 0 FAIL"), "{audit}");
+    assert!(audit.contains("audit: 18 checks, 18 PASS, 0 FAIL"), "{audit}");
     assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
     assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 17, "{checks:#?}");
@@ -264,14 +264,14 @@ fn deploy_operate_and_audit_a_pool() {
     let refused = cli(&dir, &["rent", "quote", "1", &start, "1"]);
     assert!(stderr(&refused).contains("CapacityUnavailable"), "{}", stderr(&refused));
     let audit = succeeds(cli(&dir, &["audit"]));
-    assert!(audit.contains("audit: 17 checks, 17 PASS, 0 FAIL") && audit.contains("0.0544 USDC = 0 USDC + 0 USDC + 0 USDC + 0.0544 USDC"), "{audit}");
+    assert!(audit.contains("audit: 18 checks, 18 PASS, 0 FAIL") && audit.contains("0.0544 USDC = 0 USDC + 0 USDC + 0 USDC + 0.0544 USDC"), "{audit}");
 
     // Tampered expectations: a different attested capacity, different code, an unknown holder.
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["attested_gpu_hours"] = 5_761.into());
     let failed = cli(&dir, &["audit", "--deployment", tampered]);
     assert_eq!(failed.status.code(), Some(1));
     let failed = stdout(&failed);
-    assert!(failed.contains("audit: 17 checks, 16 PASS, 1 FAIL"), "{failed}");
+    assert!(failed.contains("audit: 18 checks, 17 PASS, 1 FAIL"), "{failed}");
     assert!(failed.lines().any(|l| l.contains("capacity is the attested one") && l.contains("FAIL")), "{failed}");
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["rental_escrow"]["code_hash"] = format!("0x{}", "00".repeat(32)).into());
     let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
