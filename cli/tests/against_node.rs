@@ -196,7 +196,7 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(audit.contains("audit: 18 checks, 18 PASS, 0 FAIL"), "{audit}");
     assert!(audit.contains("supply 3000 GPU-h + redeemed 0 GPU-h = 3000 GPU-h ≤ 5760 GPU-h"), "{audit}");
     let checks: Vec<serde_json::Value> = serde_json::from_str(&succeeds(cli(&dir, &["--output", "json", "audit"]))).expect("json");
-    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 17, "{checks:#?}");
+    assert!(checks.iter().all(|c| c["pass"] == true) && checks.len() == 18, "{checks:#?}");
     assert_eq!(figures_of(&checks, "tokens held ≥ collateral locked + recovered"), "vault holds 0 GPU-h ≥ collateral 0 GPU-h + recovered 0 GPU-h");
 
     // The vault: no checkpoint yet, so nothing to borrow against; a keeper takes this epoch's.
@@ -229,11 +229,18 @@ fn deploy_operate_and_audit_a_pool() {
     }
     let posted = json(&succeeds(cli(&dir, &["--suri", "//Bob", "--output", "json", "market", "post", "sell", "--price", "2.5", "--gpu-hours", "10"])));
     assert_eq!((posted[0]["section"].as_str(), posted[0]["id"].as_str()), (Some("posted"), Some("1")), "{posted}");
+    // Charlie also bids 2 USDC for 1 GPU-hour: paying for Bob's offer afterwards must leave that
+    // bid funded (review 11, L2: the fill's approval used to replace the allowance behind it).
+    let bid = json(&succeeds(cli(&dir, &["--suri", "//Charlie", "--output", "json", "market", "post", "buy", "--price", "2", "--gpu-hours", "1"])));
+    assert_eq!(bid[0]["id"].as_str(), Some("2"), "{bid}");
     let filled = json(&succeeds(cli(&dir, &["--suri", "//Charlie", "--output", "json", "market", "fill", "1", "--gpu-hours", "4"])));
     assert!(filled[0]["detail"].as_str().expect("detail").starts_with("paid 10 USDC; events "), "{filled}");
     assert_eq!(succeeds(cli(&dir, &["read", "token", "PSP22::balance_of", CHARLIE])).trim(), "1004000000");
     assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", BOB])).trim(), "11900000", "2 USDC claimed + 9.9 USDC");
     assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", CHARLIE])).trim(), "90000000");
+    let cleared = cli(&dir, &["call", "market", "clear", "2"]);
+    assert!(stderr(&cleared).contains("NotClearable"), "the bid is still funded: {}", stderr(&cleared));
+    succeeds(cli(&dir, &["--suri", "//Charlie", "market", "cancel", "2"]));
     let refused = cli(&dir, &["--suri", "//Dave", "market", "fill", "1", "--gpu-hours", "1"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("TokenRefused"), "{}", stderr(&refused));

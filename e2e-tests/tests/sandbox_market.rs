@@ -150,6 +150,34 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
     Ok(())
 }
 
+/// Review 11, M1: the owner raised the fee just before a fill of a resting order (a front-run
+/// it could see coming) and the seller received up to 9% less than it accepted. A resting order
+/// now pays at most the fee it was posted with; the market cannot make itself the recipient.
+#[test]
+fn raising_the_fee_takes_nothing_more_from_a_resting_order() -> TestResult {
+    let (mut suite, market) = with_market()?;
+    let (bob, vic, op) = (account(2), account(6), operator());
+    suite.register(&[bob.clone(), vic.clone()])?;
+    suite.admin_ok::<()>("mint", &[bob.to_string(), (50 * GPU_HOUR).to_string()])?;
+    suite.coin_ok("mint", &[vic.to_string(), (1_000 * USDC).to_string()])?;
+    suite.set_time(2 * HOUR + 5);
+    suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (50 * GPU_HOUR).to_string()]))?;
+    let id = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (50 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into()]))?;
+    market_ok::<()>(&mut suite, &market, "set_fee", &["1000".into(), op.to_string()])?;
+    suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
+    let before = balances(&mut suite, &[&bob, &vic, &op])?;
+    let paid = suite.as_actor(&vic, |s| market_ok::<u128>(s, &market, "fill", &[id.to_string(), (20 * GPU_HOUR).to_string()]))?;
+    assert_eq!(paid, 50 * USDC);
+    let after = balances(&mut suite, &[&bob, &vic, &op])?;
+    assert_eq!(after[0], (before[0].0 - 20 * GPU_HOUR, before[0].1 + 49_500_000), "Bob gets what he accepted: 1% off, not 10%");
+    assert_eq!(after[1], (before[1].0 + 20 * GPU_HOUR, before[1].1 - 50 * USDC));
+    assert_eq!(after[2], (before[2].0, before[2].1 + 500_000));
+    let refused = market_err::<()>(&mut suite, &market, "set_fee", &["100".into(), market.to_string()])?;
+    assert_eq!(refused, Error::InvalidRecipient, "fees paid to the market would stay there");
+    assert_eq!(balances(&mut suite, &[&market])?, vec![(0, 0)]);
+    Ok(())
+}
+
 #[test]
 fn every_privileged_market_message_refuses_everyone_but_the_owner() -> TestResult {
     let (mut suite, market) = with_market()?;

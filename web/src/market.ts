@@ -188,7 +188,11 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
       const o = order(id, found);
       const selling = o.side === "Buy";
       const gives = selling ? amount : fillCost(o.amount, amount > o.amount ? o.amount : amount, o.price);
-      await approve(pool, selling ? "gpu_hour_token" : "stablecoin", "gpu_market", account, gives, "fill", selling ? gpuHours(gives) : usdc(gives));
+      // The allowance also backs the account's own orders that give the same asset: approving only
+      // this fill would leave them unfunded, for anyone to clear (review 11, L2).
+      const open = big(await pool.read("gpu_market", "open", [who, selling ? "Sell" : "Buy"]));
+      const allowance = open + gives;
+      await approve(pool, selling ? "gpu_hour_token" : "stablecoin", "gpu_market", account, allowance, "fill", selling ? gpuHours(allowance) : usdc(allowance));
       await pool.send("gpu_market", "fill", [id, amount], account, (s) => status(`fill: ${s}`));
     },
     rerender,

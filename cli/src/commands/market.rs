@@ -112,14 +112,18 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
             let units = parse_units(gpu_hours, 6)?;
             let order = option(&chain.read(ContractName::Market, &market, "order", &[id.to_string()]).await?).cloned().ok_or_else(|| anyhow!("no open order {id}"))?;
             let price = uint_field(&order, "price")?;
-            // A sell order is filled by paying for it; a buy order by delivering the tokens.
-            let (asset, give) = if variant(field(&order, "side")?) == "Sell" {
+            // A sell order is filled by paying for it; a buy order by delivering the tokens. The
+            // allowance also backs the signer's own open orders that give the same asset (its buy
+            // orders when paying, its sell orders when delivering): approving only this fill would
+            // leave them unfunded, for anyone to clear (review 11, L2).
+            let (mine, give) = if variant(field(&order, "side")?) == "Sell" {
                 let left = uint_field(&order, "amount")?;
-                (ContractName::Stablecoin, fill_cost(left, units.min(left), price).map_err(|e| anyhow!("{e:?}"))?)
+                (Side::Buy, fill_cost(left, units.min(left), price).map_err(|e| anyhow!("{e:?}"))?)
             } else {
-                (ContractName::Token, units)
+                (Side::Sell, units)
             };
-            approve(&chain, asset, &address(asset)?, &market, give).await?;
+            let open = uint(&chain.read(ContractName::Market, &market, "open", &[me.to_string(), mine.arg().into()]).await?)?;
+            approve(&chain, mine.asset(), &address(mine.asset())?, &market, open.saturating_add(give)).await?;
             let filled = chain.submit(ContractName::Market, &market, "fill", &[id.to_string(), units.to_string()]).await?;
             rows.push(line("filled", *id as u128, price, units, format!("paid {}; events {}", usd(uint(&filled.value)?), filled.events.join(", "))));
         }

@@ -122,6 +122,9 @@ pub mod gpu_market {
         pub fn new(token: AccountId, stablecoin: AccountId, oracle: AccountId, feed: u32, fee_bps: u16, fee_recipient: AccountId) -> Result<Self, Error> {
             let schedule: Option<EpochSchedule> = read(oracle, ink::selector_bytes!("UtilizationFeed::schedule"), feed)?;
             let schedule = schedule.ok_or(Error::UnknownFeed)?;
+            if fee_recipient == Self::env().account_id() {
+                return Err(Error::InvalidRecipient);
+            }
             Ok(Self { data: MarketData::new(schedule, fee_bps)?, token, stablecoin, fee_recipient, access: Access::new(Self::env().caller()) })
         }
 
@@ -199,10 +202,15 @@ pub mod gpu_market {
 
         // ---- owner -------------------------------------------------------------------------
 
-        /// Sets the fee (bps of every payment, at most 1,000) and who receives it. Owner only.
+        /// Sets the fee (bps of every payment, at most 1,000) and who receives it (not the
+        /// market). A higher fee applies only to orders posted after it; a lower one to every
+        /// order. Owner only.
         #[ink(message)]
         pub fn set_fee(&mut self, fee_bps: u16, recipient: AccountId) -> Result<(), Error> {
             self.access.ensure_owner(self.env().caller())?;
+            if recipient == self.env().account_id() {
+                return Err(Error::InvalidRecipient);
+            }
             self.data.set_fee(fee_bps)?;
             self.fee_recipient = recipient;
             self.env().emit_event(FeeSet { fee_bps, recipient });

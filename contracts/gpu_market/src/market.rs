@@ -67,6 +67,8 @@ compute_rwa_common::contract_error! {
         PaymentRefused,
         /// Another contract could not be called, or trapped; nothing changed.
         CallFailed,
+        /// The fee recipient cannot be the market itself (it would keep the fees, with no way out).
+        InvalidRecipient,
     }
 }
 
@@ -107,6 +109,10 @@ pub struct Order {
     pub amount: u128,
     /// From this time on (ms) it cannot be filled, and anyone may clear it.
     pub expiry: u64,
+    /// The highest fee its fills pay (bps of what the buyer pays): the market's fee when it was
+    /// posted. A lower fee set since applies; a higher one does not, so the owner cannot take
+    /// more of a resting order than its maker accepted.
+    pub fee_bps: u16,
     /// Its neighbours in its side's book: best price first, equal prices in posting order.
     pub book: Neighbours,
     /// Its neighbours among its maker's orders, newest first.
@@ -297,7 +303,9 @@ impl MarketData {
         if expiry <= now {
             return Err(Error::Expired);
         }
-        let mut order = Order { maker, side, price, amount, expiry, book: Neighbours::default(), mine: Neighbours::default() };
+        // Every fill must be payable: the whole order's cost fits in a balance.
+        cost(amount, price)?;
+        let mut order = Order { maker, side, price, amount, expiry, fee_bps: self.fee_bps, book: Neighbours::default(), mine: Neighbours::default() };
         let committed = self.open(maker, side).checked_add(order.need()?).ok_or(Error::Overflow)?;
         if committed > available {
             return Err(Error::Unfunded);
@@ -341,7 +349,7 @@ impl MarketData {
         }
         let left = order.amount.checked_sub(amount).ok_or(Error::ExceedsOrder)?;
         let paid = fill_cost(order.amount, amount, order.price)?;
-        let fee = bps_of(paid, self.fee_bps).ok_or(Error::Overflow)?;
+        let fee = bps_of(paid, order.fee_bps.min(self.fee_bps)).ok_or(Error::Overflow)?;
         let need = order.need()?;
         order.amount = left;
         let released = need.checked_sub(order.need()?).ok_or(Error::Overflow)?;

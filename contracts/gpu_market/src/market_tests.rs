@@ -119,6 +119,36 @@ fn fills_pay_the_whole_cost_to_the_unit_however_the_order_is_split() {
     assert_eq!(data.volume(1), Volume { units: 3, notional: 8, fills: 3 });
 }
 
+/// Review 11, M1: the owner raised the fee between a maker's post and a taker's fill (or just
+/// before a fill it saw coming), and the seller received up to 9% less than it accepted. An
+/// order now pays at most the fee it was posted with; a lower fee set since applies.
+#[ink::test]
+fn a_resting_order_never_pays_a_fee_raised_after_it_was_posted() {
+    let mut data = market();
+    let taker = account(TAKER);
+    let sell = post(&mut data, SELLER, Side::Sell, 2 * USDC, 10 * GPU_HOUR, None).unwrap();
+    assert_eq!(data.order(sell).map(|o| o.fee_bps), Some(100));
+    // Raised to 10%: the 1% order still pays 1% (0.08 of 8 USDC).
+    data.set_fee(MAX_FEE_BPS).unwrap();
+    assert_eq!(data.fill(taker, sell, 4 * GPU_HOUR, HOUR).map(|f| f.fee), Ok(80_000));
+    // An order posted now accepts 10%.
+    let later = post(&mut data, BUYER, Side::Sell, 2 * USDC, 10 * GPU_HOUR, Some(sell)).unwrap();
+    assert_eq!(data.fill(taker, later, GPU_HOUR, HOUR).map(|f| f.fee), Ok(200_000));
+    // Lowered to 0.5%: both pay the lower fee.
+    data.set_fee(50).unwrap();
+    assert_eq!(data.fill(taker, sell, 2 * GPU_HOUR, HOUR).map(|f| f.fee), Ok(20_000));
+    assert_eq!(data.fill(taker, later, 2 * GPU_HOUR, HOUR).map(|f| f.fee), Ok(20_000));
+}
+
+/// Review 11, I1: a sell order whose whole cost overflows could be posted and never filled.
+#[ink::test]
+fn an_order_whose_cost_cannot_be_paid_is_refused() {
+    let mut data = market();
+    assert_eq!(post(&mut data, SELLER, Side::Sell, u128::MAX, 2 * GPU_HOUR, None), Err(Error::Overflow));
+    assert_eq!(post(&mut data, SELLER, Side::Buy, u128::MAX, 2 * GPU_HOUR, None), Err(Error::Overflow));
+    assert_eq!(post(&mut data, SELLER, Side::Sell, u128::MAX, 1, None), Ok(1), "one unit at the highest price is payable");
+}
+
 #[ink::test]
 fn a_fill_names_both_parties_and_the_fee_and_releases_the_makers_commitment() {
     let mut data = market();
@@ -189,8 +219,8 @@ struct Model {
     now: u64,
     tokens: BTreeMap<u8, u128>,
     coins: BTreeMap<u8, u128>,
-    /// Open orders: id → (maker, original amount, paid so far).
-    open: BTreeMap<OrderId, (u8, u128, u128)>,
+    /// Open orders: id → (maker, original amount, paid so far, the fee when posted).
+    open: BTreeMap<OrderId, (u8, u128, u128, u16)>,
     filled: u128,
     paid: u128,
 }
@@ -243,7 +273,7 @@ fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCase
             match data.post(account_of(m), side, price, amount, now + u64::from(expiry) * HOUR, after, now, available) {
                 Ok(id) => {
                     prop_assert!(committed <= available, "posted beyond the maker's funds");
-                    model.open.insert(id, (m, amount, 0));
+                    model.open.insert(id, (m, amount, 0, data.fee_bps()));
                 }
                 Err(Error::Unfunded) => prop_assert!(committed > available),
                 Err(Error::StalePosition) => prop_assert!(hint.is_some(), "refused the right place"),
@@ -278,7 +308,9 @@ fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCase
             match (data.fill(account_of(t), id, amount, now), refusal) {
                 (Ok(fill), None) => {
                     prop_assert_eq!((fill.amount, fill.cost), (amount, price_of));
-                    prop_assert_eq!(fill.fee, price_of * u128::from(data.fee_bps()) / 10_000);
+                    // The fee posted with the order, or a lower one set since (never a higher one).
+                    let posted_fee = model.open[&id].3;
+                    prop_assert_eq!(fill.fee, price_of * u128::from(posted_fee.min(data.fee_bps())) / 10_000);
                     *model.tokens.get_mut(&seller).unwrap() -= amount;
                     *model.tokens.get_mut(&buyer).unwrap() += amount;
                     *model.coins.get_mut(&buyer).unwrap() -= fill.cost;
@@ -289,7 +321,7 @@ fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCase
                     model.open.get_mut(&id).unwrap().2 += fill.cost;
                     prop_assert_eq!(fill.done, left == 0);
                     if fill.done {
-                        let (_, original, paid) = model.open.remove(&id).unwrap();
+                        let (_, original, paid, _) = model.open.remove(&id).unwrap();
                         prop_assert_eq!(paid, cost(original, order.price).unwrap(), "an order's fills add up to its cost");
                     }
                 }
@@ -365,7 +397,7 @@ fn check(data: &MarketData, model: &Model) -> Result<(), TestCaseError> {
     // Each maker: its orders newest first; what it committed is what they need.
     for w in 0..5u8 {
         let mine = data.page(Side::Sell, Some(account_of(w)), None, MAX_PAGE);
-        let expected: Vec<OrderId> = model.open.iter().rev().filter(|(_, (m, _, _))| *m == w).map(|(id, _)| *id).take(MAX_PAGE as usize).collect();
+        let expected: Vec<OrderId> = model.open.iter().rev().filter(|(_, (m, _, _, _))| *m == w).map(|(id, _)| *id).take(MAX_PAGE as usize).collect();
         prop_assert_eq!(mine.iter().map(|(id, _)| *id).collect::<Vec<_>>(), expected);
         for side in [Side::Sell, Side::Buy] {
             let need: u128 = model
