@@ -24,24 +24,17 @@ build_cli_for_tests() { cargo test "${TEST_SCOPE[@]}" --test against_node --no-r
 CONTRACTS=(stablecoin identity_registry gpu_hour_token pool_admin utilization_oracle rental_escrow credit_vault gpu_market)
 export CONTRACTS
 
-# One numeric field of a struct the CLI printed, e.g. `compute-rwa read token state | field capacity`.
-field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
-
 # Runs "$@" with all its output in LOG; while it runs, prints one line a minute (elapsed time, the
 # step's expected duration, crates compiled so far and the one being compiled), so a cold build is
 # never silent. Returns the command's status.
+# One numeric field of a struct the CLI printed, e.g. `compute-rwa read token state | field capacity`.
+field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
+
 with_progress() {
   local label="$1" expected="$2" log="$3"; shift 3
+  local started=$SECONDS pid crates current
   "$@" >"$log" 2>&1 &
-  local pid=$!
-  watch_progress "$label" "$expected" "$log" "$pid"
-  wait "$pid"
-}
-
-# The progress lines of with_progress for a process PID already running with its output in LOG.
-watch_progress() {
-  local label="$1" expected="$2" log="$3" pid="$4"
-  local started=$SECONDS crates current
+  pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null || break
@@ -52,4 +45,5 @@ watch_progress() {
     printf '[%s] %d min elapsed (expected %s): %s crates compiled%s\n' "$label" $(((SECONDS - started) / 60)) \
       "$expected" "${crates:-0}" "${current:+, now: $current}"
   done
+  wait "$pid"
 }

@@ -2,8 +2,8 @@
 # Reclaims disk from the shared build cache without losing the build (docs/toolchain.md, "Disk"):
 # removes rustc's incremental data (it only speeds up rebuilds of our own crates) and, in
 # debug/deps, every test or binary executable older than the two newest of its name (each
-# rebuild leaves the previous one behind; two are kept because a test binary is built both with
-# and without `--features node`). Libraries (.rlib, .rmeta, .so) and build-script output are
+# rebuild leaves the previous one behind; two are kept because one binary can be current in two
+# feature sets, e.g. the CLI as the tests build it and as the demo builds it). Libraries (.rlib, .rmeta, .so) and build-script output are
 # kept, so the next run recompiles nothing it did not need to. Prints what it freed.
 # Usage: scripts/prune-cache.sh [--dry-run] [TARGET_DIR]
 set -euo pipefail

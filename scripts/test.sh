@@ -11,21 +11,14 @@ mkdir -p "$LOG_DIR"
 status=0
 
 bash scripts/setup.sh || exit 1
-
-# Compiling the tests (both polkadot-sdk trees, once: TEST_SCOPE) is the longest step of a cold
-# run. It starts now, beside the contract builds (every contract after the first leaves a core
-# idle), and the unit level waits for it; warm, it finds nothing to do.
-cargo test "${TEST_SCOPE[@]}" --no-run >"$LOG_DIR/host-build.log" 2>&1 &
-host_build=$!
-trap 'kill "$host_build" 2>/dev/null; bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
+trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 
 # Expected duration of each level (docs/toolchain.md), shown while it runs.
 expected() {
   case "$1" in
-    build) echo "~11 min cold, ~30 s warm" ;;
-    host) echo "~25 min cold from the start of the build, seconds warm" ;;
-    unit) echo "~1 min" ;;
-    drink) echo "~12 min cold, ~5 min warm (the invariant campaign)" ;;
+    build) echo "~13 min cold, ~30 s warm" ;;
+    unit) echo "~21 min cold (it compiles what every level needs), ~20 s warm" ;;
+    drink) echo "~6 min (the invariant campaign ~5)" ;;
     e2e) echo "~3 min" ;;
     cli) echo "~2 min" ;;
     web) echo "~1 min" ;;
@@ -50,10 +43,6 @@ level() {
 level build bash scripts/build.sh
 level sizes bash scripts/check-sizes.sh
 level scripts bash -c 'bash scripts/test-fetch-release.sh && bash scripts/test-prune-cache.sh'
-echo "== host build: cargo test --no-run (the tests' dependencies, started with the contract builds)"
-started=$SECONDS
-watch_progress host "$(expected host)" "$LOG_DIR/host-build.log" "$host_build"
-if wait "$host_build"; then echo "   ok after $((SECONDS - started)) s more"; else echo "   FAILED (the levels below show why)"; fi
 # Every level selects the same packages and features (TEST_SCOPE), so nothing compiles twice.
 level unit cargo test "${TEST_SCOPE[@]}" --lib --bins
 level drink cargo test "${TEST_SCOPE[@]}" --test 'sandbox_*'
