@@ -178,6 +178,13 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
     }`;
   if (!account || !who) return;
   const rerender = () => marketPanel(pool, account, panel);
+  /** Approves the market for `amount` more of what the account's `side` orders give than those
+   * open orders commit: an approval replaces the allowance that also backs them, and approving
+   * `amount` alone would leave them unfunded, for anyone to clear (review 11, L2). */
+  const approveBesideOpen = async (side: Side, amount: bigint, label: string) => {
+    const allowance = big(await pool.read("gpu_market", "open", [who, side])) + amount;
+    await approve(pool, side === "Sell" ? "gpu_hour_token" : "stablecoin", "gpu_market", account, allowance, label, side === "Sell" ? gpuHours(allowance) : usdc(allowance));
+  };
   onSubmit(
     "fill",
     "fill",
@@ -188,11 +195,9 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
       const o = order(id, found);
       const selling = o.side === "Buy";
       const gives = selling ? amount : fillCost(o.amount, amount > o.amount ? o.amount : amount, o.price);
-      // The allowance also backs the account's own orders that give the same asset: approving only
-      // this fill would leave them unfunded, for anyone to clear (review 11, L2).
-      const open = big(await pool.read("gpu_market", "open", [who, selling ? "Sell" : "Buy"]));
-      const allowance = open + gives;
-      await approve(pool, selling ? "gpu_hour_token" : "stablecoin", "gpu_market", account, allowance, "fill", selling ? gpuHours(allowance) : usdc(allowance));
+      // Paying for a sell order gives what the account's buy orders give; selling into a buy
+      // order, what its sell orders give.
+      await approveBesideOpen(selling ? "Sell" : "Buy", gives, "fill");
       await pool.send("gpu_market", "fill", [id, amount], account, (s) => status(`fill: ${s}`));
     },
     rerender,
@@ -205,9 +210,7 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
       const price = parseUnits((document.querySelector("#post-price") as HTMLInputElement).value);
       if (price === null) throw new Error("enter a price (USDC per GPU-hour, up to 6 decimals)");
       const minutes = BigInt((document.querySelector("#post-minutes") as HTMLInputElement).value.trim() || "60");
-      const open = big(await pool.read("gpu_market", "open", [who, side]));
-      const need = side === "Sell" ? amount : cost(amount, price);
-      await approve(pool, side === "Sell" ? "gpu_hour_token" : "stablecoin", "gpu_market", account, open + need, "post", side === "Sell" ? gpuHours(open + need) : usdc(open + need));
+      await approveBesideOpen(side, side === "Sell" ? amount : cost(amount, price), "post");
       const after = place(await book(pool, side, PAGE), side, price);
       const expiry = BigInt(Date.now()) + minutes * 60_000n;
       await pool.send("gpu_market", "post", [side, price, amount, expiry, after], account, (s) => status(`post: ${s}`));

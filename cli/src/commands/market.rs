@@ -92,15 +92,13 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
     let (chain, record) = ctx.open().await?;
     let market = record.contracts.get(ContractName::Market)?.account()?;
     let address = |name| record.contracts.get(name).and_then(|d| d.account());
-    let me = chain.signer_account();
     let mut rows = Vec::new();
     match &args.command {
         Command::Book { depth } => book(&chain, &market, *depth, &mut rows).await?,
         Command::Post { side, price, gpu_hours, minutes } => {
             let (price, units) = (parse_units(price, 6)?, parse_units(gpu_hours, 6)?);
             let need = if *side == Side::Sell { units } else { cost(units, price).map_err(|e| anyhow!("{e:?}"))? };
-            let open = uint(&chain.read(ContractName::Market, &market, "open", &[me.to_string(), side.arg().into()]).await?)?;
-            approve(&chain, side.asset(), &address(side.asset())?, &market, open.saturating_add(need)).await?;
+            approve_beside_open(&chain, &market, &address(side.asset())?, *side, need).await?;
             let after = place(&chain, &market, *side, price).await?;
             let expiry = crate::now_ms()?.saturating_add(minutes.saturating_mul(60_000));
             let after = after.map_or("None".into(), |id| format!("Some({id})"));
@@ -112,18 +110,15 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
             let units = parse_units(gpu_hours, 6)?;
             let order = option(&chain.read(ContractName::Market, &market, "order", &[id.to_string()]).await?).cloned().ok_or_else(|| anyhow!("no open order {id}"))?;
             let price = uint_field(&order, "price")?;
-            // A sell order is filled by paying for it; a buy order by delivering the tokens. The
-            // allowance also backs the signer's own open orders that give the same asset (its buy
-            // orders when paying, its sell orders when delivering): approving only this fill would
-            // leave them unfunded, for anyone to clear (review 11, L2).
+            // A sell order is filled by paying for it (what the signer's buy orders give); a buy
+            // order by delivering the tokens (what its sell orders give).
             let (mine, give) = if variant(field(&order, "side")?) == "Sell" {
                 let left = uint_field(&order, "amount")?;
                 (Side::Buy, fill_cost(left, units.min(left), price).map_err(|e| anyhow!("{e:?}"))?)
             } else {
                 (Side::Sell, units)
             };
-            let open = uint(&chain.read(ContractName::Market, &market, "open", &[me.to_string(), mine.arg().into()]).await?)?;
-            approve(&chain, mine.asset(), &address(mine.asset())?, &market, open.saturating_add(give)).await?;
+            approve_beside_open(&chain, &market, &address(mine.asset())?, mine, give).await?;
             let filled = chain.submit(ContractName::Market, &market, "fill", &[id.to_string(), units.to_string()]).await?;
             rows.push(line("filled", *id as u128, price, units, format!("paid {}; events {}", usd(uint(&filled.value)?), filled.events.join(", "))));
         }
@@ -149,9 +144,13 @@ fn variant(value: &Value) -> String {
     }
 }
 
-/// Sets the signer's allowance of `asset` to the market to `amount`.
-async fn approve(chain: &Chain, asset: ContractName, address: &AccountId, market: &AccountId, amount: u128) -> Result<()> {
-    chain.submit(asset, address, "PSP22::approve", &[market.to_string(), amount.to_string()]).await?;
+/// Sets the signer's allowance to the market of the asset its `side` orders give (at `address`)
+/// to `amount` more than those open orders commit: an approval replaces the allowance that also
+/// backs them, and approving `amount` alone would leave them unfunded, for anyone to clear
+/// (review 11, L2).
+async fn approve_beside_open(chain: &Chain, market: &AccountId, address: &AccountId, side: Side, amount: u128) -> Result<()> {
+    let open = uint(&chain.read(ContractName::Market, market, "open", &[chain.signer_account().to_string(), side.arg().into()]).await?)?;
+    chain.submit(side.asset(), address, "PSP22::approve", &[market.to_string(), open.saturating_add(amount).to_string()]).await?;
     Ok(())
 }
 
