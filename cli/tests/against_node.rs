@@ -229,12 +229,16 @@ fn deploy_operate_and_audit_a_pool() {
     }
     let posted = json(&succeeds(cli(&dir, &["--suri", "//Bob", "--output", "json", "market", "post", "sell", "--price", "2.5", "--gpu-hours", "10"])));
     assert_eq!((posted[0]["section"].as_str(), posted[0]["id"].as_str()), (Some("posted"), Some("1")), "{posted}");
+    assert!(posted[0]["detail"].as_str().expect("detail").contains("fee at most 100 bps"), "the market's fee read before posting: {posted}");
+    // Accepting at most 0.5% while the market charges 1%: refused by name, nothing posted.
+    let refused = cli(&dir, &["--suri", "//Bob", "market", "post", "sell", "--price", "2.5", "--gpu-hours", "1", "--max-fee-bps", "50"]);
+    assert!(stderr(&refused).contains("FeeAboveLimit"), "{}", stderr(&refused));
     // Charlie also bids 2 USDC for 1 GPU-hour: paying for Bob's offer afterwards must leave that
     // bid funded (review 11, L2: the fill's approval used to replace the allowance behind it).
     let bid = json(&succeeds(cli(&dir, &["--suri", "//Charlie", "--output", "json", "market", "post", "buy", "--price", "2", "--gpu-hours", "1"])));
     assert_eq!(bid[0]["id"].as_str(), Some("2"), "{bid}");
     let filled = json(&succeeds(cli(&dir, &["--suri", "//Charlie", "--output", "json", "market", "fill", "1", "--gpu-hours", "4"])));
-    assert!(filled[0]["detail"].as_str().expect("detail").starts_with("paid 10 USDC; events "), "{filled}");
+    assert!(filled[0]["detail"].as_str().expect("detail").starts_with("paid 10 USDC, fee at most 100 bps; events "), "{filled}");
     assert_eq!(succeeds(cli(&dir, &["read", "token", "PSP22::balance_of", CHARLIE])).trim(), "1004000000");
     assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", BOB])).trim(), "11900000", "2 USDC claimed + 9.9 USDC");
     assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", CHARLIE])).trim(), "90000000");

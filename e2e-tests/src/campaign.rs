@@ -567,6 +567,13 @@ impl World {
         Self::pick(&[self.suite.issuer.clone(), agent(), outsider(), account(2), heir()], r)
     }
 
+    /// The most fee a market caller accepts: mostly the cap, one time in four any fee up to it
+    /// (below what the market charges, the call is refused with `FeeAboveLimit`).
+    fn fee_limit(r: u64) -> u64 {
+        let cap = u64::from(gpu_market::market::MAX_FEE_BPS);
+        if (r >> 17) % 4 == 0 { (r >> 19) % (cap + 1) } else { cap }
+    }
+
     fn amount(balance: u128, r: u64) -> u128 {
         // Mostly within the balance, sometimes 0 or above it.
         match r % 8 {
@@ -1017,7 +1024,7 @@ impl World {
                 let after = if c % 8 == 0 { page.first().map(|(id, _)| *id) } else { gpu_market::market::place(&page, side_of, price) };
                 let after = after.map_or("None".to_string(), |id| format!("Some({id})"));
                 let expiry = self.now + (1 + (c >> 11) % 6) * HOUR;
-                self.call(&maker, t, "post", &[side.into(), price.to_string(), amount.to_string(), expiry.to_string(), after])?
+                self.call(&maker, t, "post", &[side.into(), price.to_string(), amount.to_string(), expiry.to_string(), after, Self::fee_limit(c).to_string()])?
             }
             MarketFill => {
                 let taker = trader(a);
@@ -1034,7 +1041,7 @@ impl World {
                     None => (1, (Target::Stablecoin, 0)),
                 };
                 approve(self, &taker, gives.0, gives.1)?;
-                self.call(&taker, t, "fill", &[id.to_string(), amount.to_string()])?
+                self.call(&taker, t, "fill", &[id.to_string(), amount.to_string(), Self::fee_limit(c).to_string()])?
             }
             MarketCancel => {
                 let (id, order) = self.market_order(b)?;

@@ -47,15 +47,18 @@ fn verified_investors_trade_delivery_versus_payment_on_a_node() -> TestResult {
         let market = client.instantiate("gpu_market", &issuer, &mut GpuMarketRef::new(token, coin, oracle, 0, 100, id(&issuer))).submit().await?.account_id;
         let mut market_calls = ink_e2e::create_call_builder::<GpuMarket>(market);
 
-        // The seller offers 10 GPU-hours at 2.5 USDC, approving the market for them (no custody).
+        // The seller offers 10 GPU-hours at 2.5 USDC, approving the market for them (no custody),
+        // at most at the fee it reads now (1%).
+        let fee = client.call(&seller, &market_calls.state()).dry_run().await?.return_value().fee_bps;
+        assert_eq!(fee, 100);
         client.call(&seller, &calls.token.approve(market, 10 * GPU_HOUR)).submit().await?;
         let expiry = now_ms()? + 3_600_000;
-        let order = ok(client.call(&seller, &market_calls.post(Side::Sell, 2_500_000, 10 * GPU_HOUR, expiry, None)).submit().await?.return_value())?;
+        let order = ok(client.call(&seller, &market_calls.post(Side::Sell, 2_500_000, 10 * GPU_HOUR, expiry, None, fee)).submit().await?.return_value())?;
         assert_eq!(order, 1);
 
         // The buyer takes 4: 10 USDC from the buyer, 9.9 to the seller, 0.1 to the issuer, 4 GPU-hours to the buyer.
         client.call(&buyer, &calls.coin.approve(market, 10 * USDC)).submit().await?;
-        let paid = ok(client.call(&buyer, &market_calls.fill(order, 4 * GPU_HOUR)).submit().await?.return_value())?;
+        let paid = ok(client.call(&buyer, &market_calls.fill(order, 4 * GPU_HOUR, fee)).submit().await?.return_value())?;
         assert_eq!(paid, 10 * USDC);
         assert_eq!(holdings(&mut client, &mut calls, &seller).await?, (9_900_000, 96 * GPU_HOUR));
         assert_eq!(holdings(&mut client, &mut calls, &buyer).await?, (90 * USDC, 4 * GPU_HOUR));
@@ -63,7 +66,7 @@ fn verified_investors_trade_delivery_versus_payment_on_a_node() -> TestResult {
 
         // The unverified outsider is refused by the token: neither leg moves.
         client.call(&outsider, &calls.coin.approve(market, 10 * USDC)).submit().await?;
-        let refused = client.call(&outsider, &market_calls.fill(order, GPU_HOUR)).dry_run().await?.return_value();
+        let refused = client.call(&outsider, &market_calls.fill(order, GPU_HOUR, fee)).dry_run().await?.return_value();
         assert_eq!(refused, Err(Error::TokenRefused));
         assert_eq!(holdings(&mut client, &mut calls, &outsider).await?, (100 * USDC, 0));
         let left = client.call(&issuer, &market_calls.order(order)).dry_run().await?.return_value().map(|o| o.amount);
@@ -77,6 +80,16 @@ fn verified_investors_trade_delivery_versus_payment_on_a_node() -> TestResult {
             traded = (traded.0 + v.units, traded.1 + v.notional, traded.2 + v.fills);
         }
         assert_eq!(traded, (4 * GPU_HOUR, 10 * USDC, 1));
+
+        // The issuer raises the fee to 2%: a post at the 1% the seller read is refused, and the
+        // resting order still pays 1% to a buyer who read 1%.
+        client.call(&issuer, &market_calls.set_fee(200, id(&issuer))).submit().await?;
+        let refused = client.call(&seller, &market_calls.post(Side::Sell, 2_500_000, GPU_HOUR, expiry, Some(order), fee)).dry_run().await?.return_value();
+        assert_eq!(refused, Err(Error::FeeAboveLimit));
+        client.call(&buyer, &calls.coin.approve(market, 5 * USDC)).submit().await?;
+        let paid = ok(client.call(&buyer, &market_calls.fill(order, 2 * GPU_HOUR, fee)).submit().await?.return_value())?;
+        assert_eq!(paid, 5 * USDC);
+        assert_eq!(client.call(&issuer, &calls.coin.balance_of(id(&issuer))).dry_run().await?.return_value(), 150_000);
         Ok(())
     })
 }

@@ -55,9 +55,9 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
 
     // Bob offers 50 GPU-hours at 2.5 USDC each until hour 10; the market holds nothing.
     suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (50 * GPU_HOUR).to_string()]))?;
-    let too_much = suite.as_actor(&bob, |s| market_err::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (51 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into()]))?;
+    let too_much = suite.as_actor(&bob, |s| market_err::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (51 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "100".into()]))?;
     assert_eq!(too_much, Error::Unfunded, "more than the allowance");
-    let id = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (50 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into()]))?;
+    let id = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (50 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "100".into()]))?;
     bench(&suite, "post (sell)");
     assert_eq!(id, 1);
     assert_eq!(balances(&mut suite, &[&market])?, vec![(0, 0)]);
@@ -65,7 +65,7 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
     // Vic buys 20 of them: 50 USDC, of which 1% (0.5) to the operator, both legs in one call.
     suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
     let before = balances(&mut suite, &[&bob, &vic, &op])?;
-    let paid = suite.as_actor(&vic, |s| market_ok::<u128>(s, &market, "fill", &[id.to_string(), (20 * GPU_HOUR).to_string()]))?;
+    let paid = suite.as_actor(&vic, |s| market_ok::<u128>(s, &market, "fill", &[id.to_string(), (20 * GPU_HOUR).to_string(), "100".into()]))?;
     bench(&suite, "fill (partial)");
     assert_eq!(paid, 50 * USDC);
     let after = balances(&mut suite, &[&bob, &vic, &op])?;
@@ -80,21 +80,21 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
     // Ursula is not verified: the token refuses her the tokens, and her payment is not taken.
     suite.as_actor(&ursula, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
     let before = balances(&mut suite, &[&bob, &ursula, &op])?;
-    let refused = suite.as_actor(&ursula, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string()]))?;
+    let refused = suite.as_actor(&ursula, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string(), "100".into()]))?;
     assert_eq!(refused, Error::TokenRefused);
     assert_eq!(balances(&mut suite, &[&bob, &ursula, &op])?, before, "neither leg moved");
 
     // Vic is frozen by the token's agent: the same.
     suite.admin_ok::<()>("set_frozen", &[vic.to_string(), "true".into()])?;
     let before = balances(&mut suite, &[&bob, &vic, &op])?;
-    let refused = suite.as_actor(&vic, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string()]))?;
+    let refused = suite.as_actor(&vic, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string(), "100".into()]))?;
     assert_eq!(refused, Error::TokenRefused);
     assert_eq!(balances(&mut suite, &[&bob, &vic, &op])?, before);
     suite.admin_ok::<()>("set_frozen", &[vic.to_string(), "false".into()])?;
 
     // A taker without allowance for the payment: refused, nothing moved.
     suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), "0".into()]))?;
-    let refused = suite.as_actor(&vic, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string()]))?;
+    let refused = suite.as_actor(&vic, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string(), "100".into()]))?;
     assert_eq!(refused, Error::TakerUnfunded);
     assert_eq!(balances(&mut suite, &[&bob, &vic, &op])?, before);
     suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
@@ -102,7 +102,7 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
     // Bob withdraws his allowance: the order can no longer be filled, and anyone clears it.
     assert_eq!(market_err::<()>(&mut suite, &market, "clear", &[id.to_string()])?, Error::NotClearable);
     suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), "0".into()]))?;
-    let refused = suite.as_actor(&vic, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string()]))?;
+    let refused = suite.as_actor(&vic, |s| market_err::<u128>(s, &market, "fill", &[id.to_string(), GPU_HOUR.to_string(), "100".into()]))?;
     assert_eq!(refused, Error::MakerUnfunded);
     assert_eq!(balances(&mut suite, &[&bob, &vic, &op])?, before);
     suite.as_actor(&ursula, |s| market_ok::<()>(s, &market, "clear", &[id.to_string()]))?;
@@ -111,11 +111,11 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
     assert_eq!(open, 0);
 
     // Vic bids 1.8 USDC for 10 GPU-hours; Bob sells into it: he pays the 0.18 USDC fee.
-    let bid = suite.as_actor(&vic, |s| market_ok::<u64>(s, &market, "post", &["Buy".into(), "1800000".into(), (10 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into()]))?;
+    let bid = suite.as_actor(&vic, |s| market_ok::<u64>(s, &market, "post", &["Buy".into(), "1800000".into(), (10 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "100".into()]))?;
     bench(&suite, "post (buy)");
     let before = balances(&mut suite, &[&bob, &vic, &op])?;
     suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (10 * GPU_HOUR).to_string()]))?;
-    let paid = suite.as_actor(&bob, |s| market_ok::<u128>(s, &market, "fill", &[bid.to_string(), (10 * GPU_HOUR).to_string()]))?;
+    let paid = suite.as_actor(&bob, |s| market_ok::<u128>(s, &market, "fill", &[bid.to_string(), (10 * GPU_HOUR).to_string(), "100".into()]))?;
     bench(&suite, "fill (whole buy order)");
     assert_eq!(paid, 18 * USDC);
     let after = balances(&mut suite, &[&bob, &vic, &op])?;
@@ -131,7 +131,7 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
 
     // An order posted and cancelled by its maker alone; the market still holds nothing.
     suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (5 * GPU_HOUR).to_string()]))?;
-    let ask = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "3000000".into(), (5 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into()]))?;
+    let ask = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "3000000".into(), (5 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "100".into()]))?;
     assert_eq!(suite.as_actor(&vic, |s| market_err::<()>(s, &market, "cancel", &[ask.to_string()]))?, Error::NotMaker);
     let order: Option<Order> = call(&mut suite.session, &market, "order", &[ask.to_string()])?;
     bench(&suite, "order");
@@ -162,11 +162,11 @@ fn raising_the_fee_takes_nothing_more_from_a_resting_order() -> TestResult {
     suite.coin_ok("mint", &[vic.to_string(), (1_000 * USDC).to_string()])?;
     suite.set_time(2 * HOUR + 5);
     suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (50 * GPU_HOUR).to_string()]))?;
-    let id = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (50 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into()]))?;
+    let id = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (50 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "100".into()]))?;
     market_ok::<()>(&mut suite, &market, "set_fee", &["1000".into(), op.to_string()])?;
     suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
     let before = balances(&mut suite, &[&bob, &vic, &op])?;
-    let paid = suite.as_actor(&vic, |s| market_ok::<u128>(s, &market, "fill", &[id.to_string(), (20 * GPU_HOUR).to_string()]))?;
+    let paid = suite.as_actor(&vic, |s| market_ok::<u128>(s, &market, "fill", &[id.to_string(), (20 * GPU_HOUR).to_string(), "100".into()]))?;
     assert_eq!(paid, 50 * USDC);
     let after = balances(&mut suite, &[&bob, &vic, &op])?;
     assert_eq!(after[0], (before[0].0 - 20 * GPU_HOUR, before[0].1 + 49_500_000), "Bob gets what he accepted: 1% off, not 10%");
@@ -175,6 +175,45 @@ fn raising_the_fee_takes_nothing_more_from_a_resting_order() -> TestResult {
     let refused = market_err::<()>(&mut suite, &market, "set_fee", &["100".into(), market.to_string()])?;
     assert_eq!(refused, Error::InvalidRecipient, "fees paid to the market would stay there");
     assert_eq!(balances(&mut suite, &[&market])?, vec![(0, 0)]);
+    Ok(())
+}
+
+/// Review 11, second review: the owner raised the fee just before a post landed (the new order
+/// recorded 10%) or raised a lowered fee back just before a fill of a buy order landed (the
+/// taker, who sells into it, received 9% less than it saw). Each call now names the most fee
+/// its caller accepts; a higher one refuses it and nothing moves.
+#[test]
+fn a_fee_raised_under_a_post_or_a_fill_refuses_it() -> TestResult {
+    let (mut suite, market) = with_market()?;
+    let (bob, vic, op) = (account(2), account(6), operator());
+    suite.register(&[bob.clone(), vic.clone()])?;
+    suite.admin_ok::<()>("mint", &[bob.to_string(), (50 * GPU_HOUR).to_string()])?;
+    suite.coin_ok("mint", &[vic.to_string(), (1_000 * USDC).to_string()])?;
+    suite.set_time(2 * HOUR + 5);
+    suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (50 * GPU_HOUR).to_string()]))?;
+    suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
+    // Bob read 1%; the owner's 10% lands first: his post is refused.
+    market_ok::<()>(&mut suite, &market, "set_fee", &["1000".into(), op.to_string()])?;
+    let sell = ["Sell".into(), "2500000".into(), (10 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "100".into()];
+    assert_eq!(suite.as_actor(&bob, |s| market_err::<u64>(s, &market, "post", &sell))?, Error::FeeAboveLimit);
+    let state: MarketState = call(&mut suite.session, &market, "state", &[])?;
+    assert_eq!(state.last_id, 0, "nothing posted");
+    // Vic bids at 10%; the fee is lowered to 1% and Bob, seeing 1%, sells into the bid — but the
+    // owner raises it back first: refused, neither leg moves.
+    let bid = ["Buy".into(), "2000000".into(), (10 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "1000".into()];
+    let bid = suite.as_actor(&vic, |s| market_ok::<u64>(s, &market, "post", &bid))?;
+    market_ok::<()>(&mut suite, &market, "set_fee", &["100".into(), op.to_string()])?;
+    market_ok::<()>(&mut suite, &market, "set_fee", &["1000".into(), op.to_string()])?;
+    let before = balances(&mut suite, &[&bob, &vic, &op])?;
+    let fill = [bid.to_string(), (4 * GPU_HOUR).to_string(), "100".into()];
+    assert_eq!(suite.as_actor(&bob, |s| market_err::<u128>(s, &market, "fill", &fill))?, Error::FeeAboveLimit);
+    assert_eq!(balances(&mut suite, &[&bob, &vic, &op])?, before);
+    // Accepting the 10% he now sees, Bob sells: 8 USDC, 0.8 to the operator.
+    let fill = [bid.to_string(), (4 * GPU_HOUR).to_string(), "1000".into()];
+    assert_eq!(suite.as_actor(&bob, |s| market_ok::<u128>(s, &market, "fill", &fill))?, 8 * USDC);
+    let after = balances(&mut suite, &[&bob, &vic, &op])?;
+    assert_eq!(after[0], (before[0].0 - 4 * GPU_HOUR, before[0].1 + 7_200_000));
+    assert_eq!(after[2], (before[2].0, before[2].1 + 800_000));
     Ok(())
 }
 
@@ -213,7 +252,7 @@ fn every_privileged_market_message_refuses_everyone_but_the_owner() -> TestResul
     bench(&suite, "Ownable2Step::owner");
     assert_eq!(owner, e2e_tests::sandbox::ink_id(&heir));
     suite.as_actor(&heir, |s| market_ok::<()>(s, &market, "set_paused", &["true".into()]))?;
-    let refused = market_err::<u64>(&mut suite, &market, "post", &["Sell".into(), "1".into(), "1".into(), (10 * HOUR).to_string(), "None".into()])?;
+    let refused = market_err::<u64>(&mut suite, &market, "post", &["Sell".into(), "1".into(), "1".into(), (10 * HOUR).to_string(), "None".into(), "100".into()])?;
     assert_eq!(refused, Error::Paused);
     let state: MarketState = call(&mut suite.session, &market, "state", &[])?;
     assert_eq!((state.fee_bps, state.fee_recipient, state.paused), (50, e2e_tests::sandbox::ink_id(&account(9)), true));

@@ -227,6 +227,9 @@ test("the market view shows both books, the forward curve and the volume as the 
   assert.equal(field(order, "amount"), "60000000");
   assert.equal(await units(ask.locator("td").nth(1)), BigInt(field(order, "price")));
   assert.equal(await units(ask.locator("td").nth(2)), 60_000_000n);
+  // The fee it pays (and the most the app's fill accepts): posted at the market's 1%.
+  assert.equal(await ask.locator("td").nth(5).getAttribute("data-bps"), field(order, "fee_bps"));
+  assert.equal(field(order, "fee_bps"), "100");
   assert.equal(await page.getByTestId("best-ask").textContent(), "2.4 USDC");
   assert.equal(await page.locator('[data-testid="bids"] tr[data-order]').count(), 0, "no buy orders");
   assert.ok(Number(await page.getByTestId("chart-market-volume").getAttribute("data-points")) > 0);

@@ -73,6 +73,15 @@ export interface Order {
   price: bigint;
   amount: bigint;
   expiry: bigint;
+  /** The most fee its fills pay (bps): the market's fee when it was posted. */
+  feeBps: bigint;
+}
+
+/** The fee (bps) a fill of `o` pays under the market fee `marketFeeBps`: the order's own, or a
+ * lower one set since (the contract's `fill`). The app shows it and passes it as the fill's
+ * `max_fee_bps`, so a fee raised after the page was read refuses the fill. */
+export function fillFeeBps(o: Pick<Order, "feeBps">, marketFeeBps: bigint): bigint {
+  return o.feeBps < marketFeeBps ? o.feeBps : marketFeeBps;
 }
 
 /** Where an order of `side` at `price` belongs in `book` (best first): after the last order at a
@@ -90,6 +99,7 @@ function order(id: bigint, value: Codec): Order {
     price: big(value, "price"),
     amount: big(value, "amount"),
     expiry: big(value, "expiry"),
+    feeBps: big(value, "feeBps"),
   };
 }
 
@@ -102,12 +112,12 @@ async function book(pool: Pool, side: Side, limit: number): Promise<Order[]> {
   });
 }
 
-function rows(orders: Order[], who: string | undefined): string {
-  if (!orders.length) return '<tr><td colspan="6" class="muted">none</td></tr>';
+function rows(orders: Order[], who: string | undefined, fee: bigint): string {
+  if (!orders.length) return '<tr><td colspan="7" class="muted">none</td></tr>';
   return orders
     .map(
       (o) =>
-        `<tr data-order="${o.id}"><td>${o.id}</td><td data-units="${o.price}">${usdc(o.price)}</td><td data-units="${o.amount}">${gpuHours(o.amount)}</td><td>${short(o.maker)}</td><td>${date(o.expiry)}</td><td>${
+        `<tr data-order="${o.id}"><td>${o.id}</td><td data-units="${o.price}">${usdc(o.price)}</td><td data-units="${o.amount}">${gpuHours(o.amount)}</td><td>${short(o.maker)}</td><td>${date(o.expiry)}</td><td data-bps="${fillFeeBps(o, fee)}">${formatUnits(fillFeeBps(o, fee), 2)}%</td><td>${
           o.maker === who ? `<button type="button" class="secondary" data-cancel="${o.id}">Cancel</button>` : ""
         }</td></tr>`,
     )
@@ -146,9 +156,9 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
       ${card("Terms", `<div>fee ${formatUnits(fee, 2)}% of each payment, paid by the buyer to ${short(get(state, "feeRecipient").toString())}</div><div class="muted">no custody: a fill moves the tokens (the token's compliance decides) and the payment in one call, or nothing</div>`)}
     </div>
     <h2>Sell orders <span class="muted">(lowest first)</span></h2>
-    <table data-testid="asks"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th></th></tr>${rows(asks, who)}</table>
+    <table data-testid="asks"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th>fee</th><th></th></tr>${rows(asks, who, fee)}</table>
     <h2>Buy orders <span class="muted">(highest first)</span></h2>
-    <table data-testid="bids"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th></th></tr>${rows(bids, who)}</table>
+    <table data-testid="bids"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th>fee</th><th></th></tr>${rows(bids, who, fee)}</table>
     <h2>Recent fills <span class="muted">(the market's events in the last ${FILL_BLOCKS} blocks, newest first)</span></h2>
     <table data-testid="fills"><tr><th>block</th><th>order</th><th>maker's side</th><th>USDC per GPU-h</th><th>GPU-h</th><th>paid</th><th>taker</th></tr>${
       fills.length
@@ -198,7 +208,8 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
       // Paying for a sell order gives what the account's buy orders give; selling into a buy
       // order, what its sell orders give.
       await approveBesideOpen(selling ? "Sell" : "Buy", gives, "fill");
-      await pool.send("gpu_market", "fill", [id, amount], account, (s) => status(`fill: ${s}`));
+      // At most the fee this order showed: a fee raised since refuses the fill (FeeAboveLimit).
+      await pool.send("gpu_market", "fill", [id, amount, fillFeeBps(o, fee)], account, (s) => status(`fill: ${s}`));
     },
     rerender,
   );
@@ -213,7 +224,8 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
       await approveBesideOpen(side, side === "Sell" ? amount : cost(amount, price), "post");
       const after = place(await book(pool, side, PAGE), side, price);
       const expiry = BigInt(Date.now()) + minutes * 60_000n;
-      await pool.send("gpu_market", "post", [side, price, amount, expiry, after], account, (s) => status(`post: ${s}`));
+      // At most the fee the Terms card showed: a fee raised since refuses the post (FeeAboveLimit).
+      await pool.send("gpu_market", "post", [side, price, amount, expiry, after, fee], account, (s) => status(`post: ${s}`));
     },
     rerender,
   );

@@ -1,9 +1,9 @@
 // The market view's arithmetic is the contract's (gpu_market::market): the same figures give the
 // same answers, so what the app approves is what a fill pulls.
 import { describe, expect, it } from "vitest";
-import { averagePrice, cost, curveLine, fillCost, forwardPoints, marginalPrice, type Order, place } from "../src/market";
+import { averagePrice, cost, curveLine, fillCost, fillFeeBps, forwardPoints, marginalPrice, type Order, place } from "../src/market";
 
-const order = (id: bigint, price: bigint): Order => ({ id, side: "Sell", maker: "", price, amount: 1n, expiry: 0n });
+const order = (id: bigint, price: bigint): Order => ({ id, side: "Sell", maker: "", price, amount: 1n, expiry: 0n, feeBps: 100n });
 
 describe("market arithmetic", () => {
   it("rounds an order's cost up, and its fills add up to it to the unit however it is split", () => {
@@ -22,6 +22,14 @@ describe("market arithmetic", () => {
       paid += fillCost(left, left, price);
       expect(paid).toBe(cost(amount, price));
     }
+  });
+
+  it("charges a fill the order's fee or a lower one set since, never a higher one", () => {
+    // The contract's unit test: an order posted at 1% pays 1% under a 10% fee, 0.5% under 0.5%.
+    expect(fillFeeBps({ feeBps: 100n }, 1_000n)).toBe(100n);
+    expect(fillFeeBps({ feeBps: 100n }, 50n)).toBe(50n);
+    expect(fillFeeBps({ feeBps: 1_000n }, 1_000n)).toBe(1_000n);
+    expect(fillFeeBps({ feeBps: 0n }, 1_000n)).toBe(0n);
   });
 
   it("averages an epoch's price per GPU-hour, and none without trades", () => {

@@ -38,6 +38,10 @@ enum Command {
         /// How long the order stays open (minutes)
         #[arg(long, default_value_t = 60)]
         minutes: u64,
+        /// The most fee (bps) its fills may pay; default: the market's fee read now, so a fee
+        /// raised before the post lands refuses it
+        #[arg(long)]
+        max_fee_bps: Option<u16>,
     },
     /// Take (part of) an order at its price (approving the market for what you give)
     Fill {
@@ -46,6 +50,10 @@ enum Command {
         /// Amount in GPU-hours, up to 6 decimals
         #[arg(long)]
         gpu_hours: String,
+        /// The most fee (bps) the fill may pay; default: the order's fee read now (its own, or
+        /// the market's if lower), so a fee raised before the fill lands refuses it
+        #[arg(long)]
+        max_fee_bps: Option<u16>,
     },
     /// Withdraw one of your orders
     Cancel {
@@ -95,18 +103,22 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
     let mut rows = Vec::new();
     match &args.command {
         Command::Book { depth } => book(&chain, &market, *depth, &mut rows).await?,
-        Command::Post { side, price, gpu_hours, minutes } => {
+        Command::Post { side, price, gpu_hours, minutes, max_fee_bps } => {
             let (price, units) = (parse_units(price, 6)?, parse_units(gpu_hours, 6)?);
             let need = if *side == Side::Sell { units } else { cost(units, price).map_err(|e| anyhow!("{e:?}"))? };
             approve_beside_open(&chain, &market, &address(side.asset())?, *side, need).await?;
             let after = place(&chain, &market, *side, price).await?;
             let expiry = crate::now_ms()?.saturating_add(minutes.saturating_mul(60_000));
             let after = after.map_or("None".into(), |id| format!("Some({id})"));
-            let posted = chain.submit(ContractName::Market, &market, "post", &[side.arg().into(), price.to_string(), units.to_string(), expiry.to_string(), after]).await?;
+            let fee = match max_fee_bps {
+                Some(fee) => *fee,
+                None => market_fee(&chain, &market).await?,
+            };
+            let posted = chain.submit(ContractName::Market, &market, "post", &[side.arg().into(), price.to_string(), units.to_string(), expiry.to_string(), after, fee.to_string()]).await?;
             let id = uint(&posted.value)?;
-            rows.push(line("posted", id, price, units, format!("{:?} until {expiry} ms; events {}", side, posted.events.join(", "))));
+            rows.push(line("posted", id, price, units, format!("{:?} until {expiry} ms, fee at most {} bps; events {}", side, fee, posted.events.join(", "))));
         }
-        Command::Fill { id, gpu_hours } => {
+        Command::Fill { id, gpu_hours, max_fee_bps } => {
             let units = parse_units(gpu_hours, 6)?;
             let order = option(&chain.read(ContractName::Market, &market, "order", &[id.to_string()]).await?).cloned().ok_or_else(|| anyhow!("no open order {id}"))?;
             let price = uint_field(&order, "price")?;
@@ -118,9 +130,13 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
             } else {
                 (Side::Sell, units)
             };
+            let fee = match max_fee_bps {
+                Some(fee) => *fee,
+                None => u16::try_from(uint_field(&order, "fee_bps")?)?.min(market_fee(&chain, &market).await?),
+            };
             approve_beside_open(&chain, &market, &address(mine.asset())?, mine, give).await?;
-            let filled = chain.submit(ContractName::Market, &market, "fill", &[id.to_string(), units.to_string()]).await?;
-            rows.push(line("filled", *id as u128, price, units, format!("paid {}; events {}", usd(uint(&filled.value)?), filled.events.join(", "))));
+            let filled = chain.submit(ContractName::Market, &market, "fill", &[id.to_string(), units.to_string(), fee.to_string()]).await?;
+            rows.push(line("filled", *id as u128, price, units, format!("paid {}, fee at most {} bps; events {}", usd(uint(&filled.value)?), fee, filled.events.join(", "))));
         }
         Command::Cancel { id } => {
             let cancelled = chain.submit(ContractName::Market, &market, "cancel", &[id.to_string()]).await?;
@@ -142,6 +158,11 @@ fn variant(value: &Value) -> String {
         Value::Tuple(t) => t.ident().unwrap_or_default(),
         other => crate::value::text(other),
     }
+}
+
+/// The market's fee now (bps), which a new order records as the most its fills pay.
+async fn market_fee(chain: &Chain, market: &AccountId) -> Result<u16> {
+    Ok(u16::try_from(uint_field(&chain.read(ContractName::Market, market, "state", &[]).await?, "fee_bps")?)?)
 }
 
 /// Sets the signer's allowance to the market of the asset its `side` orders give (at `address`)

@@ -37,6 +37,8 @@ pub mod gpu_market {
         pub price: u128,
         pub amount: u128,
         pub expiry: u64,
+        /// The most its fills pay in fees (bps of what the buyer pays): the market's fee now.
+        pub fee_bps: u16,
     }
 
     /// An order left the book before it was used up: cancelled by its maker, or cleared by
@@ -134,25 +136,31 @@ pub mod gpu_market {
         /// (10^6 units) until `expiry` (ms), placed in the book right after order `after`
         /// (`None`: at the top; read `page` for where its price belongs). The caller must have
         /// approved the market for, and hold, what all its open orders of that side commit: the
-        /// tokens to sell, or the stablecoin to buy. Returns the order's id.
+        /// tokens to sell, or the stablecoin to buy. The order's fills pay at most the market's
+        /// fee now, which must not exceed `max_fee_bps` (pass the fee you read in `state`; a fee
+        /// raised since is refused with `FeeAboveLimit`). Returns the order's id.
         #[ink(message)]
-        pub fn post(&mut self, side: Side, price: u128, amount: u128, expiry: u64, after: Option<OrderId>) -> Result<OrderId, Error> {
+        pub fn post(&mut self, side: Side, price: u128, amount: u128, expiry: u64, after: Option<OrderId>, max_fee_bps: u16) -> Result<OrderId, Error> {
             let maker = self.env().caller();
             let available = self.available(side, maker)?;
-            let id = self.data.post(maker, side, price, amount, expiry, after, self.now(), available)?;
-            self.env().emit_event(OrderPosted { id, maker, side, price, amount, expiry });
+            let id = self.data.post(maker, side, price, amount, expiry, after, self.now(), available, max_fee_bps)?;
+            let fee_bps = self.data.fee_bps();
+            self.env().emit_event(OrderPosted { id, maker, side, price, amount, expiry, fee_bps });
             Ok(id)
         }
 
         /// Takes `amount` token units of order `id` at its price: the seller's tokens go to the
         /// buyer and the buyer's stablecoin to the seller (less the fee, to the fee recipient),
         /// both or neither. Approve the market first for what you give (the tokens you sell into
-        /// a buy order, or the stablecoin you pay for a sell order). Returns the stablecoin paid.
+        /// a buy order, or the stablecoin you pay for a sell order). The fee is the lower of the
+        /// order's `fee_bps` and the market's, and must not exceed `max_fee_bps` (pass the fee
+        /// you were shown; a fee raised since is refused with `FeeAboveLimit`). Returns the
+        /// stablecoin paid.
         #[ink(message)]
-        pub fn fill(&mut self, id: OrderId, amount: u128) -> Result<u128, Error> {
+        pub fn fill(&mut self, id: OrderId, amount: u128, max_fee_bps: u16) -> Result<u128, Error> {
             let taker = self.env().caller();
             let now = self.now();
-            let fill = self.data.fill(taker, id, amount, now)?;
+            let fill = self.data.fill(taker, id, amount, now, max_fee_bps)?;
             let (seller, buyer) = fill.parties(taker);
             let unfunded = |party: AccountId| if party == fill.maker { Error::MakerUnfunded } else { Error::TakerUnfunded };
             transfer_from(self.token, (seller, buyer, fill.amount), unfunded(seller), Error::TokenRefused)?;

@@ -69,6 +69,9 @@ compute_rwa_common::contract_error! {
         CallFailed,
         /// The fee recipient cannot be the market itself (it would keep the fees, with no way out).
         InvalidRecipient,
+        /// The fee this post or fill would pay is above the caller's `max_fee_bps` (the owner
+        /// raised it since the caller read it); nothing changed.
+        FeeAboveLimit,
     }
 }
 
@@ -289,8 +292,10 @@ impl MarketData {
     /// every order at a better or equal price, before every worse one. `available` is the
     /// least of the maker's balance and allowance to the market in what the order commits (the
     /// token to sell, the stablecoin to buy); it must cover all its open orders of that side.
+    /// The market's fee, which the order records as the most its fills pay, must be at most
+    /// `max_fee_bps`, the fee the maker saw.
     #[allow(clippy::too_many_arguments)]
-    pub fn post(&mut self, maker: AccountId, side: Side, price: u128, amount: u128, expiry: u64, after: Option<OrderId>, now: u64, available: u128) -> R<OrderId> {
+    pub fn post(&mut self, maker: AccountId, side: Side, price: u128, amount: u128, expiry: u64, after: Option<OrderId>, now: u64, available: u128, max_fee_bps: u16) -> R<OrderId> {
         if self.paused {
             return Err(Error::Paused);
         }
@@ -302,6 +307,9 @@ impl MarketData {
         }
         if expiry <= now {
             return Err(Error::Expired);
+        }
+        if self.fee_bps > max_fee_bps {
+            return Err(Error::FeeAboveLimit);
         }
         // Every fill must be payable: the whole order's cost fits in a balance.
         cost(amount, price)?;
@@ -332,8 +340,9 @@ impl MarketData {
         Ok(id)
     }
 
-    /// `taker` takes `amount` units of order `id` at its price.
-    pub fn fill(&mut self, taker: AccountId, id: OrderId, amount: u128, now: u64) -> R<Fill> {
+    /// `taker` takes `amount` units of order `id` at its price, paying a fee of at most
+    /// `max_fee_bps`, the fee the taker saw: the order's, or a lower one set since.
+    pub fn fill(&mut self, taker: AccountId, id: OrderId, amount: u128, now: u64, max_fee_bps: u16) -> R<Fill> {
         if self.paused {
             return Err(Error::Paused);
         }
@@ -347,9 +356,13 @@ impl MarketData {
         if now >= order.expiry {
             return Err(Error::Expired);
         }
+        let fee_bps = order.fee_bps.min(self.fee_bps);
+        if fee_bps > max_fee_bps {
+            return Err(Error::FeeAboveLimit);
+        }
         let left = order.amount.checked_sub(amount).ok_or(Error::ExceedsOrder)?;
         let paid = fill_cost(order.amount, amount, order.price)?;
-        let fee = bps_of(paid, order.fee_bps.min(self.fee_bps)).ok_or(Error::Overflow)?;
+        let fee = bps_of(paid, fee_bps).ok_or(Error::Overflow)?;
         let need = order.need()?;
         order.amount = left;
         let released = need.checked_sub(order.need()?).ok_or(Error::Overflow)?;

@@ -28,7 +28,7 @@ fn market() -> MarketData {
 
 /// Posts with plenty available.
 fn post(data: &mut MarketData, maker: u8, side: Side, price: u128, amount: u128, after: Option<OrderId>) -> Result<OrderId, Error> {
-    data.post(account(maker), side, price, amount, 10 * HOUR, after, 0, u128::MAX)
+    data.post(account(maker), side, price, amount, 10 * HOUR, after, 0, u128::MAX, MAX_FEE_BPS)
 }
 
 fn book(data: &MarketData, side: Side) -> Vec<(OrderId, u128)> {
@@ -43,20 +43,20 @@ fn mine(data: &MarketData, maker: u8) -> Vec<OrderId> {
 fn posting_refuses_what_cannot_trade() {
     let mut data = market();
     let maker = account(SELLER);
-    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, 0, HOUR, None, 0, u128::MAX), Err(Error::ZeroAmount));
-    assert_eq!(data.post(maker, Side::Sell, 0, GPU_HOUR, HOUR, None, 0, u128::MAX), Err(Error::ZeroPrice));
-    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, GPU_HOUR, HOUR, None, HOUR, u128::MAX), Err(Error::Expired));
+    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, 0, HOUR, None, 0, u128::MAX, MAX_FEE_BPS), Err(Error::ZeroAmount));
+    assert_eq!(data.post(maker, Side::Sell, 0, GPU_HOUR, HOUR, None, 0, u128::MAX, MAX_FEE_BPS), Err(Error::ZeroPrice));
+    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, GPU_HOUR, HOUR, None, HOUR, u128::MAX, MAX_FEE_BPS), Err(Error::Expired));
     // Selling 10 GPU-hours needs 10 GPU-hours available; buying them at 2 USDC needs 20 USDC.
-    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 10 * GPU_HOUR - 1), Err(Error::Unfunded));
-    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 10 * GPU_HOUR), Ok(1));
+    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 10 * GPU_HOUR - 1, MAX_FEE_BPS), Err(Error::Unfunded));
+    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 10 * GPU_HOUR, MAX_FEE_BPS), Ok(1));
     // The open order counts: a second one needs its own cover on top.
-    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, GPU_HOUR, HOUR, Some(1), 0, 10 * GPU_HOUR), Err(Error::Unfunded));
-    assert_eq!(data.post(maker, Side::Buy, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 20 * USDC - 1), Err(Error::Unfunded));
-    assert_eq!(data.post(maker, Side::Buy, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 20 * USDC), Ok(2));
+    assert_eq!(data.post(maker, Side::Sell, 2 * USDC, GPU_HOUR, HOUR, Some(1), 0, 10 * GPU_HOUR, MAX_FEE_BPS), Err(Error::Unfunded));
+    assert_eq!(data.post(maker, Side::Buy, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 20 * USDC - 1, MAX_FEE_BPS), Err(Error::Unfunded));
+    assert_eq!(data.post(maker, Side::Buy, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, 20 * USDC, MAX_FEE_BPS), Ok(2));
     assert_eq!((data.open(maker, Side::Sell), data.open(maker, Side::Buy)), (10 * GPU_HOUR, 20 * USDC));
     data.set_paused(true);
     assert_eq!(post(&mut data, SELLER, Side::Sell, 3 * USDC, 1, None), Err(Error::Paused));
-    assert_eq!(data.fill(account(TAKER), 1, 1, 0).err(), Some(Error::Paused));
+    assert_eq!(data.fill(account(TAKER), 1, 1, 0, MAX_FEE_BPS).err(), Some(Error::Paused));
     assert_eq!(data.cancel(maker, 1).map(|o| o.amount), Ok(10 * GPU_HOUR), "cancelling stays open while paused");
     assert_eq!(data.set_fee(MAX_FEE_BPS + 1), Err(Error::InvalidFee));
     assert_eq!(MarketData::new(schedule(), MAX_FEE_BPS + 1).err(), Some(Error::InvalidFee));
@@ -107,12 +107,12 @@ fn fills_pay_the_whole_cost_to_the_unit_however_the_order_is_split() {
     let id = post(&mut data, SELLER, Side::Sell, 2_500_001, 3, None).unwrap();
     assert_eq!(cost(3, 2_500_001), Ok(8));
     let taker = account(TAKER);
-    assert_eq!(data.fill(account(SELLER), id, 1, 0).err(), Some(Error::SelfTrade));
-    assert_eq!(data.fill(taker, id, 0, 0).err(), Some(Error::ZeroAmount));
-    assert_eq!(data.fill(taker, id, 4, 0).err(), Some(Error::ExceedsOrder));
-    assert_eq!(data.fill(taker, 9, 1, 0).err(), Some(Error::UnknownOrder));
-    assert_eq!(data.fill(taker, id, 1, 10 * HOUR).err(), Some(Error::Expired));
-    let costs: Vec<u128> = (0..3).map(|_| data.fill(taker, id, 1, HOUR).unwrap().cost).collect();
+    assert_eq!(data.fill(account(SELLER), id, 1, 0, MAX_FEE_BPS).err(), Some(Error::SelfTrade));
+    assert_eq!(data.fill(taker, id, 0, 0, MAX_FEE_BPS).err(), Some(Error::ZeroAmount));
+    assert_eq!(data.fill(taker, id, 4, 0, MAX_FEE_BPS).err(), Some(Error::ExceedsOrder));
+    assert_eq!(data.fill(taker, 9, 1, 0, MAX_FEE_BPS).err(), Some(Error::UnknownOrder));
+    assert_eq!(data.fill(taker, id, 1, 10 * HOUR, MAX_FEE_BPS).err(), Some(Error::Expired));
+    let costs: Vec<u128> = (0..3).map(|_| data.fill(taker, id, 1, HOUR, MAX_FEE_BPS).unwrap().cost).collect();
     assert_eq!(costs, vec![2, 3, 3], "cost before − cost after, each fill");
     assert_eq!(data.order(id), None, "used up");
     assert_eq!(data.open(account(SELLER), Side::Sell), 0);
@@ -130,14 +130,47 @@ fn a_resting_order_never_pays_a_fee_raised_after_it_was_posted() {
     assert_eq!(data.order(sell).map(|o| o.fee_bps), Some(100));
     // Raised to 10%: the 1% order still pays 1% (0.08 of 8 USDC).
     data.set_fee(MAX_FEE_BPS).unwrap();
-    assert_eq!(data.fill(taker, sell, 4 * GPU_HOUR, HOUR).map(|f| f.fee), Ok(80_000));
+    assert_eq!(data.fill(taker, sell, 4 * GPU_HOUR, HOUR, MAX_FEE_BPS).map(|f| f.fee), Ok(80_000));
     // An order posted now accepts 10%.
     let later = post(&mut data, BUYER, Side::Sell, 2 * USDC, 10 * GPU_HOUR, Some(sell)).unwrap();
-    assert_eq!(data.fill(taker, later, GPU_HOUR, HOUR).map(|f| f.fee), Ok(200_000));
+    assert_eq!(data.fill(taker, later, GPU_HOUR, HOUR, MAX_FEE_BPS).map(|f| f.fee), Ok(200_000));
     // Lowered to 0.5%: both pay the lower fee.
     data.set_fee(50).unwrap();
-    assert_eq!(data.fill(taker, sell, 2 * GPU_HOUR, HOUR).map(|f| f.fee), Ok(20_000));
-    assert_eq!(data.fill(taker, later, 2 * GPU_HOUR, HOUR).map(|f| f.fee), Ok(20_000));
+    assert_eq!(data.fill(taker, sell, 2 * GPU_HOUR, HOUR, MAX_FEE_BPS).map(|f| f.fee), Ok(20_000));
+    assert_eq!(data.fill(taker, later, 2 * GPU_HOUR, HOUR, MAX_FEE_BPS).map(|f| f.fee), Ok(20_000));
+}
+
+/// Review 11, second review: an order capped the fee at the market's fee when it landed, so the
+/// owner could raise the fee just before a post landed (the maker of a sell order then accepted
+/// 10% without seeing it), or raise a lowered fee back up to a buy order's cap just before a
+/// fill landed (the taker, who sells into it and saw the lower fee, received less). Both calls
+/// now carry the fee their caller saw, and a higher one refuses them.
+#[ink::test]
+fn a_post_or_fill_never_pays_more_fee_than_its_caller_saw() {
+    let mut data = market();
+    let (seller, buyer, taker) = (account(SELLER), account(BUYER), account(TAKER));
+    // The maker saw 1%; the owner raised it to 10% first: refused, nothing posted.
+    data.set_fee(MAX_FEE_BPS).unwrap();
+    assert_eq!(data.post(seller, Side::Sell, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, u128::MAX, 100), Err(Error::FeeAboveLimit));
+    assert_eq!((data.last_id(), data.open(seller, Side::Sell)), (0, 0));
+    // A buy order posted at 10%, the fee lowered to 1%: a taker sees 1%.
+    let bid = data.post(buyer, Side::Buy, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, u128::MAX, MAX_FEE_BPS).unwrap();
+    assert_eq!(data.order(bid).map(|o| o.fee_bps), Some(MAX_FEE_BPS));
+    data.set_fee(100).unwrap();
+    // The owner raises it back before the taker's fill lands: refused, the order untouched.
+    data.set_fee(MAX_FEE_BPS).unwrap();
+    assert_eq!(data.fill(taker, bid, 4 * GPU_HOUR, 0, 100).err(), Some(Error::FeeAboveLimit));
+    assert_eq!((data.order(bid).map(|o| o.amount), data.open(buyer, Side::Buy), data.volume(0).fills), (Some(10 * GPU_HOUR), 20 * USDC, 0));
+    // At the fee it would pay, the fill goes through: 10% of 8 USDC.
+    assert_eq!(data.fill(taker, bid, 4 * GPU_HOUR, 0, MAX_FEE_BPS - 1).err(), Some(Error::FeeAboveLimit));
+    assert_eq!(data.fill(taker, bid, 4 * GPU_HOUR, 0, MAX_FEE_BPS).map(|f| f.fee), Ok(800_000));
+    // The limit is held against what the fill pays: a 1% order under a 10% market fee pays 1%.
+    let ask = data.post(seller, Side::Sell, 2 * USDC, 10 * GPU_HOUR, HOUR, None, 0, u128::MAX, MAX_FEE_BPS).unwrap();
+    data.set_fee(100).unwrap();
+    let cheap = data.post(seller, Side::Sell, 2 * USDC, GPU_HOUR, HOUR, Some(ask), 0, u128::MAX, 100).unwrap();
+    data.set_fee(MAX_FEE_BPS).unwrap();
+    assert_eq!(data.fill(taker, cheap, GPU_HOUR, 0, 100).map(|f| f.fee), Ok(20_000));
+    assert_eq!(data.fill(taker, ask, GPU_HOUR, 0, 100).err(), Some(Error::FeeAboveLimit));
 }
 
 /// Review 11, I1: a sell order whose whole cost overflows could be posted and never filled.
@@ -156,12 +189,12 @@ fn a_fill_names_both_parties_and_the_fee_and_releases_the_makers_commitment() {
     let sell = post(&mut data, SELLER, Side::Sell, 2 * USDC, 10 * GPU_HOUR, None).unwrap();
     let buy = post(&mut data, BUYER, Side::Buy, USDC, 10 * GPU_HOUR, None).unwrap();
     // The taker buys 4 GPU-hours at 2 USDC: pays 8 USDC, 1% (0.08) to the fee recipient.
-    let fill = data.fill(taker, sell, 4 * GPU_HOUR, 2 * HOUR).unwrap();
+    let fill = data.fill(taker, sell, 4 * GPU_HOUR, 2 * HOUR, MAX_FEE_BPS).unwrap();
     assert_eq!(fill, Fill { maker: seller, side: Side::Sell, price: 2 * USDC, amount: 4 * GPU_HOUR, cost: 8 * USDC, fee: 80_000, done: false });
     assert_eq!(fill.parties(taker), (seller, taker));
     assert_eq!(data.open(seller, Side::Sell), 6 * GPU_HOUR);
     // The taker sells 10 GPU-hours into the buy order: the maker pays 10 USDC, all of it committed.
-    let fill = data.fill(taker, buy, 10 * GPU_HOUR, 2 * HOUR).unwrap();
+    let fill = data.fill(taker, buy, 10 * GPU_HOUR, 2 * HOUR, MAX_FEE_BPS).unwrap();
     assert_eq!((fill.parties(taker), fill.cost, fill.fee, fill.done), ((taker, buyer), 10 * USDC, 100_000, true));
     assert_eq!((data.open(buyer, Side::Buy), data.best(Side::Buy)), (0, None));
     assert_eq!(data.volume(2), Volume { units: 14 * GPU_HOUR, notional: 18 * USDC, fills: 2 });
@@ -186,10 +219,10 @@ fn anyone_clears_an_expired_or_unfunded_order_and_nobody_a_live_one() {
 
 #[derive(Debug, Clone)]
 enum Op {
-    /// (maker, buy, price step, GPU-hours, expiry in hours, place right or at random)
-    Post(u8, bool, u8, u8, u8, Option<u8>),
-    /// (taker, order pick, units fraction in 1/8ths)
-    Fill(u8, u8, u8),
+    /// (maker, buy, price step, GPU-hours, expiry in hours, place right or at random, fee limit)
+    Post(u8, bool, u8, u8, u8, Option<u8>, u16),
+    /// (taker, order pick, units fraction in 1/8ths, fee limit)
+    Fill(u8, u8, u8, u16),
     Cancel(u8, u8),
     Clear(u8),
     Spend(u8, u8),
@@ -201,9 +234,9 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let who = 0u8..5;
     prop_oneof![
-        6 => (who.clone(), any::<bool>(), 1u8..6, 1u8..20, 1u8..8, proptest::option::weighted(0.1, any::<u8>()))
-            .prop_map(|(m, b, p, a, e, h)| Op::Post(m, b, p, a, e, h)),
-        6 => (who.clone(), any::<u8>(), 1u8..=9).prop_map(|(t, p, f)| Op::Fill(t, p, f)),
+        6 => (who.clone(), any::<bool>(), 1u8..6, 1u8..20, 1u8..8, proptest::option::weighted(0.1, any::<u8>()), limit())
+            .prop_map(|(m, b, p, a, e, h, l)| Op::Post(m, b, p, a, e, h, l)),
+        6 => (who.clone(), any::<u8>(), 1u8..=9, limit()).prop_map(|(t, p, f, l)| Op::Fill(t, p, f, l)),
         1 => (who.clone(), any::<u8>()).prop_map(|(w, p)| Op::Cancel(w, p)),
         1 => any::<u8>().prop_map(Op::Clear),
         1 => (who, 1u8..10).prop_map(|(w, a)| Op::Spend(w, a)),
@@ -211,6 +244,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u16..=1_200).prop_map(Op::Fee),
         1 => proptest::bool::weighted(0.2).prop_map(Op::Pause),
     ]
+}
+
+/// The fee a caller accepts: mostly any, sometimes just below or at what the market charges.
+fn limit() -> impl Strategy<Value = u16> {
+    prop_oneof![3 => Just(MAX_FEE_BPS), 1 => 0u16..=MAX_FEE_BPS]
 }
 
 const FEES: u8 = 9;
@@ -260,7 +298,7 @@ fn pick(model: &Model, p: u8) -> Option<OrderId> {
 fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     let now = model.now;
     match *op {
-        Op::Post(m, buy, step, hours, expiry, hint) => {
+        Op::Post(m, buy, step, hours, expiry, hint, limit) => {
             let side = if buy { Side::Buy } else { Side::Sell };
             let price = u128::from(step) * USDC / 2 + 1;
             let amount = u128::from(hours) * GPU_HOUR / 3;
@@ -270,18 +308,20 @@ fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCase
             };
             let available = model.available(m, side);
             let committed = data.open(account_of(m), side) + if buy { cost(amount, price).unwrap() } else { amount };
-            match data.post(account_of(m), side, price, amount, now + u64::from(expiry) * HOUR, after, now, available) {
+            match data.post(account_of(m), side, price, amount, now + u64::from(expiry) * HOUR, after, now, available, limit) {
                 Ok(id) => {
                     prop_assert!(committed <= available, "posted beyond the maker's funds");
+                    prop_assert!(data.fee_bps() <= limit, "posted above the maker's fee limit");
                     model.open.insert(id, (m, amount, 0, data.fee_bps()));
                 }
                 Err(Error::Unfunded) => prop_assert!(committed > available),
                 Err(Error::StalePosition) => prop_assert!(hint.is_some(), "refused the right place"),
                 Err(Error::Paused) => prop_assert!(data.paused()),
+                Err(Error::FeeAboveLimit) => prop_assert!(data.fee_bps() > limit),
                 Err(e) => prop_assert!(false, "post refused: {e:?}"),
             }
         }
-        Op::Fill(t, p, eighths) => {
+        Op::Fill(t, p, eighths, limit) => {
             let Some(id) = pick(model, p) else { return Ok(()) };
             let order = data.order(id).unwrap();
             let amount = (order.amount * u128::from(eighths) / 8).max(1);
@@ -295,6 +335,8 @@ fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCase
                 Some(Error::SelfTrade)
             } else if now >= order.expiry {
                 Some(Error::Expired)
+            } else if model.open[&id].3.min(data.fee_bps()) > limit {
+                Some(Error::FeeAboveLimit)
             } else if amount > order.amount {
                 Some(Error::ExceedsOrder)
             } else {
@@ -305,7 +347,7 @@ fn run(data: &mut MarketData, model: &mut Model, op: &Op) -> Result<(), TestCase
             if refusal.is_none() && (model.tokens[&seller] < amount || model.coins[&buyer] < price_of) {
                 return Ok(());
             }
-            match (data.fill(account_of(t), id, amount, now), refusal) {
+            match (data.fill(account_of(t), id, amount, now, limit), refusal) {
                 (Ok(fill), None) => {
                     prop_assert_eq!((fill.amount, fill.cost), (amount, price_of));
                     // The fee posted with the order, or a lower one set since (never a higher one).
