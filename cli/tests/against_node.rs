@@ -250,7 +250,7 @@ fn deploy_operate_and_audit_a_pool() {
     assert!(stderr(&refused).contains("TokenRefused"), "{}", stderr(&refused));
     assert_eq!(succeeds(cli(&dir, &["read", "coin", "PSP22::balance_of", DAVE])).trim(), "100000000");
     let book = succeeds(cli(&dir, &["market", "book"]));
-    assert!(book.lines().any(|l| l.contains("sell") && l.contains("2.5") && l.contains(" 6 ")), "{book}");
+    assert!(book.lines().any(|l| l.contains("sell") && l.contains("2.5") && l.contains(" 6 ") && l.contains("fee 100 bps")), "{book}");
     assert!(book.lines().any(|l| l.contains("volume") && l.contains("2.5") && l.contains("1 fills, 10 USDC paid")), "{book}");
     let refused = cli(&dir, &["--suri", "//Charlie", "market", "cancel", "1"]);
     assert!(stderr(&refused).contains("NotMaker"), "{}", stderr(&refused));

@@ -3,9 +3,9 @@
 //! allowance and a taker who cannot pay are each refused with both legs unchanged; the volume
 //! per epoch is readable; every privileged message refuses everyone but the owner.
 use drink::AccountId32;
-use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, deposit, operator, Suite, HOUR};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, deposit, emitted, operator, Suite, HOUR};
 use e2e_tests::TestResult;
-use gpu_market::gpu_market::{Error, MarketState};
+use gpu_market::gpu_market::{Error, MarketState, OrderPosted};
 use gpu_market::market::{Order, Volume};
 
 const USDC: u128 = 1_000_000;
@@ -202,6 +202,8 @@ fn a_fee_raised_under_a_post_or_a_fill_refuses_it() -> TestResult {
     // owner raises it back first: refused, neither leg moves.
     let bid = ["Buy".into(), "2000000".into(), (10 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "1000".into()];
     let bid = suite.as_actor(&vic, |s| market_ok::<u64>(s, &market, "post", &bid))?;
+    let posted: Vec<(u64, u16)> = emitted::<OrderPosted>(&suite.session, &market)?.iter().map(|e| (e.id, e.fee_bps)).collect();
+    assert_eq!(posted, vec![(bid, 1_000)], "the event names the fee the order records");
     market_ok::<()>(&mut suite, &market, "set_fee", &["100".into(), op.to_string()])?;
     market_ok::<()>(&mut suite, &market, "set_fee", &["1000".into(), op.to_string()])?;
     let before = balances(&mut suite, &[&bob, &vic, &op])?;

@@ -257,6 +257,35 @@ test("the market view shows both books, the forward curve and the volume as the 
   const cells = await Promise.all([3, 4, 5].map((i) => units(latest.locator("td").nth(i))));
   assert.deepEqual(cells, [2_400_000n, 10_000_000n, 24_000_000n]);
   await page.screenshot({ path: `${SHOTS}/market.png`, fullPage: true });
+
+  // The owner raises the fee to 2% after the page showed 1%: Charlie's bid, posted at the 1% he
+  // saw, is refused and nothing is recorded; the view re-reads the fee, and posted at the 2% now
+  // shown, the bid records 2% (the book's fee column) and commits exactly 2 USDC.
+  const state = read("market", "state");
+  assert.equal(await page.getByTestId("market-fee").getAttribute("data-bps"), field(state, "fee_bps"));
+  const recipient = state.match(/\bfee_recipient: (\w+)/)[1];
+  call("market", "set_fee", "200", recipient);
+  const postBid = async () => {
+    await page.getByTestId("post-side").selectOption("Buy");
+    await page.locator("#post-price").fill("2");
+    await page.getByTestId("post-amount").fill("1");
+    await page.getByTestId("post-send").click();
+  };
+  await postBid();
+  await page.getByTestId("status").getByText(/post refused: .*FeeAboveLimit/).waitFor({ timeout: 60_000 });
+  assert.equal(field(read("market", "state"), "last_id"), "1", "nothing posted");
+  assert.equal(await page.getByTestId("market-fee").getAttribute("data-bps"), "200", "the refusal re-read the fee");
+  await postBid();
+  await page.getByTestId("status").getByText("post: done").waitFor({ timeout: 60_000 });
+  const bid = page.locator('[data-testid="bids"] tr[data-order="2"]');
+  assert.equal(await bid.locator("td").nth(5).getAttribute("data-bps"), "200");
+  assert.equal(field(read("market", "order", "2"), "fee_bps"), "200");
+  assert.equal(read("market", "open", CHARLIE, "Buy"), "2000000");
+  // He cancels it from the book; the fee goes back to 1%.
+  await bid.locator("button[data-cancel]").click();
+  await page.getByTestId("status").getByText("cancel: done").waitFor({ timeout: 60_000 });
+  assert.equal(read("market", "open", CHARLIE, "Buy"), "0");
+  call("market", "set_fee", "100", recipient);
 });
 
 test("the borrower view shows Bob's loan as the vault values it, its health by block, explains a refusal and repays exactly", async () => {

@@ -12,7 +12,8 @@ export function amountForm(id: string, label: string, placeholder: string, butto
   return `<form id="${id}" class="action"><label>${label} <input id="${id}-amount" data-testid="${id}-amount" placeholder="${placeholder}" size="12" /></label><button type="submit" data-testid="${id}-send">${button}</button>${extra}</form>`;
 }
 
-/** Wires a form: parses its amount, runs `action` with it, reports progress, re-renders. */
+/** Wires a form: parses its amount, runs `action` with it, reports progress, re-renders — after a
+ * refusal too, since figures may have moved under the form (a fee raised, an order filled). */
 export function onSubmit(id: string, label: string, action: (amount: bigint) => Promise<void>, rerender: () => Promise<void>) {
   document.querySelector(`#${id}`)!.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -25,6 +26,7 @@ export function onSubmit(id: string, label: string, action: (amount: bigint) => 
         await rerender();
         status(`${label}: done; figures re-read from chain`, "ok");
       } catch (error) {
+        await rerender().catch(() => undefined);
         status(`${label} refused: ${(error as Error).message}`, "error");
       }
     })();

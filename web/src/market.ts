@@ -153,7 +153,7 @@ export async function marketPanel(pool: Pool, account: Signer | undefined, panel
     <div class="grid">
       ${card("Best ask", `<div class="big" data-testid="best-ask">${asks.length ? `${usdc(asks[0].price)}` : "—"}</div><div class="muted">per GPU-hour · ${spread}</div>`)}
       ${card("Best bid", `<div class="big" data-testid="best-bid">${bids.length ? `${usdc(bids[0].price)}` : "—"}</div><div class="muted">per GPU-hour</div>`)}
-      ${card("Terms", `<div>fee ${formatUnits(fee, 2)}% of each payment, paid by the buyer to ${short(get(state, "feeRecipient").toString())}</div><div class="muted">no custody: a fill moves the tokens (the token's compliance decides) and the payment in one call, or nothing</div>`)}
+      ${card("Terms", `<div data-testid="market-fee" data-bps="${fee}">fee ${formatUnits(fee, 2)}% of each payment, taken from what the seller receives, to ${short(get(state, "feeRecipient").toString())}; a post or fill pays at most the fee shown here</div><div class="muted">no custody: a fill moves the tokens (the token's compliance decides) and the payment in one call, or nothing</div>`)}
     </div>
     <h2>Sell orders <span class="muted">(lowest first)</span></h2>
     <table data-testid="asks"><tr><th>#</th><th>USDC per GPU-h</th><th>left</th><th>maker</th><th>until</th><th>fee</th><th></th></tr>${rows(asks, who, fee)}</table>

@@ -38,8 +38,8 @@ enum Command {
         /// How long the order stays open (minutes)
         #[arg(long, default_value_t = 60)]
         minutes: u64,
-        /// The most fee (bps) its fills may pay; default: the market's fee read now, so a fee
-        /// raised before the post lands refuses it
+        /// The most fee (bps) its fills may pay; default: the market's fee read before anything
+        /// is sent (`market book` shows it), so a fee raised after that refuses the post
         #[arg(long)]
         max_fee_bps: Option<u16>,
     },
@@ -50,8 +50,9 @@ enum Command {
         /// Amount in GPU-hours, up to 6 decimals
         #[arg(long)]
         gpu_hours: String,
-        /// The most fee (bps) the fill may pay; default: the order's fee read now (its own, or
-        /// the market's if lower), so a fee raised before the fill lands refuses it
+        /// The most fee (bps) the fill may pay; default: the order's fee read before anything is
+        /// sent (its own, or the market's if lower; `market book` shows it), so a fee raised
+        /// after that refuses the fill
         #[arg(long)]
         max_fee_bps: Option<u16>,
     },
@@ -106,14 +107,16 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
         Command::Post { side, price, gpu_hours, minutes, max_fee_bps } => {
             let (price, units) = (parse_units(price, 6)?, parse_units(gpu_hours, 6)?);
             let need = if *side == Side::Sell { units } else { cost(units, price).map_err(|e| anyhow!("{e:?}"))? };
-            approve_beside_open(&chain, &market, &address(side.asset())?, *side, need).await?;
-            let after = place(&chain, &market, *side, price).await?;
-            let expiry = crate::now_ms()?.saturating_add(minutes.saturating_mul(60_000));
-            let after = after.map_or("None".into(), |id| format!("Some({id})"));
+            // The fee first: read after the approval, it would follow a raise the approval
+            // announced (review 11, second review).
             let fee = match max_fee_bps {
                 Some(fee) => *fee,
                 None => market_fee(&chain, &market).await?,
             };
+            approve_beside_open(&chain, &market, &address(side.asset())?, *side, need).await?;
+            let after = place(&chain, &market, *side, price).await?;
+            let expiry = crate::now_ms()?.saturating_add(minutes.saturating_mul(60_000));
+            let after = after.map_or("None".into(), |id| format!("Some({id})"));
             let posted = chain.submit(ContractName::Market, &market, "post", &[side.arg().into(), price.to_string(), units.to_string(), expiry.to_string(), after, fee.to_string()]).await?;
             let id = uint(&posted.value)?;
             rows.push(line("posted", id, price, units, format!("{:?} until {expiry} ms, fee at most {} bps; events {}", side, fee, posted.events.join(", "))));
@@ -214,17 +217,19 @@ async fn place(chain: &Chain, market: &AccountId, side: Side, price: u128) -> Re
 }
 
 async fn book(chain: &Chain, market: &AccountId, depth: u32, rows: &mut Vec<Row>) -> Result<()> {
+    let state = chain.read(ContractName::Market, market, "state", &[]).await?;
+    let fee = uint_field(&state, "fee_bps")?;
     for side in [Side::Sell, Side::Buy] {
         let mut shown = 0;
         walk(chain, market, side, |id, order| {
-            let detail = format!("maker {}, until {} ms", crate::value::account(field(order, "maker")?)?, uint_field(order, "expiry")?);
+            // The fee a fill pays now: the order's own, or the market's if lower.
+            let detail = format!("maker {}, until {} ms, fee {} bps", crate::value::account(field(order, "maker")?)?, uint_field(order, "expiry")?, uint_field(order, "fee_bps")?.min(fee));
             rows.push(line(if side == Side::Sell { "sell" } else { "buy" }, u128::from(id), uint_field(order, "price")?, uint_field(order, "amount")?, detail));
             shown += 1;
             Ok(shown >= depth)
         })
         .await?;
     }
-    let state = chain.read(ContractName::Market, market, "state", &[]).await?;
     let epoch = uint_field(&state, "epoch")?;
     let from = epoch.saturating_sub(11);
     for epoch in from..=epoch {
@@ -237,6 +242,6 @@ async fn book(chain: &Chain, market: &AccountId, depth: u32, rows: &mut Vec<Row>
             rows.push(line("volume", 0, average, units, detail));
         }
     }
-    rows.push(line("fee", 0, 0, 0, format!("{} bps to {}", uint_field(&state, "fee_bps")?, crate::value::account(field(&state, "fee_recipient")?)?)));
+    rows.push(line("fee", 0, 0, 0, format!("{fee} bps to {}", crate::value::account(field(&state, "fee_recipient")?)?)));
     Ok(())
 }

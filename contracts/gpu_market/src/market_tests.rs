@@ -171,6 +171,10 @@ fn a_post_or_fill_never_pays_more_fee_than_its_caller_saw() {
     data.set_fee(MAX_FEE_BPS).unwrap();
     assert_eq!(data.fill(taker, cheap, GPU_HOUR, 0, 100).map(|f| f.fee), Ok(20_000));
     assert_eq!(data.fill(taker, ask, GPU_HOUR, 0, 100).err(), Some(Error::FeeAboveLimit));
+    // Lowered again, the 10% order pays 1%, and a limit of 1% is enough: the limit is held
+    // against what the fill pays, not against the order's recorded ceiling.
+    data.set_fee(100).unwrap();
+    assert_eq!(data.fill(taker, ask, GPU_HOUR, 0, 100).map(|f| f.fee), Ok(20_000));
 }
 
 /// Review 11, I1: a sell order whose whole cost overflows could be posted and never filled.
