@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The invariant campaign on the real Wasm (e2e-tests/tests/sandbox_campaign.rs):
+# The invariant campaign on the real Wasm (e2e-tests/tests/campaign.rs):
 #   scripts/fuzz.sh [--ops N] [--seed S] [--segment K] [--shrink R]
 # runs N random operations from seed S (a fresh deployment every K operations), checking every
 # invariant after every step and liveness at the end of each segment. On a failure it prints the
@@ -20,4 +20,4 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$ARTIFACTS/rental_escrow/rental_escrow.contract" ] || bash scripts/build.sh
 CAMPAIGN_OPS="$ops" CAMPAIGN_SEED="$seed" CAMPAIGN_SEGMENT="$segment" CAMPAIGN_SHRINK="$shrink" \
-  cargo test "${TEST_SCOPE[@]}" --test sandbox_campaign -- --nocapture
+  cargo test "${TEST_SCOPE[@]}" --test campaign -- --nocapture

@@ -16,9 +16,11 @@ trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 # Expected duration of each level (docs/toolchain.md), shown while it runs.
 expected() {
   case "$1" in
+    compile) echo "~21 min cold, beside the contract builds; ~1 min warm" ;;
     build) echo "~13 min cold, ~30 s warm" ;;
-    unit) echo "~21 min cold (it compiles what every level needs), ~20 s warm" ;;
-    drink) echo "~6 min (the invariant campaign ~5)" ;;
+    unit) echo "~20 s (compiled already)" ;;
+    drink) echo "~1 min" ;;
+    campaign) echo "~5 min, beside the node levels" ;;
     e2e) echo "~3 min" ;;
     cli) echo "~2 min" ;;
     web) echo "~1 min" ;;
@@ -40,11 +42,32 @@ level() {
   grep -aE '^test result:' "$LOG_DIR/$name.log" | sed 's/^/   /'
 }
 
+# A level that runs beside the next ones: `beside NAME CMD…` starts it (its report held back in
+# a file), `finish NAME` waits for it, prints the report and keeps its verdict.
+beside() {
+  local name="$1"; shift
+  ( status=0; level "$name" "$@"; exit "$status" ) >"$LOG_DIR/$name.report" 2>&1 &
+  eval "beside_$name=$!"
+}
+finish() {
+  local pid; eval "pid=\$beside_$1"
+  wait "$pid" || status=1
+  cat "$LOG_DIR/$1.report"
+}
+
+# Every level selects the same packages and features (TEST_SCOPE), so nothing compiles twice. The
+# test build compiles every level's tests beside the contract builds: they use separate target
+# folders (CONTRACTS_TARGET_DIR), so neither waits for the other's lock, and the test build takes
+# the core the contract builds leave idle.
+beside compile cargo test "${TEST_SCOPE[@]}" --no-run
 level build bash scripts/build.sh
 level sizes bash scripts/check-sizes.sh
 level scripts bash -c 'bash scripts/test-fetch-release.sh && bash scripts/test-prune-cache.sh'
-# Every level selects the same packages and features (TEST_SCOPE), so nothing compiles twice.
+finish compile
 level unit cargo test "${TEST_SCOPE[@]}" --lib --bins
+# The invariant campaign (one core for ~5 min) runs at low priority beside the drink and node
+# levels, which mostly wait for the node's real-time epochs.
+beside campaign nice -n 10 cargo test "${TEST_SCOPE[@]}" --test campaign
 level drink cargo test "${TEST_SCOPE[@]}" --test 'sandbox_*'
 export CONTRACTS_NODE_URL="$NODE_URL"
 if bash scripts/node.sh start; then
@@ -56,10 +79,11 @@ else
   echo "== e2e: node did not start"; status=1
 fi
 bash scripts/node.sh stop
+finish campaign
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  grep -ahE '^test result:' "$LOG_DIR"/{sizes,scripts,unit,drink,e2e,cli,web}.log 2>/dev/null |
+  grep -ahE '^test result:' "$LOG_DIR"/{sizes,scripts,unit,drink,campaign,e2e,cli,web}.log 2>/dev/null |
     sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 echo "total: $passed passed, $failed failed"
