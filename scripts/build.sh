@@ -3,15 +3,15 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-# cargo-contract gives each contract its own build folder ($CONTRACTS_TARGET_DIR/ink/<name>), so ink!
+# cargo-contract gives each contract its own build folder ($CARGO_TARGET_DIR/ink/<name>), so ink!
 # and every dependency would compile five times. Their two cargo output folders (host `release`,
 # `wasm32-unknown-unknown`) are links to one shared pair instead: the dependencies compile once,
 # and each contract's Wasm is byte-for-byte what its own folder produced (checked when this was
 # introduced). A folder left from the per-contract layout becomes the shared one or is removed.
 share_build_dirs() {
-  local shared="$CONTRACTS_TARGET_DIR/ink/.shared" sub dir
+  local shared="$CARGO_TARGET_DIR/ink/.shared" sub dir
   for sub in release wasm32-unknown-unknown; do
-    dir="$CONTRACTS_TARGET_DIR/ink/$1/$sub"
+    dir="$CARGO_TARGET_DIR/ink/$1/$sub"
     if [ -d "$dir" ] && [ ! -L "$dir" ]; then
       if [ -e "$shared/$sub" ]; then rm -rf "$dir"; else mkdir -p "$shared" && mv "$dir" "$shared/$sub"; fi
     fi
@@ -21,11 +21,6 @@ share_build_dirs() {
 }
 
 mkdir -p "$ARTIFACTS" "$ROOT/target"
-# Caches from before CONTRACTS_TARGET_DIR kept the contract builds in $CARGO_TARGET_DIR/ink: they
-# move once (share_build_dirs re-points the links), so an existing cache does not rebuild them.
-if [ ! -e "$CONTRACTS_TARGET_DIR/ink" ] && [ -d "$CARGO_TARGET_DIR/ink" ]; then
-  mkdir -p "$CONTRACTS_TARGET_DIR" && mv "$CARGO_TARGET_DIR/ink" "$CONTRACTS_TARGET_DIR/ink"
-fi
 printf '%-22s %12s %12s\n' contract "wasm bytes" "contract KB"
 for name in "${CONTRACTS[@]}"; do
   log="$ROOT/target/build-$name.log"

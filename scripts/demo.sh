@@ -9,13 +9,11 @@ step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
 say()  { printf '  %s\n' "$*"; }
 
 command -v cargo-contract >/dev/null 2>&1 && [ -x "$CONTRACTS_NODE" ] || bash scripts/setup.sh
-step "Build the contracts (release) and the compute-rwa CLI, side by side"
-# The CLI as the tests build it (so nothing compiles again after scripts/test.sh), beside the
-# contract builds: separate target folders, so neither waits for the other's lock.
-with_progress "build the CLI" "~20 min cold, seconds warm" "$ROOT/target/build-cli.log" build_cli_for_tests &
-cli_build=$!
+step "Build the contracts (release) and the compute-rwa CLI"
 bash scripts/build.sh
-wait "$cli_build" || { tail -40 "$ROOT/target/build-cli.log" >&2; exit 1; }
+# The CLI as the tests build it, so nothing compiles again after scripts/test.sh.
+with_progress "build the CLI" "~22 min cold, seconds warm" "$ROOT/target/build-cli.log" build_cli_for_tests \
+  || { tail -40 "$ROOT/target/build-cli.log" >&2; exit 1; }
 trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 step "Start a local substrate-contracts-node"
 bash scripts/node.sh start

@@ -5,9 +5,6 @@ export ROOT
 export RUSTUP_TOOLCHAIN="${RUSTUP_TOOLCHAIN:-ink-wasm}"
 # Shared across clones (CI reuses the session's build); never cleaned by our scripts.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/compute-rwa/target}"
-# cargo-contract's builds get a target folder of their own beside it, so they never wait for the
-# test build's lock and the two compile side by side (scripts/test.sh).
-export CONTRACTS_TARGET_DIR="${CONTRACTS_TARGET_DIR:-$(dirname "$CARGO_TARGET_DIR")/contracts}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CONTRACTS_NODE="${CONTRACTS_NODE:-$HOME/.cache/compute-rwa/tools/substrate-contracts-node}"
 export NODE_PORT="${NODE_PORT:-9944}"
@@ -30,12 +27,12 @@ export CONTRACTS
 # One numeric field of a struct the CLI printed, e.g. `compute-rwa read token state | field capacity`.
 field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
 
-# Builds contract $1 (release) in CONTRACTS_TARGET_DIR and copies its .contract/.wasm/.json to
-# $ARTIFACTS/$1/; cargo's output goes to stdout.
+# Builds contract $1 (release; cargo-contract builds in $CARGO_TARGET_DIR/ink/$1) and copies its
+# .contract/.wasm/.json to $ARTIFACTS/$1/; cargo's output goes to stdout.
 build_contract() {
-  CARGO_TARGET_DIR="$CONTRACTS_TARGET_DIR" cargo contract build --release --manifest-path "$ROOT/contracts/$1/Cargo.toml" || return 1
+  cargo contract build --release --manifest-path "$ROOT/contracts/$1/Cargo.toml" || return 1
   mkdir -p "$ARTIFACTS/$1"
-  cp "$CONTRACTS_TARGET_DIR/ink/$1/$1".{contract,wasm,json} "$ARTIFACTS/$1/"
+  cp "$CARGO_TARGET_DIR/ink/$1/$1".{contract,wasm,json} "$ARTIFACTS/$1/"
 }
 
 # Runs "$@" with all its output in LOG; while it runs, prints one line a minute (elapsed time, the

@@ -16,9 +16,8 @@ trap 'bash "$ROOT/scripts/node.sh" stop >/dev/null 2>&1 || true' EXIT
 # Expected duration of each level (docs/toolchain.md), shown while it runs.
 expected() {
   case "$1" in
-    compile) echo "~21 min cold, beside the contract builds; ~1 min warm" ;;
     build) echo "~13 min cold, ~30 s warm" ;;
-    unit) echo "~20 s (compiled already)" ;;
+    unit) echo "~21 min cold (it compiles what every level needs), ~20 s warm" ;;
     drink) echo "~1 min" ;;
     campaign) echo "~5 min, beside the node levels" ;;
     e2e) echo "~3 min" ;;
@@ -55,15 +54,11 @@ finish() {
   cat "$LOG_DIR/$1.report"
 }
 
-# Every level selects the same packages and features (TEST_SCOPE), so nothing compiles twice. The
-# test build compiles every level's tests beside the contract builds: they use separate target
-# folders (CONTRACTS_TARGET_DIR), so neither waits for the other's lock, and the test build takes
-# the core the contract builds leave idle.
-beside compile cargo test "${TEST_SCOPE[@]}" --no-run
 level build bash scripts/build.sh
 level sizes bash scripts/check-sizes.sh
 level scripts bash -c 'bash scripts/test-fetch-release.sh && bash scripts/test-prune-cache.sh'
-finish compile
+# Every level selects the same packages and features (TEST_SCOPE), so nothing compiles twice. (The
+# test build beside the contract builds was measured twice and not kept: docs/toolchain.md.)
 level unit cargo test "${TEST_SCOPE[@]}" --lib --bins
 # The invariant campaign (one core for ~5 min) runs at low priority beside the drink and node
 # levels, which mostly wait for the node's real-time epochs.
