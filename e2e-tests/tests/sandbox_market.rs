@@ -35,6 +35,19 @@ fn with_market() -> TestResult<(Suite, AccountId32)> {
 }
 
 /// Every balance the trades move: (token, stablecoin) of each account.
+/// A market with verified Bob holding 50 GPU-hours (all approved to the market) and verified Vic
+/// 1,000 USDC, in epoch 2; returns the suite, the market, Bob, Vic and the fee recipient.
+fn seller_and_buyer() -> TestResult<(Suite, AccountId32, AccountId32, AccountId32, AccountId32)> {
+    let (mut suite, market) = with_market()?;
+    let (bob, vic) = (account(2), account(6));
+    suite.register(&[bob.clone(), vic.clone()])?;
+    suite.admin_ok::<()>("mint", &[bob.to_string(), (50 * GPU_HOUR).to_string()])?;
+    suite.coin_ok("mint", &[vic.to_string(), (1_000 * USDC).to_string()])?;
+    suite.set_time(2 * HOUR + 5);
+    suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (50 * GPU_HOUR).to_string()]))?;
+    Ok((suite, market, bob, vic, operator()))
+}
+
 fn balances(suite: &mut Suite, who: &[&AccountId32]) -> TestResult<Vec<(u128, u128)>> {
     let (token, coin) = (suite.token.clone(), suite.coin.clone());
     who.iter().map(|w| Ok((suite.balance(&token, w)?, suite.balance(&coin, w)?))).collect()
@@ -155,13 +168,7 @@ fn verified_investors_trade_delivery_versus_payment_and_every_failed_leg_moves_n
 /// now pays at most the fee it was posted with; the market cannot make itself the recipient.
 #[test]
 fn raising_the_fee_takes_nothing_more_from_a_resting_order() -> TestResult {
-    let (mut suite, market) = with_market()?;
-    let (bob, vic, op) = (account(2), account(6), operator());
-    suite.register(&[bob.clone(), vic.clone()])?;
-    suite.admin_ok::<()>("mint", &[bob.to_string(), (50 * GPU_HOUR).to_string()])?;
-    suite.coin_ok("mint", &[vic.to_string(), (1_000 * USDC).to_string()])?;
-    suite.set_time(2 * HOUR + 5);
-    suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (50 * GPU_HOUR).to_string()]))?;
+    let (mut suite, market, bob, vic, op) = seller_and_buyer()?;
     let id = suite.as_actor(&bob, |s| market_ok::<u64>(s, &market, "post", &["Sell".into(), "2500000".into(), (50 * GPU_HOUR).to_string(), (10 * HOUR).to_string(), "None".into(), "100".into()]))?;
     market_ok::<()>(&mut suite, &market, "set_fee", &["1000".into(), op.to_string()])?;
     suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
@@ -184,13 +191,7 @@ fn raising_the_fee_takes_nothing_more_from_a_resting_order() -> TestResult {
 /// its caller accepts; a higher one refuses it and nothing moves.
 #[test]
 fn a_fee_raised_under_a_post_or_a_fill_refuses_it() -> TestResult {
-    let (mut suite, market) = with_market()?;
-    let (bob, vic, op) = (account(2), account(6), operator());
-    suite.register(&[bob.clone(), vic.clone()])?;
-    suite.admin_ok::<()>("mint", &[bob.to_string(), (50 * GPU_HOUR).to_string()])?;
-    suite.coin_ok("mint", &[vic.to_string(), (1_000 * USDC).to_string()])?;
-    suite.set_time(2 * HOUR + 5);
-    suite.as_actor(&bob, |s| s.token_ok::<()>("PSP22::approve", &[market.to_string(), (50 * GPU_HOUR).to_string()]))?;
+    let (mut suite, market, bob, vic, op) = seller_and_buyer()?;
     suite.as_actor(&vic, |s| s.coin_ok("PSP22::approve", &[market.to_string(), (500 * USDC).to_string()]))?;
     // Bob read 1%; the owner's 10% lands first: his post is refused.
     market_ok::<()>(&mut suite, &market, "set_fee", &["1000".into(), op.to_string()])?;
