@@ -115,12 +115,12 @@ async function book(pool: Pool, side: Side, limit: number): Promise<Order[]> {
 function rows(orders: Order[], who: string | undefined, fee: bigint): string {
   if (!orders.length) return '<tr><td colspan="7" class="muted">none</td></tr>';
   return orders
-    .map(
-      (o) =>
-        `<tr data-order="${o.id}"><td>${o.id}</td><td data-units="${o.price}">${usdc(o.price)}</td><td data-units="${o.amount}">${gpuHours(o.amount)}</td><td>${short(o.maker)}</td><td>${date(o.expiry)}</td><td data-bps="${fillFeeBps(o, fee)}">${formatUnits(fillFeeBps(o, fee), 2)}%</td><td>${
-          o.maker === who ? `<button type="button" class="secondary" data-cancel="${o.id}">Cancel</button>` : ""
-        }</td></tr>`,
-    )
+    .map((o) => {
+      const bps = fillFeeBps(o, fee);
+      return `<tr data-order="${o.id}"><td>${o.id}</td><td data-units="${o.price}">${usdc(o.price)}</td><td data-units="${o.amount}">${gpuHours(o.amount)}</td><td>${short(o.maker)}</td><td>${date(o.expiry)}</td><td data-bps="${bps}">${formatUnits(bps, 2)}%</td><td>${
+        o.maker === who ? `<button type="button" class="secondary" data-cancel="${o.id}">Cancel</button>` : ""
+      }</td></tr>`;
+    })
     .join("");
 }
 

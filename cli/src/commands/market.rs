@@ -135,7 +135,7 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<bool> {
             };
             let fee = match max_fee_bps {
                 Some(fee) => *fee,
-                None => u16::try_from(uint_field(&order, "fee_bps")?)?.min(market_fee(&chain, &market).await?),
+                None => fill_fee(&order, market_fee(&chain, &market).await?)?,
             };
             approve_beside_open(&chain, &market, &address(mine.asset())?, mine, give).await?;
             let filled = chain.submit(ContractName::Market, &market, "fill", &[id.to_string(), units.to_string(), fee.to_string()]).await?;
@@ -165,7 +165,18 @@ fn variant(value: &Value) -> String {
 
 /// The market's fee now (bps), which a new order records as the most its fills pay.
 async fn market_fee(chain: &Chain, market: &AccountId) -> Result<u16> {
-    Ok(u16::try_from(uint_field(&chain.read(ContractName::Market, market, "state", &[]).await?, "fee_bps")?)?)
+    fee_of(&chain.read(ContractName::Market, market, "state", &[]).await?)
+}
+
+/// The fee (bps) in a `state` or an `order`.
+fn fee_of(value: &Value) -> Result<u16> {
+    Ok(u16::try_from(uint_field(value, "fee_bps")?)?)
+}
+
+/// The fee (bps) a fill of `order` pays under the market's fee: the order's own, or the market's
+/// if lower (the contract's `fill`).
+fn fill_fee(order: &Value, market_fee: u16) -> Result<u16> {
+    Ok(fee_of(order)?.min(market_fee))
 }
 
 /// Sets the signer's allowance to the market of the asset its `side` orders give (at `address`)
@@ -218,12 +229,11 @@ async fn place(chain: &Chain, market: &AccountId, side: Side, price: u128) -> Re
 
 async fn book(chain: &Chain, market: &AccountId, depth: u32, rows: &mut Vec<Row>) -> Result<()> {
     let state = chain.read(ContractName::Market, market, "state", &[]).await?;
-    let fee = uint_field(&state, "fee_bps")?;
+    let fee = fee_of(&state)?;
     for side in [Side::Sell, Side::Buy] {
         let mut shown = 0;
         walk(chain, market, side, |id, order| {
-            // The fee a fill pays now: the order's own, or the market's if lower.
-            let detail = format!("maker {}, until {} ms, fee {} bps", crate::value::account(field(order, "maker")?)?, uint_field(order, "expiry")?, uint_field(order, "fee_bps")?.min(fee));
+            let detail = format!("maker {}, until {} ms, fee {} bps", crate::value::account(field(order, "maker")?)?, uint_field(order, "expiry")?, fill_fee(order, fee)?);
             rows.push(line(if side == Side::Sell { "sell" } else { "buy" }, u128::from(id), uint_field(order, "price")?, uint_field(order, "amount")?, detail));
             shown += 1;
             Ok(shown >= depth)
