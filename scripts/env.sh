@@ -30,7 +30,17 @@ field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
 # Builds contract $1 (release; cargo-contract builds in $CARGO_TARGET_DIR/ink/$1) and copies its
 # .contract/.wasm/.json to $ARTIFACTS/$1/; cargo's output goes to stdout.
 build_contract() {
-  cargo contract build --release --manifest-path "$ROOT/contracts/$1/Cargo.toml" || return 1
+  local features=()
+  if [ "$1" = gpu_hour_token ]; then
+    # The token builds twice from one source: its full build is the code the deployed front runs
+    # by delegate call for every message but PSP22's (artifact gpu_hour_token_logic), and the
+    # front (`--features front`) is what token accounts run; both have the same metadata.
+    cargo contract build --release --manifest-path "$ROOT/contracts/$1/Cargo.toml" || return 1
+    mkdir -p "$ARTIFACTS/${1}_logic"
+    for ext in contract wasm json; do cp "$CARGO_TARGET_DIR/ink/$1/$1.$ext" "$ARTIFACTS/${1}_logic/${1}_logic.$ext"; done
+    features=(--features front)
+  fi
+  cargo contract build --release "${features[@]}" --manifest-path "$ROOT/contracts/$1/Cargo.toml" || return 1
   mkdir -p "$ARTIFACTS/$1"
   cp "$CARGO_TARGET_DIR/ink/$1/$1".{contract,wasm,json} "$ARTIFACTS/$1/"
 }

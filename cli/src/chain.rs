@@ -78,7 +78,11 @@ impl Chain {
 
     /// `target/ink/<contract>/<contract>.<ext>`: `.contract` carries the code, `.json` only metadata.
     fn artifact(&self, contract: ContractName, ext: &str) -> Result<PathBuf> {
-        let path = self.artifacts.join(contract.crate_name()).join(format!("{contract}.{ext}"));
+        self.artifact_of(contract.crate_name(), ext)
+    }
+
+    fn artifact_of(&self, name: &str, ext: &str) -> Result<PathBuf> {
+        let path = self.artifacts.join(name).join(format!("{name}.{ext}"));
         if path.is_file() {
             Ok(path)
         } else {
@@ -132,7 +136,17 @@ impl Chain {
 
     /// Uploads a contract's code unless the chain has it already; returns its code hash.
     pub async fn upload(&self, contract: ContractName) -> Result<[u8; 32]> {
-        let exec = UploadCommandBuilder::new(self.opts(self.artifact(contract, "contract")?)).done().await?;
+        self.upload_artifact(self.artifact(contract, "contract")?).await
+    }
+
+    /// Uploads the token's full build (`gpu_hour_token_logic`), the code its front runs by
+    /// delegate call for every message but PSP22's; returns its code hash.
+    pub async fn upload_token_logic(&self) -> Result<[u8; 32]> {
+        self.upload_artifact(self.artifact_of(TOKEN_LOGIC, "contract")?).await
+    }
+
+    async fn upload_artifact(&self, artifact: PathBuf) -> Result<[u8; 32]> {
+        let exec = UploadCommandBuilder::new(self.opts(artifact)).done().await?;
         exec.upload_code().await.map_err(explain)?;
         Ok(exec.code().code_hash())
     }
@@ -165,6 +179,9 @@ impl Chain {
         Ok(info.code_hash().0)
     }
 }
+
+/// The artifacts' name of the token's full build (scripts/env.sh `build_contract`).
+pub const TOKEN_LOGIC: &str = "gpu_hour_token_logic";
 
 /// The gas limit of a submitted call: what its dry run needed and half as much again, within
 /// `most` (the chain's largest normal transaction, less room for the transaction's own base

@@ -1,5 +1,5 @@
 //! `deploy-pool`: upload, instantiate (or reuse), wire and attest a pool from `pool.toml`.
-use crate::chain::{account, AccountId, Chain};
+use crate::chain::{account, AccountId, Chain, TOKEN_LOGIC};
 use crate::config::{hash32, PoolConfig};
 use crate::deployment::{ContractName, Contracts, Deployed, Deployment};
 use crate::value;
@@ -46,11 +46,13 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
     // Uploads and instantiations, then the admin hand-over, binding, capacity, yield period, feed,
     // distributor and offer (and the compliance rules, and the vault's custodian record).
     let optional_steps = usize::from(config.vault.is_some()) + usize::from(config.compliance.is_some());
-    let mut progress = Progress::new(uploads.len() * 2 + 7 + optional_steps);
+    let mut progress = Progress::new(uploads.len() * 2 + 8 + optional_steps);
     for name in &uploads {
         progress.tell(format!("upload {name} code"));
         chain.upload(*name).await?;
     }
+    progress.tell(format!("upload {TOKEN_LOGIC} code (the token's front runs it for all but PSP22)"));
+    let token_logic = chain.upload_token_logic().await?;
 
     let coin = match reuse_coin {
         Some(address) => reuse(chain, address, ContractName::Stablecoin).await?,
@@ -71,6 +73,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         pool_info,
         registry.address.clone(),
         coin.address.clone(),
+        value::hex0x(&token_logic),
     ];
     let token = instantiate(chain, &mut progress, ContractName::Token, &token_args).await?;
     let token_account = token.account()?;
@@ -149,6 +152,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
             credit_vault: credit_vault.clone(),
             gpu_market,
         },
+        token_logic: value::hex0x(&token_logic),
         feed,
         attested_gpu_hours: attestation.gpu_hours,
         attestation_hash: value::hex0x(&hash),
@@ -296,7 +300,7 @@ mod tests {
         let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
         let config = sample();
         let pool = arg(&pool_info(&config, 7).expect("valid"));
-        load("gpu_hour_token").encode("new", ["None", "None", pool.as_str(), alice, alice]).expect("PoolInfo transcodes");
+        load("gpu_hour_token").encode("new", ["None", "None", pool.as_str(), alice, alice, "0x07"]).expect("PoolInfo transcodes");
         let feed = arg(&feed_config(&config, account(alice, "token").expect("ss58"), 7).expect("valid"));
         assert!(feed.starts_with("FeedConfig { pool_token: 0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d, gpu_count: 8, genesis: 7,"), "{feed}");
         load("utilization_oracle").encode("create_feed", [feed.as_str(), "[]", "2"]).expect("FeedConfig transcodes");

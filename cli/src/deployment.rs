@@ -41,6 +41,10 @@ pub struct Deployment {
     pub deployer: String,
     pub deployed_at_ms: u64,
     pub contracts: Contracts,
+    /// 0x-hex code hash of the token's full build, which the token's front runs by delegate call
+    /// for every message but PSP22's (`logic` on the token; the audit compares them).
+    #[serde(default)]
+    pub token_logic: String,
     /// The pool's feed in the oracle.
     pub feed: u32,
     /// Capacity and document hash the issuer attested at deployment.
@@ -190,6 +194,7 @@ mod tests {
                 credit_vault: None,
                 gpu_market: None,
             },
+            token_logic: "0x07".into(),
             feed: 0,
             attested_gpu_hours: 5_760,
             attestation_hash: "0xab".into(),

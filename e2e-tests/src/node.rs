@@ -61,7 +61,7 @@ pub async fn funded<const N: usize>(client: &mut NodeClient, issuer: &ink_e2e::K
 }
 
 /// The suite's contracts, for [`client`].
-pub const SUITE: [&str; 6] = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"];
+pub const SUITE: [&str; 7] = ["stablecoin", "identity_registry", "gpu_hour_token", "gpu_hour_token_logic", "pool_admin", "utilization_oracle", "rental_escrow"];
 
 /// The six contracts of one pool.
 pub struct NodeSuite {
@@ -99,6 +99,16 @@ pub fn minute_pool(genesis: u64, epoch_length: u64, reporters: Vec<AccountId>) -
 /// GPUs of a node suite's pool.
 pub const POOL_GPUS: u32 = 8;
 
+/// Uploads the token's full build and instantiates its front ("H100 GPU-hour", GPUH) for `pool`,
+/// checking investors in `registry` and paying yield in `coin`: the front answers PSP22 and runs
+/// the full build by delegate call for everything else, as `deploy-pool` deploys it.
+pub async fn deploy_token(client: &mut NodeClient, issuer: &ink_e2e::Keypair, pool: PoolInfo, registry: AccountId, coin: AccountId) -> TestResult<AccountId> {
+    use ink_e2e::ContractsBackend;
+    let logic = client.upload("gpu_hour_token_logic", issuer).submit().await?.code_hash;
+    let mut constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin, logic);
+    Ok(client.instantiate("gpu_hour_token", issuer, &mut constructor).submit().await?.account_id)
+}
+
 /// Deploys stablecoin, registry, an 8 × H100 token for 30 days from the feed's genesis (bound
 /// to the registry, which pushes identity changes to it) with its `pool_admin` (owned by
 /// `issuer`, holding the token's admin role), the
@@ -119,8 +129,7 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, fe
         attestation_hash: [0; 32],
         attestation_uri: String::new(),
     };
-    let mut token_constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin);
-    let token = client.instantiate("gpu_hour_token", issuer, &mut token_constructor).submit().await?.account_id;
+    let token = deploy_token(client, issuer, pool, registry, coin).await?;
     let admin = deploy_admin(client, issuer, token).await?;
     let mut registry_calls = ink_e2e::create_call_builder::<IdentityRegistry>(registry);
     let bound = client.call(issuer, &registry_calls.bind_token(token)).submit().await?.return_value();
@@ -155,7 +164,7 @@ pub async fn deploy_admin(client: &mut NodeClient, issuer: &ink_e2e::Keypair, to
     use ink_e2e::ContractsBackend;
     let admin = client.instantiate("pool_admin", issuer, &mut PoolAdminRef::new(token)).submit().await?.account_id;
     let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
-    let proposed = client.call(issuer, &token_calls.admin(vec![AdminOp::SetAdmin(admin)])).submit().await?.return_value();
+    let proposed = client.call(issuer, &token_calls.admin(compute_rwa_common::Fwd(vec![AdminOp::SetAdmin(admin)]))).submit().await?.return_value();
     let mut admin_calls = ink_e2e::create_call_builder::<PoolAdmin>(admin);
     let taken = client.call(issuer, &admin_calls.take_over()).submit().await?.return_value();
     if proposed.is_err() || taken.is_err() {

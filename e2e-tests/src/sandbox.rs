@@ -161,6 +161,9 @@ pub struct Suite {
     pub admin: AccountId32,
     pub oracle: AccountId32,
     pub escrow: AccountId32,
+    /// The code hash (0x-hex, a constructor argument) of the token's full build, uploaded once:
+    /// every token's front runs it by delegate call for all but PSP22.
+    pub token_logic: String,
 }
 
 impl Suite {
@@ -172,11 +175,13 @@ impl Suite {
         let issuer = session.get_actor();
         let coin = deploy(&mut session, "stablecoin", "new", &["Some(\"USD Coin\")".into(), "Some(\"USDC\")".into()])?;
         let registry = deploy(&mut session, "identity_registry", "new", &[])?;
+        // The token's front runs the token's full build by delegate call for all but PSP22.
+        let token_logic = format!("{:?}", session.upload_bundle(bundle("gpu_hour_token_logic")?)?);
         let token = deploy(
             &mut session,
             "gpu_hour_token",
             "new",
-            &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string()],
+            &["Some(\"H100 GPU-hour\")".into(), "Some(\"GPUH\")".into(), POOL.into(), registry.to_string(), coin.to_string(), token_logic.clone()],
         )?;
         // The token's companion holds the roles and records; the deployer hands it the admin role.
         let admin = deploy(&mut session, "pool_admin", "new", &[token.to_string()])?;
@@ -191,7 +196,7 @@ impl Suite {
         call_ok::<u32, utilization_oracle::utilization_oracle::Error>(&mut session, &oracle, "create_feed", &feed_args)?;
         let escrow_args = [ESCROW_CONFIG.into(), coin.to_string(), token.to_string(), oracle.to_string(), operator().to_string(), arbiter().to_string()];
         let escrow = deploy(&mut session, "rental_escrow", "new", &escrow_args)?;
-        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, admin, oracle, escrow };
+        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, admin, oracle, escrow, token_logic };
         reporters().iter().try_for_each(|r| suite.fund(r))?;
         [operator(), arbiter()].iter().try_for_each(|r| suite.fund(r))?;
         let escrow = suite.escrow.clone();
@@ -425,13 +430,30 @@ pub fn emitted<E: ink::env::Event + Decode>(session: &Sandbox, contract: &Accoun
 /// Every contract the session's last call reached (pallet-contracts' `Called` events, emitted
 /// as each call ends: cross-contract calls before the call that made them).
 pub fn contracts_called(session: &Sandbox) -> Vec<AccountId32> {
+    contracts_events(session, |event| match event {
+        drink::pallet_contracts::Event::Called { contract, .. } => Some(contract.clone()),
+        _ => None,
+    })
+}
+
+/// The delegate calls of the session's last call: (the contract whose storage the code ran in,
+/// the code's hash as 0x-hex, as `Suite::token_logic`).
+pub fn delegate_calls(session: &Sandbox) -> Vec<(AccountId32, String)> {
+    contracts_events(session, |event| match event {
+        drink::pallet_contracts::Event::DelegateCalled { contract, code_hash } => Some((contract.clone(), format!("{code_hash:?}"))),
+        _ => None,
+    })
+}
+
+/// What `pick` takes from each pallet-contracts event of the session's last call.
+fn contracts_events<T>(session: &Sandbox, pick: impl Fn(&drink::pallet_contracts::Event<drink::minimal::MinimalSandboxRuntime>) -> Option<T>) -> Vec<T> {
     session
         .record()
         .last_event_batch()
         .all_events()
         .into_iter()
         .filter_map(|record| match &record.event {
-            drink::minimal::RuntimeEvent::Contracts(drink::pallet_contracts::Event::Called { contract, .. }) => Some(contract.clone()),
+            drink::minimal::RuntimeEvent::Contracts(event) => pick(event),
             _ => None,
         })
         .collect()

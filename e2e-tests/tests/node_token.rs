@@ -5,7 +5,7 @@
 use compute_rwa_common::{Credential, IdentityCheck, YieldDistributor};
 use e2e_tests::node::{client, id, now_ms, run, sleep_until, NodeClient};
 use e2e_tests::TestResult;
-use gpu_hour_token::gpu_hour_token::{GpuHourToken, GpuHourTokenRef, Holding};
+use gpu_hour_token::gpu_hour_token::{GpuHourToken, Holding};
 use gpu_hour_token::pool::PoolInfo;
 use identity_registry::identity_registry::{IdentityRegistry, IdentityRegistryRef};
 use identity_registry::registry::{Identity, InvestorClass};
@@ -44,8 +44,7 @@ struct Deployed {
 async fn deploy(client: &mut NodeClient, issuer: &Keypair) -> TestResult<Deployed> {
     let coin = client.instantiate("stablecoin", issuer, &mut StablecoinRef::new(None, None)).submit().await?.account_id;
     let registry = client.instantiate("identity_registry", issuer, &mut IdentityRegistryRef::new()).submit().await?.account_id;
-    let mut constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool(), registry, coin);
-    let token = client.instantiate("gpu_hour_token", issuer, &mut constructor).submit().await?.account_id;
+    let token = e2e_tests::node::deploy_token(client, issuer, pool(), registry, coin).await?;
     let admin = e2e_tests::node::deploy_admin(client, issuer, token).await?;
     Ok(Deployed { coin, registry, token, admin })
 }
@@ -53,7 +52,7 @@ async fn deploy(client: &mut NodeClient, issuer: &Keypair) -> TestResult<Deploye
 #[test]
 fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
     run(async {
-        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin"]).await?;
+        let mut client = client(&["stablecoin", "identity_registry", "gpu_hour_token", "gpu_hour_token_logic", "pool_admin"]).await?;
         let issuer = alice();
         let investor_a = client.create_and_fund_account(&issuer, FUNDS).await;
         let investor_b = client.create_and_fund_account(&issuer, FUNDS).await;
@@ -81,7 +80,7 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         let credential = |holding: Result<Holding, _>| holding.map(|h: Holding| h.credential);
         assert_eq!(credential(client.call(&issuer, &token.holding(b)).dry_run().await?.return_value()), Ok(Some(expected)), "pushed");
         assert_eq!(credential(client.call(&issuer, &token.holding(a)).dry_run().await?.return_value()), Ok(None), "registered before the binding");
-        assert_eq!(client.call(&outsider, &token.sync(vec![a, stranger])).submit().await?.return_value(), Ok(()));
+        assert_eq!(client.call(&outsider, &token.sync(compute_rwa_common::Fwd(vec![a, stranger]))).submit().await?.return_value(), Ok(()));
         assert_eq!(credential(client.call(&issuer, &token.holding(a)).dry_run().await?.return_value()), Ok(Some(expected)), "synced");
         assert_eq!(credential(client.call(&issuer, &token.holding(stranger)).dry_run().await?.return_value()), Ok(None));
 

@@ -139,7 +139,8 @@ fn registry(m: &mut Meter, issuer: &AccountId32, [bob, charlie, dave, erin, agen
     m.run(issuer, c, "IdentityCheck::credential", &[bob.to_string()])?;
     // The most tokens a registry pushes to (MAX_BOUND_TOKENS = 8): seven more, bound and unbound.
     let (registry, coin) = (m.suite.registry.clone(), m.suite.coin.clone());
-    let token_args = |i: u32| [format!("Some(\"T{i}\")"), "None".into(), POOL.into(), registry.to_string(), coin.to_string()];
+    let logic = m.suite.token_logic.clone();
+    let token_args = |i: u32| [format!("Some(\"T{i}\")"), "None".into(), POOL.into(), registry.to_string(), coin.to_string(), logic.clone()];
     let extra: Vec<AccountId32> = (0..7).map(|i| deploy(&mut m.suite.session, "gpu_hour_token", "new", &token_args(i))).collect::<TestResult<_>>()?;
     m.run(issuer, c, "bind_token", &[extra[0].to_string()])?;
     for token in &extra[1..] {

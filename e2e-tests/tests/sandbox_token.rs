@@ -2,7 +2,7 @@
 //! identities pushed by the registry to every bound token in the same call, compliance checked
 //! in the token with no cross-contract call, and O(1) yield streamed over the yield period.
 use compute_rwa_common::{ComplianceRules, Credential, HolderRecord, InvestorClass};
-use e2e_tests::sandbox::{account, call, call_err, call_ok, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, delegate_calls, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
 use pool_admin::admin::{Redemption, RedemptionStatus};
 use e2e_tests::TestResult;
 use gpu_hour_token::gpu_hour_token::{Holding, TokenState};
@@ -163,7 +163,7 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
     let (registry, coin) = (suite.registry.clone(), suite.coin.clone());
     let (bob, charlie, outsider) = (account(2), account(3), account(99));
     suite.fund(&outsider)?;
-    let token_args = ["None".into(), "None".into(), POOL.into(), registry.to_string(), coin.to_string()];
+    let token_args = ["None".into(), "None".into(), POOL.into(), registry.to_string(), coin.to_string(), suite.token_logic.clone()];
     let second = deploy(&mut suite.session, "gpu_hour_token", "new", &token_args)?;
     // Bob registers before the second token is bound: only the suite's token hears of him.
     suite.register(&[bob.clone()])?;
@@ -177,7 +177,7 @@ fn identities_reach_every_bound_token_in_the_same_call() -> TestResult {
     assert_eq!(refused, RegistryError::NotOwner);
     // Another issuer's registry (a different deployer, hence a different address).
     let other_registry = suite.as_actor(&outsider, |s| deploy(&mut s.session, "identity_registry", "new", &[]))?;
-    let foreign_args = ["None".into(), "None".into(), POOL.into(), other_registry.to_string(), coin.to_string()];
+    let foreign_args = ["None".into(), "None".into(), POOL.into(), other_registry.to_string(), coin.to_string(), suite.token_logic.clone()];
     let foreign = deploy(&mut suite.session, "gpu_hour_token", "new", &foreign_args)?;
     let refused = call_err::<(), RegistryError>(&mut suite.session, &registry, "bind_token", &[foreign.to_string()])?;
     assert_eq!(refused, RegistryError::PushFailed(e2e_tests::sandbox::ink_id(&foreign)), "the token answers only its own registry");
@@ -241,13 +241,62 @@ fn a_transfer_makes_no_cross_contract_call() -> TestResult {
     let registry = suite.registry.clone();
     suite.as_actor(&bob, |s| call_ok::<(), PSP22Error>(&mut s.session, &token, "PSP22::transfer", &transfer_args(&charlie, 1)))?;
     assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token.clone()], "the transfer reached the token only");
+    assert_eq!(delegate_calls(&suite.session), vec![], "and ran the front's code only");
     let admin = suite.admin.clone();
     suite.admin_ok::<()>("mint", &[bob.to_string(), "1".into()])?;
     assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token.clone(), admin], "a mint: the admin, then the token");
+    assert_eq!(delegate_calls(&suite.session), vec![(token.clone(), suite.token_logic.clone())], "the front ran its logic code");
     // A registry change reaches the token in the same call.
     call_ok::<(), RegistryError>(&mut suite.session, &registry, "update", &[charlie.to_string(), identity(250)])?;
     assert_eq!(e2e_tests::sandbox::contracts_called(&suite.session), vec![token, registry], "the token's call ends first");
     Ok(())
+}
+
+/// The deployed token is its crate's front build: PSP22 in its own code, every other message run
+/// by delegate call in the full build's code, fixed at construction. Both builds come from one
+/// source, so they have one storage layout and one interface (what clients and wallets read),
+/// and the front is the smaller code every transfer loads.
+#[test]
+fn the_token_runs_its_front_and_delegates_the_rest_to_one_layout() -> TestResult {
+    use e2e_tests::artifact;
+    let mut suite = Suite::deploy()?;
+    let token = suite.token.clone();
+    let logic: ink::primitives::Hash = call(&mut suite.session, &token, "logic", &[])?;
+    assert_eq!(format!("0x{}", hex(logic.as_ref())), suite.token_logic);
+    let metadata = |name: &str| -> TestResult<serde_json::Value> { Ok(serde_json::from_str(&std::fs::read_to_string(artifact(name, "json"))?)?) };
+    let (front, full) = (metadata("gpu_hour_token")?, metadata("gpu_hour_token_logic")?);
+    for section in ["storage", "spec", "types"] {
+        assert_eq!(front[section], full[section], "{section}: the front and its logic code must agree");
+    }
+    assert_ne!(front["source"]["hash"], full["source"]["hash"], "two builds");
+    let size = |name: &str| std::fs::metadata(artifact(name, "wasm")).map(|m| m.len());
+    assert!(size("gpu_hour_token")? * 3 < size("gpu_hour_token_logic")? * 2, "the front is at most two thirds of the full build");
+    // A refusal in the logic code reaches the caller as the token's own (forwarded output).
+    let outsider = account(99);
+    suite.fund(&outsider)?;
+    let refused = suite.as_actor(&outsider, |s| call_err::<Vec<(u128, u128)>, TokenError>(&mut s.session, &token, "TokenAdmin::admin", &["[SetPaused(true)]".into()]))?;
+    assert_eq!(refused, TokenError::NotAdmin);
+    assert!(!suite.token_state()?.paused);
+    // The token locks its logic code: not even its uploader can remove it (review: a removal
+    // would have stopped claims, admin operations and the registry's pushes).
+    let uploaded = suite.session.upload_bundle(e2e_tests::sandbox::bundle("gpu_hour_token_logic")?)?;
+    assert_eq!(format!("{uploaded:?}"), suite.token_logic, "uploading it again changes nothing");
+    let uploader = suite.issuer.clone();
+    use drink::Sandbox as _;
+    let removed = suite.session.sandbox().execute_with(|| {
+        let origin = drink::minimal::MinimalSandbox::convert_account_to_origin(uploader);
+        drink::pallet_contracts::Pallet::<drink::minimal::MinimalSandboxRuntime>::remove_code(origin, uploaded)
+    });
+    assert_eq!(removed.map_err(|e| e.error), Err(drink::pallet_contracts::Error::<drink::minimal::MinimalSandboxRuntime>::CodeInUse.into()));
+    // A front over code that was never uploaded cannot be deployed (its constructor traps).
+    let (registry, coin) = (suite.registry.clone(), suite.coin.clone());
+    let args = ["None".into(), "None".into(), POOL.into(), registry.to_string(), coin.to_string(), format!("0x{}", "07".repeat(32))];
+    assert!(deploy(&mut suite.session, "gpu_hour_token", "new", &args).is_err());
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The token's admin operations come only from its `pool_admin`; a batch is all or nothing

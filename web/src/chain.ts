@@ -26,6 +26,8 @@ export interface Deployed {
 export interface Deployment {
   url: string;
   contracts: Record<Core, Deployed> & { credit_vault?: Deployed; gpu_market?: Deployed };
+  /** Code hash of the token's full build, which the token's front runs by delegate call. */
+  token_logic: string;
   feed: number;
   attested_gpu_hours: number;
   attestation_hash: string;

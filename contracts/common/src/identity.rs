@@ -12,7 +12,6 @@
 //! Defined here (not in either contract) so each side depends on the interface, not on the
 //! other's code.
 
-use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 
 /// Most identity changes one registry call carries, and one push delivers.
@@ -105,7 +104,7 @@ pub enum PushError {
 pub trait IdentityListener {
     /// Replaces what the token keeps about each account (`None`: removed). Its registry only.
     #[ink(message)]
-    fn identities_changed(&mut self, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), PushError>;
+    fn identities_changed(&mut self, changes: crate::IdentityChanges) -> Result<(), PushError>;
 
     /// The registry bound (`true`) or unbound the token. A new binding voids every credential
     /// kept from before it (they must be pushed or synced again). Its registry only.

@@ -196,5 +196,5 @@ pub trait TokenAdmin {
     /// Applies up to `MAX_BATCH` operations in order, all or nothing; one outcome per
     /// operation. The token's admin only (`NotAdmin`).
     #[ink(message)]
-    fn admin(&mut self, ops: Vec<AdminOp>) -> Result<Vec<AdminOutcome>, TokenError>;
+    fn admin(&mut self, ops: crate::AdminOps) -> Result<Vec<AdminOutcome>, TokenError>;
 }

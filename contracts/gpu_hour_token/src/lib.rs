@@ -9,6 +9,11 @@
 //! locally, so no transfer calls another contract. What holders never call (roles, attestation
 //! history, redemption records, batches) lives in the companion `pool_admin` contract, which
 //! drives the token through one privileged message, `TokenAdmin::admin`.
+//!
+//! The crate builds twice: the full build (default features) is the whole token, uploaded as
+//! code only; the front (`--features front`) is what token accounts run — PSP22 in its own code,
+//! every other message handed to the full build's code by delegate call (`forward`), so a
+//! transfer loads only the front's bytes. One source: one storage layout, one interface.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
 #![allow(clippy::cast_possible_truncation)]
@@ -29,7 +34,7 @@ pub mod gpu_hour_token {
     use crate::token::{ComplianceRules, HolderRecord, TokenData, TokenError, TokenEvent};
     use compute_rwa_common::calls;
     use compute_rwa_common::token::MAX_URI_LEN;
-    use compute_rwa_common::{AdminOp, AdminOutcome, Credential, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
+    use compute_rwa_common::{Accounts, AdminOp, AdminOps, AdminOutcome, Credential, Fwd, IdentityChanges, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
@@ -163,12 +168,17 @@ pub mod gpu_hour_token {
         /// Proposed by `SetAdmin`, until it accepts.
         pending_admin: Option<AccountId>,
         distributors: Mapping<AccountId, ()>,
+        /// The code the front runs by delegate call for every message it does not answer itself.
+        logic: Hash,
     }
 
     impl GpuHourToken {
         /// A pool token with no capacity yet, checking investors in `registry` and paying yield
         /// in `stablecoin`. The caller is its admin until it proposes the pool's `pool_admin`
-        /// contract (`admin([SetAdmin(..)])`) and that contract accepts (`take_over`).
+        /// contract (`admin([SetAdmin(..)])`) and that contract accepts (`take_over`). `logic`: the
+        /// code hash of this crate's full build, uploaded beforehand, which the token's front (the
+        /// deployed build) runs by delegate call for every message but PSP22's; fixed and locked
+        /// (the chain keeps that code) for the token's life.
         #[ink(constructor)]
         pub fn new(
             name: Option<String>,
@@ -176,8 +186,16 @@ pub mod gpu_hour_token {
             pool: PoolInfo,
             registry: AccountId,
             stablecoin: AccountId,
+            logic: Hash,
         ) -> Result<Self, TokenError> {
             pool.validate()?;
+            if cfg!(feature = "front") {
+                // The code the front runs can never be removed while the token exists (its
+                // uploader could otherwise remove it and stop claims, admin operations and the
+                // registry's pushes); refused (trap) when no such code is uploaded, or for the
+                // front's own code.
+                Self::env().lock_delegate_dependency(&logic);
+            }
             Ok(Self {
                 data: TokenData::default(),
                 name,
@@ -188,15 +206,26 @@ pub mod gpu_hour_token {
                 admin: Self::env().caller(),
                 pending_admin: None,
                 distributors: Mapping::default(),
+                logic,
             })
         }
 
         // ---- reads -------------------------------------------------------------------
 
+        /// The code hash the front runs by delegate call for every message but PSP22's (answered
+        /// by the front itself, so an auditor reads it from code whose hash the chain shows).
+        #[ink(message)]
+        pub fn logic(&self) -> Hash {
+            self.logic
+        }
+
         /// Everything about the token as of now, in one read (one dispatch entry instead of a
         /// dozen: every call loads the whole code, so reads holders never need are kept together).
         #[ink(message)]
         pub fn state(&self) -> TokenState {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             let (bound, binding) = self.data.binding();
             let stored = self.data.rewards().totals();
             TokenState {
@@ -222,6 +251,9 @@ pub mod gpu_hour_token {
         /// credential it honours, claimable yield, whether it may distribute.
         #[ink(message)]
         pub fn holding(&self, account: AccountId) -> Result<Holding, TokenError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             Ok(Holding {
                 frozen: self.data.is_frozen(account),
                 frozen_amount: self.data.frozen_amount(account),
@@ -238,6 +270,9 @@ pub mod gpu_hour_token {
         /// `MaxBalanceExceeded`, `MaxHoldersReached`).
         #[ink(message)]
         pub fn check_transfer(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), TokenError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             self.data.check_voluntary(from, to, amount, self.parties(from, to), self.env().block_timestamp())?;
             Ok(())
         }
@@ -250,12 +285,16 @@ pub mod gpu_hour_token {
         /// token: for accounts registered before the current binding. Anyone may call it; it can
         /// only make the token agree with its registry. Refused while unbound (`NotBound`).
         #[ink(message)]
-        pub fn sync(&mut self, accounts: Vec<AccountId>) -> Result<(), TokenError> {
+        pub fn sync(&mut self, accounts: Accounts) -> Result<(), TokenError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
+            let Fwd(accounts) = accounts;
             if accounts.len() > MAX_BATCH as usize {
-                return Err(TokenError::BatchTooLarge.into());
+                return Err(TokenError::BatchTooLarge);
             }
             if !self.data.binding().0 {
-                return Err(TokenError::NotBound.into());
+                return Err(TokenError::NotBound);
             }
             let mut records = Vec::with_capacity(accounts.len());
             for account in accounts {
@@ -272,6 +311,9 @@ pub mod gpu_hour_token {
         /// Pays the caller's whole units of yield to the caller; returns the amount.
         #[ink(message)]
         pub fn claim(&mut self) -> Result<u128, TokenError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             self.claim_to(self.env().caller())
         }
 
@@ -279,9 +321,12 @@ pub mod gpu_hour_token {
         /// must be verified and not frozen (yield keeps accruing meanwhile).
         #[ink(message)]
         pub fn claim_to(&mut self, receiver: AccountId) -> Result<u128, TokenError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             let account = self.env().caller();
             if !self.data.party(account, self.env().block_timestamp()).verified {
-                return Err(TokenError::SenderNotVerified.into());
+                return Err(TokenError::SenderNotVerified);
             }
             let amount = self.data.claim(account, self.env().block_timestamp())?;
             calls::psp22_transfer(self.stablecoin, receiver, amount)?;
@@ -295,6 +340,9 @@ pub mod gpu_hour_token {
         /// Up to `count` (max `MAX_BATCH`) distributions from id `from`, oldest first.
         #[ink(message)]
         pub fn distributions(&self, from: u32, count: u32) -> Vec<Distribution> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             self.data.rewards().distributions(from, count.min(MAX_BATCH))
         }
 
@@ -308,6 +356,24 @@ pub mod gpu_hour_token {
 
 
         // ---- internals ---------------------------------------------------------------
+
+        /// The front build (`--features front`, the code every token account runs) answers PSP22
+        /// itself and hands every other message, input and all, to the full build's code in its
+        /// own storage (delegate call): holders' transfers load only the front's code. A tail call
+        /// returns the full code's output (or revert) as this call's and never comes back here;
+        /// the rest of a forwarded message's body is the full build's and the front drops it.
+        fn forward(&self) -> ! {
+            use ink::env::call::{build_call, ExecutionInput, Selector};
+            use ink::env::CallFlags;
+            let _ = build_call::<Environment>()
+                .delegate(self.logic)
+                .call_flags(CallFlags::FORWARD_INPUT | CallFlags::TAIL_CALL)
+                .exec_input(ExecutionInput::new(Selector::new([0; 4])))
+                .returns::<()>()
+                .try_invoke();
+            // Reached only when the logic code is missing or trapped: revert the call.
+            panic!()
+        }
 
         /// The registry's verdict on both parties now, from the pushed credentials.
         fn parties(&self, from: AccountId, to: AccountId) -> (compute_rwa_common::Party, compute_rwa_common::Party) {
@@ -474,6 +540,9 @@ pub mod gpu_hour_token {
         /// Distributors only (the escrow; others the admin adds).
         #[ink(message)]
         fn distribute(&mut self, amount: u128) -> Result<(), DistributeError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             let distributor = self.env().caller();
             if !self.distributors.contains(distributor) {
                 return Err(DistributeError::NotDistributor);
@@ -495,7 +564,11 @@ pub mod gpu_hour_token {
         /// its `pool_admin` contract, which checks roles and keeps the records; and
         /// `AcceptAdmin` from the admin it proposed.
         #[ink(message)]
-        fn admin(&mut self, ops: Vec<AdminOp>) -> Result<Vec<AdminOutcome>, TokenError> {
+        fn admin(&mut self, ops: AdminOps) -> Result<Vec<AdminOutcome>, TokenError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
+            let Fwd(ops) = ops;
             if ops.len() > MAX_BATCH as usize {
                 return Err(TokenError::BatchTooLarge);
             }
@@ -516,10 +589,14 @@ pub mod gpu_hour_token {
         /// Records what the identity registry now says about each account (`None`: removed).
         /// The token's registry only; it calls this on every register, update and remove.
         #[ink(message)]
-        fn identities_changed(&mut self, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), PushError> {
+        fn identities_changed(&mut self, changes: IdentityChanges) -> Result<(), PushError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             if self.env().caller() != self.registry {
                 return Err(PushError::NotRegistry);
             }
+            let Fwd(changes) = changes;
             if changes.len() > MAX_CHANGES as usize {
                 return Err(PushError::BatchTooLarge);
             }
@@ -532,6 +609,9 @@ pub mod gpu_hour_token {
         /// The registry bound or unbound the token. Its registry only.
         #[ink(message)]
         fn binding_changed(&mut self, bound: bool) -> Result<(), PushError> {
+            if cfg!(feature = "front") {
+                self.forward()
+            }
             if self.env().caller() != self.registry {
                 return Err(PushError::NotRegistry);
             }
@@ -585,7 +665,7 @@ pub mod gpu_hour_token {
         /// Deployed by Alice; registry and stablecoin addresses are placeholders (no calls made).
         fn token() -> GpuHourToken {
             set_caller::<DefaultEnvironment>(accounts().alice);
-            GpuHourToken::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool(), accounts().django, accounts().frank)
+            GpuHourToken::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool(), accounts().django, accounts().frank, Hash::from([7; 32]))
                 .unwrap()
         }
 
@@ -594,7 +674,7 @@ pub mod gpu_hour_token {
             set_caller::<DefaultEnvironment>(accounts().alice);
             let mut empty = pool();
             empty.gpu_count = 0;
-            let result = GpuHourToken::new(None, None, empty, accounts().django, accounts().frank);
+            let result = GpuHourToken::new(None, None, empty, accounts().django, accounts().frank, Hash::from([7; 32]));
             assert_eq!(result.err(), Some(TokenError::NoGpus));
         }
 
@@ -606,6 +686,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.state().pool, pool());
             assert_eq!((token.state().registry, token.state().stablecoin), (accounts().django, accounts().frank));
             assert_eq!(token.state().admin, accounts().alice, "the deployer, until it hands over");
+            assert_eq!(token.logic(), Hash::from([7; 32]), "fixed at construction");
         }
 
         #[ink::test]
@@ -616,10 +697,10 @@ pub mod gpu_hour_token {
                 document_hash: [hash; 32],
                 document_uri: "ipfs://attestation".into(),
             };
-            assert_eq!(token.admin(vec![attest(5_760, 9)]), Ok(vec![(0, 0)]));
+            assert_eq!(token.admin(Fwd(vec![attest(5_760, 9)])), Ok(vec![(0, 0)]));
             assert_eq!(token.state().capacity, 5_760 * 1_000_000);
             assert_eq!((token.state().pool.attestation_hash, token.state().pool.attestation_uri.as_str()), ([9; 32], "ipfs://attestation"));
-            assert_eq!(token.admin(vec![attest(5_761, 8)]), Err(TokenError::CapacityExceedsPool));
+            assert_eq!(token.admin(Fwd(vec![attest(5_761, 8)])), Err(TokenError::CapacityExceedsPool));
             assert_eq!((token.state().capacity, token.state().pool.attestation_hash), (5_760 * 1_000_000, [9; 32]));
         }
 
@@ -627,19 +708,19 @@ pub mod gpu_hour_token {
         fn the_admin_controls_pause_freezes_rules_and_distributors() {
             let mut token = token();
             let (bob, charlie) = (accounts().bob, accounts().charlie);
-            token.admin(vec![AdminOp::SetPaused(true)]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetPaused(true)])).unwrap();
             assert!(token.state().paused);
-            token.admin(vec![AdminOp::SetPaused(false), AdminOp::SetFrozen { account: bob, frozen: true }, AdminOp::SetFrozen { account: charlie, frozen: true }]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetPaused(false), AdminOp::SetFrozen { account: bob, frozen: true }, AdminOp::SetFrozen { account: charlie, frozen: true }])).unwrap();
             assert!(!token.state().paused && holding(&token, bob).frozen && holding(&token, charlie).frozen);
             let too_many = vec![AdminOp::SetFrozen { account: bob, frozen: false }; MAX_BATCH as usize + 1];
-            assert_eq!(token.admin(too_many), Err(TokenError::BatchTooLarge));
+            assert_eq!(token.admin(Fwd(too_many)), Err(TokenError::BatchTooLarge));
             assert!(holding(&token, bob).frozen, "refused before any operation (partial batches revert on chain: drink test)");
-            assert_eq!(token.admin(vec![AdminOp::FreezePartial { account: bob, amount: 1 }]), Err(TokenError::FreezeExceedsBalance));
+            assert_eq!(token.admin(Fwd(vec![AdminOp::FreezePartial { account: bob, amount: 1 }])), Err(TokenError::FreezeExceedsBalance));
             let rules = ComplianceRules { max_holders: 10, max_balance: 5, blocked_countries: vec![408], lockup: 60_000, ..Default::default() };
-            token.admin(vec![AdminOp::SetRules(rules.clone()), AdminOp::SetDistributor { account: charlie, enabled: true }]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetRules(rules.clone()), AdminOp::SetDistributor { account: charlie, enabled: true }])).unwrap();
             assert_eq!(token.state().rules, rules);
             assert!(holding(&token, charlie).distributor);
-            token.admin(vec![AdminOp::SetDistributor { account: charlie, enabled: false }]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetDistributor { account: charlie, enabled: false }])).unwrap();
             assert!(!holding(&token, charlie).distributor);
         }
 
@@ -647,7 +728,7 @@ pub mod gpu_hour_token {
         fn every_privileged_message_rejects_outsiders() {
             let mut token = token();
             let (alice, bob, charlie, django, eve) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django, accounts().eve);
-            token.admin(vec![AdminOp::SetDistributor { account: charlie, enabled: true }]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetDistributor { account: charlie, enabled: true }])).unwrap();
             // `admin`: refused to a distributor, the registry and outsiders, for every operation.
             let every_op = vec![
                 AdminOp::Mint { to: eve, amount: 1 },
@@ -669,7 +750,7 @@ pub mod gpu_hour_token {
             for caller in [bob, charlie, django, eve] {
                 set_caller::<DefaultEnvironment>(caller);
                 for op in &every_op {
-                    assert_eq!(token.admin(vec![op.clone()]), Err(TokenError::NotAdmin));
+                    assert_eq!(token.admin(Fwd(vec![op.clone()])), Err(TokenError::NotAdmin));
                 }
             }
             // `distribute`: distributors only (not the admin, the registry or anyone else).
@@ -680,7 +761,7 @@ pub mod gpu_hour_token {
             // Identity pushes: the registry (django) only — not the admin or anyone else.
             for caller in [alice, bob, charlie, eve] {
                 set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(token.identities_changed(vec![(eve, Some(credential(u64::MAX)))]), Err(PushError::NotRegistry));
+                assert_eq!(token.identities_changed(Fwd(vec![(eve, Some(credential(u64::MAX)))])), Err(PushError::NotRegistry));
                 assert_eq!(token.binding_changed(true), Err(PushError::NotRegistry));
             }
             assert_eq!((token.state().bound, token.state().binding), (false, 0));
@@ -695,56 +776,56 @@ pub mod gpu_hour_token {
             let mut token = token();
             let (alice, bob, charlie) = (accounts().alice, accounts().bob, accounts().charlie);
             let before = ink::env::test::recorded_events().count();
-            token.admin(vec![AdminOp::SetAdmin(bob)]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetAdmin(bob)])).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 1, "AdminChanged (proposed)");
             assert_eq!((token.state().admin, token.state().pending_admin), (alice, Some(bob)));
             // Proposed is not accepted: the admin keeps the role; nobody else may accept.
-            token.admin(vec![AdminOp::SetPaused(true)]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetPaused(true)])).unwrap();
             for caller in [alice, charlie] {
                 set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(token.admin(vec![AdminOp::AcceptAdmin]), Err(TokenError::NotAdmin));
+                assert_eq!(token.admin(Fwd(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin));
             }
             set_caller::<DefaultEnvironment>(bob);
-            assert_eq!(token.admin(vec![AdminOp::SetPaused(false)]), Err(TokenError::NotAdmin), "not before accepting");
+            assert_eq!(token.admin(Fwd(vec![AdminOp::SetPaused(false)])), Err(TokenError::NotAdmin), "not before accepting");
             // Accepting and acting in one call: the role applies from the acceptance on.
-            token.admin(vec![AdminOp::AcceptAdmin, AdminOp::SetPaused(false)]).unwrap();
+            token.admin(Fwd(vec![AdminOp::AcceptAdmin, AdminOp::SetPaused(false)])).unwrap();
             assert_eq!((token.state().admin, token.state().pending_admin, token.state().paused), (bob, None, false));
-            assert_eq!(token.admin(vec![AdminOp::AcceptAdmin]), Err(TokenError::NotAdmin), "accepted once");
+            assert_eq!(token.admin(Fwd(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin), "accepted once");
             set_caller::<DefaultEnvironment>(alice);
-            assert_eq!(token.admin(vec![AdminOp::SetPaused(true)]), Err(TokenError::NotAdmin), "the old admin lost the role");
+            assert_eq!(token.admin(Fwd(vec![AdminOp::SetPaused(true)])), Err(TokenError::NotAdmin), "the old admin lost the role");
             // Never to nobody or the token itself.
             set_caller::<DefaultEnvironment>(bob);
             let own = ink::env::test::callee::<DefaultEnvironment>();
             for invalid in [AccountId::from([0; 32]), own] {
-                assert_eq!(token.admin(vec![AdminOp::SetAdmin(invalid)]), Err(TokenError::InvalidAdmin));
+                assert_eq!(token.admin(Fwd(vec![AdminOp::SetAdmin(invalid)])), Err(TokenError::InvalidAdmin));
             }
             // A proposal can be withdrawn (proposing the current admin): the proposed account
             // can no longer take the role (review: a stale proposal outlived a sale of the pool).
-            token.admin(vec![AdminOp::SetAdmin(charlie)]).unwrap();
-            token.admin(vec![AdminOp::SetAdmin(bob)]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetAdmin(charlie)])).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetAdmin(bob)])).unwrap();
             assert_eq!((token.state().admin, token.state().pending_admin), (bob, None));
             set_caller::<DefaultEnvironment>(charlie);
-            assert_eq!(token.admin(vec![AdminOp::AcceptAdmin]), Err(TokenError::NotAdmin));
+            assert_eq!(token.admin(Fwd(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin));
         }
 
         #[ink::test]
         fn attestation_uris_are_bounded() {
             let mut token = token();
             let long = AdminOp::Attest { capacity: 1, document_hash: [1; 32], document_uri: "x".repeat(MAX_URI_LEN + 1) };
-            assert_eq!(token.admin(vec![long]), Err(TokenError::UriTooLong));
+            assert_eq!(token.admin(Fwd(vec![long])), Err(TokenError::UriTooLong));
             let longest = AdminOp::Attest { capacity: 1, document_hash: [1; 32], document_uri: "x".repeat(MAX_URI_LEN) };
-            assert_eq!(token.admin(vec![longest]), Ok(vec![(0, 0)]));
+            assert_eq!(token.admin(Fwd(vec![longest])), Ok(vec![(0, 0)]));
         }
 
         #[ink::test]
         fn the_admin_sets_a_bounded_yield_period() {
             let mut token = token();
             assert_eq!(token.state().yield_period, 86_400_000, "one day by default");
-            token.admin(vec![AdminOp::SetYieldPeriod(60_000)]).unwrap();
+            token.admin(Fwd(vec![AdminOp::SetYieldPeriod(60_000)])).unwrap();
             assert_eq!(token.state().yield_period, 60_000);
             let invalid = Err(TokenError::InvalidYieldPeriod);
-            assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(999)]), invalid);
-            assert_eq!(token.admin(vec![AdminOp::SetYieldPeriod(365 * 86_400_000 + 1)]), invalid);
+            assert_eq!(token.admin(Fwd(vec![AdminOp::SetYieldPeriod(999)])), invalid);
+            assert_eq!(token.admin(Fwd(vec![AdminOp::SetYieldPeriod(365 * 86_400_000 + 1)])), invalid);
             assert_eq!(token.state().rewards, RewardTotals::default());
         }
 
@@ -768,23 +849,23 @@ pub mod gpu_hour_token {
         fn transfers_are_decided_by_the_pushed_credentials() {
             let mut token = token();
             let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
-            token.admin(vec![attest(100)]).unwrap();
-            assert_eq!(token.admin(vec![mint(bob, 10)]), Err(TokenError::RecipientNotVerified), "nothing pushed yet");
+            token.admin(Fwd(vec![attest(100)])).unwrap();
+            assert_eq!(token.admin(Fwd(vec![mint(bob, 10)])), Err(TokenError::RecipientNotVerified), "nothing pushed yet");
             set_caller::<DefaultEnvironment>(django);
-            assert_eq!(token.identities_changed(vec![(bob, Some(credential(5_000)))]), Err(PushError::NotBound), "not bound yet");
-            assert_eq!(token.sync(vec![bob]), Err(TokenError::NotBound));
+            assert_eq!(token.identities_changed(Fwd(vec![(bob, Some(credential(5_000)))])), Err(PushError::NotBound), "not bound yet");
+            assert_eq!(token.sync(Fwd(vec![bob])), Err(TokenError::NotBound));
             token.binding_changed(true).unwrap();
             assert_eq!((token.state().bound, token.state().binding), (true, 1));
             let before = ink::env::test::recorded_events().count();
-            token.identities_changed(vec![(bob, Some(credential(5_000))), (charlie, Some(credential(5_000)))]).unwrap();
+            token.identities_changed(Fwd(vec![(bob, Some(credential(5_000))), (charlie, Some(credential(5_000)))])).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 2, "CredentialChanged per account");
-            token.identities_changed(vec![(bob, Some(credential(5_000)))]).unwrap();
+            token.identities_changed(Fwd(vec![(bob, Some(credential(5_000)))])).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 2, "no event when nothing changed");
             let too_many = vec![(bob, None); MAX_BATCH as usize + 1];
-            assert_eq!(token.identities_changed(too_many), Err(PushError::BatchTooLarge));
+            assert_eq!(token.identities_changed(Fwd(too_many)), Err(PushError::BatchTooLarge));
             assert_eq!(holding(&token, bob).credential, Some(credential(5_000)));
             set_caller::<DefaultEnvironment>(alice);
-            token.admin(vec![mint(bob, 10)]).unwrap();
+            token.admin(Fwd(vec![mint(bob, 10)])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             ink::env::test::set_block_timestamp::<DefaultEnvironment>(4_999);
             token.transfer(charlie, 1, Vec::new()).unwrap();
@@ -794,7 +875,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("SenderNotVerified".into())));
             // A removal pushed by the registry takes effect at once.
             set_caller::<DefaultEnvironment>(django);
-            token.identities_changed(vec![(bob, Some(credential(9_000))), (charlie, None)]).unwrap();
+            token.identities_changed(Fwd(vec![(bob, Some(credential(9_000))), (charlie, None)])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())));
             assert_eq!(token.check_transfer(bob, charlie, 1), Err(TokenError::RecipientNotVerified));
@@ -806,12 +887,12 @@ pub mod gpu_hour_token {
         fn an_unbound_token_verifies_nobody_and_a_rebinding_voids_old_credentials() {
             let mut token = token();
             let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
-            token.admin(vec![attest(100)]).unwrap();
+            token.admin(Fwd(vec![attest(100)])).unwrap();
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(true).unwrap();
-            token.identities_changed(vec![(bob, Some(credential(u64::MAX))), (charlie, Some(credential(u64::MAX)))]).unwrap();
+            token.identities_changed(Fwd(vec![(bob, Some(credential(u64::MAX))), (charlie, Some(credential(u64::MAX)))])).unwrap();
             set_caller::<DefaultEnvironment>(alice);
-            token.admin(vec![mint(bob, 10)]).unwrap();
+            token.admin(Fwd(vec![mint(bob, 10)])).unwrap();
             // Unbound, the token cannot hear of a removal, so it trusts nobody.
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(false).unwrap();
@@ -825,11 +906,11 @@ pub mod gpu_hour_token {
             token.binding_changed(true).unwrap();
             assert_eq!((token.state().bound, token.state().binding), (true, 2));
             assert_eq!(holding(&token, bob).credential, None, "a credential from the earlier binding is void");
-            token.identities_changed(vec![(bob, Some(credential(u64::MAX)))]).unwrap();
+            token.identities_changed(Fwd(vec![(bob, Some(credential(u64::MAX)))])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())), "charlie not renewed");
             set_caller::<DefaultEnvironment>(django);
-            token.identities_changed(vec![(charlie, Some(credential(u64::MAX)))]).unwrap();
+            token.identities_changed(Fwd(vec![(charlie, Some(credential(u64::MAX)))])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             token.transfer(charlie, 1, Vec::new()).unwrap();
             assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));

@@ -1,0 +1,66 @@
+//! `Fwd<T>`: a message argument the GPU-hour token's front hands on undecoded.
+//!
+//! The token's front (its `front` build) runs every message but PSP22's in the token's full
+//! build by delegate call with the call's own input, so it never needs the arguments of those
+//! messages; decoding them would only add their decoders to the code every transfer loads.
+//! `Fwd<T>` is encoded, described (metadata) and, in every build but the front's, decoded exactly
+//! as `T`: callers, clients and the metadata see `T`. In a build with this crate's `front`
+//! feature (enabled only by the token's front) it decodes as `T::default()` without reading, and
+//! the front forwards before the value could be used.
+use ink::scale::{Decode, Encode, Error, Input, Output};
+use scale_info::{Type, TypeInfo};
+
+/// `T` as a message argument of a forwarded token message (see the module).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fwd<T>(pub T);
+
+/// `TokenAdmin::admin`'s operations (the metadata shows this name and `Vec<AdminOp>`'s type).
+pub type AdminOps = Fwd<ink::prelude::vec::Vec<crate::AdminOp>>;
+
+/// `IdentityListener::identities_changed`'s records: each account with what the registry now says
+/// of it (`None`: removed).
+pub type IdentityChanges = Fwd<ink::prelude::vec::Vec<(ink::primitives::AccountId, Option<crate::Credential>)>>;
+
+/// Accounts the token's `sync` copies from its registry.
+pub type Accounts = Fwd<ink::prelude::vec::Vec<ink::primitives::AccountId>>;
+
+impl<T: Encode> Encode for Fwd<T> {
+    fn size_hint(&self) -> usize {
+        self.0.size_hint()
+    }
+
+    fn encode_to<O: Output + ?Sized>(&self, dest: &mut O) {
+        self.0.encode_to(dest)
+    }
+}
+
+impl<T: Decode + Default> Decode for Fwd<T> {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, Error> {
+        if cfg!(feature = "front") {
+            return Ok(Self(T::default()));
+        }
+        T::decode(input).map(Self)
+    }
+}
+
+impl<T: TypeInfo + 'static> TypeInfo for Fwd<T> {
+    type Identity = T::Identity;
+
+    fn type_info() -> Type {
+        T::type_info()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ink::prelude::vec;
+
+    #[test]
+    fn it_is_its_value_on_the_wire_and_in_the_metadata() {
+        let value = vec![(1u32, Some(2u64)), (3, None)];
+        assert_eq!(Fwd(value.clone()).encode(), value.encode());
+        assert_eq!(Fwd::<Vec<(u32, Option<u64>)>>::decode(&mut &value.encode()[..]), Ok(Fwd(value)));
+        assert_eq!(scale_info::meta_type::<Fwd<Vec<u8>>>(), scale_info::meta_type::<Vec<u8>>());
+    }
+}
