@@ -164,7 +164,7 @@ pub async fn deploy_admin(client: &mut NodeClient, issuer: &ink_e2e::Keypair, to
     use ink_e2e::ContractsBackend;
     let admin = client.instantiate("pool_admin", issuer, &mut PoolAdminRef::new(token)).submit().await?.account_id;
     let mut token_calls = ink_e2e::create_call_builder::<GpuHourToken>(token);
-    let proposed = client.call(issuer, &token_calls.admin(compute_rwa_common::Fwd(vec![AdminOp::SetAdmin(admin)]))).submit().await?.return_value();
+    let proposed = client.call(issuer, &token_calls.admin(vec![AdminOp::SetAdmin(admin)].into())).submit().await?.return_value();
     let mut admin_calls = ink_e2e::create_call_builder::<PoolAdmin>(admin);
     let taken = client.call(issuer, &admin_calls.take_over()).submit().await?.return_value();
     if proposed.is_err() || taken.is_err() {

@@ -80,7 +80,7 @@ fn issuer_mints_investors_transfer_and_claim_yield() -> TestResult {
         let credential = |holding: Result<Holding, _>| holding.map(|h: Holding| h.credential);
         assert_eq!(credential(client.call(&issuer, &token.holding(b)).dry_run().await?.return_value()), Ok(Some(expected)), "pushed");
         assert_eq!(credential(client.call(&issuer, &token.holding(a)).dry_run().await?.return_value()), Ok(None), "registered before the binding");
-        assert_eq!(client.call(&outsider, &token.sync(compute_rwa_common::Fwd(vec![a, stranger]))).submit().await?.return_value(), Ok(()));
+        assert_eq!(client.call(&outsider, &token.sync(vec![a, stranger].into())).submit().await?.return_value(), Ok(()));
         assert_eq!(credential(client.call(&issuer, &token.holding(a)).dry_run().await?.return_value()), Ok(Some(expected)), "synced");
         assert_eq!(credential(client.call(&issuer, &token.holding(stranger)).dry_run().await?.return_value()), Ok(None));
 

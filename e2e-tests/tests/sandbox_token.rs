@@ -277,8 +277,9 @@ fn the_token_runs_its_front_and_delegates_the_rest_to_one_layout() -> TestResult
     let refused = suite.as_actor(&outsider, |s| call_err::<Vec<(u128, u128)>, TokenError>(&mut s.session, &token, "TokenAdmin::admin", &["[SetPaused(true)]".into()]))?;
     assert_eq!(refused, TokenError::NotAdmin);
     assert!(!suite.token_state()?.paused);
-    // The token locks its logic code: not even its uploader can remove it (review: a removal
-    // would have stopped claims, admin operations and the registry's pushes).
+    // The token locks its logic code: the chain refuses to remove it while the token depends on
+    // it, whoever asks, its uploader included (review: a removal would have stopped claims,
+    // admin operations and the registry's pushes).
     let uploaded = suite.session.upload_bundle(e2e_tests::sandbox::bundle("gpu_hour_token_logic")?)?;
     assert_eq!(format!("{uploaded:?}"), suite.token_logic, "uploading it again changes nothing");
     let uploader = suite.issuer.clone();

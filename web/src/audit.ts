@@ -263,9 +263,9 @@ export async function gather(pool: Pool): Promise<Figures> {
       return [name, record.code_hash, onChain ? get(onChain, "codeHash").toHex() : "none"];
     }),
   );
-  // The token's front runs this code by delegate call for every message but PSP22's (a
-  // deployment recorded before the front has none).
-  if (d.token_logic) codeHashes.push(["gpu_hour_token (logic)", d.token_logic, (await pool.read("gpu_hour_token", "logic")).toHex()]);
+  // The token's front runs this code by delegate call for every message but PSP22's (a record
+  // without it fails the check).
+  codeHashes.push(["gpu_hour_token (logic)", d.token_logic ?? "none", (await pool.read("gpu_hour_token", "logic")).toHex()]);
   const vault = pool.hasVault ? await vaultBooks(pool) : undefined;
   return {
     codeHashes,

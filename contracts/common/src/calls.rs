@@ -85,13 +85,13 @@ pub fn binding_changed(token: AccountId, bound: bool) -> Result<(), CallError> {
 /// Pushes identity changes to a bound token; any failure (including the token's refusal) is an error.
 pub fn identities_changed(token: AccountId, changes: Vec<(AccountId, Option<Credential>)>) -> Result<(), CallError> {
     let mut token: ink::contract_ref!(IdentityListener, DefaultEnvironment) = token.into();
-    flatten(token.call_mut().identities_changed(crate::Fwd(changes)).try_invoke())?.map_err(CallError::Push)
+    flatten(token.call_mut().identities_changed(changes.into()).try_invoke())?.map_err(CallError::Push)
 }
 
 /// Applies `ops` on the GPU-hour token as its admin: the token's refusal is the inner error.
 pub fn token_admin(token: AccountId, ops: Vec<AdminOp>) -> Result<Result<Vec<AdminOutcome>, TokenError>, CallError> {
     let mut token: ink::contract_ref!(TokenAdmin, DefaultEnvironment) = token.into();
-    flatten(token.call_mut().admin(crate::Fwd(ops)).try_invoke())
+    flatten(token.call_mut().admin(ops.into()).try_invoke())
 }
 
 /// Finalized `epoch` of `feed` from the utilization oracle (`None` while not final).

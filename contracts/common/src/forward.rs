@@ -6,13 +6,32 @@
 //! `Fwd<T>` is encoded, described (metadata) and, in every build but the front's, decoded exactly
 //! as `T`: callers, clients and the metadata see `T`. In a build with this crate's `front`
 //! feature (enabled only by the token's front) it decodes as `T::default()` without reading, and
-//! the front forwards before the value could be used.
+//! the front forwards before the value could be used; `into_inner` there reverts the call, so a
+//! message that lost its forward line fails instead of acting on an empty value. Only as a
+//! message's last argument: in the front it reads no bytes, so an argument after it would be
+//! decoded from its bytes.
 use ink::scale::{Decode, Encode, Error, Input, Output};
 use scale_info::{Type, TypeInfo};
 
 /// `T` as a message argument of a forwarded token message (see the module).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Fwd<T>(pub T);
+pub struct Fwd<T>(T);
+
+impl<T> From<T> for Fwd<T> {
+    fn from(value: T) -> Self {
+        Self(value)
+    }
+}
+
+impl<T> Fwd<T> {
+    /// The value; in the token's front build (which never decoded it) the call reverts.
+    pub fn into_inner(self) -> T {
+        if cfg!(feature = "front") {
+            panic!()
+        }
+        self.0
+    }
+}
 
 /// `TokenAdmin::admin`'s operations (the metadata shows this name and `Vec<AdminOp>`'s type).
 pub type AdminOps = Fwd<ink::prelude::vec::Vec<crate::AdminOp>>;
@@ -59,8 +78,10 @@ mod tests {
     #[test]
     fn it_is_its_value_on_the_wire_and_in_the_metadata() {
         let value = vec![(1u32, Some(2u64)), (3, None)];
-        assert_eq!(Fwd(value.clone()).encode(), value.encode());
-        assert_eq!(Fwd::<Vec<(u32, Option<u64>)>>::decode(&mut &value.encode()[..]), Ok(Fwd(value)));
+        assert_eq!(Fwd::from(value.clone()).encode(), value.encode());
+        let decoded = Fwd::<Vec<(u32, Option<u64>)>>::decode(&mut &value.encode()[..]).map(Fwd::into_inner);
+        assert_eq!(decoded, Ok(value));
         assert_eq!(scale_info::meta_type::<Fwd<Vec<u8>>>(), scale_info::meta_type::<Vec<u8>>());
+        assert_eq!(Fwd::<Vec<(u32, Option<u64>)>>::type_info(), Vec::<(u32, Option<u64>)>::type_info());
     }
 }

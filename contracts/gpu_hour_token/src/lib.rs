@@ -34,7 +34,7 @@ pub mod gpu_hour_token {
     use crate::token::{ComplianceRules, HolderRecord, TokenData, TokenError, TokenEvent};
     use compute_rwa_common::calls;
     use compute_rwa_common::token::MAX_URI_LEN;
-    use compute_rwa_common::{Accounts, AdminOp, AdminOps, AdminOutcome, Credential, Fwd, IdentityChanges, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
+    use compute_rwa_common::{Accounts, AdminOp, AdminOps, AdminOutcome, Credential, IdentityChanges, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
@@ -289,7 +289,7 @@ pub mod gpu_hour_token {
             if cfg!(feature = "front") {
                 self.forward()
             }
-            let Fwd(accounts) = accounts;
+            let accounts = accounts.into_inner();
             if accounts.len() > MAX_BATCH as usize {
                 return Err(TokenError::BatchTooLarge);
             }
@@ -568,7 +568,7 @@ pub mod gpu_hour_token {
             if cfg!(feature = "front") {
                 self.forward()
             }
-            let Fwd(ops) = ops;
+            let ops = ops.into_inner();
             if ops.len() > MAX_BATCH as usize {
                 return Err(TokenError::BatchTooLarge);
             }
@@ -596,7 +596,7 @@ pub mod gpu_hour_token {
             if self.env().caller() != self.registry {
                 return Err(PushError::NotRegistry);
             }
-            let Fwd(changes) = changes;
+            let changes = changes.into_inner();
             if changes.len() > MAX_CHANGES as usize {
                 return Err(PushError::BatchTooLarge);
             }
@@ -642,6 +642,7 @@ pub mod gpu_hour_token {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use compute_rwa_common::Fwd;
         use ink::env::test::{default_accounts, set_caller, DefaultAccounts};
         use ink::env::DefaultEnvironment;
 
@@ -697,10 +698,10 @@ pub mod gpu_hour_token {
                 document_hash: [hash; 32],
                 document_uri: "ipfs://attestation".into(),
             };
-            assert_eq!(token.admin(Fwd(vec![attest(5_760, 9)])), Ok(vec![(0, 0)]));
+            assert_eq!(token.admin(Fwd::from(vec![attest(5_760, 9)])), Ok(vec![(0, 0)]));
             assert_eq!(token.state().capacity, 5_760 * 1_000_000);
             assert_eq!((token.state().pool.attestation_hash, token.state().pool.attestation_uri.as_str()), ([9; 32], "ipfs://attestation"));
-            assert_eq!(token.admin(Fwd(vec![attest(5_761, 8)])), Err(TokenError::CapacityExceedsPool));
+            assert_eq!(token.admin(Fwd::from(vec![attest(5_761, 8)])), Err(TokenError::CapacityExceedsPool));
             assert_eq!((token.state().capacity, token.state().pool.attestation_hash), (5_760 * 1_000_000, [9; 32]));
         }
 
@@ -708,19 +709,19 @@ pub mod gpu_hour_token {
         fn the_admin_controls_pause_freezes_rules_and_distributors() {
             let mut token = token();
             let (bob, charlie) = (accounts().bob, accounts().charlie);
-            token.admin(Fwd(vec![AdminOp::SetPaused(true)])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetPaused(true)])).unwrap();
             assert!(token.state().paused);
-            token.admin(Fwd(vec![AdminOp::SetPaused(false), AdminOp::SetFrozen { account: bob, frozen: true }, AdminOp::SetFrozen { account: charlie, frozen: true }])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetPaused(false), AdminOp::SetFrozen { account: bob, frozen: true }, AdminOp::SetFrozen { account: charlie, frozen: true }])).unwrap();
             assert!(!token.state().paused && holding(&token, bob).frozen && holding(&token, charlie).frozen);
             let too_many = vec![AdminOp::SetFrozen { account: bob, frozen: false }; MAX_BATCH as usize + 1];
-            assert_eq!(token.admin(Fwd(too_many)), Err(TokenError::BatchTooLarge));
+            assert_eq!(token.admin(Fwd::from(too_many)), Err(TokenError::BatchTooLarge));
             assert!(holding(&token, bob).frozen, "refused before any operation (partial batches revert on chain: drink test)");
-            assert_eq!(token.admin(Fwd(vec![AdminOp::FreezePartial { account: bob, amount: 1 }])), Err(TokenError::FreezeExceedsBalance));
+            assert_eq!(token.admin(Fwd::from(vec![AdminOp::FreezePartial { account: bob, amount: 1 }])), Err(TokenError::FreezeExceedsBalance));
             let rules = ComplianceRules { max_holders: 10, max_balance: 5, blocked_countries: vec![408], lockup: 60_000, ..Default::default() };
-            token.admin(Fwd(vec![AdminOp::SetRules(rules.clone()), AdminOp::SetDistributor { account: charlie, enabled: true }])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetRules(rules.clone()), AdminOp::SetDistributor { account: charlie, enabled: true }])).unwrap();
             assert_eq!(token.state().rules, rules);
             assert!(holding(&token, charlie).distributor);
-            token.admin(Fwd(vec![AdminOp::SetDistributor { account: charlie, enabled: false }])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetDistributor { account: charlie, enabled: false }])).unwrap();
             assert!(!holding(&token, charlie).distributor);
         }
 
@@ -728,7 +729,7 @@ pub mod gpu_hour_token {
         fn every_privileged_message_rejects_outsiders() {
             let mut token = token();
             let (alice, bob, charlie, django, eve) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django, accounts().eve);
-            token.admin(Fwd(vec![AdminOp::SetDistributor { account: charlie, enabled: true }])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetDistributor { account: charlie, enabled: true }])).unwrap();
             // `admin`: refused to a distributor, the registry and outsiders, for every operation.
             let every_op = vec![
                 AdminOp::Mint { to: eve, amount: 1 },
@@ -750,7 +751,7 @@ pub mod gpu_hour_token {
             for caller in [bob, charlie, django, eve] {
                 set_caller::<DefaultEnvironment>(caller);
                 for op in &every_op {
-                    assert_eq!(token.admin(Fwd(vec![op.clone()])), Err(TokenError::NotAdmin));
+                    assert_eq!(token.admin(Fwd::from(vec![op.clone()])), Err(TokenError::NotAdmin));
                 }
             }
             // `distribute`: distributors only (not the admin, the registry or anyone else).
@@ -761,7 +762,7 @@ pub mod gpu_hour_token {
             // Identity pushes: the registry (django) only — not the admin or anyone else.
             for caller in [alice, bob, charlie, eve] {
                 set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(token.identities_changed(Fwd(vec![(eve, Some(credential(u64::MAX)))])), Err(PushError::NotRegistry));
+                assert_eq!(token.identities_changed(Fwd::from(vec![(eve, Some(credential(u64::MAX)))])), Err(PushError::NotRegistry));
                 assert_eq!(token.binding_changed(true), Err(PushError::NotRegistry));
             }
             assert_eq!((token.state().bound, token.state().binding), (false, 0));
@@ -776,56 +777,56 @@ pub mod gpu_hour_token {
             let mut token = token();
             let (alice, bob, charlie) = (accounts().alice, accounts().bob, accounts().charlie);
             let before = ink::env::test::recorded_events().count();
-            token.admin(Fwd(vec![AdminOp::SetAdmin(bob)])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetAdmin(bob)])).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 1, "AdminChanged (proposed)");
             assert_eq!((token.state().admin, token.state().pending_admin), (alice, Some(bob)));
             // Proposed is not accepted: the admin keeps the role; nobody else may accept.
-            token.admin(Fwd(vec![AdminOp::SetPaused(true)])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetPaused(true)])).unwrap();
             for caller in [alice, charlie] {
                 set_caller::<DefaultEnvironment>(caller);
-                assert_eq!(token.admin(Fwd(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin));
+                assert_eq!(token.admin(Fwd::from(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin));
             }
             set_caller::<DefaultEnvironment>(bob);
-            assert_eq!(token.admin(Fwd(vec![AdminOp::SetPaused(false)])), Err(TokenError::NotAdmin), "not before accepting");
+            assert_eq!(token.admin(Fwd::from(vec![AdminOp::SetPaused(false)])), Err(TokenError::NotAdmin), "not before accepting");
             // Accepting and acting in one call: the role applies from the acceptance on.
-            token.admin(Fwd(vec![AdminOp::AcceptAdmin, AdminOp::SetPaused(false)])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::AcceptAdmin, AdminOp::SetPaused(false)])).unwrap();
             assert_eq!((token.state().admin, token.state().pending_admin, token.state().paused), (bob, None, false));
-            assert_eq!(token.admin(Fwd(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin), "accepted once");
+            assert_eq!(token.admin(Fwd::from(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin), "accepted once");
             set_caller::<DefaultEnvironment>(alice);
-            assert_eq!(token.admin(Fwd(vec![AdminOp::SetPaused(true)])), Err(TokenError::NotAdmin), "the old admin lost the role");
+            assert_eq!(token.admin(Fwd::from(vec![AdminOp::SetPaused(true)])), Err(TokenError::NotAdmin), "the old admin lost the role");
             // Never to nobody or the token itself.
             set_caller::<DefaultEnvironment>(bob);
             let own = ink::env::test::callee::<DefaultEnvironment>();
             for invalid in [AccountId::from([0; 32]), own] {
-                assert_eq!(token.admin(Fwd(vec![AdminOp::SetAdmin(invalid)])), Err(TokenError::InvalidAdmin));
+                assert_eq!(token.admin(Fwd::from(vec![AdminOp::SetAdmin(invalid)])), Err(TokenError::InvalidAdmin));
             }
             // A proposal can be withdrawn (proposing the current admin): the proposed account
             // can no longer take the role (review: a stale proposal outlived a sale of the pool).
-            token.admin(Fwd(vec![AdminOp::SetAdmin(charlie)])).unwrap();
-            token.admin(Fwd(vec![AdminOp::SetAdmin(bob)])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetAdmin(charlie)])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetAdmin(bob)])).unwrap();
             assert_eq!((token.state().admin, token.state().pending_admin), (bob, None));
             set_caller::<DefaultEnvironment>(charlie);
-            assert_eq!(token.admin(Fwd(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin));
+            assert_eq!(token.admin(Fwd::from(vec![AdminOp::AcceptAdmin])), Err(TokenError::NotAdmin));
         }
 
         #[ink::test]
         fn attestation_uris_are_bounded() {
             let mut token = token();
             let long = AdminOp::Attest { capacity: 1, document_hash: [1; 32], document_uri: "x".repeat(MAX_URI_LEN + 1) };
-            assert_eq!(token.admin(Fwd(vec![long])), Err(TokenError::UriTooLong));
+            assert_eq!(token.admin(Fwd::from(vec![long])), Err(TokenError::UriTooLong));
             let longest = AdminOp::Attest { capacity: 1, document_hash: [1; 32], document_uri: "x".repeat(MAX_URI_LEN) };
-            assert_eq!(token.admin(Fwd(vec![longest])), Ok(vec![(0, 0)]));
+            assert_eq!(token.admin(Fwd::from(vec![longest])), Ok(vec![(0, 0)]));
         }
 
         #[ink::test]
         fn the_admin_sets_a_bounded_yield_period() {
             let mut token = token();
             assert_eq!(token.state().yield_period, 86_400_000, "one day by default");
-            token.admin(Fwd(vec![AdminOp::SetYieldPeriod(60_000)])).unwrap();
+            token.admin(Fwd::from(vec![AdminOp::SetYieldPeriod(60_000)])).unwrap();
             assert_eq!(token.state().yield_period, 60_000);
             let invalid = Err(TokenError::InvalidYieldPeriod);
-            assert_eq!(token.admin(Fwd(vec![AdminOp::SetYieldPeriod(999)])), invalid);
-            assert_eq!(token.admin(Fwd(vec![AdminOp::SetYieldPeriod(365 * 86_400_000 + 1)])), invalid);
+            assert_eq!(token.admin(Fwd::from(vec![AdminOp::SetYieldPeriod(999)])), invalid);
+            assert_eq!(token.admin(Fwd::from(vec![AdminOp::SetYieldPeriod(365 * 86_400_000 + 1)])), invalid);
             assert_eq!(token.state().rewards, RewardTotals::default());
         }
 
@@ -849,23 +850,23 @@ pub mod gpu_hour_token {
         fn transfers_are_decided_by_the_pushed_credentials() {
             let mut token = token();
             let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
-            token.admin(Fwd(vec![attest(100)])).unwrap();
-            assert_eq!(token.admin(Fwd(vec![mint(bob, 10)])), Err(TokenError::RecipientNotVerified), "nothing pushed yet");
+            token.admin(Fwd::from(vec![attest(100)])).unwrap();
+            assert_eq!(token.admin(Fwd::from(vec![mint(bob, 10)])), Err(TokenError::RecipientNotVerified), "nothing pushed yet");
             set_caller::<DefaultEnvironment>(django);
-            assert_eq!(token.identities_changed(Fwd(vec![(bob, Some(credential(5_000)))])), Err(PushError::NotBound), "not bound yet");
-            assert_eq!(token.sync(Fwd(vec![bob])), Err(TokenError::NotBound));
+            assert_eq!(token.identities_changed(Fwd::from(vec![(bob, Some(credential(5_000)))])), Err(PushError::NotBound), "not bound yet");
+            assert_eq!(token.sync(Fwd::from(vec![bob])), Err(TokenError::NotBound));
             token.binding_changed(true).unwrap();
             assert_eq!((token.state().bound, token.state().binding), (true, 1));
             let before = ink::env::test::recorded_events().count();
-            token.identities_changed(Fwd(vec![(bob, Some(credential(5_000))), (charlie, Some(credential(5_000)))])).unwrap();
+            token.identities_changed(Fwd::from(vec![(bob, Some(credential(5_000))), (charlie, Some(credential(5_000)))])).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 2, "CredentialChanged per account");
-            token.identities_changed(Fwd(vec![(bob, Some(credential(5_000)))])).unwrap();
+            token.identities_changed(Fwd::from(vec![(bob, Some(credential(5_000)))])).unwrap();
             assert_eq!(ink::env::test::recorded_events().count(), before + 2, "no event when nothing changed");
             let too_many = vec![(bob, None); MAX_BATCH as usize + 1];
-            assert_eq!(token.identities_changed(Fwd(too_many)), Err(PushError::BatchTooLarge));
+            assert_eq!(token.identities_changed(Fwd::from(too_many)), Err(PushError::BatchTooLarge));
             assert_eq!(holding(&token, bob).credential, Some(credential(5_000)));
             set_caller::<DefaultEnvironment>(alice);
-            token.admin(Fwd(vec![mint(bob, 10)])).unwrap();
+            token.admin(Fwd::from(vec![mint(bob, 10)])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             ink::env::test::set_block_timestamp::<DefaultEnvironment>(4_999);
             token.transfer(charlie, 1, Vec::new()).unwrap();
@@ -875,7 +876,7 @@ pub mod gpu_hour_token {
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("SenderNotVerified".into())));
             // A removal pushed by the registry takes effect at once.
             set_caller::<DefaultEnvironment>(django);
-            token.identities_changed(Fwd(vec![(bob, Some(credential(9_000))), (charlie, None)])).unwrap();
+            token.identities_changed(Fwd::from(vec![(bob, Some(credential(9_000))), (charlie, None)])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())));
             assert_eq!(token.check_transfer(bob, charlie, 1), Err(TokenError::RecipientNotVerified));
@@ -887,12 +888,12 @@ pub mod gpu_hour_token {
         fn an_unbound_token_verifies_nobody_and_a_rebinding_voids_old_credentials() {
             let mut token = token();
             let (alice, bob, charlie, django) = (accounts().alice, accounts().bob, accounts().charlie, accounts().django);
-            token.admin(Fwd(vec![attest(100)])).unwrap();
+            token.admin(Fwd::from(vec![attest(100)])).unwrap();
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(true).unwrap();
-            token.identities_changed(Fwd(vec![(bob, Some(credential(u64::MAX))), (charlie, Some(credential(u64::MAX)))])).unwrap();
+            token.identities_changed(Fwd::from(vec![(bob, Some(credential(u64::MAX))), (charlie, Some(credential(u64::MAX)))])).unwrap();
             set_caller::<DefaultEnvironment>(alice);
-            token.admin(Fwd(vec![mint(bob, 10)])).unwrap();
+            token.admin(Fwd::from(vec![mint(bob, 10)])).unwrap();
             // Unbound, the token cannot hear of a removal, so it trusts nobody.
             set_caller::<DefaultEnvironment>(django);
             token.binding_changed(false).unwrap();
@@ -906,11 +907,11 @@ pub mod gpu_hour_token {
             token.binding_changed(true).unwrap();
             assert_eq!((token.state().bound, token.state().binding), (true, 2));
             assert_eq!(holding(&token, bob).credential, None, "a credential from the earlier binding is void");
-            token.identities_changed(Fwd(vec![(bob, Some(credential(u64::MAX)))])).unwrap();
+            token.identities_changed(Fwd::from(vec![(bob, Some(credential(u64::MAX)))])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             assert_eq!(token.transfer(charlie, 1, Vec::new()), Err(PSP22Error::Custom("RecipientNotVerified".into())), "charlie not renewed");
             set_caller::<DefaultEnvironment>(django);
-            token.identities_changed(Fwd(vec![(charlie, Some(credential(u64::MAX)))])).unwrap();
+            token.identities_changed(Fwd::from(vec![(charlie, Some(credential(u64::MAX)))])).unwrap();
             set_caller::<DefaultEnvironment>(bob);
             token.transfer(charlie, 1, Vec::new()).unwrap();
             assert_eq!((token.balance_of(bob), token.balance_of(charlie)), (9, 1));
