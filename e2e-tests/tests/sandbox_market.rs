@@ -34,7 +34,6 @@ fn with_market() -> TestResult<(Suite, AccountId32)> {
     Ok((suite, market))
 }
 
-/// Every balance the trades move: (token, stablecoin) of each account.
 /// A market with verified Bob holding 50 GPU-hours (all approved to the market) and verified Vic
 /// 1,000 USDC, in epoch 2; returns the suite, the market, Bob, Vic and the fee recipient.
 fn seller_and_buyer() -> TestResult<(Suite, AccountId32, AccountId32, AccountId32, AccountId32)> {
@@ -48,6 +47,7 @@ fn seller_and_buyer() -> TestResult<(Suite, AccountId32, AccountId32, AccountId3
     Ok((suite, market, bob, vic, operator()))
 }
 
+/// Every balance the trades move: (token, stablecoin) of each account.
 fn balances(suite: &mut Suite, who: &[&AccountId32]) -> TestResult<Vec<(u128, u128)>> {
     let (token, coin) = (suite.token.clone(), suite.coin.clone());
     who.iter().map(|w| Ok((suite.balance(&token, w)?, suite.balance(&coin, w)?))).collect()

@@ -261,8 +261,11 @@ fn the_token_runs_its_front_and_delegates_the_rest_to_one_layout() -> TestResult
     use e2e_tests::artifact;
     let mut suite = Suite::deploy()?;
     let token = suite.token.clone();
+    // Uploading the logic again changes nothing and names the code the token was deployed with.
+    let uploaded = suite.session.upload_bundle(e2e_tests::sandbox::bundle("gpu_hour_token_logic")?)?;
+    assert_eq!(format!("{uploaded:?}"), suite.token_logic);
     let logic: ink::primitives::Hash = call(&mut suite.session, &token, "logic", &[])?;
-    assert_eq!(format!("0x{}", hex(logic.as_ref())), suite.token_logic);
+    assert_eq!(logic.as_ref(), uploaded.as_bytes());
     let metadata = |name: &str| -> TestResult<serde_json::Value> { Ok(serde_json::from_str(&std::fs::read_to_string(artifact(name, "json"))?)?) };
     let (front, full) = (metadata("gpu_hour_token")?, metadata("gpu_hour_token_logic")?);
     for section in ["storage", "spec", "types"] {
@@ -280,8 +283,6 @@ fn the_token_runs_its_front_and_delegates_the_rest_to_one_layout() -> TestResult
     // The token locks its logic code: the chain refuses to remove it while the token depends on
     // it, whoever asks, its uploader included (review: a removal would have stopped claims,
     // admin operations and the registry's pushes).
-    let uploaded = suite.session.upload_bundle(e2e_tests::sandbox::bundle("gpu_hour_token_logic")?)?;
-    assert_eq!(format!("{uploaded:?}"), suite.token_logic, "uploading it again changes nothing");
     let uploader = suite.issuer.clone();
     use drink::Sandbox as _;
     let removed = suite.session.sandbox().execute_with(|| {
@@ -294,10 +295,6 @@ fn the_token_runs_its_front_and_delegates_the_rest_to_one_layout() -> TestResult
     let args = ["None".into(), "None".into(), POOL.into(), registry.to_string(), coin.to_string(), format!("0x{}", "07".repeat(32))];
     assert!(deploy(&mut suite.session, "gpu_hour_token", "new", &args).is_err());
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The token's admin operations come only from its `pool_admin`; a batch is all or nothing
