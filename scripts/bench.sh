@@ -68,8 +68,8 @@ out.append("Rerun: `scripts/setup.sh && scripts/bench.sh` (raw lines in `target/
 max_code = limits["max_code_len"]
 out.append("## Wasm size (release, after cargo-contract's wasm-opt)\n")
 out.append(f"| contract | bytes | × reference | share of the node's max code size ({max_code:,} B) |\n|---|---:|---:|---:|")
-# The token's logic code (its full build, run by delegate call by the token's front) beside the contracts.
-codes = contracts + ["gpu_hour_token_logic"]
+# Each front's logic code (its full build, run by delegate call by the front) beside the contracts.
+codes = contracts + [c + "_logic" for c in contracts if os.path.exists(os.path.join(artifacts, c + "_logic"))]
 sizes = {c: os.path.getsize(os.path.join(artifacts, c, c + ".wasm")) for c in codes + [REF]}
 for c in [REF] + codes:
     out.append(f"| {c} | {sizes[c]:,} | {sizes[c] / sizes[REF]:.2f} | {sizes[c] / max_code:.0%} |")
@@ -109,8 +109,8 @@ out.append(f"\nCardinal's example has no `mint` (its supply is minted at constru
            "`a_transfer_makes_no_cross_contract_call` proves the transfer reaches the token only). What is left is mostly "
            f"code size: even `total_supply` costs {read_token[0]:,} ref_time and {read_token[1]:,} B of proof on the token "
            f"against {read_ref[0]:,} and {read_ref[1]:,} B on the reference, because every call loads the contract's code, "
-           f"{sizes['gpu_hour_token']:,} bytes against {sizes[REF]:,}. That is the token's front: PSP22 in its own code, "
-           f"every other message run by delegate call in the token's full build (`gpu_hour_token_logic`, "
+           f"{sizes['gpu_hour_token']:,} bytes against {sizes[REF]:,}. That is the token's front: a transfer's messages in "
+           f"its own code, every other message run by delegate call in the token's full build (`gpu_hour_token_logic`, "
            f"{sizes['gpu_hour_token_logic']:,} B), which transfers never load. Roles and records holders never need live in "
            f"`pool_admin` ({sizes.get('pool_admin', 0):,} B, loaded only by issuer operations and redemptions); "
            "[code-size.md](code-size.md) measures what each group of messages weighs, and what did not pay.\n")

@@ -31,10 +31,11 @@ field() { grep -o "\b$1: [0-9]*" | head -1 | cut -d' ' -f2; }
 # .contract/.wasm/.json to $ARTIFACTS/$1/; cargo's output goes to stdout.
 build_contract() {
   local features=()
-  if [ "$1" = gpu_hour_token ]; then
-    # The token builds twice from one source: its full build is the code the deployed front runs
-    # by delegate call for every message but PSP22's (artifact gpu_hour_token_logic), and the
-    # front (`--features front`) is what token accounts run; both have the same metadata.
+  if has_front "$1"; then
+    # A contract with a `front` feature builds twice from one source: its full build is the code
+    # the deployed front runs by delegate call for the messages it hands on (artifact
+    # <name>_logic), and the front (`--features front`) is what the contract's account runs; both
+    # have the same metadata (docs/design.md).
     cargo contract build --release --manifest-path "$ROOT/contracts/$1/Cargo.toml" || return 1
     mkdir -p "$ARTIFACTS/${1}_logic"
     for ext in contract wasm json; do cp "$CARGO_TARGET_DIR/ink/$1/$1.$ext" "$ARTIFACTS/${1}_logic/${1}_logic.$ext"; done
@@ -43,6 +44,11 @@ build_contract() {
   cargo contract build --release "${features[@]}" --manifest-path "$ROOT/contracts/$1/Cargo.toml" || return 1
   mkdir -p "$ARTIFACTS/$1"
   cp "$CARGO_TARGET_DIR/ink/$1/$1".{contract,wasm,json} "$ARTIFACTS/$1/"
+}
+
+# Whether contract $1 deploys as a front over its full build's logic code (a `front` feature).
+has_front() {
+  grep -q '^front = ' "$ROOT/contracts/$1/Cargo.toml"
 }
 
 # Runs "$@" with all its output in LOG; while it runs, prints one line a minute (elapsed time, the

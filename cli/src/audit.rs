@@ -417,11 +417,13 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
     for (name, record) in c.all() {
         let actual = chain.code_hash_at(&record.account()?).await?;
         f.code_hashes.push((name.to_string(), record.code_hash.clone(), value::hex0x(&actual)));
+        // A front runs this code by delegate call for the messages it hands on (a record without
+        // it fails the check).
+        if name.has_front() {
+            let logic = bytes_hex(&read(name, &record.account()?, "logic", vec![]).await?)?;
+            f.code_hashes.push((format!("{name} (logic)"), record.logic.clone().unwrap_or_else(|| "none".into()), logic));
+        }
     }
-    // The token's front runs this code by delegate call for every message but PSP22's (a record
-    // without it fails the check).
-    let logic = bytes_hex(&read(ContractName::Token, &token, "logic", vec![]).await?)?;
-    f.code_hashes.push((format!("{} (logic)", ContractName::Token), deployment.token_logic.clone(), logic));
     f.expected_capacity = u128::from(deployment.attested_gpu_hours).saturating_mul(UNITS_PER_GPU_HOUR);
     f.expected_attestation = deployment.attestation_hash.clone();
     // One read of the token's state: capacity, document, totals and yield as of the same block.

@@ -139,10 +139,10 @@ impl Chain {
         self.upload_artifact(self.artifact(contract, "contract")?).await
     }
 
-    /// Uploads the token's full build (`gpu_hour_token_logic`), the code its front runs by
-    /// delegate call for every message but PSP22's; returns its code hash.
-    pub async fn upload_token_logic(&self) -> Result<[u8; 32]> {
-        self.upload_artifact(self.artifact_of(TOKEN_LOGIC, "contract")?).await
+    /// Uploads a front's full build (`<name>_logic`), the code the front runs by delegate call
+    /// for the messages it hands on; returns its code hash.
+    pub async fn upload_logic(&self, contract: ContractName) -> Result<[u8; 32]> {
+        self.upload_artifact(self.artifact_of(&format!("{contract}_logic"), "contract")?).await
     }
 
     async fn upload_artifact(&self, artifact: PathBuf) -> Result<[u8; 32]> {
@@ -179,9 +179,6 @@ impl Chain {
         Ok(info.code_hash().0)
     }
 }
-
-/// The artifacts' name of the token's full build (scripts/env.sh `build_contract`).
-pub const TOKEN_LOGIC: &str = "gpu_hour_token_logic";
 
 /// The gas limit of a submitted call: what its dry run needed and half as much again, within
 /// `most` (the chain's largest normal transaction, less room for the transaction's own base

@@ -1,5 +1,5 @@
 //! `deploy-pool`: upload, instantiate (or reuse), wire and attest a pool from `pool.toml`.
-use crate::chain::{account, AccountId, Chain, TOKEN_LOGIC};
+use crate::chain::{account, AccountId, Chain};
 use crate::config::{hash32, PoolConfig};
 use crate::deployment::{ContractName, Contracts, Deployed, Deployment};
 use crate::value;
@@ -43,16 +43,16 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         .chain(config.vault.as_ref().map(|_| ContractName::Vault))
         .chain(config.market.as_ref().map(|_| ContractName::Market))
         .collect();
-    // Uploads and instantiations, then the admin hand-over, binding, capacity, yield period, feed,
-    // distributor and offer (and the compliance rules, and the vault's custodian record).
+    // Uploads (and each front's logic code) and instantiations, then the admin hand-over, binding,
+    // capacity, yield period, feed, distributor and offer (and the compliance rules, and the
+    // vault's custodian record).
+    let fronts = uploads.iter().filter(|name| name.has_front()).count();
     let optional_steps = usize::from(config.vault.is_some()) + usize::from(config.compliance.is_some());
-    let mut progress = Progress::new(uploads.len() * 2 + 8 + optional_steps);
+    let mut progress = Progress::new(uploads.len() * 2 + fronts + 7 + optional_steps);
     for name in &uploads {
         progress.tell(format!("upload {name} code"));
         chain.upload(*name).await?;
     }
-    progress.tell(format!("upload {TOKEN_LOGIC} code (the token's front runs it for all but PSP22)"));
-    let token_logic = chain.upload_token_logic().await?;
 
     let coin = match reuse_coin {
         Some(address) => reuse(chain, address, ContractName::Stablecoin).await?,
@@ -73,7 +73,6 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
         pool_info,
         registry.address.clone(),
         coin.address.clone(),
-        value::hex0x(&token_logic),
     ];
     let token = instantiate(chain, &mut progress, ContractName::Token, &token_args).await?;
     let token_account = token.account()?;
@@ -152,7 +151,6 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
             credit_vault: credit_vault.clone(),
             gpu_market,
         },
-        token_logic: value::hex0x(&token_logic),
         feed,
         attested_gpu_hours: attestation.gpu_hours,
         attestation_hash: value::hex0x(&hash),
@@ -167,11 +165,22 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
 /// How long past the tokenization period the vault's custodian record stays verified (366 days).
 pub const VAULT_UNWIND_MS: u64 = 366 * 24 * 3_600_000;
 
+/// Instantiates `name` with `args`; a contract deployed as a front first gets its logic code
+/// uploaded and its hash as the constructor's last argument, recorded beside its own.
 async fn instantiate(chain: &Chain, progress: &mut Progress, name: ContractName, args: &[String]) -> Result<Deployed> {
+    let mut args = args.to_vec();
+    let logic = if name.has_front() {
+        progress.tell(format!("upload {name}_logic code (what {name}'s front runs by delegate call)"));
+        let logic = value::hex0x(&chain.upload_logic(name).await?);
+        args.push(logic.clone());
+        Some(logic)
+    } else {
+        None
+    };
     progress.tell(format!("instantiate {name}"));
-    let address = chain.instantiate(name, args).await?;
+    let address = chain.instantiate(name, &args).await?;
     eprintln!("      {name} at {address}");
-    record(chain, address, false).await
+    Ok(Deployed { logic, ..record(chain, address, false).await? })
 }
 
 async fn reuse(chain: &Chain, address: &str, name: ContractName) -> Result<Deployed> {
@@ -183,7 +192,7 @@ async fn reuse(chain: &Chain, address: &str, name: ContractName) -> Result<Deplo
 /// The deployment record of the contract at `address`, with the code hash the chain holds for it.
 async fn record(chain: &Chain, address: AccountId, reused: bool) -> Result<Deployed> {
     let code_hash = value::hex0x(&chain.code_hash_at(&address).await?);
-    Ok(Deployed { address: address.to_string(), code_hash, reused })
+    Ok(Deployed { address: address.to_string(), code_hash, logic: None, reused })
 }
 
 async fn create_feed(chain: &Chain, progress: &mut Progress, config: &PoolConfig, oracle: &AccountId, token: &str, now_ms: u64) -> Result<u32> {

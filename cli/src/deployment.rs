@@ -10,6 +10,11 @@ pub struct Deployed {
     pub address: String,
     /// 0x-hex code hash the audit expects at `address`.
     pub code_hash: String,
+    /// 0x-hex code hash of the contract's full build, which its front runs by delegate call for
+    /// the messages it hands on (`logic` on the contract; the audit compares them). Only for a
+    /// contract deployed as a front ([`ContractName::has_front`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logic: Option<String>,
     /// True when the config named an existing contract instead of deploying one.
     #[serde(default)]
     pub reused: bool,
@@ -41,10 +46,6 @@ pub struct Deployment {
     pub deployer: String,
     pub deployed_at_ms: u64,
     pub contracts: Contracts,
-    /// 0x-hex code hash of the token's full build, which the token's front runs by delegate call
-    /// for every message but PSP22's (`logic` on the token; the audit compares them).
-    #[serde(default)]
-    pub token_logic: String,
     /// The pool's feed in the oracle.
     pub feed: u32,
     /// Capacity and document hash the issuer attested at deployment.
@@ -105,6 +106,15 @@ impl ContractName {
             ContractName::Vault => "credit_vault",
             ContractName::Market => "gpu_market",
         }
+    }
+}
+
+impl ContractName {
+    /// Whether the contract deploys as a front over its full build's code (scripts/env.sh
+    /// `build_contract`: a crate with a `front` feature): its constructor takes that code's hash
+    /// last, and `logic` answers it.
+    pub fn has_front(self) -> bool {
+        matches!(self, ContractName::Token | ContractName::Vault)
     }
 }
 
@@ -175,7 +185,7 @@ mod tests {
     use super::*;
 
     fn record(address: &str) -> Deployed {
-        Deployed { address: address.into(), code_hash: "0x00".into(), reused: false }
+        Deployed { address: address.into(), code_hash: "0x00".into(), logic: None, reused: false }
     }
 
     pub fn sample() -> Deployment {
@@ -194,7 +204,6 @@ mod tests {
                 credit_vault: None,
                 gpu_market: None,
             },
-            token_logic: "0x07".into(),
             feed: 0,
             attested_gpu_hours: 5_760,
             attestation_hash: "0xab".into(),

@@ -287,14 +287,16 @@ fn deploy_operate_and_audit_a_pool() {
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["rental_escrow"]["code_hash"] = format!("0x{}", "00".repeat(32)).into());
     let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
     assert!(failed.contains("different code at: rental_escrow"), "{failed}");
-    // The token's logic code (its front's delegate): the token must run the recorded one.
+    // Each front's logic code (its delegate): the token and the vault must run the recorded one.
     let deployment: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("read")).expect("json");
-    let logic = succeeds(cli(&dir, &["read", "token", "logic"]));
-    let recorded = deployment["token_logic"].as_str().expect("recorded");
-    assert!(logic.contains(recorded.trim_start_matches("0x")) && recorded.len() == 66, "{logic} / {recorded}");
-    let tampered = edit_deployment(&dir, "deployment.json", |d| d["token_logic"] = format!("0x{}", "00".repeat(32)).into());
-    let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
-    assert!(failed.contains("different code at: gpu_hour_token (logic)"), "{failed}");
+    for name in ["gpu_hour_token", "credit_vault"] {
+        let logic = succeeds(cli(&dir, &["read", name, "logic"]));
+        let recorded = deployment["contracts"][name]["logic"].as_str().expect("recorded");
+        assert!(logic.contains(recorded.trim_start_matches("0x")) && recorded.len() == 66, "{logic} / {recorded}");
+        let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"][name]["logic"] = format!("0x{}", "00".repeat(32)).into());
+        let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
+        assert!(failed.contains(&format!("different code at: {name} (logic)")), "{failed}");
+    }
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["investors"] = serde_json::json!([BOB]));
     let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
     assert!(failed.lines().any(|l| l.contains("Σ balances of known holders") && l.contains("FAIL")), "{failed}");

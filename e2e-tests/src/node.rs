@@ -99,12 +99,19 @@ pub fn minute_pool(genesis: u64, epoch_length: u64, reporters: Vec<AccountId>) -
 /// GPUs of a node suite's pool.
 pub const POOL_GPUS: u32 = 8;
 
+/// Uploads `<name>_logic`, the full build a front runs by delegate call (scripts/env.sh
+/// `build_contract`); returns its code hash, the front's constructor argument.
+pub async fn upload_logic(client: &mut NodeClient, issuer: &ink_e2e::Keypair, name: &str) -> TestResult<ink::primitives::Hash> {
+    use ink_e2e::ContractsBackend;
+    Ok(client.upload(&format!("{name}_logic"), issuer).submit().await?.code_hash)
+}
+
 /// Uploads the token's full build and instantiates its front ("H100 GPU-hour", GPUH) for `pool`,
 /// checking investors in `registry` and paying yield in `coin`: the front answers PSP22 and runs
 /// the full build by delegate call for everything else, as `deploy-pool` deploys it.
 pub async fn deploy_token(client: &mut NodeClient, issuer: &ink_e2e::Keypair, pool: PoolInfo, registry: AccountId, coin: AccountId) -> TestResult<AccountId> {
     use ink_e2e::ContractsBackend;
-    let logic = client.upload("gpu_hour_token_logic", issuer).submit().await?.code_hash;
+    let logic = upload_logic(client, issuer, "gpu_hour_token").await?;
     let mut constructor = GpuHourTokenRef::new(Some("H100 GPU-hour".into()), Some("GPUH".into()), pool, registry, coin, logic);
     Ok(client.instantiate("gpu_hour_token", issuer, &mut constructor).submit().await?.account_id)
 }

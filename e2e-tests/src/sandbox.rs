@@ -176,7 +176,7 @@ impl Suite {
         let coin = deploy(&mut session, "stablecoin", "new", &["Some(\"USD Coin\")".into(), "Some(\"USDC\")".into()])?;
         let registry = deploy(&mut session, "identity_registry", "new", &[])?;
         // The token's front runs the token's full build by delegate call for all but PSP22.
-        let token_logic = format!("{:?}", session.upload_bundle(bundle("gpu_hour_token_logic")?)?);
+        let token_logic = upload_logic(&mut session, "gpu_hour_token")?;
         let token = deploy(
             &mut session,
             "gpu_hour_token",
@@ -381,12 +381,47 @@ pub fn deploy_vault(suite: &mut Suite) -> TestResult<AccountId32> {
         "Links {{ token: {}, stablecoin: {}, oracle: {}, feed: 0, escrow: {} }}",
         suite.token, suite.coin, suite.oracle, suite.escrow
     );
-    let vault = deploy(&mut suite.session, "credit_vault", "new", &[VAULT_PARAMS.into(), links])?;
+    let logic = upload_logic(&mut suite.session, "credit_vault")?;
+    let vault = deploy(&mut suite.session, "credit_vault", "new", &[VAULT_PARAMS.into(), links, logic])?;
     // The registry accepts the vault as a custodian, so the token lets it hold collateral.
     let identity = "Identity { verified: true, country: 276, kyc_expiry: 4102444800000, class: Custodian, claim_hash: None }";
     let registry = suite.registry.clone();
     call_ok::<(), identity_registry::identity_registry::Error>(&mut suite.session, &registry, "register", &[vault.to_string(), identity.into()])?;
     Ok(vault)
+}
+
+/// Uploads `<name>_logic`, the full build a front runs by delegate call (scripts/env.sh
+/// `build_contract`), and returns its code hash as 0x-hex, the front's constructor argument
+/// (uploading it again answers the same hash).
+pub fn upload_logic(session: &mut Sandbox, name: &str) -> TestResult<String> {
+    Ok(format!("{:?}", session.upload_bundle(bundle(&format!("{name}_logic"))?)?))
+}
+
+/// Checks that the contract at `address` runs `name`'s front over `<name>_logic`: `logic()`
+/// answers the full build's code hash (uploading it again names the same code); both builds come
+/// from one source, so they share the storage layout, the interface and the types (what clients
+/// and wallets read), and the front is the smaller (at most two thirds); and the chain refuses to
+/// remove the logic code while the contract depends on it, whoever asks, its `uploader` included
+/// (review 13: a removal would have stopped every forwarded message).
+pub fn assert_front(session: &mut Sandbox, name: &str, address: &AccountId32, uploader: AccountId32) -> TestResult {
+    use drink::Sandbox as _;
+    let uploaded = session.upload_bundle(bundle(&format!("{name}_logic"))?)?;
+    let logic: ink::primitives::Hash = call(session, address, "logic", &[])?;
+    assert_eq!(logic.as_ref(), uploaded.as_bytes(), "{name}: logic() names the uploaded full build");
+    let metadata = |name: &str| -> TestResult<serde_json::Value> { Ok(serde_json::from_str(&std::fs::read_to_string(artifact(name, "json"))?)?) };
+    let (front, full) = (metadata(name)?, metadata(&format!("{name}_logic"))?);
+    for section in ["storage", "spec", "types"] {
+        assert_eq!(front[section], full[section], "{name} {section}: the front and its logic code must agree");
+    }
+    assert_ne!(front["source"]["hash"], full["source"]["hash"], "{name}: two builds");
+    let size = |name: &str| std::fs::metadata(artifact(name, "wasm")).map(|m| m.len());
+    assert!(size(name)? * 3 < size(&format!("{name}_logic"))? * 2, "{name}: the front is at most two thirds of the full build");
+    let removed = session.sandbox().execute_with(|| {
+        let origin = drink::minimal::MinimalSandbox::convert_account_to_origin(uploader);
+        drink::pallet_contracts::Pallet::<drink::minimal::MinimalSandboxRuntime>::remove_code(origin, uploaded)
+    });
+    assert_eq!(removed.map_err(|e| e.error), Err(drink::pallet_contracts::Error::<drink::minimal::MinimalSandboxRuntime>::CodeInUse.into()), "{name}: logic locked");
+    Ok(())
 }
 
 /// Storage deposit of the session's last call: charged (positive) or refunded (negative).

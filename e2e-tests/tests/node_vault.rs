@@ -6,7 +6,7 @@
 use compute_rwa_common::{Report, YieldDistributor};
 use credit_vault::credit_vault::{CreditVault, CreditVaultRef, Error, Links};
 use credit_vault::vault::Params;
-use e2e_tests::node::{client, deploy_suite, funded, id, minute_pool, now_ms, run, sleep_until, NodeCalls, NodeClient, NodeSuite, SUITE};
+use e2e_tests::node::{client, deploy_suite, funded, id, minute_pool, now_ms, run, sleep_until, upload_logic, NodeCalls, NodeClient, NodeSuite, SUITE};
 use e2e_tests::{ok, TestResult};
 use identity_registry::registry::{Identity, InvestorClass};
 use ink::primitives::AccountId;
@@ -66,7 +66,7 @@ async fn checkpoints(
 #[test]
 fn borrow_repay_and_liquidate_on_a_node() -> TestResult {
     run(async {
-        let contracts: Vec<&str> = SUITE.iter().copied().chain(["credit_vault"]).collect();
+        let contracts: Vec<&str> = SUITE.iter().copied().chain(["credit_vault", "credit_vault_logic"]).collect();
         let mut client = client(&contracts).await?;
         let issuer = alice();
         let [borrower, lender, liquidator, outsider, reporter_a, reporter_b] = funded::<6>(&mut client, &issuer).await?;
@@ -112,7 +112,8 @@ fn borrow_repay_and_liquidate_on_a_node() -> TestResult {
             horizon_epochs: 1_200,
         };
         let links = Links { token, stablecoin: coin, oracle, feed: 0, escrow };
-        let vault = client.instantiate("credit_vault", &issuer, &mut CreditVaultRef::new(params, links)).extra_gas_portion(MARGIN).submit().await?.account_id;
+        let logic = upload_logic(&mut client, &issuer, "credit_vault").await?;
+        let vault = client.instantiate("credit_vault", &issuer, &mut CreditVaultRef::new(params, links, logic)).extra_gas_portion(MARGIN).submit().await?.account_id;
         let custodian = Identity { class: InvestorClass::Custodian, ..kyc.clone() };
         ok(client.call(&issuer, &calls.registry.register(vault, custodian)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
         let mut vault_calls = ink_e2e::create_call_builder::<CreditVault>(vault);

@@ -2,7 +2,7 @@
 //! identities pushed by the registry to every bound token in the same call, compliance checked
 //! in the token with no cross-contract call, and O(1) yield streamed over the yield period.
 use compute_rwa_common::{ComplianceRules, Credential, HolderRecord, InvestorClass};
-use e2e_tests::sandbox::{account, call, call_err, call_ok, delegate_calls, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
+use e2e_tests::sandbox::{account, assert_front, call, call_err, call_ok, delegate_calls, deploy, emitted, identity, ink_id, Suite, POOL, POOL_GPU_HOURS, YIELD_PERIOD};
 use pool_admin::admin::{Redemption, RedemptionStatus};
 use e2e_tests::TestResult;
 use gpu_hour_token::gpu_hour_token::{Holding, TokenState};
@@ -258,38 +258,20 @@ fn a_transfer_makes_no_cross_contract_call() -> TestResult {
 /// and the front is the smaller code every transfer loads.
 #[test]
 fn the_token_runs_its_front_and_delegates_the_rest_to_one_layout() -> TestResult {
-    use e2e_tests::artifact;
     let mut suite = Suite::deploy()?;
     let token = suite.token.clone();
-    // Uploading the logic again changes nothing and names the code the token was deployed with.
-    let uploaded = suite.session.upload_bundle(e2e_tests::sandbox::bundle("gpu_hour_token_logic")?)?;
-    assert_eq!(format!("{uploaded:?}"), suite.token_logic);
-    let logic: ink::primitives::Hash = call(&mut suite.session, &token, "logic", &[])?;
-    assert_eq!(logic.as_ref(), uploaded.as_bytes());
-    let metadata = |name: &str| -> TestResult<serde_json::Value> { Ok(serde_json::from_str(&std::fs::read_to_string(artifact(name, "json"))?)?) };
-    let (front, full) = (metadata("gpu_hour_token")?, metadata("gpu_hour_token_logic")?);
-    for section in ["storage", "spec", "types"] {
-        assert_eq!(front[section], full[section], "{section}: the front and its logic code must agree");
-    }
-    assert_ne!(front["source"]["hash"], full["source"]["hash"], "two builds");
-    let size = |name: &str| std::fs::metadata(artifact(name, "wasm")).map(|m| m.len());
-    assert!(size("gpu_hour_token")? * 3 < size("gpu_hour_token_logic")? * 2, "the front is at most two thirds of the full build");
+    // Logic read, one layout and interface, the smaller front, the logic locked (the chain
+    // refuses `remove_code` while the token depends on it: a removal would have stopped claims,
+    // admin operations and the registry's pushes).
+    let issuer = suite.issuer.clone();
+    assert_front(&mut suite.session, "gpu_hour_token", &token, issuer)?;
+    assert_eq!(e2e_tests::sandbox::upload_logic(&mut suite.session, "gpu_hour_token")?, suite.token_logic);
     // A refusal in the logic code reaches the caller as the token's own (forwarded output).
     let outsider = account(99);
     suite.fund(&outsider)?;
     let refused = suite.as_actor(&outsider, |s| call_err::<Vec<(u128, u128)>, TokenError>(&mut s.session, &token, "TokenAdmin::admin", &["[SetPaused(true)]".into()]))?;
     assert_eq!(refused, TokenError::NotAdmin);
     assert!(!suite.token_state()?.paused);
-    // The token locks its logic code: the chain refuses to remove it while the token depends on
-    // it, whoever asks, its uploader included (review: a removal would have stopped claims,
-    // admin operations and the registry's pushes).
-    let uploader = suite.issuer.clone();
-    use drink::Sandbox as _;
-    let removed = suite.session.sandbox().execute_with(|| {
-        let origin = drink::minimal::MinimalSandbox::convert_account_to_origin(uploader);
-        drink::pallet_contracts::Pallet::<drink::minimal::MinimalSandboxRuntime>::remove_code(origin, uploaded)
-    });
-    assert_eq!(removed.map_err(|e| e.error), Err(drink::pallet_contracts::Error::<drink::minimal::MinimalSandboxRuntime>::CodeInUse.into()));
     // A front over code that was never uploaded cannot be deployed (its constructor traps).
     let (registry, coin) = (suite.registry.clone(), suite.coin.clone());
     let args = ["None".into(), "None".into(), POOL.into(), registry.to_string(), coin.to_string(), format!("0x{}", "07".repeat(32))];

@@ -5,7 +5,7 @@
 //! balance asserted to the unit, and every privileged message refused to everyone but the owner.
 use credit_vault::credit_vault::{Error, VaultState};
 use credit_vault::vault::{Health, Valuation};
-use e2e_tests::sandbox::{account, ANY_DEPOSIT, call, call_err, call_ok, deploy_vault, deposit, Suite, HOUR, POOL_GPU_HOURS, VAULT_PARAMS as PARAMS};
+use e2e_tests::sandbox::{account, ANY_DEPOSIT, call, call_err, call_ok, delegate_calls, deploy_vault, deposit, Suite, HOUR, POOL_GPU_HOURS, VAULT_PARAMS as PARAMS};
 use e2e_tests::TestResult;
 use drink::AccountId32;
 
@@ -339,6 +339,49 @@ fn borrowed_with(loan: u128) -> TestResult<(Suite, AccountId32, u64, [AccountId3
     Ok((suite, vault, id, [bob, lena, vic, renter]))
 }
 
+/// The deployed vault is its crate's front build (as the token is): lenders' deposits and
+/// withdrawals, locking collateral, repaying and claiming credit run in its own code; every
+/// message that needs a valuation, the owner's, the keepers' and the reads run by delegate call
+/// in the full build's code, fixed and locked at construction, with one storage layout and one
+/// interface.
+#[test]
+fn the_vault_runs_its_front_and_delegates_valuations_and_governance() -> TestResult {
+    let (mut suite, vault, _, [bob, lena, ..]) = borrowed()?;
+    let issuer = suite.issuer.clone();
+    e2e_tests::sandbox::assert_front(&mut suite.session, "credit_vault", &vault, issuer)?;
+    // The code `logic()` names (assert_front: the uploaded full build), as delegate events show it.
+    let logic = e2e_tests::sandbox::upload_logic(&mut suite.session, "credit_vault")?;
+    let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &vault).map(|(_, code)| code).collect::<Vec<_>>();
+    // Lenders and repayments: the front's own code (the token's claim is the token's delegate).
+    suite.as_actor(&lena, |s| {
+        s.coin_ok("PSP22::approve", &[vault.to_string(), USDC.to_string()])?;
+        vault_ok::<u128>(s, &vault, "deposit", &[USDC.to_string()])
+    })?;
+    assert_eq!(delegated(&suite), Vec::<String>::new(), "a deposit runs in the front");
+    suite.as_actor(&bob, |s| {
+        s.coin_ok("PSP22::approve", &[vault.to_string(), USDC.to_string()])?;
+        vault_ok::<u128>(s, &vault, "repay", &[bob.to_string(), USDC.to_string()])
+    })?;
+    assert_eq!(delegated(&suite), Vec::<String>::new(), "a repayment runs in the front");
+    // Borrowing needs a valuation: the logic code, on the vault's storage, with the vault's books.
+    let debt = suite.as_actor(&bob, |s| vault_ok::<u128>(s, &vault, "borrow", &[USDC.to_string()]))?;
+    assert_eq!(delegated(&suite), vec![logic.clone()], "a borrow runs in the logic code");
+    let (_, now): (credit_vault::vault::Position, u128) = vault_ok(&mut suite, &vault, "position", &[bob.to_string()])?;
+    assert_eq!(now, debt, "the front and its logic keep one set of books");
+    // The owner's messages run in the logic code; a refusal there reaches the caller as the
+    // vault's own (the front has no body for it to answer with).
+    vault_ok::<()>(&mut suite, &vault, "set_paused", &["false".into()])?;
+    assert_eq!(delegated(&suite), vec![logic], "the owner's messages run in the logic code");
+    let outsider = account(99);
+    suite.fund(&outsider)?;
+    assert_eq!(suite.as_actor(&outsider, |s| vault_err::<()>(s, &vault, "set_paused", &["true".into()]))?, Error::NotOwner);
+    // A front over code that was never uploaded cannot be deployed (its constructor traps).
+    let links = format!("Links {{ token: {}, stablecoin: {}, oracle: {}, feed: 0, escrow: {} }}", suite.token, suite.coin, suite.oracle, suite.escrow);
+    let args = [PARAMS.into(), links, format!("0x{}", "07".repeat(32))];
+    assert!(e2e_tests::sandbox::deploy(&mut suite.session, "credit_vault", "new", &args).is_err());
+    Ok(())
+}
+
 /// Yield beyond the debt is the borrower's: once the collateral's yield has repaid a small loan
 /// in full, the rest is credit that only the borrower claims, to the unit and once.
 #[test]
@@ -472,8 +515,9 @@ fn a_vault_whose_links_describe_two_pools_cannot_be_deployed() -> TestResult {
     let links = |token: &AccountId32, coin: &AccountId32, oracle: &AccountId32, feed: u32| {
         format!("Links {{ token: {token}, stablecoin: {coin}, oracle: {oracle}, feed: {feed}, escrow: {escrow} }}")
     };
+    let logic = e2e_tests::sandbox::upload_logic(&mut suite.session, "credit_vault")?;
     for wrong in [links(&coin, &coin, &oracle, 0), links(&token, &token, &oracle, 0), links(&token, &coin, &token, 0), links(&token, &coin, &oracle, 1)] {
-        let refused: Error = e2e_tests::sandbox::deploy_err(&mut suite.session, "credit_vault", "new", &[PARAMS.into(), wrong.clone()])?;
+        let refused: Error = e2e_tests::sandbox::deploy_err(&mut suite.session, "credit_vault", "new", &[PARAMS.into(), wrong.clone(), logic.clone()])?;
         assert_eq!(refused, Error::InconsistentLinks, "{wrong}");
     }
     // The suite's own links deploy (deploy_vault), as before.

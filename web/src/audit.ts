@@ -1,6 +1,6 @@
 // The CLI's `audit` checks, in the browser: gather figures from chain, reconcile them purely.
 import type { Codec } from "@polkadot/types/types";
-import { big, get, some, type Pool } from "./chain";
+import { big, FRONTS, get, some, type Pool } from "./chain";
 import { DECIMALS, formatUnits } from "./format";
 
 export interface Holder {
@@ -256,16 +256,19 @@ export async function gather(pool: Pool): Promise<Figures> {
   let feedRefusal: string | undefined;
   await pool.read("utilization_oracle", "latest", [d.feed]).catch((e: Error & { variant?: string }) => (feedRefusal = e.variant ?? e.message));
   const { epochsChecked, flagged } = await flaggedReports(pool, feed);
-  const codeHashes = await Promise.all(
-    pool.names.map(async (name): Promise<[string, string, string]> => {
-      const record = d.contracts[name]!;
-      const onChain = some(await pool.api.query.contracts.contractInfoOf(record.address));
-      return [name, record.code_hash, onChain ? get(onChain, "codeHash").toHex() : "none"];
-    }),
-  );
-  // The token's front runs this code by delegate call for every message but PSP22's (a record
-  // without it fails the check).
-  codeHashes.push(["gpu_hour_token (logic)", d.token_logic ?? "none", (await pool.read("gpu_hour_token", "logic")).toHex()]);
+  const codeHashes = (
+    await Promise.all(
+      pool.names.map(async (name): Promise<[string, string, string][]> => {
+        const record = d.contracts[name]!;
+        const onChain = some(await pool.api.query.contracts.contractInfoOf(record.address));
+        const own: [string, string, string] = [name, record.code_hash, onChain ? get(onChain, "codeHash").toHex() : "none"];
+        if (!FRONTS.includes(name)) return [own];
+        // A front runs this code by delegate call for the messages it hands on (a record without
+        // it fails the check).
+        return [own, [`${name} (logic)`, record.logic ?? "none", (await pool.read(name, "logic")).toHex()]];
+      }),
+    )
+  ).flat();
   const vault = pool.hasVault ? await vaultBooks(pool) : undefined;
   return {
     codeHashes,

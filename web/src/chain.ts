@@ -12,6 +12,8 @@ import { withMargin } from "./gas";
 
 /** Every contract a pool can have, in deployment order; the credit vault and the market only where pool.toml has a `[vault]` and a `[market]`. */
 export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow", "credit_vault", "gpu_market"] as const;
+/** Contracts deployed as a front over their full build's code, which `logic` answers (the CLI's `ContractName::has_front`). */
+export const FRONTS: readonly Name[] = ["gpu_hour_token", "credit_vault"];
 export type Name = (typeof CONTRACTS)[number];
 /** The contracts every pool has. */
 export type Core = Exclude<Name, "credit_vault" | "gpu_market">;
@@ -20,14 +22,14 @@ export type Core = Exclude<Name, "credit_vault" | "gpu_market">;
 export interface Deployed {
   address: string;
   code_hash: string;
+  /** A front's recorded logic code: the full build it runs by delegate call (see FRONTS). */
+  logic?: string;
 }
 
 /** What `compute-rwa deploy-pool` wrote (the fields the app uses). */
 export interface Deployment {
   url: string;
   contracts: Record<Core, Deployed> & { credit_vault?: Deployed; gpu_market?: Deployed };
-  /** Code hash of the token's full build, which the token's front runs by delegate call. */
-  token_logic: string;
   feed: number;
   attested_gpu_hours: number;
   attestation_hash: string;

@@ -11,11 +11,11 @@ use crate::identity::{Credential, IdentityCheck, IdentityListener, PushError};
 use crate::token::{AdminOp, AdminOutcome, TokenAdmin, TokenError};
 use ink::codegen::TraitCallBuilder;
 use ink::env::DefaultEnvironment;
-use ink::prelude::vec::Vec;
+use ink::prelude::{string::String, vec::Vec};
 use ink::primitives::AccountId;
 use ink::env::call::{build_call, ExecutionInput, Selector};
 use ink::scale::{Decode, Encode, Input, Output};
-use psp22::{PSP22Error, PSP22};
+pub use psp22::PSP22Error;
 
 /// How a call to another contract failed.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,20 +40,36 @@ fn flatten<T>(result: Result<ink::MessageResult<T>, ink::env::Error>) -> Result<
 
 /// `PSP22::transfer(to, value)` on `token`, from the calling contract's balance.
 pub fn psp22_transfer(token: AccountId, to: AccountId, value: u128) -> Result<(), CallError> {
-    let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
-    flatten(token.call_mut().transfer(to, value, Vec::new()).try_invoke())?.map_err(CallError::Token)
+    psp22(token, ink::selector_bytes!("PSP22::transfer"), (to, value, Vec::<u8>::new()))
 }
 
 /// `PSP22::transfer_from(from, to, value)` on `token`, spending the caller contract's allowance.
 pub fn psp22_transfer_from(token: AccountId, from: AccountId, to: AccountId, value: u128) -> Result<(), CallError> {
-    let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
-    flatten(token.call_mut().transfer_from(from, to, value, Vec::new()).try_invoke())?.map_err(CallError::Token)
+    psp22(token, ink::selector_bytes!("PSP22::transfer_from"), (from, to, value, Vec::<u8>::new()))
 }
 
 /// `PSP22::approve(spender, value)` on `token`, from the calling contract.
 pub fn psp22_approve(token: AccountId, spender: AccountId, value: u128) -> Result<(), CallError> {
-    let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = token.into();
-    flatten(token.call_mut().approve(spender, value).try_invoke())?.map_err(CallError::Token)
+    psp22(token, ink::selector_bytes!("PSP22::approve"), (spender, value))
+}
+
+/// A PSP22 message answering `Result<(), PSP22Error>`, sent by selector (one call path, see
+/// `raw`). The answer is read by its first bytes: 0 (`Ok`), or 1 and the error's variant; the
+/// reason text of `Custom` and `SafeTransferCheckFailed` is left unread (no contract here uses
+/// it, and decoding it as UTF-8 text would put a validator in every caller's code).
+fn psp22(token: AccountId, selector: [u8; 4], args: impl Encode) -> Result<(), CallError> {
+    let answer = raw(token, selector, args)?;
+    let refusal = match (answer.first(), answer.get(1)) {
+        (Some(0), _) => return Ok(()),
+        (Some(1), Some(0)) => PSP22Error::Custom(String::new()),
+        (Some(1), Some(1)) => PSP22Error::InsufficientBalance,
+        (Some(1), Some(2)) => PSP22Error::InsufficientAllowance,
+        (Some(1), Some(3)) => PSP22Error::ZeroRecipientAddress,
+        (Some(1), Some(4)) => PSP22Error::ZeroSenderAddress,
+        (Some(1), Some(5)) => PSP22Error::SafeTransferCheckFailed(String::new()),
+        _ => return Err(CallError::CallFailed),
+    };
+    Err(CallError::Token(refusal))
 }
 
 /// Hands `amount` (already approved to `token`) to the GPU-hour token's holders.

@@ -70,6 +70,24 @@ impl<T: TypeInfo + 'static> TypeInfo for Fwd<T> {
     }
 }
 
+/// Runs this call's own input in `logic`'s code on the calling contract's storage (a delegate call
+/// with `FORWARD_INPUT | TAIL_CALL`) and never returns: the logic's output or revert is the call's.
+/// A front build (a contract's code that answers its frequent messages itself) starts each message
+/// it hands on with this; the rest of that message's body is the full build's and the front drops
+/// it. Reverts when the logic cannot run (missing code, or a trap in it).
+#[inline(never)]
+pub fn forward(logic: &ink::primitives::Hash) -> ! {
+    use ink::env::call::{build_call, ExecutionInput, Selector};
+    use ink::env::{CallFlags, DefaultEnvironment};
+    let _ = build_call::<DefaultEnvironment>()
+        .delegate(*logic)
+        .call_flags(CallFlags::FORWARD_INPUT | CallFlags::TAIL_CALL)
+        .exec_input(ExecutionInput::new(Selector::new([0; 4])))
+        .returns::<()>()
+        .try_invoke();
+    panic!()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

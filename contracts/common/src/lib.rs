@@ -23,7 +23,7 @@ pub use distribution::{DistributeError, YieldDistributor};
 pub use feed::{Finalized, Report, UtilizationFeed};
 pub use schedule::{EpochSchedule, MS_PER_HOUR};
 pub mod forward;
-pub use forward::{Accounts, AdminOps, Fwd, IdentityChanges};
+pub use forward::{forward, Accounts, AdminOps, Fwd, IdentityChanges};
 pub use identity::{Credential, IdentityCheck, IdentityListener, InvestorClass, Party, PushError, MAX_CHANGES};
 pub use token::{AdminOp, AdminOutcome, TokenAdmin, TokenError, MAX_BATCH};
 pub use math::{bps_of, mul_div_floor, BPS};

@@ -8,6 +8,14 @@
 //! The rules live in `vault`; this module adds access checks, the calls to the token, the
 //! stablecoin, the oracle and the escrow, and events. Checks-effects-interactions: the books
 //! change first, calls come last, and any refusal reverts the whole message.
+//!
+//! The crate builds twice (scripts/env.sh `build_contract`), as the GPU-hour token does: the full
+//! build is uploaded as code only (`credit_vault_logic`); the front (`--features front`) is what
+//! the vault's account runs. The front answers lenders' deposits and withdrawals, locking
+//! collateral, repaying and claiming credit itself; every message that needs a valuation
+//! (borrow, unlock, liquidate, health, valuation, refresh), the owner's, the keepers' (harvest,
+//! settle) and the reads start with `forward`: a delegate call to the full build's code with the
+//! call's own input, on the vault's storage. One source: one storage layout, one interface.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
 #![allow(clippy::cast_possible_truncation)]
@@ -22,7 +30,7 @@ pub mod credit_vault {
     use crate::vault::{median, Health, Params, Position, Totals, Valuation, ValuationInputs, VaultData};
     use compute_rwa_common::calls::{self, CallError};
     use compute_rwa_common::{Access, AccessError, Ownable2Step, TokenError};
-    use compute_rwa_common::{ComplianceRules, EpochSchedule, Finalized};
+    use compute_rwa_common::{forward, ComplianceRules, EpochSchedule, Finalized};
     use ink::prelude::vec::Vec;
     use ink::scale::{Decode, Encode, Input};
 
@@ -176,6 +184,8 @@ pub mod credit_vault {
         data: VaultData,
         links: Links,
         access: Access,
+        /// The code the front runs by delegate call for every message it does not answer itself.
+        logic: Hash,
     }
 
     impl From<CallError> for Error {
@@ -190,9 +200,12 @@ pub mod credit_vault {
     impl CreditVault {
         /// A vault lending `links.stablecoin` against `links.token`, valued from `links.oracle`'s
         /// feed `links.feed` and `links.escrow`'s terms; `InconsistentLinks` unless that escrow
-        /// settles the same stablecoin, token, oracle and feed. The caller is its owner.
+        /// settles the same stablecoin, token, oracle and feed. The caller is its owner. `logic`:
+        /// the code hash of this crate's full build, uploaded beforehand, which the vault's front
+        /// (the deployed build) runs by delegate call for the messages it hands on; fixed and
+        /// locked (the chain keeps that code) for the vault's life.
         #[ink(constructor)]
-        pub fn new(params: Params, links: Links) -> Result<Self, Error> {
+        pub fn new(params: Params, links: Links, logic: Hash) -> Result<Self, Error> {
             // One pool: the escrow settles the links' stablecoin, token, oracle and feed (review
             // 7b G10: a vault valuing one pool from another's escrow was deployable).
             let parties: Front<(AccountId, AccountId, AccountId)> = read(links.escrow, ink::selector_bytes!("parties"), ())?;
@@ -200,7 +213,20 @@ pub mod credit_vault {
             if (parties.0, terms.0 .0) != ((links.stablecoin, links.token, links.oracle), links.feed) {
                 return Err(Error::InconsistentLinks);
             }
-            Ok(Self { data: VaultData::new(params, Self::env().block_timestamp())?, links, access: Access::new(Self::env().caller()) })
+            if cfg!(feature = "front") {
+                // The code the front runs can never be removed while the vault exists (its
+                // uploader could otherwise remove it and stop borrowing, liquidations and the
+                // owner's messages); refused (trap) when no such code is uploaded.
+                Self::env().lock_delegate_dependency(&logic);
+            }
+            Ok(Self { data: VaultData::new(params, Self::env().block_timestamp())?, links, access: Access::new(Self::env().caller()), logic })
+        }
+
+        /// The code hash the front runs by delegate call for every message it does not answer
+        /// itself (answered by the front, whose code hash the chain shows).
+        #[ink(message)]
+        pub fn logic(&self) -> Hash {
+            self.logic
         }
 
         // ---- lenders ---------------------------------------------------------------------
@@ -262,6 +288,9 @@ pub mod credit_vault {
         /// cover it within the loan-to-value limit (refused while the feed is stale).
         #[ink(message)]
         pub fn unlock(&mut self, amount: u128) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let borrower = self.prepare(self.env().caller(), true)?;
             let in_debt = self.data.position(borrower).scaled_debt > 0;
             let assessed = if in_debt { self.assess().map(|(valuation, _)| valuation) } else { Err(Error::StaleFeed) };
@@ -275,6 +304,9 @@ pub mod credit_vault {
         /// collateral at today's valuation; returns the debt after it.
         #[ink(message)]
         pub fn borrow(&mut self, amount: u128) -> Result<u128, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let borrower = self.prepare(self.env().caller(), false)?;
             let (valuation, _) = self.assess()?;
             // Only lend against collateral that could move: the token must let the vault send it
@@ -317,6 +349,9 @@ pub mod credit_vault {
         /// units the caller received.
         #[ink(message)]
         pub fn liquidate(&mut self, borrower: AccountId, amount: u128) -> Result<u128, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let liquidator = self.env().caller();
             let borrower = self.prepare(borrower, true)?;
             let (valuation, _) = self.assess()?;
@@ -341,6 +376,9 @@ pub mod credit_vault {
         /// returns the amount claimed (refusals of the token are errors here).
         #[ink(message)]
         pub fn harvest(&mut self) -> Result<u128, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.collect(true)
         }
 
@@ -348,6 +386,9 @@ pub mod credit_vault {
         /// (the rest to its credit). Anyone may call: a keeper can keep loans repaying themselves.
         #[ink(message)]
         pub fn settle(&mut self, borrower: AccountId) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.prepare(borrower, false)?;
             Ok(())
         }
@@ -357,6 +398,9 @@ pub mod credit_vault {
         /// Replaces the risk and rate parameters (bounded; interest accrues first). Owner only.
         #[ink(message)]
         pub fn set_params(&mut self, params: Params) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.ensure_owner(self.env().caller())?;
             self.data.set_params(params, self.now())?;
             self.env().emit_event(ParamsSet { params });
@@ -367,6 +411,9 @@ pub mod credit_vault {
         /// repayments, withdrawals, unlocks and liquidations stay open. Owner only.
         #[ink(message)]
         pub fn set_paused(&mut self, paused: bool) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.ensure_owner(self.env().caller())?;
             self.data.set_paused(paused);
             self.env().emit_event(PausedSet { paused });
@@ -378,6 +425,9 @@ pub mod credit_vault {
         /// Links, parameters and books with interest accrued to now.
         #[ink(message)]
         pub fn state(&self) -> Result<VaultState, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let data = self.data.at(self.now())?;
             Ok(VaultState {
                 links: self.links,
@@ -393,6 +443,9 @@ pub mod credit_vault {
         /// Shares of `owner` and what they redeem for now.
         #[ink(message)]
         pub fn lender(&self, owner: AccountId) -> Result<(u128, u128), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let data = self.data.at(self.now())?;
             let shares = data.shares_of(owner);
             Ok((shares, data.preview_redeem(shares)?))
@@ -402,6 +455,9 @@ pub mod credit_vault {
         /// give or take now, for `amount`: (shares, assets, shares, assets).
         #[ink(message)]
         pub fn previews(&self, amount: u128) -> Result<(u128, u128, u128, u128), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let data = self.data.at(self.now())?;
             Ok((data.preview_deposit(amount)?, data.preview_mint(amount)?, data.preview_withdraw(amount)?, data.preview_redeem(amount)?))
         }
@@ -410,6 +466,9 @@ pub mod credit_vault {
         /// now; needs no valuation, so it answers while the feed is stale.
         #[ink(message)]
         pub fn position(&self, borrower: AccountId) -> Result<(Position, u128), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let data = self.data.at(self.now())?;
             let position = data.position(borrower);
             Ok((position, data.debt_of(&position)?))
@@ -419,6 +478,9 @@ pub mod credit_vault {
         /// today's valuation (fails while the feed is stale).
         #[ink(message)]
         pub fn health(&self, borrower: AccountId) -> Result<Health, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.at(self.now())?.health(borrower, &self.valuation()?)
         }
 
@@ -427,6 +489,9 @@ pub mod credit_vault {
         /// latest earlier checkpoint's (fails while the feed is stale).
         #[ink(message)]
         pub fn valuation(&self) -> Result<Valuation, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let (inputs, epoch, rent) = figures(self.links, self.data.params(), self.now())?;
             Ok(self.data.valuation(inputs, epoch, rent))
         }
@@ -438,6 +503,9 @@ pub mod credit_vault {
         /// Borrow, unlock and liquidate record theirs too. Returns whether the checkpoint changed.
         #[ink(message)]
         pub fn refresh(&mut self) -> Result<bool, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let (_, recorded) = self.assess()?;
             Ok(recorded)
         }
@@ -505,16 +573,25 @@ pub mod credit_vault {
     impl Ownable2Step for CreditVault {
         #[ink(message)]
         fn owner(&self) -> AccountId {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.owner()
         }
 
         #[ink(message)]
         fn pending_owner(&self) -> Option<AccountId> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.pending_owner()
         }
 
         #[ink(message)]
         fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let event = self.access.propose(self.env().caller(), new_owner)?;
             self.env().emit_event(event);
             Ok(())
@@ -522,6 +599,9 @@ pub mod credit_vault {
 
         #[ink(message)]
         fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let event = self.access.accept(self.env().caller())?;
             self.env().emit_event(event);
             Ok(())

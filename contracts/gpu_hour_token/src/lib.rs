@@ -34,9 +34,9 @@ pub mod gpu_hour_token {
     use crate::token::{ComplianceRules, HolderRecord, TokenData, TokenError, TokenEvent};
     use compute_rwa_common::calls;
     use compute_rwa_common::token::MAX_URI_LEN;
-    use compute_rwa_common::{Accounts, AdminOp, AdminOps, AdminOutcome, Credential, IdentityChanges, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
+    use compute_rwa_common::{forward, Accounts, AdminOp, AdminOps, AdminOutcome, Credential, IdentityChanges, DistributeError, IdentityListener, PushError, TokenAdmin, YieldDistributor, MAX_BATCH, MAX_CHANGES};
     use ink::prelude::{string::String, vec::Vec};
-    use ink::storage::Mapping;
+    use ink::storage::{Lazy, Mapping};
     use psp22::{PSP22Error, PSP22Event, PSP22Metadata, PSP22};
 
     /// Token decimals: one unit is a micro-GPU-hour.
@@ -156,12 +156,21 @@ pub mod gpu_hour_token {
         pub compliance: HolderRecord,
     }
 
-    #[ink(storage)]
-    pub struct GpuHourToken {
-        data: TokenData,
+    /// What describes the token and its pool: read by `state`, the metadata and attestations.
+    #[derive(Debug, Clone, Default)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    struct Description {
         name: Option<String>,
         symbol: Option<String>,
         pool: PoolInfo,
+    }
+
+    #[ink(storage)]
+    pub struct GpuHourToken {
+        data: TokenData,
+        /// Name, symbol and pool: never read by a transfer, so out of the root every call decodes.
+        description: Lazy<Description>,
         registry: AccountId,
         stablecoin: AccountId,
         admin: AccountId,
@@ -196,11 +205,11 @@ pub mod gpu_hour_token {
                 // front's own code.
                 Self::env().lock_delegate_dependency(&logic);
             }
+            let mut description = Lazy::new();
+            description.set(&Description { name, symbol, pool });
             Ok(Self {
                 data: TokenData::default(),
-                name,
-                symbol,
-                pool,
+                description,
                 registry,
                 stablecoin,
                 admin: Self::env().caller(),
@@ -224,12 +233,12 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn state(&self) -> TokenState {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             let (bound, binding) = self.data.binding();
             let stored = self.data.rewards().totals();
             TokenState {
-                pool: self.pool.clone(),
+                pool: self.description().pool,
                 registry: self.registry,
                 stablecoin: self.stablecoin,
                 admin: self.admin,
@@ -252,7 +261,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn holding(&self, account: AccountId) -> Result<Holding, TokenError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             Ok(Holding {
                 frozen: self.data.is_frozen(account),
@@ -271,7 +280,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn check_transfer(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), TokenError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             self.data.check_voluntary(from, to, amount, self.parties(from, to), self.env().block_timestamp())?;
             Ok(())
@@ -287,7 +296,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn sync(&mut self, accounts: Accounts) -> Result<(), TokenError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             let accounts = accounts.into_inner();
             if accounts.len() > MAX_BATCH as usize {
@@ -312,7 +321,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn claim(&mut self) -> Result<u128, TokenError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             self.claim_to(self.env().caller())
         }
@@ -322,7 +331,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn claim_to(&mut self, receiver: AccountId) -> Result<u128, TokenError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             let account = self.env().caller();
             if !self.data.party(account, self.env().block_timestamp()).verified {
@@ -341,7 +350,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         pub fn distributions(&self, from: u32, count: u32) -> Vec<Distribution> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             self.data.rewards().distributions(from, count.min(MAX_BATCH))
         }
@@ -357,22 +366,9 @@ pub mod gpu_hour_token {
 
         // ---- internals ---------------------------------------------------------------
 
-        /// The front build (`--features front`, the code every token account runs) answers PSP22
-        /// itself and hands every other message, input and all, to the full build's code in its
-        /// own storage (delegate call): holders' transfers load only the front's code. A tail call
-        /// returns the full code's output (or revert) as this call's and never comes back here;
-        /// the rest of a forwarded message's body is the full build's and the front drops it.
-        fn forward(&self) -> ! {
-            use ink::env::call::{build_call, ExecutionInput, Selector};
-            use ink::env::CallFlags;
-            let _ = build_call::<Environment>()
-                .delegate(self.logic)
-                .call_flags(CallFlags::FORWARD_INPUT | CallFlags::TAIL_CALL)
-                .exec_input(ExecutionInput::new(Selector::new([0; 4])))
-                .returns::<()>()
-                .try_invoke();
-            // Reached only when the logic code is missing or trapped: revert the call.
-            panic!()
+        /// Name, symbol and pool (set at construction, so never the default).
+        fn description(&self) -> Description {
+            self.description.get().unwrap_or_default()
         }
 
         /// The registry's verdict on both parties now, from the pushed credentials.
@@ -427,9 +423,11 @@ pub mod gpu_hour_token {
                     if document_uri.len() > MAX_URI_LEN {
                         return Err(TokenError::UriTooLong);
                     }
-                    self.data.attest(capacity, self.pool.capacity_limit())?;
-                    self.pool.attestation_hash = document_hash;
-                    self.pool.attestation_uri = document_uri;
+                    let mut description = self.description();
+                    self.data.attest(capacity, description.pool.capacity_limit())?;
+                    description.pool.attestation_hash = document_hash;
+                    description.pool.attestation_uri = document_uri;
+                    self.description.set(&description);
                     Vec::new()
                 }
                 AdminOp::Redeem { holder, amount } => self.data.redeem(holder, amount, now)?,
@@ -523,12 +521,18 @@ pub mod gpu_hour_token {
 
         #[ink(message)]
         fn increase_allowance(&mut self, spender: AccountId, delta_value: u128) -> Result<(), PSP22Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let result = self.data.increase_allowance(self.env().caller(), spender, delta_value);
             self.psp22_result(result)
         }
 
         #[ink(message)]
         fn decrease_allowance(&mut self, spender: AccountId, delta_value: u128) -> Result<(), PSP22Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let result = self.data.decrease_allowance(self.env().caller(), spender, delta_value);
             self.psp22_result(result)
         }
@@ -541,7 +545,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         fn distribute(&mut self, amount: u128) -> Result<(), DistributeError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             let distributor = self.env().caller();
             if !self.distributors.contains(distributor) {
@@ -566,7 +570,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         fn admin(&mut self, ops: AdminOps) -> Result<Vec<AdminOutcome>, TokenError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             let ops = ops.into_inner();
             if ops.len() > MAX_BATCH as usize {
@@ -591,7 +595,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         fn identities_changed(&mut self, changes: IdentityChanges) -> Result<(), PushError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             if self.env().caller() != self.registry {
                 return Err(PushError::NotRegistry);
@@ -610,7 +614,7 @@ pub mod gpu_hour_token {
         #[ink(message)]
         fn binding_changed(&mut self, bound: bool) -> Result<(), PushError> {
             if cfg!(feature = "front") {
-                self.forward()
+                forward(&self.logic)
             }
             if self.env().caller() != self.registry {
                 return Err(PushError::NotRegistry);
@@ -625,12 +629,18 @@ pub mod gpu_hour_token {
     impl PSP22Metadata for GpuHourToken {
         #[ink(message)]
         fn token_name(&self) -> Option<String> {
-            self.name.clone()
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
+            self.description().name
         }
 
         #[ink(message)]
         fn token_symbol(&self) -> Option<String> {
-            self.symbol.clone()
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
+            self.description().symbol
         }
 
         #[ink(message)]

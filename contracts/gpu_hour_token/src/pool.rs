@@ -5,7 +5,7 @@ use compute_rwa_common::{TokenError, MS_PER_HOUR};
 use ink::prelude::string::String;
 
 /// Descriptive data of one compute pool, readable in one message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct PoolInfo {
