@@ -264,8 +264,11 @@ fn every_privileged_vault_message_refuses_everyone_but_the_owner() -> TestResult
     bench(&suite, "set_paused");
     assert_eq!(vault_err::<u128>(&mut suite, &vault, "deposit", &["1".into()])?, Error::Paused);
     call_ok::<(), compute_rwa_common::AccessError>(&mut suite.session, &vault, "Ownable2Step::transfer_ownership", &[format!("Some({})", account(9))])?;
-    suite.fund(&account(9))?;
     bench(&suite, "Ownable2Step::transfer_ownership");
+    let pending: Option<ink::primitives::AccountId> = call(&mut suite.session, &vault, "Ownable2Step::pending_owner", &[])?;
+    bench(&suite, "Ownable2Step::pending_owner");
+    assert_eq!(pending, Some(e2e_tests::sandbox::ink_id(&account(9))));
+    suite.fund(&account(9))?;
     suite.as_actor(&account(9), |s| call_ok::<(), compute_rwa_common::AccessError>(&mut s.session, &vault, "Ownable2Step::accept_ownership", &[]))?;
     bench(&suite, "Ownable2Step::accept_ownership");
     assert_eq!(vault_err::<()>(&mut suite, &vault, "set_paused", &["false".into()])?, Error::NotOwner);
@@ -351,6 +354,8 @@ fn the_vault_runs_its_front_and_delegates_valuations_and_governance() -> TestRes
     e2e_tests::sandbox::assert_front(&mut suite.session, "credit_vault", &vault, issuer)?;
     // The code `logic()` names (assert_front: the uploaded full build), as delegate events show it.
     let logic = e2e_tests::sandbox::upload_logic(&mut suite.session, "credit_vault")?;
+    let _: ink::primitives::Hash = call(&mut suite.session, &vault, "logic", &[])?;
+    bench(&suite, "logic");
     let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &vault).map(|(_, code)| code).collect::<Vec<_>>();
     // Lenders and repayments: the front's own code (the token's claim is the token's delegate).
     suite.as_actor(&lena, |s| {
