@@ -61,7 +61,7 @@ pub async fn funded<const N: usize>(client: &mut NodeClient, issuer: &ink_e2e::K
 }
 
 /// The suite's contracts, for [`client`].
-pub const SUITE: [&str; 7] = ["stablecoin", "identity_registry", "gpu_hour_token", "gpu_hour_token_logic", "pool_admin", "utilization_oracle", "rental_escrow"];
+pub const SUITE: [&str; 8] = ["stablecoin", "identity_registry", "gpu_hour_token", "gpu_hour_token_logic", "pool_admin", "utilization_oracle", "utilization_oracle_logic", "rental_escrow"];
 
 /// The six contracts of one pool.
 pub struct NodeSuite {
@@ -143,7 +143,8 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, fe
     if bound.is_err() {
         return Err(format!("bind_token returned {bound:?}").into());
     }
-    let oracle = client.instantiate("utilization_oracle", issuer, &mut UtilizationOracleRef::new()).submit().await?.account_id;
+    let logic = upload_logic(client, issuer, "utilization_oracle").await?;
+    let oracle = client.instantiate("utilization_oracle", issuer, &mut UtilizationOracleRef::new(logic)).submit().await?.account_id;
     let config = FeedConfig {
         pool_token: token,
         gpu_count: POOL_GPUS,

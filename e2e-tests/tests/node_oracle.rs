@@ -1,7 +1,7 @@
 //! Reporters and a reader on a real substrate-contracts-node (ink_e2e): an epoch finalizes when
 //! every eligible reporter has reported.
 #![cfg(feature = "node")]
-use e2e_tests::node::{client, id, run};
+use e2e_tests::node::{client, id, run, upload_logic};
 use e2e_tests::{ok, TestResult};
 use ink_e2e::{alice, ChainBackend, ContractsBackend};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -17,7 +17,7 @@ fn report(milli_hours: u64) -> Report {
 #[test]
 fn reporters_submit_and_a_reader_gets_the_finalized_epoch() -> TestResult {
     run(async {
-        let mut client = client(&["utilization_oracle"]).await?;
+        let mut client = client(&["utilization_oracle", "utilization_oracle_logic"]).await?;
         let owner = alice();
         let reporters = [
             client.create_and_fund_account(&owner, 1_000_000_000_000_000).await,
@@ -25,7 +25,8 @@ fn reporters_submit_and_a_reader_gets_the_finalized_epoch() -> TestResult {
             client.create_and_fund_account(&owner, 1_000_000_000_000_000).await,
         ];
         let reader = client.create_and_fund_account(&owner, 1_000_000_000_000_000).await;
-        let oracle = client.instantiate("utilization_oracle", &owner, &mut UtilizationOracleRef::new()).submit().await?.account_id;
+        let logic = upload_logic(&mut client, &owner, "utilization_oracle").await?;
+        let oracle = client.instantiate("utilization_oracle", &owner, &mut UtilizationOracleRef::new(logic)).submit().await?.account_id;
         let mut calls = ink_e2e::create_call_builder::<UtilizationOracle>(oracle);
 
         // Hourly epochs that began two hours ago: epoch 0 has ended and is open for reports.

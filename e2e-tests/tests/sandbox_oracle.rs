@@ -1,7 +1,7 @@
 //! Utilization oracle on a real pallet-contracts runtime (drink): finalization when every
 //! eligible reporter has reported or, after the report window, on a strict majority; eviction;
 //! weights of submit and finalize; history cost independent of the number of epochs.
-use e2e_tests::sandbox::{account, call, call_result, emitted, ink_id, report, reporters, Suite, HOUR};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, call_result, delegate_calls, emitted, ink_id, report, reporters, Suite, HOUR};
 use e2e_tests::TestResult;
 use utilization_oracle::oracle::{Eligibility, Finalized, Report};
 use utilization_oracle::utilization_oracle::{EpochFinalized, Error, ReporterEvicted};
@@ -43,6 +43,32 @@ fn three_reporters_finalize_an_epoch_when_all_have_reported() -> TestResult {
     suite.set_time(HOUR + 2 * HOUR + 1);
     let stale = suite.oracle_err::<Finalized>("latest", &["0".into()])?;
     assert_eq!(stale, Error::Stale);
+    Ok(())
+}
+
+/// The deployed oracle is its crate's front build (as the token and the vault are): reports,
+/// finalization and the reads other contracts make run in its own code; the owner's messages and
+/// the other reads run by delegate call in the full build's code, with one storage layout.
+#[test]
+fn the_oracle_runs_its_front_and_delegates_governance() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (oracle, issuer) = (suite.oracle.clone(), suite.issuer.clone());
+    e2e_tests::sandbox::assert_front(&mut suite.session, "utilization_oracle", &oracle, issuer)?;
+    let logic = e2e_tests::sandbox::upload_logic(&mut suite.session, "utilization_oracle")?;
+    let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &oracle).map(|(_, code)| code).collect::<Vec<_>>();
+    // The finalizing report runs in the front; a read the front hands on sees what it wrote.
+    suite.report_epoch(0, &[report(8_000, 9_900), report(7_000, 9_800), report(7_500, 9_850)])?;
+    assert_eq!(delegated(&suite), Vec::<String>::new(), "a report runs in the front");
+    let epoch = finalized(&mut suite, 0)?.map_err(|e| format!("{e:?}"))?;
+    assert_eq!((epoch.values.gpu_milli_hours, epoch.reports), (7_500, 3));
+    assert_eq!(delegated(&suite), vec![logic.clone()], "`epoch` runs in the logic code");
+    // The owner's messages run in the logic code; a refusal there is the oracle's own.
+    call_ok::<(), Error>(&mut suite.session, &oracle, "add_reporter", &["0".into(), account(40).to_string()])?;
+    assert_eq!(delegated(&suite), vec![logic], "the owner's messages run in the logic code");
+    let outsider = account(41);
+    suite.fund(&outsider)?;
+    let refused = suite.as_actor(&outsider, |s| call_err::<(), Error>(&mut s.session, &oracle, "set_quorum", &["0".into(), "1".into()]))?;
+    assert_eq!(refused, Error::NotOwner);
     Ok(())
 }
 

@@ -6,6 +6,13 @@
 //! (never letting a minority of an epoch's set decide it).
 //! Escrows settle on finalized epochs; auditors read the history. Modelled on Chainlink's
 //! aggregator (rounds, quorum, staleness), measured by block time rather than round ids.
+//!
+//! The crate builds twice (scripts/env.sh `build_contract`), as the GPU-hour token does: the full
+//! build is uploaded as code only (`utilization_oracle_logic`); the front (`--features front`) is
+//! what the oracle's account runs. The front answers what runs every epoch — `submit`,
+//! `finalize`, `latest`, `history` and the `UtilizationFeed` reads escrows, vaults and markets
+//! make — and `logic()`; the owner's messages and the other reads start with `forward`, a
+//! delegate call to the full build's code on the oracle's storage.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
 #![allow(clippy::cast_possible_truncation)]
@@ -18,7 +25,7 @@ mod oracle_tests;
 #[ink::contract]
 pub mod utilization_oracle {
     use crate::oracle::{Eligibility, Epoch, Feed, FeedConfig, FeedId, Finalized, OracleData, Report, ReporterWindow, Submitted};
-    use compute_rwa_common::{Access, AccessError, EpochSchedule, Ownable2Step, UtilizationFeed};
+    use compute_rwa_common::{forward, Access, AccessError, EpochSchedule, Ownable2Step, UtilizationFeed};
     use ink::prelude::vec::Vec;
 
     /// Most epochs one `history` call returns.
@@ -113,18 +120,39 @@ pub mod utilization_oracle {
     pub struct UtilizationOracle {
         data: OracleData,
         access: Access,
+        /// The code the front runs by delegate call for every message it does not answer itself.
+        logic: Hash,
     }
 
     impl UtilizationOracle {
-        /// An oracle with no feeds, owned by the caller.
+        /// An oracle with no feeds, owned by the caller. `logic`: the code hash of this crate's
+        /// full build, uploaded beforehand, which the oracle's front (the deployed build) runs by
+        /// delegate call for the messages it hands on; fixed and locked (the chain keeps that
+        /// code) for the oracle's life.
         #[ink(constructor)]
-        pub fn new() -> Self {
-            Self { data: OracleData::default(), access: Access::new(Self::env().caller()) }
+        pub fn new(logic: Hash) -> Self {
+            if cfg!(feature = "front") {
+                // The code the front runs can never be removed while the oracle exists (its
+                // uploader could otherwise remove it and stop feed governance); refused (trap)
+                // when no such code is uploaded.
+                Self::env().lock_delegate_dependency(&logic);
+            }
+            Self { data: OracleData::default(), access: Access::new(Self::env().caller()), logic }
+        }
+
+        /// The code hash the front runs by delegate call for every message it does not answer
+        /// itself (answered by the front, whose code hash the chain shows).
+        #[ink(message)]
+        pub fn logic(&self) -> Hash {
+            self.logic
         }
 
         /// Creates a feed whose first reporters may report every epoch since genesis; returns its id. Owner only.
         #[ink(message)]
         pub fn create_feed(&mut self, config: FeedConfig, reporters: Vec<AccountId>, quorum: u32) -> Result<FeedId, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.ensure_owner()?;
             let feed = self.data.create_feed(config.clone(), &reporters, quorum)?;
             self.env().emit_event(FeedCreated { feed, config, reporters, quorum });
@@ -134,6 +162,9 @@ pub mod utilization_oracle {
         /// Adds a reporter from the next epoch on. Owner only.
         #[ink(message)]
         pub fn add_reporter(&mut self, feed: FeedId, reporter: AccountId) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.ensure_owner()?;
             let from_epoch = self.data.add_reporter(feed, reporter, self.now())?;
             self.env().emit_event(ReporterAdded { feed, reporter, from_epoch });
@@ -143,6 +174,9 @@ pub mod utilization_oracle {
         /// Removes a reporter from the next epoch on (never below the quorum). Owner only.
         #[ink(message)]
         pub fn remove_reporter(&mut self, feed: FeedId, reporter: AccountId) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.ensure_owner()?;
             let from_epoch = self.data.remove_reporter(feed, reporter, self.now())?;
             self.env().emit_event(ReporterRemoved { feed, reporter, from_epoch });
@@ -156,6 +190,9 @@ pub mod utilization_oracle {
         /// drops below a strict majority of the set it started with. Owner only.
         #[ink(message)]
         pub fn evict_reporter(&mut self, feed: FeedId, reporter: AccountId) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.ensure_owner()?;
             let from_epoch = self.data.evict_reporter(feed, reporter, self.now())?;
             self.env().emit_event(ReporterEvicted { feed, reporter, from_epoch });
@@ -165,6 +202,9 @@ pub mod utilization_oracle {
         /// Sets the quorum (1 ≤ quorum ≤ reporters) from the next epoch on. Owner only.
         #[ink(message)]
         pub fn set_quorum(&mut self, feed: FeedId, quorum: u32) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.ensure_owner()?;
             let from_epoch = self.data.set_quorum(feed, quorum, self.now())?;
             self.env().emit_event(QuorumChanged { feed, quorum, from_epoch });
@@ -204,30 +244,45 @@ pub mod utilization_oracle {
         /// Who decides `epoch`: its eligible reporters, quorum, threshold and counted reports.
         #[ink(message)]
         pub fn eligible(&self, feed: FeedId, epoch: Epoch) -> Result<Eligibility, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.data.eligible(feed, epoch)?)
         }
 
         /// Feed parameters and state.
         #[ink(message)]
         pub fn feed(&self, feed: FeedId) -> Result<Feed, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.data.feed(feed)?)
         }
 
         /// Number of feeds.
         #[ink(message)]
         pub fn feed_count(&self) -> u32 {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.feed_count()
         }
 
         /// The epoch running now.
         #[ink(message)]
         pub fn current_epoch(&self, feed: FeedId) -> Result<Epoch, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.data.feed(feed)?.config.schedule().epoch_at(self.now()))
         }
 
         /// Finalized `epoch`, or `NotFinalized`.
         #[ink(message)]
         pub fn epoch(&self, feed: FeedId, epoch: Epoch) -> Result<Finalized, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.data.epoch(feed, epoch)?)
         }
 
@@ -240,6 +295,9 @@ pub mod utilization_oracle {
         /// The latest finalized epoch however old; callers must judge staleness themselves.
         #[ink(message)]
         pub fn latest_unchecked(&self, feed: FeedId) -> Result<Finalized, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.data.latest_unchecked(feed)?)
         }
 
@@ -252,24 +310,36 @@ pub mod utilization_oracle {
         /// What `reporter` submitted for `epoch`, if it counts (not discarded by an eviction).
         #[ink(message)]
         pub fn submission(&self, feed: FeedId, epoch: Epoch, reporter: AccountId) -> Option<Report> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.submission(feed, epoch, reporter)
         }
 
         /// Reports counted so far for a not-yet-final epoch (0 once final).
         #[ink(message)]
         pub fn pending_reports(&self, feed: FeedId, epoch: Epoch) -> u32 {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.pending_reports(feed, epoch)
         }
 
         /// `reporter`'s latest membership (`eligible` says who counts for an epoch).
         #[ink(message)]
         pub fn reporter_window(&self, feed: FeedId, reporter: AccountId) -> Option<ReporterWindow> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.reporter_window(feed, reporter)
         }
 
         /// Energy per GPU-hour (Wh) of a finalized epoch.
         #[ink(message)]
         pub fn efficiency(&self, feed: FeedId, epoch: Epoch) -> Result<u64, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.data.efficiency(feed, epoch)?)
         }
 
@@ -294,16 +364,25 @@ pub mod utilization_oracle {
     impl Ownable2Step for UtilizationOracle {
         #[ink(message)]
         fn owner(&self) -> AccountId {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.owner()
         }
 
         #[ink(message)]
         fn pending_owner(&self) -> Option<AccountId> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.pending_owner()
         }
 
         #[ink(message)]
         fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let event = self.access.propose(self.env().caller(), new_owner)?;
             self.env().emit_event(event);
             Ok(())
@@ -311,6 +390,9 @@ pub mod utilization_oracle {
 
         #[ink(message)]
         fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let event = self.access.accept(self.env().caller())?;
             self.env().emit_event(event);
             Ok(())
@@ -338,11 +420,6 @@ pub mod utilization_oracle {
         }
     }
 
-    impl Default for UtilizationOracle {
-        fn default() -> Self {
-            Self::new()
-        }
-    }
 
     #[cfg(test)]
     mod tests {
@@ -378,7 +455,7 @@ pub mod utilization_oracle {
         fn oracle() -> UtilizationOracle {
             set_caller::<DefaultEnvironment>(accounts().alice);
             set_block_timestamp::<DefaultEnvironment>(0);
-            let mut oracle = UtilizationOracle::new();
+            let mut oracle = UtilizationOracle::new(Hash::from([7; 32]));
             let reporters = vec![accounts().bob, accounts().charlie, accounts().django];
             assert_eq!(oracle.create_feed(config(), reporters, 2), Ok(0));
             oracle
