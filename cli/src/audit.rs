@@ -421,7 +421,7 @@ pub async fn gather(chain: &Chain, deployment: &Deployment, epochs: u32) -> Resu
         // it fails the check).
         if name.has_front() {
             let logic = bytes_hex(&read(name, &record.account()?, "logic", vec![]).await?)?;
-            f.code_hashes.push((format!("{name} (logic)"), record.logic.clone().unwrap_or_else(|| "none".into()), logic));
+            f.code_hashes.push((format!("{name} (logic)"), deployment.logic_of(name, record).unwrap_or_else(|| "none".into()), logic));
         }
     }
     f.expected_capacity = u128::from(deployment.attested_gpu_hours).saturating_mul(UNITS_PER_GPU_HOUR);

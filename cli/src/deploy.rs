@@ -151,6 +151,7 @@ pub async fn deploy_pool(chain: &Chain, config: &PoolConfig, now_ms: u64) -> Res
             credit_vault: credit_vault.clone(),
             gpu_market,
         },
+        token_logic: None,
         feed,
         attested_gpu_hours: attestation.gpu_hours,
         attestation_hash: value::hex0x(&hash),

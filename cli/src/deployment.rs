@@ -46,6 +46,10 @@ pub struct Deployment {
     pub deployer: String,
     pub deployed_at_ms: u64,
     pub contracts: Contracts,
+    /// Where records written before the fourteenth session kept the token's logic hash (now
+    /// `contracts.gpu_hour_token.logic`); read, never written (review 14).
+    #[serde(default, skip_serializing)]
+    pub token_logic: Option<String>,
     /// The pool's feed in the oracle.
     pub feed: u32,
     /// Capacity and document hash the issuer attested at deployment.
@@ -158,6 +162,11 @@ impl Deployed {
 }
 
 impl Deployment {
+    /// The recorded logic code of `name`'s front (an older record's `token_logic` for the token).
+    pub fn logic_of(&self, name: ContractName, record: &Deployed) -> Option<String> {
+        record.logic.clone().or_else(|| (name == ContractName::Token).then(|| self.token_logic.clone()).flatten())
+    }
+
     /// Reads a deployment file.
     pub fn load(path: &Path) -> Result<Deployment> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -204,6 +213,7 @@ mod tests {
                 credit_vault: None,
                 gpu_market: None,
             },
+            token_logic: None,
             feed: 0,
             attested_gpu_hours: 5_760,
             attestation_hash: "0xab".into(),
@@ -230,6 +240,21 @@ mod tests {
         assert!(deployment.contracts.get(ContractName::Market).is_err());
         let names: Vec<_> = deployment.contracts.all().iter().map(|(name, _)| name.crate_name()).collect();
         assert_eq!(names, ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow"]);
+    }
+
+    /// Review 14: a record written before the fronts were recorded per contract kept the token's
+    /// logic at the top level; the audit still finds it there, and a new record never writes it.
+    #[test]
+    fn an_older_records_token_logic_is_still_the_tokens() {
+        let mut json = serde_json::to_value(sample()).expect("json");
+        assert!(json.get("token_logic").is_none(), "never written");
+        json["token_logic"] = "0x07".into();
+        let old: Deployment = serde_json::from_value(json).expect("old record");
+        let token = &old.contracts.gpu_hour_token;
+        assert_eq!(old.logic_of(ContractName::Token, token), Some("0x07".into()));
+        assert_eq!(old.logic_of(ContractName::Oracle, &old.contracts.utilization_oracle), None);
+        let new = Deployed { logic: Some("0x08".into()), ..token.clone() };
+        assert_eq!(old.logic_of(ContractName::Token, &new), Some("0x08".into()), "the contract's own record first");
     }
 
     #[test]

@@ -265,7 +265,9 @@ export async function gather(pool: Pool): Promise<Figures> {
         if (!FRONTS.includes(name)) return [own];
         // A front runs this code by delegate call for the messages it hands on (a record without
         // it fails the check).
-        return [own, [`${name} (logic)`, record.logic ?? "none", (await pool.read(name, "logic")).toHex()]];
+        // An older record kept the token's in `token_logic`.
+        const recorded = record.logic ?? (name === "gpu_hour_token" ? d.token_logic : undefined);
+        return [own, [`${name} (logic)`, recorded ?? "none", (await pool.read(name, "logic")).toHex()]];
       }),
     )
   ).flat();

@@ -30,6 +30,8 @@ export interface Deployed {
 export interface Deployment {
   url: string;
   contracts: Record<Core, Deployed> & { credit_vault?: Deployed; gpu_market?: Deployed };
+  /** Where records written before the fourteenth session kept the token's logic hash. */
+  token_logic?: string;
   feed: number;
   attested_gpu_hours: number;
   attestation_hash: string;

@@ -54,19 +54,20 @@ pub fn psp22_approve(token: AccountId, spender: AccountId, value: u128) -> Resul
 }
 
 /// A PSP22 message answering `Result<(), PSP22Error>`, sent by selector (one call path, see
-/// `raw`). The answer is read by its first bytes: 0 (`Ok`), or 1 and the error's variant; the
-/// reason text of `Custom` and `SafeTransferCheckFailed` is left unread (no contract here uses
-/// it, and decoding it as UTF-8 text would put a validator in every caller's code).
+/// `raw`). The answer must have that exact shape: `[0]` (`Ok`), or 1 and the error's variant,
+/// followed by nothing but the reason text of `Custom` and `SafeTransferCheckFailed`, which is
+/// left unread (no contract here uses it, and decoding it as UTF-8 text would put a validator in
+/// every caller's code). Anything else — `Ok` followed by more bytes from a non-standard token
+/// included (review 14) — is `CallFailed`.
 fn psp22(token: AccountId, selector: [u8; 4], args: impl Encode) -> Result<(), CallError> {
-    let answer = raw(token, selector, args)?;
-    let refusal = match (answer.first(), answer.get(1)) {
-        (Some(0), _) => return Ok(()),
-        (Some(1), Some(0)) => PSP22Error::Custom(String::new()),
-        (Some(1), Some(1)) => PSP22Error::InsufficientBalance,
-        (Some(1), Some(2)) => PSP22Error::InsufficientAllowance,
-        (Some(1), Some(3)) => PSP22Error::ZeroRecipientAddress,
-        (Some(1), Some(4)) => PSP22Error::ZeroSenderAddress,
-        (Some(1), Some(5)) => PSP22Error::SafeTransferCheckFailed(String::new()),
+    let refusal = match raw(token, selector, args)?.as_slice() {
+        [0] => return Ok(()),
+        [1, 0, ..] => PSP22Error::Custom(String::new()),
+        [1, 1] => PSP22Error::InsufficientBalance,
+        [1, 2] => PSP22Error::InsufficientAllowance,
+        [1, 3] => PSP22Error::ZeroRecipientAddress,
+        [1, 4] => PSP22Error::ZeroSenderAddress,
+        [1, 5, ..] => PSP22Error::SafeTransferCheckFailed(String::new()),
         _ => return Err(CallError::CallFailed),
     };
     Err(CallError::Token(refusal))

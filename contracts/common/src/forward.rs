@@ -1,11 +1,14 @@
-//! `Fwd<T>`: a message argument the GPU-hour token's front hands on undecoded.
+//! `forward`, with which a front build (the token's, the oracle's, the vault's) hands a message
+//! to its full build's code, and `Fwd<T>`: a message argument the GPU-hour token's front hands on
+//! undecoded.
 //!
 //! The token's front (its `front` build) runs every message but PSP22's in the token's full
 //! build by delegate call with the call's own input, so it never needs the arguments of those
 //! messages; decoding them would only add their decoders to the code every transfer loads.
 //! `Fwd<T>` is encoded, described (metadata) and, in every build but the front's, decoded exactly
 //! as `T`: callers, clients and the metadata see `T`. In a build with this crate's `front`
-//! feature (enabled only by the token's front) it decodes as `T::default()` without reading, and
+//! feature (enabled by every front; only the token's messages take a `Fwd`) it decodes as
+//! `T::default()` without reading, and
 //! the front forwards before the value could be used; `into_inner` there reverts the call, so a
 //! message that lost its forward line fails instead of acting on an empty value. Only as a
 //! message's last argument: in the front it reads no bytes, so an argument after it would be

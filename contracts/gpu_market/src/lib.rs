@@ -307,12 +307,13 @@ pub mod gpu_market {
     /// balance or allowance is `unfunded`, any other refusal of the asset `refusal`.
     fn transfer_from(asset: AccountId, (from, to, value): (AccountId, AccountId, u128), unfunded: Error, refusal: Error) -> Result<(), Error> {
         let answer = raw(asset, ink::selector_bytes!("PSP22::transfer_from"), (from, to, value, Vec::<u8>::new()))?;
-        // `Result<(), PSP22Error>`: Ok, or the error's variant (1: InsufficientBalance, 2:
+        // `Result<(), PSP22Error>`: exactly `[0]` (Ok; more bytes after it are no PSP22 answer,
+        // review 14), or 1 and the error's variant (1: InsufficientBalance, 2:
         // InsufficientAllowance; the others are the asset's own refusals).
-        match (answer.first(), answer.get(1)) {
-            (Some(0), _) => Ok(()),
-            (Some(1), Some(1 | 2)) => Err(unfunded),
-            (Some(1), Some(_)) => Err(refusal),
+        match answer.as_slice() {
+            [0] => Ok(()),
+            [1, 1 | 2] => Err(unfunded),
+            [1, _, ..] => Err(refusal),
             _ => Err(Error::CallFailed),
         }
     }
