@@ -403,8 +403,9 @@ pub fn upload_logic(session: &mut Sandbox, name: &str) -> TestResult<String> {
 /// from one source, so they share the storage layout, the interface and the types (what clients
 /// and wallets read), and the front is the smaller; and the chain refuses to
 /// remove the logic code while the contract depends on it, whoever asks, its `uploader` included
-/// (review 13: a removal would have stopped every forwarded message).
-pub fn assert_front(session: &mut Sandbox, name: &str, address: &AccountId32, uploader: AccountId32) -> TestResult {
+/// (review 13: a removal would have stopped every forwarded message). Returns the logic's code
+/// hash as 0x-hex, as `delegate_calls` names it.
+pub fn assert_front(session: &mut Sandbox, name: &str, address: &AccountId32, uploader: AccountId32) -> TestResult<String> {
     use drink::Sandbox as _;
     let uploaded = session.upload_bundle(bundle(&format!("{name}_logic"))?)?;
     let logic: ink::primitives::Hash = call(session, address, "logic", &[])?;
@@ -422,7 +423,7 @@ pub fn assert_front(session: &mut Sandbox, name: &str, address: &AccountId32, up
         drink::pallet_contracts::Pallet::<drink::minimal::MinimalSandboxRuntime>::remove_code(origin, uploaded)
     });
     assert_eq!(removed.map_err(|e| e.error), Err(drink::pallet_contracts::Error::<drink::minimal::MinimalSandboxRuntime>::CodeInUse.into()), "{name}: logic locked");
-    Ok(())
+    Ok(format!("{uploaded:?}"))
 }
 
 /// Storage deposit of the session's last call: charged (positive) or refunded (negative).

@@ -53,8 +53,7 @@ fn three_reporters_finalize_an_epoch_when_all_have_reported() -> TestResult {
 fn the_oracle_runs_its_front_and_delegates_governance() -> TestResult {
     let mut suite = Suite::deploy()?;
     let (oracle, issuer) = (suite.oracle.clone(), suite.issuer.clone());
-    e2e_tests::sandbox::assert_front(&mut suite.session, "utilization_oracle", &oracle, issuer)?;
-    let logic = e2e_tests::sandbox::upload_logic(&mut suite.session, "utilization_oracle")?;
+    let logic = e2e_tests::sandbox::assert_front(&mut suite.session, "utilization_oracle", &oracle, issuer)?;
     let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &oracle).map(|(_, code)| code).collect::<Vec<_>>();
     // The finalizing report runs in the front; a read the front hands on sees what it wrote.
     suite.report_epoch(0, &[report(8_000, 9_900), report(7_000, 9_800), report(7_500, 9_850)])?;

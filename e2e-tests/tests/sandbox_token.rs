@@ -264,8 +264,7 @@ fn the_token_runs_its_front_and_delegates_the_rest_to_one_layout() -> TestResult
     // refuses `remove_code` while the token depends on it: a removal would have stopped claims,
     // admin operations and the registry's pushes).
     let issuer = suite.issuer.clone();
-    assert_front(&mut suite.session, "gpu_hour_token", &token, issuer)?;
-    assert_eq!(e2e_tests::sandbox::upload_logic(&mut suite.session, "gpu_hour_token")?, suite.token_logic);
+    assert_eq!(assert_front(&mut suite.session, "gpu_hour_token", &token, issuer)?, suite.token_logic);
     // A refusal in the logic code reaches the caller as the token's own (forwarded output).
     let outsider = account(99);
     suite.fund(&outsider)?;

@@ -351,9 +351,8 @@ fn borrowed_with(loan: u128) -> TestResult<(Suite, AccountId32, u64, [AccountId3
 fn the_vault_runs_its_front_and_delegates_valuations_and_governance() -> TestResult {
     let (mut suite, vault, _, [bob, lena, ..]) = borrowed()?;
     let issuer = suite.issuer.clone();
-    e2e_tests::sandbox::assert_front(&mut suite.session, "credit_vault", &vault, issuer)?;
-    // The code `logic()` names (assert_front: the uploaded full build), as delegate events show it.
-    let logic = e2e_tests::sandbox::upload_logic(&mut suite.session, "credit_vault")?;
+    // The code `logic()` names (the uploaded full build), as delegate events show it.
+    let logic = e2e_tests::sandbox::assert_front(&mut suite.session, "credit_vault", &vault, issuer)?;
     let _: ink::primitives::Hash = call(&mut suite.session, &vault, "logic", &[])?;
     bench(&suite, "logic");
     let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &vault).map(|(_, code)| code).collect::<Vec<_>>();
