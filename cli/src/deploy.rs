@@ -315,7 +315,7 @@ mod tests {
         assert!(feed.starts_with("FeedConfig { pool_token: 0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d, gpu_count: 8, genesis: 7,"), "{feed}");
         load("utilization_oracle").encode("create_feed", [feed.as_str(), "[]", "2"]).expect("FeedConfig transcodes");
         let escrow = load("rental_escrow");
-        escrow.encode("new", [arg(&escrow_config(&config, 0).expect("valid")).as_str(), alice, alice, alice, alice, alice]).expect("EscrowConfig transcodes");
+        escrow.encode("new", [arg(&escrow_config(&config, 0).expect("valid")).as_str(), alice, alice, alice, alice, alice, "0x07"]).expect("EscrowConfig transcodes");
         escrow.encode("set_offer", [arg(&offer(&config).expect("valid"))]).expect("Offer transcodes");
         let rules = config.compliance.as_ref().expect("the example sets compliance rules");
         load("pool_admin").encode("set_compliance", [arg(rules)]).expect("ComplianceRules transcodes");

@@ -118,7 +118,7 @@ impl ContractName {
     /// `build_contract`: a crate with a `front` feature): its constructor takes that code's hash
     /// last, and `logic` answers it.
     pub fn has_front(self) -> bool {
-        matches!(self, ContractName::Token | ContractName::Oracle | ContractName::Vault)
+        matches!(self, ContractName::Token | ContractName::Oracle | ContractName::Escrow | ContractName::Vault)
     }
 }
 

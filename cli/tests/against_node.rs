@@ -287,9 +287,9 @@ fn deploy_operate_and_audit_a_pool() {
     let tampered = edit_deployment(&dir, "deployment.json", |d| d["contracts"]["rental_escrow"]["code_hash"] = format!("0x{}", "00".repeat(32)).into());
     let failed = stdout(&cli(&dir, &["audit", "--deployment", tampered]));
     assert!(failed.contains("different code at: rental_escrow"), "{failed}");
-    // Each front's logic code (its delegate): the token, the oracle and the vault must run the recorded one.
+    // Each front's logic code (its delegate): the token, the oracle, the escrow and the vault must run the recorded one.
     let deployment: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("deployment.json")).expect("read")).expect("json");
-    for name in ["gpu_hour_token", "utilization_oracle", "credit_vault"] {
+    for name in ["gpu_hour_token", "utilization_oracle", "rental_escrow", "credit_vault"] {
         let logic = succeeds(cli(&dir, &["read", name, "logic"]));
         let recorded = deployment["contracts"][name]["logic"].as_str().expect("recorded");
         assert!(logic.contains(recorded.trim_start_matches("0x")) && recorded.len() == 66, "{logic} / {recorded}");

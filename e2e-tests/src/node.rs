@@ -61,7 +61,8 @@ pub async fn funded<const N: usize>(client: &mut NodeClient, issuer: &ink_e2e::K
 }
 
 /// The suite's contracts, for [`client`].
-pub const SUITE: [&str; 8] = ["stablecoin", "identity_registry", "gpu_hour_token", "gpu_hour_token_logic", "pool_admin", "utilization_oracle", "utilization_oracle_logic", "rental_escrow"];
+pub const SUITE: [&str; 9] =
+    ["stablecoin", "identity_registry", "gpu_hour_token", "gpu_hour_token_logic", "pool_admin", "utilization_oracle", "utilization_oracle_logic", "rental_escrow", "rental_escrow_logic"];
 
 /// The six contracts of one pool.
 pub struct NodeSuite {
@@ -160,7 +161,8 @@ pub async fn deploy_suite(client: &mut NodeClient, issuer: &ink_e2e::Keypair, fe
     if created != Ok(escrow.feed) {
         return Err(format!("create_feed returned {created:?}, the escrow expects feed {}", escrow.feed).into());
     }
-    let mut escrow_constructor = RentalEscrowRef::new(escrow, coin, token, oracle, id(issuer), id(issuer));
+    let logic = upload_logic(client, issuer, "rental_escrow").await?;
+    let mut escrow_constructor = RentalEscrowRef::new(escrow, coin, token, oracle, id(issuer), id(issuer), logic);
     let escrow = client.instantiate("rental_escrow", issuer, &mut escrow_constructor).submit().await?.account_id;
     Ok(NodeSuite { coin, registry, token, admin, oracle, escrow })
 }

@@ -164,6 +164,9 @@ pub struct Suite {
     /// The code hash (0x-hex, a constructor argument) of the token's full build, uploaded once:
     /// every token's front runs it by delegate call for all but PSP22.
     pub token_logic: String,
+    /// The code hash (0x-hex) of the escrow's full build, which its front runs for all but
+    /// settlements, withdrawals and the vault's reads.
+    pub escrow_logic: String,
 }
 
 impl Suite {
@@ -195,9 +198,10 @@ impl Suite {
         let reporter_list: Vec<String> = reporters().iter().map(|r| r.to_string()).collect();
         let feed_args = [feed_config(&token), format!("[{}]", reporter_list.join(", ")), "2".into()];
         call_ok::<u32, utilization_oracle::utilization_oracle::Error>(&mut session, &oracle, "create_feed", &feed_args)?;
-        let escrow_args = [ESCROW_CONFIG.into(), coin.to_string(), token.to_string(), oracle.to_string(), operator().to_string(), arbiter().to_string()];
+        let escrow_logic = upload_logic(&mut session, "rental_escrow")?;
+        let escrow_args = [ESCROW_CONFIG.into(), coin.to_string(), token.to_string(), oracle.to_string(), operator().to_string(), arbiter().to_string(), escrow_logic.clone()];
         let escrow = deploy(&mut session, "rental_escrow", "new", &escrow_args)?;
-        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, admin, oracle, escrow, token_logic };
+        let mut suite = Self { session, issuer: issuer.clone(), coin, registry, token, admin, oracle, escrow, token_logic, escrow_logic };
         reporters().iter().try_for_each(|r| suite.fund(r))?;
         [operator(), arbiter()].iter().try_for_each(|r| suite.fund(r))?;
         let escrow = suite.escrow.clone();

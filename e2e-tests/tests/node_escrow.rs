@@ -50,7 +50,7 @@ fn rent_is_settled_from_the_oracle_and_claimed_by_holders() -> TestResult {
             slope_below: 10 * USDC,
             slope_above: 10 * USDC,
         };
-        client.call(&issuer, &escrow_calls.set_offer(offer)).submit().await?;
+        client.call(&issuer, &escrow_calls.set_offer(offer.into())).submit().await?;
 
         // Renter: 8 GPUs for the next epoch at the quote: 1,000 + 1,010 + … + 1,070 = 8,280 USDC
         // an hour, 8.28 USDC for the 0.001-hour epoch; the eighth GPU at 1,070 USDC.

@@ -125,7 +125,7 @@ fn a_pool_lives_from_deployment_to_audit() -> TestResult {
             cancellation_notice_ms: 0,
             ..Offer::default()
         };
-        send!(&issuer, escrow_calls.set_offer(offer));
+        send!(&issuer, escrow_calls.set_offer(offer.into()));
 
         // Dave rents all 8 GPUs for four epochs A..D and deposits 4 × 0.02 USDC.
         send!(&issuer, coin_calls.mint(dave_id, 100_000));

@@ -89,7 +89,7 @@ fn borrow_repay_and_liquidate_on_a_node() -> TestResult {
         client.call(&issuer, &calls.admin.set_distributor(id(&issuer), true)).extra_gas_portion(MARGIN).submit().await?;
         ok(client.call(&issuer, &calls.admin.set_yield_period(1_000)).extra_gas_portion(MARGIN).submit().await?.return_value())?;
         let offer = Offer { price_per_gpu_hour: 100 * USDC, min_epochs: 1, max_epochs: 10, available_gpus: 8, sla: vec![], cancellation_fee_bps: 0, cancellation_notice_ms: 0, ..Offer::default() };
-        client.call(&issuer, &calls.escrow.set_offer(offer)).extra_gas_portion(MARGIN).submit().await?;
+        client.call(&issuer, &calls.escrow.set_offer(offer.into())).extra_gas_portion(MARGIN).submit().await?;
         client.call(&issuer, &calls.coin.mint(id(&issuer), 100_000 * USDC)).extra_gas_portion(MARGIN).submit().await?;
         for who in [&lender, &liquidator, &outsider, &borrower] {
             client.call(&issuer, &calls.coin.mint(id(who), 1_000 * USDC)).extra_gas_portion(MARGIN).submit().await?;

@@ -307,7 +307,7 @@ fn escrow_and_oracle(m: &mut Meter, issuer: &AccountId32, renter: &AccountId32, 
     m.run(issuer, e, "pending_arbiter", &[])?;
     m.run(&next_arbiter, e, "accept_arbiter", &[])?;
     m.run(issuer, e, "dispute_arbiter", &[s(1), s(1)])?;
-    for message in ["config", "schedule", "offer", "parties", "rental_count", "totals"] {
+    for message in ["config", "schedule", "offer", "parties", "rental_count", "totals", "logic"] {
         m.run(issuer, e, message, &[])?;
     }
     m.run(issuer, e, "rental", &[s(0)])?;

@@ -1,9 +1,11 @@
 //! The whole suite on a real pallet-contracts runtime (drink): a rental funded, two epochs
 //! reported and settled (one under the SLA target), rent streamed to holders and claimed once
 //! the yield period has passed, refunds and fees withdrawn — every balance asserted to the unit.
-use e2e_tests::sandbox::{account, ANY_DEPOSIT, call, operator, report, Suite};
+use compute_rwa_common::Role;
+use e2e_tests::sandbox::{account, assert_front, delegate_calls, ANY_DEPOSIT, call, operator, report, Suite, OFFER};
 use e2e_tests::TestResult;
-use rental_escrow::escrow::{EpochState, Totals};
+use rental_escrow::escrow::{EpochState, EscrowConfig, Offer, Totals};
+use rental_escrow::rental_escrow::Error;
 
 const USDC: u128 = 1_000_000;
 
@@ -60,6 +62,62 @@ fn rental_lifecycle_to_the_unit() -> TestResult {
     let totals: Totals = call(&mut suite.session, &escrow, "totals", &[])?;
     assert_eq!(totals.ledger.deposited, totals.ledger.released + totals.ledger.fees + totals.ledger.refunded + totals.ledger.held);
     assert_eq!((totals.ledger.released, totals.ledger.credits, totals.obligations()), (12_060_000, 600_000, Some(0)));
+    Ok(())
+}
+
+/// The escrow deploys as a front over its full build: settlements, renters' withdrawals and the
+/// vault's reads run in the front; bookings, the operator's messages and the other reads run in
+/// the logic code on the escrow's storage, and see what the front wrote.
+#[test]
+fn the_escrow_runs_its_front_and_delegates_bookings_and_governance() -> TestResult {
+    let mut suite = Suite::deploy()?;
+    let (coin, token, escrow, issuer) = (suite.coin.clone(), suite.token.clone(), suite.escrow.clone(), suite.issuer.clone());
+    let logic = assert_front(&mut suite.session, "rental_escrow", &escrow, issuer)?;
+    assert_eq!(logic, suite.escrow_logic, "the suite deployed it over its logic");
+    let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &escrow).map(|(_, code)| code).collect::<Vec<_>>();
+    let renter = account(53);
+    suite.fund(&renter)?;
+    suite.coin_ok("mint", &[renter.to_string(), (100 * USDC).to_string()])?;
+
+    // A booking runs in the logic code: 4 GPUs for epoch 1 at 2 USDC/GPU-hour, 8 USDC pulled.
+    let id = suite.as_actor(&renter, |s| {
+        s.coin_ok("PSP22::approve", &[escrow.to_string(), (8 * USDC).to_string()])?;
+        s.escrow_ok::<u64>("open", &["4".into(), "1".into(), "1".into(), ANY_DEPOSIT.into()])
+    })?;
+    assert_eq!(delegated(&suite), vec![logic.clone()], "open runs in the logic code");
+    assert_eq!((suite.balance(&coin, &renter)?, suite.balance(&coin, &escrow)?), (92 * USDC, 8 * USDC));
+
+    // Settlement runs in the front, on what the logic booked: 6 of 8 GPU-hours delivered, above
+    // the SLA target: 6 USDC paid (0.6 fee, 5.4 to holders), 2 USDC back to the renter.
+    suite.report_all(1, &report(6_000, 9_990))?;
+    suite.escrow_ok::<()>("settle", &[id.to_string(), "1".into()])?;
+    assert_eq!(delegated(&suite), Vec::<String>::new(), "settle runs in the front");
+    assert_eq!(suite.balance(&coin, &token)?, 5_400_000, "the holders' part reached the token");
+    assert_eq!(call::<Option<EpochState>>(&mut suite.session, &escrow, "epoch_state", &[id.to_string(), "1".into()])?, Some(EpochState::Settled));
+    assert_eq!(delegated(&suite), vec![logic.clone()], "epoch_state is read in the logic code");
+    let totals: Totals = call(&mut suite.session, &escrow, "totals", &[])?;
+    let config: EscrowConfig = call(&mut suite.session, &escrow, "config", &[])?;
+    assert_eq!(delegated(&suite), Vec::<String>::new(), "the vault's reads are the front's");
+    assert_eq!((totals.ledger.released, totals.ledger.fees, totals.ledger.refunded, config.operator_fee_bps), (5_400_000, 600_000, 2 * USDC, 1_000));
+
+    // The renter's withdrawal runs in the front; the operator's in the logic code.
+    assert_eq!(suite.as_actor(&renter, |s| s.escrow_ok::<u128>("withdraw", &[]))?, 2 * USDC);
+    assert_eq!(delegated(&suite), Vec::<String>::new(), "withdraw runs in the front");
+    assert_eq!(suite.as_actor(&operator(), |s| s.escrow_ok::<u128>("withdraw_fees", &[]))?, 600_000);
+    assert_eq!(delegated(&suite), vec![logic.clone()], "withdraw_fees runs in the logic code");
+    assert_eq!((suite.balance(&coin, &renter)?, suite.balance(&coin, &operator())?, suite.balance(&coin, &escrow)?), (94 * USDC, 600_000, 0));
+
+    // The operator's offer goes through the logic code, argument and all; an outsider is refused there.
+    let outsider = account(54);
+    suite.fund(&outsider)?;
+    let refused = suite.as_actor(&outsider, |s| s.escrow_err::<()>("set_offer", &[OFFER.into()]))?;
+    assert_eq!(refused, Error::MissingRole(Role::Operator));
+    let cheaper = OFFER.replace("price_per_gpu_hour: 2000000", "price_per_gpu_hour: 1500000");
+    assert_ne!(cheaper, OFFER, "the offer's price was replaced");
+    suite.as_actor(&operator(), |s| s.escrow_ok::<()>("set_offer", &[cheaper]))?;
+    assert_eq!(delegated(&suite), vec![logic.clone()]);
+    assert_eq!(call::<Offer>(&mut suite.session, &escrow, "offer", &[])?.price_per_gpu_hour, 1_500_000);
+    assert_eq!(delegated(&suite), vec![logic], "offer is read in the logic code");
     Ok(())
 }
 

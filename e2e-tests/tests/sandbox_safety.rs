@@ -96,7 +96,7 @@ impl Pool {
 }
 
 fn escrow_args(suite: &Suite, config: String) -> Vec<String> {
-    vec![config, suite.coin.to_string(), suite.token.to_string(), suite.oracle.to_string(), operator().to_string(), arbiter().to_string()]
+    vec![config, suite.coin.to_string(), suite.token.to_string(), suite.oracle.to_string(), operator().to_string(), arbiter().to_string(), suite.escrow_logic.clone()]
 }
 
 #[test]

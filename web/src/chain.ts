@@ -13,7 +13,7 @@ import { withMargin } from "./gas";
 /** Every contract a pool can have, in deployment order; the credit vault and the market only where pool.toml has a `[vault]` and a `[market]`. */
 export const CONTRACTS = ["stablecoin", "identity_registry", "gpu_hour_token", "pool_admin", "utilization_oracle", "rental_escrow", "credit_vault", "gpu_market"] as const;
 /** Contracts deployed as a front over their full build's code, which `logic` answers (the CLI's `ContractName::has_front`). */
-export const FRONTS: readonly Name[] = ["gpu_hour_token", "utilization_oracle", "credit_vault"];
+export const FRONTS: readonly Name[] = ["gpu_hour_token", "utilization_oracle", "rental_escrow", "credit_vault"];
 export type Name = (typeof CONTRACTS)[number];
 /** The contracts every pool has. */
 export type Core = Exclude<Name, "credit_vault" | "gpu_market">;

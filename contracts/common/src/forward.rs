@@ -1,22 +1,20 @@
-//! `forward`, with which a front build (the token's, the oracle's, the vault's) hands a message
-//! to its full build's code, and `Fwd<T>`: a message argument the GPU-hour token's front hands on
-//! undecoded.
+//! `forward`, with which a front build (the token's, the oracle's, the vault's, the escrow's)
+//! hands a message to its full build's code, and `Fwd<T>`: a message argument a front hands on
+//! undecoded (the token's batches and identity pushes, the escrow's offer).
 //!
-//! The token's front (its `front` build) runs every message but PSP22's in the token's full
-//! build by delegate call with the call's own input, so it never needs the arguments of those
-//! messages; decoding them would only add their decoders to the code every transfer loads.
-//! `Fwd<T>` is encoded, described (metadata) and, in every build but the front's, decoded exactly
-//! as `T`: callers, clients and the metadata see `T`. In a build with this crate's `front`
-//! feature (enabled by every front; only the token's messages take a `Fwd`) it decodes as
-//! `T::default()` without reading, and
-//! the front forwards before the value could be used; `into_inner` there reverts the call, so a
+//! A front runs the messages it hands on in its full build by delegate call with the call's own
+//! input, so it never needs their arguments; decoding them would only add their decoders to the
+//! code every everyday call loads. `Fwd<T>` is encoded, described (metadata) and, in every build
+//! but a front's, decoded exactly as `T`: callers, clients and the metadata see `T`. In a build
+//! with this crate's `front` feature (enabled by every front) it decodes as `T::default()` without
+//! reading, and the front forwards before the value could be used; `into_inner` there reverts the call, so a
 //! message that lost its forward line fails instead of acting on an empty value. Only as a
 //! message's last argument: in the front it reads no bytes, so an argument after it would be
 //! decoded from its bytes.
 use ink::scale::{Decode, Encode, Error, Input, Output};
 use scale_info::{Type, TypeInfo};
 
-/// `T` as a message argument of a forwarded token message (see the module).
+/// `T` as a message argument of a forwarded message (see the module).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Fwd<T>(T);
 
@@ -27,7 +25,7 @@ impl<T> From<T> for Fwd<T> {
 }
 
 impl<T> Fwd<T> {
-    /// The value; in the token's front build (which never decoded it) the call reverts.
+    /// The value; in a front build (which never decoded it) the call reverts.
     pub fn into_inner(self) -> T {
         if cfg!(feature = "front") {
             panic!()

@@ -13,7 +13,7 @@ use compute_rwa_common::{bps_of, mul_div_floor, CallError, DistributeError, Epoc
 use psp22::PSP22Error;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
-use ink::storage::Mapping;
+use ink::storage::{Lazy, Mapping};
 
 /// Epoch number of the oracle feed the escrow settles on.
 pub type Epoch = u64;
@@ -371,7 +371,9 @@ fn sub(a: u128, b: u128) -> R<u128> {
 pub struct EscrowData {
     config: EscrowConfig,
     schedule: EpochSchedule,
-    offer: Offer,
+    /// The terms for new rentals: out of the root, so settlements and withdrawals (which never
+    /// read them; a rental keeps its own) do not decode them.
+    offer: Lazy<Offer>,
     rentals: Mapping<RentalId, Rental>,
     rental_count: u64,
     by_renter: Mapping<(AccountId, u32), RentalId>,
@@ -400,7 +402,7 @@ impl EscrowData {
         Ok(Self {
             config,
             schedule,
-            offer: Offer::default(),
+            offer: Lazy::new(),
             rentals: Mapping::default(),
             rental_count: 0,
             by_renter: Mapping::default(),
@@ -426,9 +428,9 @@ impl EscrowData {
         self.schedule
     }
 
-    /// Current offer.
-    pub fn offer(&self) -> &Offer {
-        &self.offer
+    /// Current offer (all zero before the first).
+    pub fn offer(&self) -> Offer {
+        self.offer.get().unwrap_or_default()
     }
 
     /// Rental `id`.
@@ -475,7 +477,7 @@ impl EscrowData {
     /// The marginal price per GPU-hour of one more GPU in each of `count` epochs from `from`
     /// (`None`: the epoch is fully booked): the forward curve of compute. Empty without an offer.
     pub fn forward_curve(&self, from: Epoch, count: u32) -> Vec<Option<u128>> {
-        let offer = &self.offer;
+        let offer = self.offer();
         let mut curve = Vec::new();
         if offer.price_per_gpu_hour > 0 {
             for epoch in from..from.saturating_add(u64::from(count.min(MAX_RENTAL_EPOCHS))) {
@@ -489,7 +491,7 @@ impl EscrowData {
     /// The deposit and highest GPU-hour price of booking `gpus` for `epochs` epochs from
     /// `start` now, refused as `open` would refuse it (but for `max_deposit`).
     pub fn quote(&self, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<Quote> {
-        Ok(self.priced(gpus, start, epochs, now)?.1)
+        Ok(self.priced(&self.offer(), gpus, start, epochs, now)?.1)
     }
 
     /// What `account` can withdraw.
@@ -521,7 +523,7 @@ impl EscrowData {
         if !valid {
             return Err(Error::InvalidOffer);
         }
-        self.offer = offer;
+        self.offer.set(&offer);
         Ok(())
     }
 
@@ -531,11 +533,11 @@ impl EscrowData {
     /// the bookings it has now, unless that costs more than `max_deposit`; returns the rental
     /// (deposit = its ledger's `deposited`).
     pub fn open(&mut self, renter: AccountId, gpus: u32, start: Epoch, epochs: u32, max_deposit: u128, now: u64) -> R<Rental> {
-        let (costs, quote) = self.priced(gpus, start, epochs, now)?;
+        let offer = self.offer();
+        let (costs, quote) = self.priced(&offer, gpus, start, epochs, now)?;
         if quote.deposit > max_deposit {
             return Err(Error::PriceMoved);
         }
-        let offer = self.offer.clone();
         let end = start.saturating_add(u64::from(epochs));
         let id = self.rental_count;
         let next_id = id.checked_add(1).ok_or(Error::Overflow)?;
@@ -576,10 +578,11 @@ impl EscrowData {
             return Err(Error::NotActive);
         }
         let length = rental.end.saturating_sub(rental.start).saturating_add(u64::from(epochs));
-        if epochs == 0 || length > u64::from(self.offer.max_epochs.max(1)) {
+        let offer = self.offer();
+        if epochs == 0 || length > u64::from(offer.max_epochs.max(1)) {
             return Err(Error::OutsideOffer);
         }
-        let (costs, quote) = self.price(rental.gpus, rental.end, epochs)?;
+        let (costs, quote) = self.price(&offer, rental.gpus, rental.end, epochs)?;
         if quote.deposit > max_deposit {
             return Err(Error::PriceMoved);
         }
@@ -763,8 +766,7 @@ impl EscrowData {
     }
 
     /// `open`'s checks, then each epoch's cost and the quote.
-    fn priced(&self, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<(Vec<u128>, Quote)> {
-        let offer = &self.offer;
+    fn priced(&self, offer: &Offer, gpus: u32, start: Epoch, epochs: u32, now: u64) -> R<(Vec<u128>, Quote)> {
         if offer.price_per_gpu_hour == 0 {
             return Err(Error::NoOffer);
         }
@@ -774,14 +776,13 @@ impl EscrowData {
         if start <= self.schedule.epoch_at(now) && now >= self.schedule.genesis {
             return Err(Error::StartInPast);
         }
-        self.price(gpus, start, epochs)
+        self.price(offer, gpus, start, epochs)
     }
 
     /// Each of `epochs` epochs from `start` priced for `gpus` more GPUs at the offer's curve and
     /// the epoch's bookings (GPU-hour prices summed × epoch hours, rounded down), and the quote;
     /// `CapacityUnavailable` if an epoch has too few free GPUs. Reads only.
-    fn price(&self, gpus: u32, start: Epoch, epochs: u32) -> R<(Vec<u128>, Quote)> {
-        let offer = &self.offer;
+    fn price(&self, offer: &Offer, gpus: u32, start: Epoch, epochs: u32) -> R<(Vec<u128>, Quote)> {
         let mut quote = Quote::default();
         let mut costs = Vec::new();
         for epoch in start..start.checked_add(u64::from(epochs)).ok_or(Error::Overflow)? {

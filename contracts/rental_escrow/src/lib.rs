@@ -9,6 +9,16 @@
 //! a failed call reverts the whole message — except handing yield to the token, which
 //! settlement never waits on: if the token or stablecoin refuses, the yield stays owed
 //! (`Totals::unpaid_yield`, event `YieldDeferred`) and anyone can `push_yield` it later.
+//!
+//! The crate builds twice (scripts/env.sh `build_contract`), as the token, the oracle and the
+//! credit vault do: the full build is uploaded as code only (`rental_escrow_logic`); the front
+//! (`--features front`) is what the escrow's account runs. The front answers what happens every
+//! epoch of every rental — `settle` — and renters' `withdraw`, with two of the three reads a credit
+//! vault makes on each valuation (`config`, `totals`; `offer` runs in the logic); every other message (bookings, extensions,
+//! cancellations, disputes, the operator's, the owner's and the arbiter's messages, `push_yield`
+//! and the other reads) starts with `forward`: a delegate call to the full build's code with the
+//! call's own input, on the escrow's storage. One source: one storage layout, one interface. A
+//! rental opens once and settles once per epoch (up to 256), so `open` is the one to hand on.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 // See compute-rwa-common: clippy 1.85 false positive inside `#[ink::scale_derive]`.
 #![allow(clippy::cast_possible_truncation)]
@@ -22,7 +32,7 @@ mod escrow_tests;
 pub mod rental_escrow {
     use crate::escrow::{Epoch, EpochState, EscrowConfig, EscrowData, Offer, Quote, Rental, RentalId, Split, Totals};
     use compute_rwa_common::calls::{self, CallError};
-    use compute_rwa_common::{Access, AccessError, EpochSchedule, Finalized, Ownable2Step, Role};
+    use compute_rwa_common::{forward, Access, Fwd, AccessError, EpochSchedule, Finalized, Ownable2Step, Role};
     use ink::prelude::vec::Vec;
 
     /// Most rental ids one `rentals_of` call returns.
@@ -165,11 +175,16 @@ pub mod rental_escrow {
         arbiter: AccountId,
         pending_arbiter: Option<AccountId>,
         access: Access,
+        /// The code the front runs by delegate call for every message it does not answer itself.
+        logic: Hash,
     }
 
     impl RentalEscrow {
         /// An escrow for one pool, settling on `oracle`'s feed `config.feed`, whose epoch
-        /// schedule and GPU count it reads and keeps (`UnknownFeed` if there is none).
+        /// schedule and GPU count it reads and keeps (`UnknownFeed` if there is none). `logic`:
+        /// the code hash of this crate's full build, uploaded beforehand, which the escrow's front
+        /// (the deployed build) runs by delegate call for the messages it hands on; fixed and
+        /// locked (the chain keeps that code) for the escrow's life.
         #[ink(constructor)]
         pub fn new(
             config: EscrowConfig,
@@ -178,21 +193,23 @@ pub mod rental_escrow {
             oracle: AccountId,
             operator: AccountId,
             arbiter: AccountId,
+            logic: Hash,
         ) -> Result<Self, Error> {
             let schedule = calls::feed_schedule(oracle, config.feed)?.ok_or(Error::UnknownFeed)?;
-            Self::with_schedule(config, schedule, stablecoin, token, oracle, operator, arbiter)
+            if cfg!(feature = "front") {
+                // The code the front runs can never be removed while the escrow exists (its
+                // uploader could otherwise remove it and stop disputes, cancellations and the
+                // arbiter's resolutions, locking renters' money); refused (trap) when no such code
+                // is uploaded.
+                Self::env().lock_delegate_dependency(&logic);
+            }
+            Self::with_schedule(config, schedule, [stablecoin, token, oracle, operator, arbiter], logic)
         }
 
-        /// The constructor once the feed's schedule is known (off-chain tests call it directly).
-        fn with_schedule(
-            config: EscrowConfig,
-            schedule: EpochSchedule,
-            stablecoin: AccountId,
-            token: AccountId,
-            oracle: AccountId,
-            operator: AccountId,
-            arbiter: AccountId,
-        ) -> Result<Self, Error> {
+        /// The constructor once the feed's schedule is known (off-chain tests call it directly);
+        /// `parties` as `new` takes them: stablecoin, token, oracle, operator, arbiter.
+        fn with_schedule(config: EscrowConfig, schedule: EpochSchedule, parties: [AccountId; 5], logic: Hash) -> Result<Self, Error> {
+            let [stablecoin, token, oracle, operator, arbiter] = parties;
             Ok(Self {
                 data: EscrowData::new(config, schedule)?,
                 stablecoin,
@@ -202,13 +219,25 @@ pub mod rental_escrow {
                 arbiter,
                 pending_arbiter: None,
                 access: Access::new(Self::env().caller()),
+                logic,
             })
+        }
+
+        /// The code hash the front runs by delegate call for every message it does not answer
+        /// itself (answered by the front, whose code hash the chain shows).
+        #[ink(message)]
+        pub fn logic(&self) -> Hash {
+            self.logic
         }
 
         /// Publishes the terms for new rentals. Operator only.
         #[ink(message)]
-        pub fn set_offer(&mut self, offer: Offer) -> Result<(), Error> {
+        pub fn set_offer(&mut self, offer: Fwd<Offer>) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.ensure(self.operator, Role::Operator)?;
+            let offer = offer.into_inner();
             self.data.set_offer(offer.clone())?;
             self.env().emit_event(OfferUpdated { offer });
             Ok(())
@@ -220,6 +249,9 @@ pub mod rental_escrow {
         /// exceed `max_deposit` (pass the quote's deposit). Returns the rental id.
         #[ink(message)]
         pub fn open(&mut self, gpus: u32, start: Epoch, epochs: u32, max_deposit: u128) -> Result<RentalId, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let renter = self.env().caller();
             let rental = self.data.open(renter, gpus, start, epochs, max_deposit, self.now())?;
             let deposit = rental.ledger.deposited;
@@ -232,6 +264,9 @@ pub mod rental_escrow {
         /// (`PriceMoved` above `max_deposit`), pulling their cost. Renter only.
         #[ink(message)]
         pub fn extend(&mut self, id: RentalId, epochs: u32, max_deposit: u128) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let renter = self.env().caller();
             let deposit = self.data.extend(renter, id, epochs, max_deposit, self.now())?;
             calls::psp22_transfer_from(self.stablecoin, renter, self.env().account_id(), deposit)?;
@@ -245,6 +280,9 @@ pub mod rental_escrow {
         /// after it. Renter only.
         #[ink(message)]
         pub fn cancel(&mut self, id: RentalId) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let (refund, fee) = self.data.cancel(self.env().caller(), id, self.now())?;
             self.env().emit_event(RentalCancelled { id, refund, fee });
             Ok(())
@@ -268,6 +306,9 @@ pub mod rental_escrow {
         /// only.
         #[ink(message)]
         pub fn dispute(&mut self, id: RentalId, epoch: Epoch) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let by = self.env().caller();
             let arbiter = self.arbiter;
             let (finalized, now) = self.figures(id, epoch)?;
@@ -281,6 +322,9 @@ pub mod rental_escrow {
         /// dispute was opened with.
         #[ink(message)]
         pub fn resolve(&mut self, id: RentalId, epoch: Epoch, renter_refund: u128) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let split = self.data.resolve(self.env().caller(), id, epoch, renter_refund)?;
             self.env().emit_event(EpochSettled { id, epoch, state: EpochState::Resolved, split });
             self.hand_over_yield(split.to_holders)
@@ -290,6 +334,9 @@ pub mod rental_escrow {
         /// call; fails (changing nothing) if the token or stablecoin still refuses.
         #[ink(message)]
         pub fn push_yield(&mut self) -> Result<u128, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.push_unpaid_yield()??)
         }
 
@@ -306,6 +353,9 @@ pub mod rental_escrow {
         /// Pays the operator its accumulated fees; returns the amount. Operator only.
         #[ink(message)]
         pub fn withdraw_fees(&mut self) -> Result<u128, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let operator = self.ensure(self.operator, Role::Operator)?;
             let amount = self.data.withdraw_fees()?;
             calls::psp22_transfer(self.stablecoin, operator, amount)?;
@@ -317,6 +367,9 @@ pub mod rental_escrow {
         /// proposal). Open disputes keep their arbiter. Owner only.
         #[ink(message)]
         pub fn propose_arbiter(&mut self, arbiter: Option<AccountId>) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.ensure_owner(self.env().caller())?;
             self.pending_arbiter = arbiter;
             self.env().emit_event(ArbiterProposed { proposed: arbiter });
@@ -326,6 +379,9 @@ pub mod rental_escrow {
         /// Becomes the arbiter of disputes opened from now on. Proposed arbiter only.
         #[ink(message)]
         pub fn accept_arbiter(&mut self) -> Result<(), Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let caller = self.env().caller();
             if self.pending_arbiter != Some(caller) {
                 return Err(Error::NotPendingArbiter);
@@ -348,60 +404,90 @@ pub mod rental_escrow {
         /// The feed's epoch schedule and pool GPUs, as read from the oracle at deployment.
         #[ink(message)]
         pub fn schedule(&self) -> EpochSchedule {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.schedule()
         }
 
         /// Current offer.
         #[ink(message)]
         pub fn offer(&self) -> Offer {
-            self.data.offer().clone()
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
+            self.data.offer()
         }
 
         /// (stablecoin, token, oracle, operator, arbiter for new disputes).
         #[ink(message)]
         pub fn parties(&self) -> (AccountId, AccountId, AccountId, AccountId, AccountId) {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             (self.stablecoin, self.token, self.oracle, self.operator, self.arbiter)
         }
 
         /// The proposed arbiter, if any.
         #[ink(message)]
         pub fn pending_arbiter(&self) -> Option<AccountId> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.pending_arbiter
         }
 
         /// The arbiter a dispute of an epoch of a rental was opened with (`None`: never disputed).
         #[ink(message)]
         pub fn dispute_arbiter(&self, id: RentalId, epoch: Epoch) -> Option<AccountId> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.dispute_arbiter(id, epoch)
         }
 
         /// Rental `id` with its ledger.
         #[ink(message)]
         pub fn rental(&self, id: RentalId) -> Result<Rental, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             Ok(self.data.rental(id)?)
         }
 
         /// Number of rentals.
         #[ink(message)]
         pub fn rental_count(&self) -> u64 {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.rental_count()
         }
 
         /// Up to `count` (max `MAX_PAGE`) of `renter`'s rental ids from index `from`.
         #[ink(message)]
         pub fn rentals_of(&self, renter: AccountId, from: u32, count: u32) -> Vec<RentalId> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.rentals_of(renter, from, count.min(MAX_PAGE))
         }
 
         /// Settlement state of an epoch of a rental (`None`: open).
         #[ink(message)]
         pub fn epoch_state(&self, id: RentalId, epoch: Epoch) -> Option<EpochState> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.epoch_state(id, epoch)
         }
 
         /// GPUs booked in `epoch`.
         #[ink(message)]
         pub fn booked_gpus(&self, epoch: Epoch) -> u32 {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.booked_gpus(epoch)
         }
 
@@ -410,6 +496,9 @@ pub mod rental_escrow {
         /// would refuse it.
         #[ink(message)]
         pub fn quote(&self, gpus: u32, start: Epoch, epochs: u32) -> Result<Quote, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.quote(gpus, start, epochs, self.now())
         }
 
@@ -417,6 +506,9 @@ pub mod rental_escrow {
         /// (at most 256) from `from` (`None`: fully booked). Empty without an offer.
         #[ink(message)]
         pub fn forward_curve(&self, from: Epoch, count: u32) -> Vec<Option<u128>> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.forward_curve(from, count)
         }
 
@@ -424,6 +516,9 @@ pub mod rental_escrow {
         /// outside the rental's epochs).
         #[ink(message)]
         pub fn epoch_cost(&self, id: RentalId, epoch: Epoch) -> Result<u128, Error> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let rental = self.data.rental(id)?;
             if epoch < rental.start || epoch >= rental.end {
                 return Err(Error::EpochNotInRental);
@@ -434,6 +529,9 @@ pub mod rental_escrow {
         /// What `account` can withdraw.
         #[ink(message)]
         pub fn refundable(&self, account: AccountId) -> u128 {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.data.refundable(account)
         }
 
@@ -517,16 +615,25 @@ pub mod rental_escrow {
     impl Ownable2Step for RentalEscrow {
         #[ink(message)]
         fn owner(&self) -> AccountId {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.owner()
         }
 
         #[ink(message)]
         fn pending_owner(&self) -> Option<AccountId> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             self.access.pending_owner()
         }
 
         #[ink(message)]
         fn transfer_ownership(&mut self, new_owner: Option<AccountId>) -> Result<(), AccessError> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let event = self.access.propose(self.env().caller(), new_owner)?;
             self.env().emit_event(event);
             Ok(())
@@ -535,6 +642,9 @@ pub mod rental_escrow {
         /// Also withdraws an arbiter proposal the previous owner left open.
         #[ink(message)]
         fn accept_ownership(&mut self) -> Result<(), AccessError> {
+            if cfg!(feature = "front") {
+                forward(&self.logic)
+            }
             let event = self.access.accept(self.env().caller())?;
             self.env().emit_event(event);
             if self.pending_arbiter.take().is_some() {
@@ -576,21 +686,25 @@ pub mod rental_escrow {
             }
         }
 
-        /// Alice owns; Bob operates; Charlie arbitrates; the rest are placeholders (no calls made).
-        fn escrow() -> RentalEscrow {
+        /// Stablecoin, token, oracle (placeholders: no calls made), operator Bob, arbiter Charlie.
+        fn parties() -> [AccountId; 5] {
             let a = accounts();
-            set_caller::<DefaultEnvironment>(a.alice);
-            RentalEscrow::with_schedule(config(), schedule(), a.django, a.eve, a.frank, a.bob, a.charlie).unwrap()
+            [a.django, a.eve, a.frank, a.bob, a.charlie]
+        }
+
+        /// Alice owns; Bob operates; Charlie arbitrates.
+        fn escrow() -> RentalEscrow {
+            set_caller::<DefaultEnvironment>(accounts().alice);
+            RentalEscrow::with_schedule(config(), schedule(), parties(), Hash::from([7; 32])).unwrap()
         }
 
         #[ink::test]
         fn constructor_rejects_a_bad_config() {
-            let a = accounts();
             let short_grace = EscrowConfig { grace_period: 3_599_999, ..config() };
-            let result = RentalEscrow::with_schedule(short_grace, schedule(), a.django, a.eve, a.frank, a.bob, a.charlie);
+            let result = RentalEscrow::with_schedule(short_grace, schedule(), parties(), Hash::default());
             assert_eq!(result.err(), Some(Error::InvalidConfig));
             let no_gpus = EpochSchedule { gpus: 0, ..schedule() };
-            let result = RentalEscrow::with_schedule(config(), no_gpus, a.django, a.eve, a.frank, a.bob, a.charlie);
+            let result = RentalEscrow::with_schedule(config(), no_gpus, parties(), Hash::default());
             assert_eq!(result.err(), Some(Error::InvalidConfig));
         }
 
@@ -598,13 +712,14 @@ pub mod rental_escrow {
         fn operator_publishes_offers() {
             let mut escrow = escrow();
             set_caller::<DefaultEnvironment>(accounts().bob);
-            escrow.set_offer(offer()).unwrap();
+            escrow.set_offer(offer().into()).unwrap();
             assert_eq!(escrow.offer(), offer());
             assert_eq!(escrow.config(), config());
             assert_eq!(escrow.schedule(), schedule());
             assert_eq!(escrow.parties().3, accounts().bob);
+            assert_eq!(escrow.logic(), Hash::from([7; 32]));
             let too_many = Offer { available_gpus: 9, ..offer() };
-            assert_eq!(escrow.set_offer(too_many), Err(Error::InvalidOffer));
+            assert_eq!(escrow.set_offer(too_many.into()), Err(Error::InvalidOffer));
         }
 
         #[ink::test]
@@ -614,7 +729,7 @@ pub mod rental_escrow {
             set_caller::<DefaultEnvironment>(eve);
             let not_operator = Err(Error::MissingRole(Role::Operator));
             let not_owner = Err(Error::NotOwner);
-            assert_eq!(escrow.set_offer(offer()), not_operator);
+            assert_eq!(escrow.set_offer(offer().into()), not_operator);
             assert_eq!(escrow.withdraw_fees(), not_operator.map(|()| 0));
             assert_eq!(escrow.propose_arbiter(Some(eve)), not_owner);
             assert_eq!(escrow.accept_arbiter(), Err(Error::NotPendingArbiter));
