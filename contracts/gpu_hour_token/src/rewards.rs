@@ -126,6 +126,17 @@ impl RewardTotals {
     }
 }
 
+/// One account's yield books, in one storage cell (a transfer reads and writes each side's once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Snapshot {
+    /// Accumulator value at the account's last settlement (0 while its balance is zero).
+    pub paid_per_token: u128,
+    /// Settled, unclaimed entitlement, scaled.
+    pub accrued: u128,
+}
+
 /// Yield accounting state.
 #[ink::storage_item]
 #[derive(Debug)]
@@ -133,10 +144,8 @@ pub struct RewardData {
     totals: RewardTotals,
     /// Release period of the next distribution (ms).
     period: u64,
-    /// Accumulator value at each account's last settlement (absent: zero balance).
-    paid_per_token: Mapping<AccountId, u128>,
-    /// Settled, unclaimed entitlement, scaled.
-    accrued: Mapping<AccountId, u128>,
+    /// Each account's books (absent: all zero).
+    accounts: Mapping<AccountId, Snapshot>,
     log: Mapping<u32, Distribution>,
     log_len: u32,
 }
@@ -146,8 +155,7 @@ impl Default for RewardData {
         Self {
             totals: RewardTotals::default(),
             period: DEFAULT_YIELD_PERIOD_MS,
-            paid_per_token: Mapping::default(),
-            accrued: Mapping::default(),
+            accounts: Mapping::default(),
             log: Mapping::default(),
             log_len: 0,
         }
@@ -204,21 +212,19 @@ impl RewardData {
     /// Books what `account` earned with `balance_before`, before its balance becomes
     /// `balance_after`. Every balance change must `update`, then call this for both sides.
     pub fn settle(&mut self, account: AccountId, balance_before: u128, balance_after: u128) -> Result<(), TokenError> {
-        let owed = self.entitlement_scaled(account, balance_before)?;
-        self.store_accrued(account, owed);
-        if balance_after == 0 {
-            self.paid_per_token.remove(account);
-        } else {
-            self.paid_per_token.insert(account, &self.totals.reward_per_token);
-        }
+        let accrued = Self::entitlement_of(self.snapshot(account), balance_before, self.totals.reward_per_token)?;
+        let paid_per_token = if balance_after == 0 { 0 } else { self.totals.reward_per_token };
+        self.store(account, Snapshot { paid_per_token, accrued });
         Ok(())
     }
 
     /// Moves `from`'s settled entitlement to `to` (wallet recovery). Both must be settled first.
     pub fn move_accrued(&mut self, from: AccountId, to: AccountId) -> Result<(), TokenError> {
-        let moved = self.accrued.take(from).unwrap_or_default();
-        let total = self.accrued.get(to).unwrap_or_default().checked_add(moved).ok_or(TokenError::Overflow)?;
-        self.store_accrued(to, total);
+        let lost = self.snapshot(from);
+        let mut new = self.snapshot(to);
+        new.accrued = new.accrued.checked_add(lost.accrued).ok_or(TokenError::Overflow)?;
+        self.store(from, Snapshot { accrued: 0, ..lost });
+        self.store(to, new);
         Ok(())
     }
 
@@ -252,13 +258,14 @@ impl RewardData {
     pub fn claim(&mut self, account: AccountId, balance: u128, now: u64, supply: u128) -> Result<u128, TokenError> {
         self.update(now, supply)?;
         self.settle(account, balance, balance)?;
-        let accrued = self.accrued.get(account).unwrap_or_default();
-        let amount = accrued.checked_div(REWARD_SCALE).unwrap_or_default();
+        let mut books = self.snapshot(account);
+        let amount = books.accrued.checked_div(REWARD_SCALE).unwrap_or_default();
         if amount == 0 {
             return Err(TokenError::NothingToClaim);
         }
         let paid_scaled = amount.checked_mul(REWARD_SCALE).ok_or(TokenError::Overflow)?;
-        self.store_accrued(account, accrued.checked_sub(paid_scaled).ok_or(TokenError::Overflow)?);
+        books.accrued = books.accrued.checked_sub(paid_scaled).ok_or(TokenError::Overflow)?;
+        self.store(account, books);
         self.totals.claimed = self.totals.claimed.checked_add(amount).ok_or(TokenError::Overflow)?;
         Ok(amount)
     }
@@ -275,22 +282,31 @@ impl RewardData {
     }
 
     fn entitlement_with(&self, account: AccountId, balance: u128, reward_per_token: u128) -> Result<u128, TokenError> {
+        Self::entitlement_of(self.snapshot(account), balance, reward_per_token)
+    }
+
+    /// The scaled entitlement of an account with `books` holding `balance`, at `reward_per_token`.
+    fn entitlement_of(books: Snapshot, balance: u128, reward_per_token: u128) -> Result<u128, TokenError> {
         let pending = if balance == 0 {
             0
         } else {
-            let paid = self.paid_per_token.get(account).unwrap_or_default();
-            let delta = reward_per_token.checked_sub(paid).ok_or(TokenError::Overflow)?;
+            let delta = reward_per_token.checked_sub(books.paid_per_token).ok_or(TokenError::Overflow)?;
             balance.checked_mul(delta).ok_or(TokenError::Overflow)?
         };
-        self.accrued.get(account).unwrap_or_default().checked_add(pending).ok_or(TokenError::Overflow)
+        books.accrued.checked_add(pending).ok_or(TokenError::Overflow)
     }
 
-    // Zero entries are removed so their storage deposit is refunded.
-    fn store_accrued(&mut self, account: AccountId, value: u128) {
-        if value == 0 {
-            self.accrued.remove(account);
+    /// `account`'s books (all zero if absent).
+    pub fn snapshot(&self, account: AccountId) -> Snapshot {
+        self.accounts.get(account).unwrap_or_default()
+    }
+
+    // An all-zero entry is removed so its storage deposit is refunded.
+    fn store(&mut self, account: AccountId, books: Snapshot) {
+        if books == Snapshot::default() {
+            self.accounts.remove(account);
         } else {
-            self.accrued.insert(account, &value);
+            self.accounts.insert(account, &books);
         }
     }
 }

@@ -191,9 +191,10 @@ impl TokenData {
         if caller == to || amount == 0 {
             return Ok(Vec::new());
         }
-        let record = self.check_voluntary(caller, to, amount, parties, now)?;
+        let before = (self.balance_of(caller), self.balance_of(to));
+        let record = self.check_voluntary_with(caller, to, amount, parties, now, before)?;
         self.store_record(caller, record, self.rules.transfer_limit != 0);
-        self.move_units(Some(caller), Some(to), amount, now, |psp22| psp22.transfer(caller, to, amount))
+        self.move_units(Some((caller, before.0)), Some((to, before.1)), amount, now, |psp22| psp22.transfer(caller, to, amount))
     }
 
     /// PSP22 `transfer_from` under compliance; `parties` is the registry's view of (from, to).
@@ -204,9 +205,10 @@ impl TokenData {
         if caller != from && self.allowance(from, caller) < amount {
             return Err(TokenError::InsufficientAllowance);
         }
-        let record = self.check_voluntary(from, to, amount, parties, now)?;
+        let before = (self.balance_of(from), self.balance_of(to));
+        let record = self.check_voluntary_with(from, to, amount, parties, now, before)?;
         self.store_record(from, record, self.rules.transfer_limit != 0);
-        self.move_units(Some(from), Some(to), amount, now, |psp22| psp22.transfer_from(caller, from, to, amount))
+        self.move_units(Some((from, before.0)), Some((to, before.1)), amount, now, |psp22| psp22.transfer_from(caller, from, to, amount))
     }
 
     /// PSP22 `approve` (no compliance: an allowance moves nothing by itself).
@@ -234,8 +236,9 @@ impl TokenData {
         if self.is_frozen(holder) {
             return Err(TokenError::SenderFrozen);
         }
-        self.ensure_free(holder, amount)?;
-        let events = self.move_units(Some(holder), None, amount, now, |psp22| psp22.burn(holder, amount))?;
+        let balance = self.balance_of(holder);
+        self.ensure_free(holder, balance, amount)?;
+        let events = self.move_units(Some((holder, balance)), None, amount, now, |psp22| psp22.burn(holder, amount))?;
         self.redeemed = self.redeemed.checked_add(amount).ok_or(TokenError::Overflow)?;
         self.debited(holder);
         Ok(events)
@@ -263,9 +266,10 @@ impl TokenData {
         if self.is_frozen(to) {
             return Err(TokenError::RecipientFrozen);
         }
-        self.check_recipient(None, to, amount, to_party)?;
+        let to_before = self.balance_of(to);
+        self.check_recipient(None, to_before, amount, to_party)?;
         self.store_record(to, self.rules.on_mint(self.record(to), amount, now)?, self.rules.lockup != 0);
-        self.move_units(None, Some(to), amount, now, |psp22| psp22.mint(to, amount))
+        self.move_units(None, Some((to, to_before)), amount, now, |psp22| psp22.mint(to, amount))
     }
 
     /// Agent transfer (ERC-3643 forcedTransfer): ignores pause and the sender's freezes,
@@ -278,15 +282,16 @@ impl TokenData {
         if amount == 0 {
             return Err(TokenError::ZeroAmount);
         }
-        if self.balance_of(from) < amount {
+        let before = (self.balance_of(from), self.balance_of(to));
+        if before.0 < amount {
             return Err(TokenError::InsufficientBalance);
         }
         if self.is_frozen(to) {
             return Err(TokenError::RecipientFrozen);
         }
-        self.check_recipient(Some(from), to, amount, to_party)?;
-        let mut events = self.unfreeze_shortfall(from, amount)?;
-        events.extend(self.move_units(Some(from), Some(to), amount, now, |psp22| psp22.transfer(from, to, amount))?);
+        self.check_recipient(Some(before.0), before.1, amount, to_party)?;
+        let mut events = self.unfreeze_shortfall(from, before.0, amount)?;
+        events.extend(self.move_units(Some((from, before.0)), Some((to, before.1)), amount, now, |psp22| psp22.transfer(from, to, amount))?);
         self.debited(from);
         Ok(events)
     }
@@ -296,11 +301,12 @@ impl TokenData {
         if amount == 0 {
             return Err(TokenError::ZeroAmount);
         }
-        if self.balance_of(account) < amount {
+        let balance = self.balance_of(account);
+        if balance < amount {
             return Err(TokenError::InsufficientBalance);
         }
-        let mut events = self.unfreeze_shortfall(account, amount)?;
-        events.extend(self.move_units(Some(account), None, amount, now, |psp22| psp22.burn(account, amount))?);
+        let mut events = self.unfreeze_shortfall(account, balance, amount)?;
+        events.extend(self.move_units(Some((account, balance)), None, amount, now, |psp22| psp22.burn(account, amount))?);
         self.debited(account);
         Ok(events)
     }
@@ -317,9 +323,10 @@ impl TokenData {
         if amount == 0 && self.rewards.entitlement_scaled(lost, 0)? == 0 {
             return Err(TokenError::NothingToRecover);
         }
-        self.check_recipient(Some(lost), new, amount, new_party)?;
+        let new_before = self.balance_of(new);
+        self.check_recipient(Some(amount), new_before, amount, new_party)?;
         let frozen = self.frozen_amounts.take(lost).unwrap_or_default();
-        let events = self.move_units(Some(lost), Some(new), amount, now, |psp22| psp22.transfer(lost, new, amount))?;
+        let events = self.move_units(Some((lost, amount)), Some((new, new_before)), amount, now, |psp22| psp22.transfer(lost, new, amount))?;
         self.rewards.move_accrued(lost, new)?;
         if frozen > 0 {
             let total = self.frozen_amount(new).checked_add(frozen).ok_or(TokenError::Overflow)?;
@@ -413,19 +420,27 @@ impl TokenData {
         }
     }
 
-    fn ensure_free(&self, account: AccountId, amount: u128) -> Result<(), TokenError> {
-        if self.balance_of(account) < amount {
+    /// `account`'s free units (holding `balance`), if `amount` of them can move.
+    fn ensure_free(&self, account: AccountId, balance: u128, amount: u128) -> Result<u128, TokenError> {
+        let free = balance.saturating_sub(self.frozen_amount(account));
+        if balance < amount {
             Err(TokenError::InsufficientBalance)
-        } else if self.free_balance(account) < amount {
+        } else if free < amount {
             Err(TokenError::FrozenTokens)
         } else {
-            Ok(())
+            Ok(free)
         }
     }
 
     /// Everything a holder-initiated transfer must satisfy at `now` (also the read that names
     /// the refusing rule); returns the sender's compliance record after the transfer.
-    pub fn check_voluntary(&self, from: AccountId, to: AccountId, amount: u128, (from_party, to_party): (Party, Party), now: u64) -> Result<HolderRecord, TokenError> {
+    pub fn check_voluntary(&self, from: AccountId, to: AccountId, amount: u128, parties: (Party, Party), now: u64) -> Result<HolderRecord, TokenError> {
+        self.check_voluntary_with(from, to, amount, parties, now, (self.balance_of(from), self.balance_of(to)))
+    }
+
+    /// `check_voluntary` with both balances before the move, read once by the caller (each
+    /// storage read is paid by every transfer).
+    fn check_voluntary_with(&self, from: AccountId, to: AccountId, amount: u128, (from_party, to_party): (Party, Party), now: u64, (from_before, to_before): (u128, u128)) -> Result<HolderRecord, TokenError> {
         self.ensure_not_paused()?;
         if self.is_frozen(from) {
             return Err(TokenError::SenderFrozen);
@@ -433,32 +448,34 @@ impl TokenData {
         if self.is_frozen(to) {
             return Err(TokenError::RecipientFrozen);
         }
-        self.ensure_free(from, amount)?;
+        let free = self.ensure_free(from, from_before, amount)?;
         if !from_party.verified {
             return Err(TokenError::SenderNotVerified);
         }
         let mut record = HolderRecord::default();
         if self.rules.tracks_senders() {
-            record = self.rules.check_sender(from_party, self.record(from), self.free_balance(from), amount, now)?;
+            record = self.rules.check_sender(from_party, self.record(from), free, amount, now)?;
         }
-        self.check_recipient(Some(from), to, amount, to_party)?;
+        self.check_recipient(Some(from_before), to_before, amount, to_party)?;
         Ok(record)
     }
 
-    /// Rules on the receiving side, shared by every way units arrive.
-    fn check_recipient(&self, from: Option<AccountId>, to: AccountId, amount: u128, to_party: Party) -> Result<(), TokenError> {
+    /// Rules on the receiving side, shared by every way units arrive: `amount` arrives at a
+    /// holder of `to_before` units from one of `from_before` (`None`: minted).
+    fn check_recipient(&self, from_before: Option<u128>, to_before: u128, amount: u128, to_party: Party) -> Result<(), TokenError> {
         if !to_party.verified {
             return Err(TokenError::RecipientNotVerified);
         }
-        let to_after = self.balance_of(to).checked_add(amount).ok_or(TokenError::Overflow)?;
-        let holders_after = self.holders_after(from, Some(to), amount)?;
+        let to_after = to_before.checked_add(amount).ok_or(TokenError::Overflow)?;
+        let holders_after = self.holders_after(from_before, Some(to_before), amount)?;
         self.rules.check_recipient(to_party, to_after, (self.holders, holders_after))
     }
 
-    /// Holder count after `amount` moves from `from` (None: minted) to `to` (None: burnt).
-    fn holders_after(&self, from: Option<AccountId>, to: Option<AccountId>, amount: u128) -> Result<u32, TokenError> {
-        let gains = u32::from(to.is_some_and(|to| self.balance_of(to) == 0 && amount > 0));
-        let loses = u32::from(from.is_some_and(|from| self.balance_of(from) == amount && amount > 0));
+    /// Holder count after `amount` moves from a holder of `from_before` units (None: minted) to
+    /// one of `to_before` (None: burnt).
+    fn holders_after(&self, from_before: Option<u128>, to_before: Option<u128>, amount: u128) -> Result<u32, TokenError> {
+        let gains = u32::from(to_before == Some(0) && amount > 0);
+        let loses = u32::from(from_before == Some(amount) && amount > 0);
         self.holders.checked_add(gains).and_then(|h| h.checked_sub(loses)).ok_or(TokenError::Overflow)
     }
 
@@ -466,19 +483,18 @@ impl TokenData {
 
     /// Runs a PSP22 balance change with the bookkeeping every change needs: the yield
     /// stream released up to `now` over the old supply, both sides settled, holder count exact.
-    fn move_units<F>(&mut self, from: Option<AccountId>, to: Option<AccountId>, amount: u128, now: u64, change: F) -> Events
+    /// `from` and `to` come with their balances before the change, as the caller read them.
+    fn move_units<F>(&mut self, from: Option<(AccountId, u128)>, to: Option<(AccountId, u128)>, amount: u128, now: u64, change: F) -> Events
     where
         F: FnOnce(&mut PSP22Data) -> Result<Vec<PSP22Event>, PSP22Error>,
     {
-        let holders = self.holders_after(from, to, amount)?;
+        let holders = self.holders_after(from.map(|(_, before)| before), to.map(|(_, before)| before), amount)?;
         self.rewards.update(now, self.total_supply())?;
-        if let Some(from) = from {
-            let before = self.balance_of(from);
+        if let Some((from, before)) = from {
             let after = before.checked_sub(amount).ok_or(TokenError::InsufficientBalance)?;
             self.rewards.settle(from, before, after)?;
         }
-        if let Some(to) = to {
-            let before = self.balance_of(to);
+        if let Some((to, before)) = to {
             let after = before.checked_add(amount).ok_or(TokenError::Overflow)?;
             self.rewards.settle(to, before, after)?;
         }
@@ -487,9 +503,9 @@ impl TokenData {
         Ok(psp22_events(events))
     }
 
-    /// Unfreezes just enough of `account`'s frozen tokens for `amount` to move.
-    fn unfreeze_shortfall(&mut self, account: AccountId, amount: u128) -> Events {
-        let free = self.free_balance(account);
+    /// Unfreezes just enough of the frozen tokens of `account` (holding `balance`) for `amount` to move.
+    fn unfreeze_shortfall(&mut self, account: AccountId, balance: u128, amount: u128) -> Events {
+        let free = balance.saturating_sub(self.frozen_amount(account));
         if amount <= free {
             return Ok(Vec::new());
         }
