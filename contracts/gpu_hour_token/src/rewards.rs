@@ -370,6 +370,32 @@ mod tests {
         assert_eq!(rewards.totals().last_update, DEFAULT_YIELD_PERIOD_MS);
     }
 
+    /// Review 16: one cell per account, removed (its deposit refunded) once all zero — after a
+    /// full send with nothing accrued, after a claim of whole units, after a recovery's move.
+    #[ink::test]
+    fn an_all_zero_snapshot_is_removed() {
+        let mut rewards = RewardData::default();
+        let (a, b) = (account(1), account(2));
+        rewards.settle(a, 0, 10).unwrap();
+        assert!(!rewards.accounts.contains(a), "nothing distributed yet: all zero, nothing stored");
+        rewards.distribute(10, 10, 1, 0).unwrap();
+        rewards.update(DEFAULT_YIELD_PERIOD_MS, 10).unwrap();
+        rewards.settle(a, 10, 10).unwrap();
+        assert_eq!(rewards.snapshot(a), Snapshot { paid_per_token: REWARD_SCALE, accrued: 10 * REWARD_SCALE });
+        assert_eq!(rewards.claim(a, 10, DEFAULT_YIELD_PERIOD_MS, 10), Ok(10));
+        assert_eq!(rewards.snapshot(a), Snapshot { paid_per_token: REWARD_SCALE, accrued: 0 }, "kept while it holds units");
+        rewards.settle(a, 10, 0).unwrap();
+        assert!(!rewards.accounts.contains(a), "a full send with nothing accrued removes it");
+        rewards.settle(b, 0, 5).unwrap();
+        rewards.distribute(5, 5, 2, DEFAULT_YIELD_PERIOD_MS).unwrap();
+        rewards.update(2 * DEFAULT_YIELD_PERIOD_MS, 5).unwrap();
+        rewards.settle(b, 5, 0).unwrap();
+        assert_eq!(rewards.snapshot(b), Snapshot { paid_per_token: 0, accrued: 5 * REWARD_SCALE }, "yield kept, no snapshot");
+        rewards.move_accrued(b, a).unwrap();
+        assert!(!rewards.accounts.contains(b), "moved away: removed");
+        assert_eq!(rewards.snapshot(a), Snapshot { paid_per_token: 0, accrued: 5 * REWARD_SCALE });
+    }
+
     #[ink::test]
     fn distribution_log_is_paged() {
         let mut rewards = RewardData::default();

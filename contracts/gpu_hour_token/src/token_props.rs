@@ -343,6 +343,13 @@ fn check(data: &TokenData, ledger: &Ledger) -> Result<(), TestCaseError> {
     // Yield: exact in scaled units, nothing created or lost, as stored and as of now.
     let rewards = data.rewards();
     let stored = rewards.totals();
+    for (a, balance) in accounts.iter().zip(&balances) {
+        // Review 16: an account without units keeps no accumulator snapshot (it would be paid
+        // for units it never held once its balance rises again).
+        if *balance == 0 {
+            prop_assert_eq!(rewards.snapshot(*a).paid_per_token, 0);
+        }
+    }
     let stored_entitlements: u128 = accounts.iter().zip(&balances).map(|(a, b)| rewards.entitlement_scaled(*a, *b).unwrap()).sum();
     prop_assert_eq!(
         REWARD_SCALE * (stored.distributed - stored.undistributed - stored.streaming),
