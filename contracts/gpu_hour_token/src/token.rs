@@ -91,9 +91,10 @@ impl TokenData {
         self.frozen_amounts.get(account).unwrap_or_default()
     }
 
-    /// Units of `account` that can move.
-    pub fn free_balance(&self, account: AccountId) -> u128 {
-        self.balance_of(account).saturating_sub(self.frozen_amount(account))
+    /// Units of `account`, holding `balance` (read once by the caller), that can move.
+    #[inline(always)]
+    pub fn free_balance(&self, account: AccountId, balance: u128) -> u128 {
+        balance.saturating_sub(self.frozen_amount(account))
     }
 
     /// Current transfer rules.
@@ -422,7 +423,7 @@ impl TokenData {
 
     /// `account`'s free units (holding `balance`), if `amount` of them can move.
     fn ensure_free(&self, account: AccountId, balance: u128, amount: u128) -> Result<u128, TokenError> {
-        let free = balance.saturating_sub(self.frozen_amount(account));
+        let free = self.free_balance(account, balance);
         if balance < amount {
             Err(TokenError::InsufficientBalance)
         } else if free < amount {
@@ -505,7 +506,7 @@ impl TokenData {
 
     /// Unfreezes just enough of the frozen tokens of `account` (holding `balance`) for `amount` to move.
     fn unfreeze_shortfall(&mut self, account: AccountId, balance: u128, amount: u128) -> Events {
-        let free = balance.saturating_sub(self.frozen_amount(account));
+        let free = self.free_balance(account, balance);
         if amount <= free {
             return Ok(Vec::new());
         }
