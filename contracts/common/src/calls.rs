@@ -5,7 +5,7 @@
 //! caller's `Err` then reverts its own state changes.
 
 use crate::distribution::DistributeError;
-use crate::feed::{Finalized, UtilizationFeed};
+use crate::feed::Finalized;
 use crate::schedule::EpochSchedule;
 use crate::identity::{Credential, IdentityCheck, IdentityListener, PushError};
 use crate::token::{AdminOp, AdminOutcome, TokenAdmin, TokenError};
@@ -111,12 +111,6 @@ pub fn identities_changed(token: AccountId, changes: Vec<(AccountId, Option<Cred
 pub fn token_admin(token: AccountId, ops: Vec<AdminOp>) -> Result<Result<Vec<AdminOutcome>, TokenError>, CallError> {
     let mut token: ink::contract_ref!(TokenAdmin, DefaultEnvironment) = token.into();
     flatten(token.call_mut().admin(ops.into()).try_invoke())
-}
-
-/// Finalized `epoch` of `feed` from the utilization oracle (`None` while not final).
-pub fn finalized_epoch(oracle: AccountId, feed: u32, epoch: u64) -> Result<Option<Finalized>, CallError> {
-    let oracle: ink::contract_ref!(UtilizationFeed, DefaultEnvironment) = oracle.into();
-    flatten(oracle.call().finalized_epoch(feed, epoch).try_invoke())
 }
 
 /// Finalizes `epoch` of `feed` on the utilization oracle where its rules allow (`None`: not final;
