@@ -486,6 +486,11 @@ pub fn delegate_calls(session: &Sandbox) -> Vec<(AccountId32, String)> {
     })
 }
 
+/// The code hashes (0x-hex) the session's last call ran by delegate call on `contract`'s storage.
+pub fn delegate_calls_at(session: &Sandbox, contract: &AccountId32) -> Vec<String> {
+    delegate_calls(session).into_iter().filter(|(at, _)| at == contract).map(|(_, code)| code).collect()
+}
+
 /// What `pick` takes from each pallet-contracts event of the session's last call.
 fn contracts_events<T>(session: &Sandbox, pick: impl Fn(&drink::pallet_contracts::Event<drink::minimal::MinimalSandboxRuntime>) -> Option<T>) -> Vec<T> {
     session

@@ -2,7 +2,7 @@
 //! reported and settled (one under the SLA target), rent streamed to holders and claimed once
 //! the yield period has passed, refunds and fees withdrawn — every balance asserted to the unit.
 use compute_rwa_common::Role;
-use e2e_tests::sandbox::{account, assert_front, delegate_calls, ANY_DEPOSIT, call, operator, report, Suite, OFFER};
+use e2e_tests::sandbox::{account, assert_front, delegate_calls_at, ANY_DEPOSIT, call, operator, report, Suite, OFFER};
 use e2e_tests::TestResult;
 use rental_escrow::escrow::{EpochState, EscrowConfig, Offer, Totals};
 use rental_escrow::rental_escrow::Error;
@@ -74,7 +74,7 @@ fn the_escrow_runs_its_front_and_delegates_bookings_and_governance() -> TestResu
     let (coin, token, escrow, issuer) = (suite.coin.clone(), suite.token.clone(), suite.escrow.clone(), suite.issuer.clone());
     let logic = assert_front(&mut suite.session, "rental_escrow", &escrow, issuer)?;
     assert_eq!(logic, suite.escrow_logic, "the suite deployed it over its logic");
-    let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &escrow).map(|(_, code)| code).collect::<Vec<_>>();
+    let delegated = |suite: &Suite| delegate_calls_at(&suite.session, &escrow);
     let renter = account(53);
     suite.fund(&renter)?;
     suite.coin_ok("mint", &[renter.to_string(), (100 * USDC).to_string()])?;

@@ -1,7 +1,7 @@
 //! Utilization oracle on a real pallet-contracts runtime (drink): finalization when every
 //! eligible reporter has reported or, after the report window, on a strict majority; eviction;
 //! weights of submit and finalize; history cost independent of the number of epochs.
-use e2e_tests::sandbox::{account, call, call_err, call_ok, call_result, delegate_calls, emitted, ink_id, report, reporters, Suite, HOUR};
+use e2e_tests::sandbox::{account, call, call_err, call_ok, call_result, delegate_calls_at, emitted, ink_id, report, reporters, Suite, HOUR};
 use e2e_tests::TestResult;
 use utilization_oracle::oracle::{Eligibility, Finalized, Report};
 use utilization_oracle::utilization_oracle::{EpochFinalized, Error, ReporterEvicted};
@@ -54,7 +54,7 @@ fn the_oracle_runs_its_front_and_delegates_governance() -> TestResult {
     let mut suite = Suite::deploy()?;
     let (oracle, issuer) = (suite.oracle.clone(), suite.issuer.clone());
     let logic = e2e_tests::sandbox::assert_front(&mut suite.session, "utilization_oracle", &oracle, issuer)?;
-    let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &oracle).map(|(_, code)| code).collect::<Vec<_>>();
+    let delegated = |suite: &Suite| delegate_calls_at(&suite.session, &oracle);
     // The finalizing report runs in the front; a read the front hands on sees what it wrote.
     suite.report_epoch(0, &[report(8_000, 9_900), report(7_000, 9_800), report(7_500, 9_850)])?;
     assert_eq!(delegated(&suite), Vec::<String>::new(), "a report runs in the front");

@@ -5,7 +5,7 @@
 //! balance asserted to the unit, and every privileged message refused to everyone but the owner.
 use credit_vault::credit_vault::{Error, VaultState};
 use credit_vault::vault::{Health, Valuation};
-use e2e_tests::sandbox::{account, ANY_DEPOSIT, call, call_err, call_ok, delegate_calls, deploy_vault, deposit, Suite, HOUR, POOL_GPU_HOURS, VAULT_PARAMS as PARAMS};
+use e2e_tests::sandbox::{account, ANY_DEPOSIT, call, call_err, call_ok, delegate_calls_at, deploy_vault, deposit, Suite, HOUR, POOL_GPU_HOURS, VAULT_PARAMS as PARAMS};
 use e2e_tests::TestResult;
 use drink::AccountId32;
 
@@ -355,7 +355,7 @@ fn the_vault_runs_its_front_and_delegates_valuations_and_governance() -> TestRes
     let logic = e2e_tests::sandbox::assert_front(&mut suite.session, "credit_vault", &vault, issuer)?;
     let _: ink::primitives::Hash = call(&mut suite.session, &vault, "logic", &[])?;
     bench(&suite, "logic");
-    let delegated = |suite: &Suite| delegate_calls(&suite.session).into_iter().filter(|(at, _)| at == &vault).map(|(_, code)| code).collect::<Vec<_>>();
+    let delegated = |suite: &Suite| delegate_calls_at(&suite.session, &vault);
     // Lenders and repayments: the front's own code (the token's claim is the token's delegate).
     suite.as_actor(&lena, |s| {
         s.coin_ok("PSP22::approve", &[vault.to_string(), USDC.to_string()])?;
